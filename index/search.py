@@ -1,0 +1,93 @@
+"""Hybrid search: dense (FAISS) and lexical (BM25) rankings fused, with an optional
+document filter, returning chunks with what a person needs to find them again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.embedder import Embedder
+from index.folder import LoadedIndex
+from index.hybrid import reciprocal_rank_fusion
+from index.store import Store
+
+
+@dataclass
+class Hit:
+    chunk_id: str
+    faiss_id: int
+    doc_id: str
+    doc_title: str
+    kind: str
+    ref_id: str
+    text: str
+    locator: str
+    table: str | None
+    page: int | None
+    score: float
+    dense_rank: int | None
+    lexical_rank: int | None
+
+    def to_json(self) -> dict:
+        return {
+            "text": self.text,
+            "doc_id": self.doc_id,
+            "doc_title": self.doc_title,
+            "kind": self.kind,
+            "locator": self.locator,
+            "table": self.table,
+            "page": self.page,
+            "score": round(self.score, 6),
+        }
+
+
+class Searcher:
+    def __init__(self, store: Store, index: LoadedIndex, embedder: Embedder, *, pool: int = 50):
+        self.store = store
+        self.index = index
+        self.embedder = embedder
+        self.pool = pool
+
+    def search(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> list[Hit]:
+        allowed = set(self.store.faiss_ids_for_docs(doc_ids)) if doc_ids else None
+        if allowed is not None and not allowed:
+            return []
+        pool = max(self.pool, top_k * 4)
+        vector = self.embedder.embed([query])[0]
+        dense = self.index.dense.search(vector, pool, allowed)
+        lexical = self.index.lexical.search(query, pool, allowed)
+        fused = reciprocal_rank_fusion([dense, lexical])
+        dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
+        lexical_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
+        rows = self.store.chunks_by_faiss_id(i for i, _ in fused[: top_k * 8])
+        hits: list[Hit] = []
+        seen_facts: set[tuple[str, str]] = set()
+        for fid, score in fused:
+            row = rows.get(fid)
+            if row is None:  # the index is a generation older than the store
+                continue
+            if row["kind"] == "fact":
+                # the same figure in several vintages of a dataset: show the best one only
+                key = (row["doc_id"], row["locator"])
+                if key in seen_facts:
+                    continue
+                seen_facts.add(key)
+            hits.append(
+                Hit(
+                    chunk_id=row["id"],
+                    faiss_id=fid,
+                    doc_id=row["doc_id"],
+                    doc_title=row["doc_title"],
+                    kind=row["kind"],
+                    ref_id=row["ref_id"],
+                    text=row["text"],
+                    locator=row["locator"],
+                    table=row["table_label"],
+                    page=row["page"],
+                    score=score,
+                    dense_rank=dense_rank.get(fid),
+                    lexical_rank=lexical_rank.get(fid),
+                )
+            )
+            if len(hits) == top_k:
+                break
+        return hits

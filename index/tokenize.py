@@ -1,0 +1,26 @@
+"""Tokens for the lexical index: lower-cased words and numbers for alphabetic scripts,
+character unigrams and bigrams for CJK (which has no spaces between words)."""
+
+from __future__ import annotations
+
+import re
+
+_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)")
+STOPWORDS = frozenset(
+    "a an and are as at be by did do does for from had has have how in is it its of on or the this that to was "
+    "were what when where which who whom why with according".split()
+)
+
+
+def tokenize(text: str) -> list[str]:
+    text = _THOUSANDS.sub("", text.lower())
+    tokens: list[str] = []
+    for token in _TOKEN.findall(text):
+        if _CJK_RUN.fullmatch(token):
+            tokens.extend(token)
+            tokens.extend(token[i : i + 2] for i in range(len(token) - 1))
+        elif token not in STOPWORDS:
+            tokens.append(token.replace(",", ""))
+    return tokens

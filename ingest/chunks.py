@@ -1,0 +1,117 @@
+"""What gets indexed: one chunk per passage, per table row and per dataset fact.
+
+A chunk's `text` is what a person is shown; `embed_text` is what the embedder and the
+lexical index see: self-contained, so a table row carries its caption and unit, and a
+passage its section title.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest.numbers import format_number
+from ingest.records import Document, Fact, content_id
+from ingest.tables import column_groups, row_sentence
+
+
+@dataclass
+class Chunk:
+    id: str
+    doc_id: str
+    kind: str  # "passage" | "table_row" | "fact"
+    ref_id: str  # passage id, "<table id>:<row index>", or fact id
+    text: str
+    embed_text: str
+    locator: str
+    table: str | None
+    page: int | None
+
+
+def passage_locator(page: int | None, section: list[str]) -> str:
+    where = section[-1] if section else ""
+    if page is not None:
+        return f"p. {page} · {where}" if where else f"p. {page}"
+    return where or "text"
+
+
+def fact_locator(indicator: str, entity: str, year: int | None) -> str:
+    return " · ".join(str(p) for p in (indicator, entity, year) if p not in (None, ""))
+
+
+def _shown(fact) -> str:
+    return format_number(fact.value) if fact.value is not None else (fact.raw or "missing")
+
+
+def _series(facts: list[Fact]) -> dict[tuple, list[Fact]]:
+    """Facts of one indicator, entity and source (a yearly series), like one table row."""
+    groups: dict[tuple, list[Fact]] = {}
+    for f in facts:
+        groups.setdefault((f.indicator, f.entity, f.source_id, f.unit), []).append(f)
+    return groups
+
+
+def series_sentence(facts: list[Fact], doc_title: str) -> str:
+    first = facts[0]
+    unit = f" ({first.unit})" if first.unit else ""
+    source = first.source_title or doc_title
+    if len(facts) == 1 and first.year is None:
+        points = _shown(first)
+    else:
+        points = "; ".join(f"{f.year}: {_shown(f)}" for f in sorted(facts, key=lambda f: f.year or 0))
+    return f"{first.indicator} — {first.entity}{unit}: {points}. Source: {source}."
+
+
+def document_chunks(doc: Document) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    for p in doc.passages:
+        context = p.section[-1] if p.section else ""
+        chunks.append(
+            Chunk(
+                id=content_id(doc.id, "passage", p.id),
+                doc_id=doc.id,
+                kind="passage",
+                ref_id=p.id,
+                text=p.text,
+                embed_text=f"{context}. {p.text}" if context else p.text,
+                locator=passage_locator(p.page, p.section),
+                table=None,
+                page=p.page,
+            )
+        )
+    for t in doc.tables:
+        groups = column_groups(t)
+        for r, row in enumerate(t.rows):
+            for group, cols in groups:
+                # a row under several column groups gets one chunk per group, so each stays focused
+                text = row.text if group is None else row_sentence(t, r, cols)
+                where = " · ".join(p for p in (t.label, row.label, group) if p)
+                chunks.append(
+                    Chunk(
+                        id=content_id(doc.id, "table_row", t.id, r, group, text),
+                        doc_id=doc.id,
+                        kind="table_row",
+                        ref_id=f"{t.id}:{r}",
+                        text=text,
+                        embed_text=text,
+                        locator=where,
+                        table=t.label,
+                        page=t.page,
+                    )
+                )
+    for key, facts in _series(doc.facts).items():
+        indicator, entity, _, _ = key
+        text = series_sentence(facts, doc.title)
+        chunks.append(
+            Chunk(
+                id=content_id(doc.id, "fact", key, text),
+                doc_id=doc.id,
+                kind="fact",
+                ref_id=",".join(f.id for f in facts),
+                text=text,
+                embed_text=text,
+                locator=fact_locator(indicator, entity, facts[0].year if len(facts) == 1 else None),
+                table=None,
+                page=None,
+            )
+        )
+    return chunks

@@ -1,0 +1,321 @@
+"""Markdown and plain text → passages with section paths, tables, and the reference list.
+
+Handles what converted reports really contain: headings (also bold-only heading lines),
+paragraphs split by a page break, inline citation markers, a numbered REFERENCES
+section, GitHub pipe tables, and the `Table N` + bold caption + tab-separated rows form
+with an optional `Source:` line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.records import Document, Passage, content_id
+from ingest.references import REFERENCE_HEADINGS, find_markers, parse_reference_list
+from ingest.tables import build_table, clean_cell
+from ingest.text import detect_language, windows
+
+MAX_PASSAGE_CHARS = 900
+
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_TABLE_LABEL = re.compile(
+    r"^\s*(?:\*\*)?((?:Table|Tab\.|Таблица|Табл\.|表)\s*[\dIVXivx]+[A-Za-z]?)(?:\*\*)?\s*(?:[.:：]\s*(.*?))?\s*(?:\*\*)?\s*$"
+)
+_PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_SOURCE_LINE = re.compile(r"^\s*(?:\*\*|_)?(Source|Sources|Note|Источник|来源|資料來源)\s*[:：]", re.IGNORECASE)
+_TERMINAL = tuple(".!?:;。！？；)\"”»")
+
+
+@dataclass
+class _Block:
+    text: str
+    start: int
+    end: int
+    section: list[str]
+    kind: str = "paragraph"
+
+
+@dataclass
+class _State:
+    doc_id: str
+    headings: list[tuple[int, str]] = field(default_factory=list)
+    blocks: list[_Block] = field(default_factory=list)
+    tables: list = field(default_factory=list)
+    references: list = field(default_factory=list)
+    title: str | None = None
+
+    @property
+    def section(self) -> list[str]:
+        return [title for _, title in self.headings]
+
+    def push_heading(self, level: int, title: str) -> None:
+        while self.headings and self.headings[-1][0] >= level:
+            self.headings.pop()
+        self.headings.append((level, title))
+
+
+def convert_markdown(path: Path, doc_id: str, sha256: str) -> Document:
+    text = path.read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise ValueError("the file is empty")
+    state = _State(doc_id=doc_id)
+    lines = text.split("\n")
+    offsets = _line_offsets(lines)
+    _parse(lines, offsets, 0, len(lines), state)
+
+    known = {r.n for r in state.references}
+    passages = _passages(state, known)
+    for table in state.tables:
+        table.refs = [n for n in table.refs if n in known]
+    return Document(
+        id=doc_id,
+        title=state.title or path.stem,
+        kind="report",
+        path=str(path),
+        sha256=sha256,
+        language=detect_language(text),
+        passages=passages,
+        tables=state.tables,
+        references=state.references,
+    )
+
+
+def _line_offsets(lines: list[str]) -> list[int]:
+    offsets, pos = [], 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    offsets.append(pos)
+    return offsets
+
+
+def _clean_inline(text: str) -> str:
+    text = re.sub(r"<sup>\s*\d+\s*</sup>", "", text)  # footnote marks
+    text = re.sub(r"</?sup>", "", text)
+    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
+    text = re.sub(r"\[([^\]]+)\]\((https?://[^)]+)\)", r"\1", text)
+    return clean_cell(text.replace("*", ""))
+
+
+def _parse(lines: list[str], offsets: list[int], i: int, end: int, state: _State) -> None:
+    para: list[int] = []
+
+    def flush() -> None:
+        if not para:
+            return
+        raw = " ".join(lines[j].strip() for j in para)
+        start, stop = offsets[para[0]], offsets[para[-1]] + len(lines[para[-1]])
+        para.clear()
+        if _is_bold_heading(raw):
+            level = state.headings[-1][0] if state.headings else 2
+            state.push_heading(level, _clean_inline(raw))
+            return
+        state.blocks.append(_Block(raw, start, stop, state.section))
+
+    while i < end:
+        line = lines[i]
+        stripped = line.strip()
+        heading = _HEADING.match(line)
+        if heading:
+            flush()
+            title = _clean_inline(heading.group(2))
+            if REFERENCE_HEADINGS.match(title.strip("*: ")):
+                state.push_heading(len(heading.group(1)), title)
+                i = _parse_references(lines, i + 1, end, state)
+                continue
+            if state.title is None and len(heading.group(1)) == 1:
+                state.title = title
+            state.push_heading(len(heading.group(1)), title)
+            i += 1
+            continue
+        label = _TABLE_LABEL.match(line)
+        if label and not para and _looks_like_table_ahead(lines, i + 1, end):
+            flush()
+            i = _parse_tab_table(lines, offsets, i, end, label, state)
+            continue
+        if stripped.startswith("|") and i + 1 < end and _PIPE_SEPARATOR.match(lines[i + 1]):
+            flush()
+            i = _parse_pipe_table(lines, i, end, state)
+            continue
+        if "\t" in line and not para and _tab_run_length(lines, i, end) >= 2:
+            flush()
+            i = _parse_tab_table(lines, offsets, i, end, None, state)
+            continue
+        if not stripped:
+            flush()
+        else:
+            para.append(i)
+        i += 1
+    flush()
+
+
+def _is_bold_heading(raw: str) -> bool:
+    s = raw.strip()
+    return (
+        s.startswith("**")
+        and s.endswith("**")
+        and s.count("**") == 2
+        and len(s) < 200
+        and not s[:-2].rstrip().endswith((",", ";", ":"))
+        and not _TABLE_LABEL.match(s)
+    )
+
+
+def _tab_run_length(lines: list[str], i: int, end: int) -> int:
+    n = 0
+    while i < end and "\t" in lines[i]:
+        n += 1
+        i += 1
+    return n
+
+
+def _looks_like_table_ahead(lines: list[str], i: int, end: int) -> bool:
+    """A `Table N` line starts a table when a caption or tab rows follow within a few lines."""
+    for j in range(i, min(end, i + 8)):
+        if "\t" in lines[j] or (lines[j].strip().startswith("|") and j + 1 < end and _PIPE_SEPARATOR.match(lines[j + 1])):
+            return True
+    return False
+
+
+def _parse_tab_table(lines, offsets, i, end, label_match, state: _State) -> int:
+    label = caption = None
+    caption_parts: list[str] = []
+    if label_match:
+        label = re.sub(r"\s+", " ", label_match.group(1)).strip()
+        if (label_match.group(2) or "").strip():
+            caption_parts.append(label_match.group(2).strip())
+        i += 1
+        # caption: text lines before the first row (bold, possibly over several lines)
+        while i < end and "\t" not in lines[i] and not lines[i].strip().startswith("|"):
+            if lines[i].strip():
+                caption_parts.append(lines[i].strip())
+            i += 1
+            if len(caption_parts) > 6:
+                break
+    caption = " ".join(caption_parts)
+    grid: list[list[str]] = []
+    while i < end:
+        if "\t" in lines[i]:
+            grid.append(lines[i].split("\t"))
+            i += 1
+        elif not lines[i].strip() and _next_nonblank_has_tab(lines, i, end):
+            i += 1  # a stray blank line inside the table
+        else:
+            break
+    if not grid and i < end and lines[i].strip().startswith("|"):
+        return _parse_pipe_table(lines, i, end, state, label=label, caption=caption)
+    source_note, i = _source_note(lines, i, end)
+    if label is None:
+        label = f"Unlabelled table {len(state.tables) + 1}"
+    table = build_table(state.doc_id, label, caption, grid, source_note=source_note, section=state.section)
+    if table:
+        state.tables.append(table)
+    return i
+
+
+def _next_nonblank_has_tab(lines, i, end) -> bool:
+    j = i
+    while j < end and not lines[j].strip():
+        j += 1
+    return j < end and j - i <= 2 and "\t" in lines[j]
+
+
+def _source_note(lines, i, end) -> tuple[str | None, int]:
+    j = i
+    while j < end and not lines[j].strip():
+        j += 1
+    if j < end and _SOURCE_LINE.match(lines[j]):
+        return _clean_inline(lines[j].strip()), j + 1
+    return None, i
+
+
+def _split_pipe_row(line: str) -> list[str]:
+    body = line.strip()
+    if body.startswith("|"):
+        body = body[1:]
+    if body.endswith("|") and not body.endswith("\\|"):
+        body = body[:-1]
+    return [c.replace("\\|", "|") for c in re.split(r"(?<!\\)\|", body)]
+
+
+def _parse_pipe_table(lines, i, end, state: _State, label=None, caption=None) -> int:
+    if label is None and state.blocks:
+        prev = state.blocks[-1]
+        match = _TABLE_LABEL.match(prev.text)
+        if match:
+            state.blocks.pop()
+            label = re.sub(r"\s+", " ", match.group(1)).strip()
+            caption = (match.group(2) or "").strip()
+    grid = [_split_pipe_row(lines[i])]
+    i += 2  # header and separator
+    while i < end and lines[i].strip().startswith("|"):
+        grid.append(_split_pipe_row(lines[i]))
+        i += 1
+    source_note, i = _source_note(lines, i, end)
+    if label is None:
+        label = f"Unlabelled table {len(state.tables) + 1}"
+    table = build_table(state.doc_id, label, caption or "", grid, source_note=source_note, section=state.section)
+    if table:
+        state.tables.append(table)
+    return i
+
+
+def _parse_references(lines, i, end, state: _State) -> int:
+    stop = i
+    while stop < end and not _HEADING.match(lines[stop]):
+        stop += 1
+    refs, rest = parse_reference_list(lines[i:stop])
+    state.references.extend(refs)
+    consumed = stop - len(rest)
+    if rest:  # text after the list (a footer, a date line) is ordinary text
+        state.headings.pop()
+    return consumed
+
+
+def _passages(state: _State, known_refs: set[int]) -> list[Passage]:
+    merged = _merge_page_breaks(state.blocks)
+    passages: list[Passage] = []
+    seen: dict[str, int] = {}
+    for block in merged:
+        for s, e in windows(block.text, MAX_PASSAGE_CHARS):
+            raw = block.text[s:e]
+            text = _clean_inline(raw)
+            if not text:
+                continue
+            refs = [n for n in find_markers(raw) if n in known_refs]
+            occurrence = seen.get(text, 0)
+            seen[text] = occurrence + 1
+            start = block.start + min(s, block.end - block.start)
+            end = block.start + min(e, block.end - block.start)
+            passages.append(
+                Passage(
+                    id=content_id(state.doc_id, "passage", text, occurrence),
+                    text=text,
+                    section=block.section,
+                    page=None,
+                    char_start=start,
+                    char_end=end,
+                    refs=refs,
+                )
+            )
+    return passages
+
+
+def _merge_page_breaks(blocks: list[_Block]) -> list[_Block]:
+    """Join a paragraph that a page break cut: it ends mid-sentence and the next starts in lower case."""
+    out: list[_Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if (
+            prev
+            and prev.section == block.section
+            and not prev.text.rstrip().endswith(_TERMINAL)
+            and block.text[:1].islower()
+        ):
+            prev.text = f"{prev.text} {block.text}"
+            prev.end = block.end
+            continue
+        out.append(_Block(block.text, block.start, block.end, block.section))
+    return out

@@ -1,0 +1,266 @@
+"""An ingest run: find files, skip the unchanged, convert the rest, embed only text never
+embedded before, write everything in one transaction, then swap in a rebuilt index.
+
+Re-ingesting an unchanged corpus converts and embeds nothing and leaves the index as it
+is; a changed file's old records are replaced; `prune` removes documents whose files are
+gone. A file that cannot be read is reported and the rest of the run goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from index.embedder import Embedder
+from index.folder import build_index, index_manifest
+from index.store import Store, embed_key
+from ingest.chunks import Chunk, document_chunks
+from ingest.converters import CONVERTER_VERSION, ConversionError, convert, is_supported
+from ingest.manifest import MANIFEST_NAME, DocumentMeta, ManifestError, find_manifest
+from ingest.records import Document
+from ingest.text import slugify
+
+DB_NAME = "citeqa.db"
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: str  # added | updated | unchanged | removed | failed | skipped
+    doc_id: str | None = None
+    message: str | None = None
+    chunks: int = 0
+    table_rows: int = 0
+    embedded: int = 0
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+    embedded: int = 0
+    seconds: float = 0.0
+    index_rebuilt: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def summary(self) -> dict:
+        return {
+            "added": self.count("added"),
+            "updated": self.count("updated"),
+            "unchanged": self.count("unchanged"),
+            "removed": self.count("removed"),
+            "failed": self.count("failed"),
+            "skipped": self.count("skipped"),
+            "embedded": self.embedded,
+            "chunks": sum(o.chunks for o in self.outcomes if o.status in ("added", "updated")),
+            "table_rows": sum(o.table_rows for o in self.outcomes if o.status in ("added", "updated")),
+            "index_rebuilt": self.index_rebuilt,
+            "seconds": round(self.seconds, 3),
+            "files": [
+                {k: v for k, v in vars(o).items() if v not in (None, 0) or k in ("status", "path")}
+                for o in self.outcomes
+            ],
+        }
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def discover(paths: list[Path]) -> tuple[list[Path], list[FileOutcome]]:
+    """Files to ingest, and outcomes for what was named but cannot be ingested."""
+    files: list[Path] = []
+    outcomes: list[FileOutcome] = []
+    for path in paths:
+        if not path.exists():
+            outcomes.append(FileOutcome(str(path), "failed", message="no such file or folder"))
+        elif path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if not child.is_file() or any(p.startswith(".") for p in child.relative_to(path).parts):
+                    continue
+                if child.name == MANIFEST_NAME:
+                    continue
+                if is_supported(child):
+                    files.append(child)
+                else:
+                    outcomes.append(FileOutcome(str(child), "skipped", message=f"unsupported file type {child.suffix or '(none)'!r}"))
+        else:
+            files.append(path)
+    return list(dict.fromkeys(files)), outcomes
+
+
+def _meta(path: Path) -> tuple[DocumentMeta, bool]:
+    """The manifest entry for `path`, and whether the manifest excludes it."""
+    manifest = find_manifest(path)
+    if manifest is None:
+        return DocumentMeta(), False
+    return manifest.meta_for(path), manifest.excludes(path)
+
+
+def _apply_meta(doc: Document, meta: DocumentMeta) -> None:
+    doc.title = meta.title or doc.title
+    doc.kind = meta.kind or doc.kind
+    doc.language = meta.language or doc.language
+    doc.stands_for = list(meta.stands_for)
+
+
+def run_ingest(
+    paths: list[Path],
+    data_dir: Path,
+    embedder_factory: Callable[[], Embedder],
+    model_name: str,
+    *,
+    prune: bool = False,
+    progress: bool | None = None,
+) -> IngestReport:
+    """`progress=None` shows bars only on a terminal."""
+    started = time.perf_counter()
+    report = IngestReport()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(data_dir / DB_NAME)
+    try:
+        files, early = discover([Path(p) for p in paths])
+        report.outcomes.extend(early)
+        pending: list[tuple[Document, str, list[Chunk], FileOutcome]] = []
+        claimed: dict[str, Path] = {}
+        for path in tqdm(files, desc="reading", unit="file", disable=_no_bar(progress)):
+            outcome = _read_one(path, store, claimed, pending)
+            if outcome:
+                report.outcomes.append(outcome)
+
+        removed: list[str] = []
+        if prune:
+            for stored in store.documents():
+                if not Path(stored.path).exists() and stored.id not in claimed:
+                    removed.append(stored.id)
+                    report.outcomes.append(FileOutcome(stored.path, "removed", doc_id=stored.id))
+
+        embedder: Embedder | None = None
+        new_vectors = {}
+        if pending:
+            keys_texts = {embed_key(model_name, c.embed_text): c.embed_text for _, _, chunks, _ in pending for c in chunks}
+            cached = store.cached_vectors(keys_texts)
+            missing = [(k, t) for k, t in keys_texts.items() if k not in cached]
+            if missing:
+                embedder = embedder_factory()
+                new_vectors = _embed(embedder, missing, progress)
+            report.embedded = len(new_vectors)
+            fresh = set(new_vectors)
+            for _, _, chunks, outcome in pending:
+                outcome.embedded = sum(1 for c in chunks if embed_key(model_name, c.embed_text) in fresh)
+
+        if pending or removed:
+            with store.transaction() as conn:
+                store.put_vectors(conn, new_vectors)
+                for doc, fingerprint, chunks, _ in pending:
+                    store.write_document(conn, doc, fingerprint, chunks, model_name)
+                for doc_id in removed:
+                    store.delete_document(conn, doc_id)
+                store.drop_orphan_embeddings(conn)
+
+        current = index_manifest(data_dir)
+        model_changed = current is not None and current.get("model") != model_name
+        if model_changed:
+            report.embedded += _reembed_all(store, model_name, embedder_factory, progress)
+        if pending or removed or current is None or model_changed:
+            dim = _stored_dim(store) or (embedder or embedder_factory()).dim
+            build_index(store, data_dir, model_name, dim)
+            report.index_rebuilt = True
+    finally:
+        store.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _read_one(path: Path, store: Store, claimed: dict[str, Path], pending: list) -> FileOutcome | None:
+    try:
+        meta, excluded = _meta(path)
+    except ManifestError as exc:
+        return FileOutcome(str(path), "failed", message=str(exc))
+    if excluded:
+        return None
+    doc_id = meta.id or slugify(path.stem)
+    if doc_id in claimed:
+        return FileOutcome(
+            str(path), "failed", doc_id=doc_id,
+            message=f"document id {doc_id!r} is already used by {claimed[doc_id]}; give one of them an id in {MANIFEST_NAME}",
+        )
+    try:
+        sha = sha256_file(path)
+    except OSError as exc:
+        return FileOutcome(str(path), "failed", doc_id=doc_id, message=f"cannot read the file ({exc.strerror})")
+    fingerprint = f"{sha}:{CONVERTER_VERSION}:{meta.fingerprint()}"
+    existing = store.document(doc_id)
+    if existing and Path(existing.path).resolve() != path.resolve() and Path(existing.path).exists():
+        return FileOutcome(
+            str(path), "failed", doc_id=doc_id,
+            message=f"document id {doc_id!r} already belongs to {existing.path}; give this file an id in {MANIFEST_NAME}",
+        )
+    claimed[doc_id] = path
+    if existing and existing.fingerprint == fingerprint and existing.path == str(path.resolve()):
+        return FileOutcome(str(path), "unchanged", doc_id=doc_id)
+    try:
+        doc = convert(path, doc_id, sha)
+    except ConversionError as exc:
+        claimed.pop(doc_id)
+        return FileOutcome(str(path), "failed", doc_id=doc_id, message=str(exc))
+    doc.path = str(path.resolve())
+    _apply_meta(doc, meta)
+    chunks = document_chunks(doc)
+    outcome = FileOutcome(
+        str(path), "updated" if existing else "added", doc_id=doc_id, chunks=len(chunks),
+        table_rows=sum(len(t.rows) for t in doc.tables),
+        message="; ".join(doc.warnings) or None,
+    )
+    pending.append((doc, fingerprint, chunks, outcome))
+    return outcome
+
+
+def _embed(embedder: Embedder, items: list[tuple[str, str]], progress: bool | None, batch: int = 64) -> dict:
+    vectors = {}
+    items = sorted(items, key=lambda kt: len(kt[1]))  # similar lengths batch with less padding
+    with tqdm(total=len(items), desc="embedding", unit="chunk", disable=_no_bar(progress)) as bar:
+        for start in range(0, len(items), batch):
+            part = items[start : start + batch]
+            for (key, _), vector in zip(part, embedder.embed([t for _, t in part], batch_size=batch)):
+                vectors[key] = vector
+            bar.update(len(part))
+    return vectors
+
+
+def _reembed_all(store: Store, model_name: str, embedder_factory, progress) -> int:
+    """The configured model changed: give every chunk a vector from it."""
+    rows = store.conn.execute("SELECT id, embed_text FROM chunks").fetchall()
+    wanted = {embed_key(model_name, r["embed_text"]): r["embed_text"] for r in rows}
+    cached = store.cached_vectors(wanted)
+    items = [(k, t) for k, t in wanted.items() if k not in cached]
+    vectors = _embed(embedder_factory(), items, progress) if items else {}
+    with store.transaction() as conn:
+        store.put_vectors(conn, vectors)
+        for r in rows:
+            conn.execute("UPDATE chunks SET embed_key = ? WHERE id = ?", (embed_key(model_name, r["embed_text"]), r["id"]))
+        store.drop_orphan_embeddings(conn)
+    return len(vectors)
+
+
+def _stored_dim(store: Store) -> int | None:
+    row = store.conn.execute("SELECT dim FROM embeddings LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+def _no_bar(progress: bool | None) -> bool | None:
+    return None if progress is None else not progress

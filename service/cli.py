@@ -1,0 +1,188 @@
+"""`citeqa` command line: ingest, stats, search, tables (and serve, eval, ui as they exist).
+
+With `--json`, the last line of output is one JSON object, for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from service.settings import get_settings  # noqa: E402
+
+
+class CliError(Exception):
+    """A problem the user can fix; printed without a traceback."""
+
+
+def _data_dir(args) -> Path:
+    return Path(args.data_dir) if args.data_dir else get_settings().data_dir
+
+
+def _embedder_factory(*, bulk: bool = False):
+    """Bulk embedding (ingest) uses every core; a single query is fastest on one thread."""
+    settings = get_settings()
+
+    def make():
+        from index.embedder import SentenceTransformerEmbedder
+
+        return SentenceTransformerEmbedder(settings.model, threads=None if bulk else settings.torch_threads)
+
+    return make
+
+
+def _emit(args, payload: dict, human: str) -> None:
+    if human:
+        print(human)
+    if args.json:
+        print(json.dumps(payload, ensure_ascii=False))
+
+
+# -- ingest ---------------------------------------------------------------------------
+def cmd_ingest(args) -> int:
+    from ingest.pipeline import run_ingest
+
+    report = run_ingest(
+        [Path(p) for p in args.paths],
+        _data_dir(args),
+        _embedder_factory(bulk=True),
+        get_settings().model,
+        prune=args.prune,
+        progress=None if sys.stderr.isatty() else False,
+    )
+    summary = report.summary()
+    lines = []
+    for o in report.outcomes:
+        if o.status in ("failed", "skipped"):
+            lines.append(f"{o.status}: {o.path}: {o.message}")
+        elif o.status in ("added", "updated", "removed"):
+            extra = f" ({o.chunks} chunks, {o.embedded} embedded)" if o.status != "removed" else ""
+            lines.append(f"{o.status}: {o.doc_id} ← {o.path}{extra}")
+            if o.message:
+                lines.append(f"  note: {o.message}")
+    lines.append(
+        "added {added} · updated {updated} · unchanged {unchanged} · removed {removed} · failed {failed}"
+        " — {chunks} chunks ({table_rows} table rows), {embedded} embedded, {seconds:.1f} s".format(**summary)
+    )
+    _emit(args, summary, "\n".join(lines))
+    return 1 if report.failed else 0
+
+
+# -- stats ----------------------------------------------------------------------------
+def _open_store(args):
+    from index.store import Store
+    from ingest.pipeline import DB_NAME
+
+    path = _data_dir(args) / DB_NAME
+    if not path.exists():
+        raise CliError(f"no store at {path}; run `citeqa ingest PATH` first")
+    return Store(path, readonly=True)
+
+
+def cmd_stats(args) -> int:
+    from index.folder import index_manifest
+
+    store = _open_store(args)
+    counts = store.counts()
+    manifest = index_manifest(_data_dir(args))
+    payload = {**counts, "index": manifest}
+    width = max(map(len, counts))
+    human = "\n".join(f"{k:<{width}}  {v:>8,}" for k, v in counts.items())
+    if manifest:
+        human += f"\nindex: {manifest['counts']['chunks']:,} chunks, model {manifest['model']}, built {manifest['built_at']}"
+    _emit(args, payload, human)
+    return 0
+
+
+# -- search ---------------------------------------------------------------------------
+def cmd_search(args) -> int:
+    from index.folder import IndexMissing, load_index
+    from index.search import Searcher
+
+    store = _open_store(args)
+    try:
+        index = load_index(_data_dir(args))
+    except IndexMissing as exc:
+        raise CliError(str(exc)) from exc
+    searcher = Searcher(store, index, _embedder_factory()())
+    hits = searcher.search(args.query, top_k=args.top_k, doc_ids=args.doc or None)
+    lines = []
+    for rank, hit in enumerate(hits, start=1):
+        text = hit.text if len(hit.text) <= 300 else hit.text[:297] + "…"
+        lines.append(f"{rank}. [{hit.score:.4f}] {hit.doc_id} · {hit.locator}\n   {text}")
+    _emit(args, {"results": [h.to_json() for h in hits]}, "\n".join(lines) or "no results")
+    return 0
+
+
+# -- tables ---------------------------------------------------------------------------
+def cmd_tables(args) -> int:
+    store = _open_store(args)
+    if store.document(args.doc) is None:
+        known = ", ".join(d.id for d in store.documents()) or "none"
+        raise CliError(f"no document {args.doc!r}; documents: {known}")
+    tables = store.tables(args.doc)
+    items = [
+        {"label": t["label"], "rows": t["n_rows"], "columns": t["n_cols"], "unit": t["unit"], "caption": t["caption"]}
+        for t in tables
+    ]
+    human = "\n".join(
+        f"{t['label']:<10} {t['rows']:>3}×{t['columns']:<3} {('unit: ' + t['unit']) if t['unit'] else '':<28} {t['caption'][:80]}"
+        for t in items
+    ) or f"{args.doc} has no tables"
+    _emit(args, {"doc_id": args.doc, "tables": items}, human)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="citeqa", description="Question answering with checkable citations.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p, json_flag=True):
+        p.add_argument("--data-dir", help="store and index folder (default: $CITEQA_DATA_DIR or ./data)")
+        if json_flag:
+            p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+
+    p = sub.add_parser("ingest", help="add or update documents (PDF, markdown, text, CSV)")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    p.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
+    common(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("stats", help="counts of what is stored and indexed")
+    common(p)
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("search", help="ranked chunks for a query (hybrid dense + lexical)")
+    p.add_argument("query")
+    p.add_argument("--top-k", type=int, default=5, choices=range(1, 101), metavar="K")
+    p.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    common(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("tables", help="a document's tables with their shapes")
+    p.add_argument("doc", metavar="DOC", help="document id")
+    common(p)
+    p.set_defaults(func=cmd_tables)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"citeqa: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("citeqa: interrupted; nothing was half-written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
