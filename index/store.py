@@ -142,13 +142,25 @@ class Store:
         data["warnings"] = json.loads(data["warnings"])
         return StoredDocument(**data)
 
-    def write_document(self, conn: sqlite3.Connection, doc: Document, fingerprint: str, chunks: list[Chunk], model: str) -> None:
+    def write_document(
+        self, conn: sqlite3.Connection, doc: Document, fingerprint: str, chunks: list[Chunk], model: str
+    ) -> None:
         """Replace everything stored for `doc.id` (call inside `transaction`)."""
         conn.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
         conn.execute(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (doc.id, doc.title, doc.kind, doc.path, doc.sha256, fingerprint, doc.language, doc.pages,
-             json.dumps(doc.warnings, ensure_ascii=False), time.time()),
+            (
+                doc.id,
+                doc.title,
+                doc.kind,
+                doc.path,
+                doc.sha256,
+                fingerprint,
+                doc.language,
+                doc.pages,
+                json.dumps(doc.warnings, ensure_ascii=False),
+                time.time(),
+            ),
         )
         conn.executemany(
             "INSERT INTO doc_references VALUES (?,?,?,?)", [(doc.id, r.n, r.text, r.url) for r in doc.references]
@@ -156,35 +168,104 @@ class Store:
         conn.executemany("INSERT OR IGNORE INTO stands_for VALUES (?,?,?)", [(doc.id, t, n) for t, n in doc.stands_for])
         conn.executemany(
             "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?)",
-            [(p.id, doc.id, i, p.text, json.dumps(p.section, ensure_ascii=False), p.page, p.char_start, p.char_end,
-              json.dumps(p.refs)) for i, p in enumerate(doc.passages)],
+            [
+                (
+                    p.id,
+                    doc.id,
+                    i,
+                    p.text,
+                    json.dumps(p.section, ensure_ascii=False),
+                    p.page,
+                    p.char_start,
+                    p.char_end,
+                    json.dumps(p.refs),
+                )
+                for i, p in enumerate(doc.passages)
+            ],
         )
         for seq, t in enumerate(doc.tables):
             conn.execute(
                 "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (t.id, doc.id, seq, t.label, t.caption, t.unit, t.source_note, json.dumps(t.refs),
-                 json.dumps(t.stub, ensure_ascii=False), json.dumps(t.columns, ensure_ascii=False), t.page,
-                 json.dumps(t.section, ensure_ascii=False), len(t.rows), len(t.columns)),
+                (
+                    t.id,
+                    doc.id,
+                    seq,
+                    t.label,
+                    t.caption,
+                    t.unit,
+                    t.source_note,
+                    json.dumps(t.refs),
+                    json.dumps(t.stub, ensure_ascii=False),
+                    json.dumps(t.columns, ensure_ascii=False),
+                    t.page,
+                    json.dumps(t.section, ensure_ascii=False),
+                    len(t.rows),
+                    len(t.columns),
+                ),
             )
             conn.executemany(
                 "INSERT INTO table_rows VALUES (?,?,?,?,?,?)",
-                [(t.id, doc.id, r, row.label, json.dumps(row.keys, ensure_ascii=False), row.text)
-                 for r, row in enumerate(t.rows)],
+                [
+                    (t.id, doc.id, r, row.label, json.dumps(row.keys, ensure_ascii=False), row.text)
+                    for r, row in enumerate(t.rows)
+                ],
             )
             conn.executemany(
                 "INSERT INTO cells VALUES (?,?,?,?,?,?,?,?,?)",
-                [(t.id, doc.id, c.row, c.col, t.rows[c.row].label, json.dumps(t.columns[c.col], ensure_ascii=False),
-                  c.raw, c.value, c.unit) for c in t.cells],
+                [
+                    (
+                        t.id,
+                        doc.id,
+                        c.row,
+                        c.col,
+                        t.rows[c.row].label,
+                        json.dumps(t.columns[c.col], ensure_ascii=False),
+                        c.raw,
+                        c.value,
+                        c.unit,
+                    )
+                    for c in t.cells
+                ],
             )
         conn.executemany(
             "INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            [(f.id, doc.id, i, f.indicator, f.indicator_code, f.entity, f.year, f.raw, f.value, f.unit, f.source_id,
-              f.source_title, json.dumps(f.provenance, ensure_ascii=False)) for i, f in enumerate(doc.facts)],
+            [
+                (
+                    f.id,
+                    doc.id,
+                    i,
+                    f.indicator,
+                    f.indicator_code,
+                    f.entity,
+                    f.year,
+                    f.raw,
+                    f.value,
+                    f.unit,
+                    f.source_id,
+                    f.source_title,
+                    json.dumps(f.provenance, ensure_ascii=False),
+                )
+                for i, f in enumerate(doc.facts)
+            ],
         )
         conn.executemany(
             "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            [(c.id, faiss_id(c.id), doc.id, c.kind, c.ref_id, c.text, c.embed_text, c.locator, c.table, c.page,
-              embed_key(model, c.embed_text)) for c in chunks],
+            [
+                (
+                    c.id,
+                    faiss_id(c.id),
+                    doc.id,
+                    c.kind,
+                    c.ref_id,
+                    c.text,
+                    c.embed_text,
+                    c.locator,
+                    c.table,
+                    c.page,
+                    embed_key(model, c.embed_text),
+                )
+                for c in chunks
+            ],
         )
 
     def delete_document(self, conn: sqlite3.Connection, doc_id: str) -> None:
@@ -249,8 +330,14 @@ class Store:
 
     def doc_counts(self, doc_id: str) -> dict[str, int]:
         out = {}
-        for name, table in (("passages", "passages"), ("tables", "tables"), ("cells", "cells"), ("facts", "facts"),
-                            ("references", "doc_references"), ("chunks", "chunks")):
+        for name, table in (
+            ("passages", "passages"),
+            ("tables", "tables"),
+            ("cells", "cells"),
+            ("facts", "facts"),
+            ("references", "doc_references"),
+            ("chunks", "chunks"),
+        ):
             out[name] = self.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE doc_id = ?", (doc_id,)).fetchone()[0]
         return out
 
@@ -281,7 +368,9 @@ class Store:
     def standing_for(self, target_doc: str) -> dict[int, list[str]]:
         """For each reference number of `target_doc`, the corpus documents that stand for it."""
         out: dict[int, list[str]] = {}
-        for r in self.conn.execute("SELECT doc_id, n FROM stands_for WHERE target_doc = ? ORDER BY doc_id", (target_doc,)):
+        for r in self.conn.execute(
+            "SELECT doc_id, n FROM stands_for WHERE target_doc = ? ORDER BY doc_id", (target_doc,)
+        ):
             out.setdefault(r["n"], []).append(r["doc_id"])
         return out
 

@@ -81,7 +81,7 @@ def _facts(doc_id, header, body, value_col, entity_col) -> list[Fact]:
     for row in body:
         row = row + [""] * (len(header) - len(row))
 
-        def get(col):
+        def get(col, row=row):
             return row[index[col]].strip() if col else None
 
         year_text = get(year_col) or ""

@@ -25,7 +25,7 @@ _TABLE_LABEL = re.compile(
 )
 _PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SOURCE_LINE = re.compile(r"^\s*(?:\*\*|_)?(Source|Sources|Note|Источник|来源|資料來源)\s*[:：]", re.IGNORECASE)
-_TERMINAL = tuple(".!?:;。！？；)\"”»")
+_TERMINAL = tuple('.!?:;。！？；)"”»')
 
 
 @dataclass
@@ -174,7 +174,9 @@ def _tab_run_length(lines: list[str], i: int, end: int) -> int:
 def _looks_like_table_ahead(lines: list[str], i: int, end: int) -> bool:
     """A `Table N` line starts a table when a caption or tab rows follow within a few lines."""
     for j in range(i, min(end, i + 8)):
-        if "\t" in lines[j] or (lines[j].strip().startswith("|") and j + 1 < end and _PIPE_SEPARATOR.match(lines[j + 1])):
+        if "\t" in lines[j] or (
+            lines[j].strip().startswith("|") and j + 1 < end and _PIPE_SEPARATOR.match(lines[j + 1])
+        ):
             return True
     return False
 

@@ -97,7 +97,11 @@ def discover(paths: list[Path]) -> tuple[list[Path], list[FileOutcome]]:
                 if is_supported(child):
                     files.append(child)
                 else:
-                    outcomes.append(FileOutcome(str(child), "skipped", message=f"unsupported file type {child.suffix or '(none)'!r}"))
+                    outcomes.append(
+                        FileOutcome(
+                            str(child), "skipped", message=f"unsupported file type {child.suffix or '(none)'!r}"
+                        )
+                    )
         else:
             files.append(path)
     return list(dict.fromkeys(files)), outcomes
@@ -152,7 +156,9 @@ def run_ingest(
         embedder: Embedder | None = None
         new_vectors = {}
         if pending:
-            keys_texts = {embed_key(model_name, c.embed_text): c.embed_text for _, _, chunks, _ in pending for c in chunks}
+            keys_texts = {
+                embed_key(model_name, c.embed_text): c.embed_text for _, _, chunks, _ in pending for c in chunks
+            }
             cached = store.cached_vectors(keys_texts)
             missing = [(k, t) for k, t in keys_texts.items() if k not in cached]
             if missing:
@@ -196,7 +202,9 @@ def _read_one(path: Path, store: Store, claimed: dict[str, Path], pending: list)
     doc_id = meta.id or slugify(path.stem)
     if doc_id in claimed:
         return FileOutcome(
-            str(path), "failed", doc_id=doc_id,
+            str(path),
+            "failed",
+            doc_id=doc_id,
             message=f"document id {doc_id!r} is already used by {claimed[doc_id]}; give one of them an id in {MANIFEST_NAME}",
         )
     try:
@@ -207,7 +215,9 @@ def _read_one(path: Path, store: Store, claimed: dict[str, Path], pending: list)
     existing = store.document(doc_id)
     if existing and Path(existing.path).resolve() != path.resolve() and Path(existing.path).exists():
         return FileOutcome(
-            str(path), "failed", doc_id=doc_id,
+            str(path),
+            "failed",
+            doc_id=doc_id,
             message=f"document id {doc_id!r} already belongs to {existing.path}; give this file an id in {MANIFEST_NAME}",
         )
     claimed[doc_id] = path
@@ -222,7 +232,10 @@ def _read_one(path: Path, store: Store, claimed: dict[str, Path], pending: list)
     _apply_meta(doc, meta)
     chunks = document_chunks(doc)
     outcome = FileOutcome(
-        str(path), "updated" if existing else "added", doc_id=doc_id, chunks=len(chunks),
+        str(path),
+        "updated" if existing else "added",
+        doc_id=doc_id,
+        chunks=len(chunks),
         table_rows=sum(len(t.rows) for t in doc.tables),
         message="; ".join(doc.warnings) or None,
     )
@@ -252,7 +265,9 @@ def _reembed_all(store: Store, model_name: str, embedder_factory, progress) -> i
     with store.transaction() as conn:
         store.put_vectors(conn, vectors)
         for r in rows:
-            conn.execute("UPDATE chunks SET embed_key = ? WHERE id = ?", (embed_key(model_name, r["embed_text"]), r["id"]))
+            conn.execute(
+                "UPDATE chunks SET embed_key = ? WHERE id = ?", (embed_key(model_name, r["embed_text"]), r["id"])
+            )
         store.drop_orphan_embeddings(conn)
     return len(vectors)
 

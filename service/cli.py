@@ -95,7 +95,9 @@ def cmd_stats(args) -> int:
     width = max(map(len, counts))
     human = "\n".join(f"{k:<{width}}  {v:>8,}" for k, v in counts.items())
     if manifest:
-        human += f"\nindex: {manifest['counts']['chunks']:,} chunks, model {manifest['model']}, built {manifest['built_at']}"
+        human += (
+            f"\nindex: {manifest['counts']['chunks']:,} chunks, model {manifest['model']}, built {manifest['built_at']}"
+        )
     _emit(args, payload, human)
     return 0
 
@@ -131,10 +133,13 @@ def cmd_tables(args) -> int:
         {"label": t["label"], "rows": t["n_rows"], "columns": t["n_cols"], "unit": t["unit"], "caption": t["caption"]}
         for t in tables
     ]
-    human = "\n".join(
-        f"{t['label']:<10} {t['rows']:>3}×{t['columns']:<3} {('unit: ' + t['unit']) if t['unit'] else '':<28} {t['caption'][:80]}"
-        for t in items
-    ) or f"{args.doc} has no tables"
+    human = (
+        "\n".join(
+            f"{t['label']:<10} {t['rows']:>3}×{t['columns']:<3} {('unit: ' + t['unit']) if t['unit'] else '':<28} {t['caption'][:80]}"
+            for t in items
+        )
+        or f"{args.doc} has no tables"
+    )
     _emit(args, {"doc_id": args.doc, "tables": items}, human)
     return 0
 

@@ -1,0 +1,64 @@
+"""Shared, session-scoped fixtures: the real model and the default corpus ingested once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from index.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder  # noqa: E402
+from ingest.markdown import convert_markdown  # noqa: E402
+from ingest.pipeline import run_ingest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PAPER = CORPUS / "song-2024-digital-economy-china-russia.md"
+SECOND_REPORT = FIXTURES / "lakeland-water-report.md"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    return SentenceTransformerEmbedder(DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="session")
+def ingest(embedder):
+    """Ingest paths into a data dir with the shared model."""
+
+    def run(paths, data_dir, **kwargs):
+        return run_ingest(
+            [Path(p) for p in paths], Path(data_dir), lambda: embedder, DEFAULT_MODEL, progress=False, **kwargs
+        )
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def corpus_data(tmp_path_factory, ingest):
+    """The default corpus, ingested once for the whole session (read-only for tests)."""
+    data_dir = tmp_path_factory.mktemp("corpus-data")
+    report = ingest([CORPUS], data_dir)
+    assert not report.failed, report.failed
+    return SimpleNamespace(data_dir=data_dir, report=report)
+
+
+@pytest.fixture(scope="session")
+def paper():
+    return convert_markdown(PAPER, "song-2024", "sha")
+
+
+@pytest.fixture
+def small_corpus(tmp_path):
+    """A writable corpus folder: the second report and one dataset, plus a manifest."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(SECOND_REPORT, folder / SECOND_REPORT.name)
+    shutil.copy(CORPUS / "sources" / "itu_gci_2020.csv", folder / "itu_gci_2020.csv")
+    return folder
