@@ -1,0 +1,1 @@
+"""Extractive, structured answering over the store and index (no LLM)."""

@@ -1,0 +1,50 @@
+"""The answer engine: retrieval plus the extractive, structured answerer.
+
+One object holds the store, the loaded index, the embedder and an in-memory snapshot of
+the corpus. `ask` and `search` are what the HTTP service and `citeqa eval` both call, so
+the evaluation measures exactly what users get.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from index.embedder import Embedder
+from index.folder import LoadedIndex, load_index
+from index.search import Searcher
+from index.store import Store
+from ingest.pipeline import DB_NAME
+from service.answering.citations import hit_citation
+from service.answering.corpus import Corpus
+
+NOT_FOUND = "The documents do not say."
+
+
+class Engine:
+    def __init__(self, store: Store, index: LoadedIndex, embedder: Embedder):
+        self.store = store
+        self.index = index
+        self.embedder = embedder
+        self.searcher = Searcher(store, index, embedder)
+        self.corpus = Corpus(store)
+
+    @classmethod
+    def load(cls, data_dir: Path, embedder: Embedder) -> Engine:
+        store = Store(Path(data_dir) / DB_NAME, readonly=True)
+        return cls(store, load_index(Path(data_dir)), embedder)
+
+    def search(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> list[dict]:
+        hits = self.searcher.search(query, top_k=top_k, doc_ids=doc_ids)
+        return [hit_citation(self.corpus, h) for h in hits]
+
+    def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> dict:
+        started = time.perf_counter()
+        from service.answering.answerer import answer  # the answerer grows on its own
+
+        result = answer(self, question, top_k=top_k, doc_ids=doc_ids)
+        result["timings_ms"]["total"] = round((time.perf_counter() - started) * 1000, 2)
+        return result
+
+    def counts(self) -> dict:
+        return self.store.counts()
