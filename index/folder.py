@@ -20,6 +20,7 @@ import numpy as np
 from index.dense import DenseIndex
 from index.lexical import LexicalIndex
 from index.store import Store
+from index.tokenize import tokenizer_version
 
 LINK = "index"
 GENERATIONS = "indexes"
@@ -64,6 +65,7 @@ def build_index(store: Store, data_dir: Path, model: str, dim: int) -> Path:
         "metric": "inner_product",
         "faiss": "IndexIDMap2(IndexFlatIP)",
         "lexical": "bm25s",
+        "tokenizer": tokenizer_version(),
         "counts": {"chunks": len(rows), "documents": counts["documents"]},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "citeqa_version": citeqa_version(),

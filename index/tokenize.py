@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|\d+(?:[.,]\d+)*|[^\W\d_\u3400-\u9fff\uf900-\ufaff]+", re.UNICODE)
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)")
 STOPWORDS = frozenset(
@@ -24,3 +24,11 @@ def tokenize(text: str) -> list[str]:
         elif token not in STOPWORDS:
             tokens.append(token.replace(",", ""))
     return tokens
+
+
+def tokenizer_version() -> str:
+    """Changes whenever this module changes: an index built with other tokens must be rebuilt."""
+    import hashlib
+    from pathlib import Path
+
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]

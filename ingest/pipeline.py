@@ -19,6 +19,7 @@ from tqdm import tqdm
 from index.embedder import Embedder
 from index.folder import build_index, index_manifest
 from index.store import Store, embed_key
+from index.tokenize import tokenizer_version
 from ingest.chunks import Chunk, document_chunks
 from ingest.converters import CONVERTER_VERSION, ConversionError, convert, is_supported
 from ingest.manifest import MANIFEST_NAME, DocumentMeta, ManifestError, find_manifest
@@ -182,7 +183,8 @@ def run_ingest(
         model_changed = current is not None and current.get("model") != model_name
         if model_changed:
             report.embedded += _reembed_all(store, model_name, embedder_factory, progress)
-        if pending or removed or current is None or model_changed:
+        stale = current is None or current.get("tokenizer") != tokenizer_version()
+        if pending or removed or stale or model_changed:
             dim = _stored_dim(store) or (embedder or embedder_factory()).dim
             build_index(store, data_dir, model_name, dim)
             report.index_rebuilt = True

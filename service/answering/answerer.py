@@ -1,18 +1,550 @@
-"""Placeholder answerer: retrieval only. Replaced by the structured answerer."""
+"""The extractive, structured answerer.
+
+Retrieve once (hybrid), then try, by what the question asks for: a source, a comparison,
+a derived figure, a label, or a value — from table cells first, then dataset facts, then
+running text. Every figure comes with the cells or sentence it was read from; when
+nothing satisfies the question's entities, years and indicator, the answer says the
+documents do not hold it.
+"""
 
 from __future__ import annotations
 
-from service.answering.citations import hit_citation
+import re
+import time
+from dataclasses import dataclass, field
+
+from ingest.numbers import format_number
+from service.answering.citations import cell_citation, fact_citation, hit_citation, passage_citation, table_citation
+from service.answering.corpus import CellView
+from service.answering.matching import RANK_WORDS, CellMatch, Matcher
+from service.answering.prose import SentenceMatch, best_sentences
+from service.answering.question import Question, norm_tokens, parse_question, same_word
+
+MIN_COVERAGE = 0.5  # share of the question's words a table or sentence must account for
+PASSAGES_READ = 12
+
+
+@dataclass
+class Draft:
+    answer: str
+    value: float | None = None
+    unit: str | None = None
+    citations: list[dict] = field(default_factory=list)
+    answered: bool = True
 
 
 def answer(engine, question: str, *, top_k: int = 5, doc_ids: list[str] | None = None) -> dict:
-    hits = engine.searcher.search(question, top_k=top_k, doc_ids=doc_ids)
+    started = time.perf_counter()
+    q = parse_question(question)
+    hits = engine.searcher.search(question, top_k=max(40, top_k), doc_ids=doc_ids)
+    retrieved = time.perf_counter()
+    ctx = _Context(engine, q, hits, set(doc_ids) if doc_ids else None)
+    draft = _solve(ctx)
+    _add_context_citations(ctx, draft, top_k)
+    done = time.perf_counter()
     return {
         "question": question,
-        "answered": False,
-        "answer": "The documents do not say.",
-        "value": None,
-        "unit": None,
-        "citations": [{k: v for k, v in hit_citation(engine.corpus, h).items() if k != "text"} for h in hits],
-        "timings_ms": {},
+        "answered": draft.answered,
+        "answer": draft.answer,
+        "value": draft.value if draft.answered else None,
+        "unit": draft.unit if draft.answered else None,
+        "citations": draft.citations[:top_k],
+        "timings_ms": {
+            "retrieval": round((retrieved - started) * 1000, 2),
+            "answering": round((done - retrieved) * 1000, 2),
+        },
     }
+
+
+class _Context:
+    def __init__(self, engine, q: Question, hits, doc_ids):
+        self.engine = engine
+        self.corpus = engine.corpus
+        self.matcher: Matcher = _matcher(engine)
+        self.q = q
+        self.hits = hits
+        self.doc_ids = doc_ids
+        self.table_ranks: dict = {}
+        self.row_ranks: dict = {}
+        self.passages = []
+        for rank, hit in enumerate(hits):
+            if hit.kind == "table_row":
+                table_id, _, row = hit.ref_id.partition(":")
+                self.table_ranks.setdefault((hit.doc_id, table_id), rank)
+                self.row_ranks.setdefault((hit.doc_id, table_id, int(row)), rank)
+            elif hit.kind == "passage" and len(self.passages) < PASSAGES_READ:
+                passage = self.corpus.passages.get((hit.doc_id, hit.ref_id))
+                if passage:
+                    self.passages.append((passage, hit.score))
+
+    def cells(self, **overrides) -> list[CellMatch]:
+        return self.matcher.cells(
+            self.q, doc_ids=self.doc_ids, table_ranks=self.table_ranks, row_ranks=self.row_ranks, **overrides
+        )
+
+    def sentences(self, need_figure: bool = True) -> list[SentenceMatch]:
+        return best_sentences(self.q, self.passages, self.matcher.weight, need_figure=need_figure)
+
+
+def _matcher(engine) -> Matcher:
+    # built once per engine: it indexes every table's labels and context
+    if getattr(engine, "_matcher", None) is None:
+        engine._matcher = Matcher(engine.corpus)
+    return engine._matcher
+
+
+def _solve(ctx: _Context) -> Draft:
+    q = ctx.q
+    solvers = {
+        "source": [_source],
+        "compare": [_compare, _value],
+        "derived": [_derived, _value],
+        "label": [_label, _value],
+        "value": [_value],
+    }[q.intent]
+    for solver in solvers:
+        draft = solver(ctx)
+        if draft is not None:
+            return draft
+    return _abstain(ctx)
+
+
+# -- values ---------------------------------------------------------------------------
+def _value(ctx: _Context) -> Draft | None:
+    q = ctx.q
+    cells = [m for m in ctx.cells() if m.coverage >= MIN_COVERAGE]
+    sentences = [s for s in ctx.sentences() if s.coverage >= MIN_COVERAGE]
+    best_cell = _latest_if_unasked(ctx, cells[0]) if cells else None
+    best_sentence = sentences[0] if sentences else None
+    if best_cell and (not best_sentence or best_cell.coverage + 0.05 >= best_sentence.coverage):
+        return _cell_draft(ctx, best_cell)
+    if best_sentence:
+        return _sentence_draft(ctx, best_sentence)
+    facts = ctx.matcher.facts(q, doc_ids=ctx.doc_ids)
+    if facts:
+        fact = facts[0].fact
+        unit = f" {fact.unit}" if fact.unit else ""
+        source = fact.source_title or ctx.corpus.docs[fact.doc_id].title
+        return Draft(
+            answer=f"{fact.indicator}, {fact.entity}, {fact.year}: {fact.raw}{unit} (dataset: {source}).",
+            value=fact.value,
+            unit=fact.unit,
+            citations=[fact_citation(ctx.corpus, fact, facts[0].score)],
+        )
+    return None
+
+
+def _latest_if_unasked(ctx: _Context, match: CellMatch) -> CellMatch:
+    """No year asked: answer with the latest year of the same series."""
+    if ctx.q.years or not match.cell.years:
+        return match
+    same = [
+        m
+        for m in ctx.cells()
+        if m.cell.table is match.cell.table and m.cell.labels == match.cell.labels and m.cell.years
+    ]
+    return max(same, key=lambda m: max(m.cell.years), default=match)
+
+
+def _figure(value: float | None, raw: str, unit: str | None) -> str:
+    shown = raw if raw else (format_number(value) if value is not None else "—")
+    if not unit:
+        return shown
+    return f"{shown}%" if unit == "%" else f"{shown} {unit}"
+
+
+def _describe(cell: CellView) -> str:
+    parts = [*cell.labels, *[str(y) for y in cell.years]]
+    return ", ".join(dict.fromkeys(parts))
+
+
+def _cell_draft(ctx: _Context, match: CellMatch) -> Draft:
+    cell = match.cell
+    table = cell.table
+    citations = [cell_citation(ctx.corpus, cell, match.score)]
+    if cell.value is None:
+        return Draft(
+            answer=f"{table.label} has no value for {_describe(cell)}: the cell is marked “{cell.raw or 'empty'}” (missing).",
+            citations=citations,
+            answered=False,
+        )
+    fact = _backing_fact(ctx, cell)
+    if fact:
+        citations.append(fact_citation(ctx.corpus, fact, match.score * 0.9))
+    return Draft(
+        answer=f"According to {table.label} of {_doc_short(ctx, table.doc_id)}, {_describe(cell)} was {_figure(cell.value, cell.raw, cell.unit)}.",
+        value=cell.value,
+        unit=cell.unit,
+        citations=citations,
+    )
+
+
+def _backing_fact(ctx: _Context, cell: CellView):
+    """A dataset row that backs a table figure: same year, entity and value (±2%)."""
+    if cell.value is None or not cell.years:
+        return None
+    wanted = set(norm_tokens(" ".join(cell.labels + [cell.table.caption])))
+    best = None
+    for fact in ctx.corpus.facts.values():
+        if fact.year not in cell.years or fact.value is None or fact.value == 0:
+            continue
+        if abs(fact.value - cell.value) > 0.02 * abs(cell.value):
+            continue
+        entity = norm_tokens(fact.entity)
+        if not any(same_word(e, t) for e in entity for t in norm_tokens(" ".join(cell.labels))):
+            continue
+        overlap = sum(1 for t in norm_tokens(fact.indicator) if any(same_word(t, w) for w in wanted))
+        if overlap >= 2 and (best is None or overlap > best[0]):
+            best = (overlap, fact)
+    return best[1] if best else None
+
+
+def _doc_short(ctx: _Context, doc_id: str) -> str:
+    title = ctx.corpus.docs[doc_id].title
+    return f"“{title}”" if len(title) <= 90 else f"“{title[:87]}…”"
+
+
+def _sentence_draft(ctx: _Context, match: SentenceMatch) -> Draft:
+    figure = match.figure
+    passage = match.passage
+    highlight = (figure.start, figure.end) if figure else (match.start, match.end)
+    citation = passage_citation(ctx.corpus, passage, match.score, highlight)
+    return Draft(
+        answer=match.text.strip(),
+        value=figure.value if figure else None,
+        unit=figure.unit if figure else None,
+        citations=[citation],
+    )
+
+
+# -- comparisons and derived figures ----------------------------------------------------
+def _pair(ctx: _Context) -> tuple[CellMatch, CellMatch] | None:
+    """Two cells that differ only in the entity: the same table, indicator and year."""
+    q = ctx.q
+    if len(q.entities) < 2:
+        return None
+    for i, a_name in enumerate(q.entities):
+        for b_name in q.entities[i + 1 :]:
+            shared = [e for e in q.entities if e not in (a_name, b_name)]
+            a_cells = ctx.cells(entities=[a_name, *shared])[:30]
+            b_cells = ctx.cells(entities=[b_name, *shared])[:60]
+            for a in a_cells:
+                if a.coverage < MIN_COVERAGE:
+                    continue
+                for b in b_cells:
+                    if (
+                        b.cell.table is a.cell.table
+                        and b.cell.years == a.cell.years
+                        and _same_indicator(a.cell, b.cell)
+                    ):
+                        if a.cell is not b.cell:
+                            return a, b
+    return None
+
+
+def _same_indicator(a: CellView, b: CellView) -> bool:
+    """Labels differ in exactly one coordinate (the entity)."""
+    la, lb = a.labels, b.labels
+    return len(la) == len(lb) and sum(x != y for x, y in zip(la, lb)) == 1
+
+
+def _is_rank(cell: CellView) -> bool:
+    tokens = set(norm_tokens(" ".join(cell.labels) + " " + cell.table.caption))
+    return bool(tokens & RANK_WORDS)
+
+
+def _entity_label(cell: CellView, other: CellView) -> str:
+    return next((x for x, y in zip(cell.labels, other.labels) if x != y), cell.row_label)
+
+
+def _indicator(cell: CellView, entity: str) -> str:
+    rest = [label for label in cell.labels if label != entity]
+    return ", ".join(rest) or cell.table.caption
+
+
+def _compare(ctx: _Context) -> Draft | None:
+    pair = _pair(ctx)
+    if not pair:
+        return None
+    a, b = pair
+    if a.cell.value is None or b.cell.value is None:
+        missing = a if a.cell.value is None else b
+        return Draft(
+            answer=f"Cannot compare: {missing.cell.table.label} has no value for {_describe(missing.cell)} (marked “{missing.cell.raw}”).",
+            citations=[cell_citation(ctx.corpus, a.cell, a.score), cell_citation(ctx.corpus, b.cell, b.score)],
+            answered=False,
+        )
+    name_a, name_b = _entity_label(a.cell, b.cell), _entity_label(b.cell, a.cell)
+    rank = _is_rank(a.cell)
+    wants_less = ctx.q.direction == "less"
+    if rank:  # a lower rank number is better; "higher"/"better" means the smaller number
+        a_wins = (a.cell.value > b.cell.value) if wants_less else (a.cell.value < b.cell.value)
+    else:
+        a_wins = (a.cell.value < b.cell.value) if wants_less else (a.cell.value > b.cell.value)
+    winner, loser = (a, b) if a_wins else (b, a)
+    win_name, lose_name = (name_a, name_b) if a_wins else (name_b, name_a)
+    year = ", ".join(str(y) for y in winner.cell.years)
+    indicator = _indicator(winner.cell, win_name)
+    unit = winner.cell.unit
+    if a.cell.value == b.cell.value:
+        text = f"Neither: {name_a} and {name_b} both had {_figure(a.cell.value, a.cell.raw, unit)} ({indicator}{', ' + year if year else ''}; {a.cell.table.label})."
+    else:
+        verb = {True: "ranked better" if rank else "had less", False: "ranked better" if rank else "had more"}[
+            wants_less and not rank
+        ]
+        if rank and wants_less:
+            verb = "ranked worse"
+        yes_no = _yes_no(ctx.q.text, a_wins)
+        text = (
+            f"{yes_no}{win_name} {verb}: {_figure(winner.cell.value, winner.cell.raw, unit)} vs "
+            f"{_figure(loser.cell.value, loser.cell.raw, unit)} for {lose_name} ({indicator}{', ' + year if year else ''}; "
+            f"{winner.cell.table.label}{'; a lower rank is better' if rank else ''})."
+        )
+    return Draft(
+        answer=text,
+        value=winner.cell.value,
+        unit=unit,
+        citations=[
+            cell_citation(ctx.corpus, winner.cell, winner.score),
+            cell_citation(ctx.corpus, loser.cell, loser.score),
+        ],
+    )
+
+
+def _yes_no(question: str, first_wins: bool) -> str:
+    if re.match(r"\s*(did|does|do|is|was|were|has|had)\b", question, re.IGNORECASE):
+        return "Yes. " if first_wins else "No. "
+    return ""
+
+
+def _derived(ctx: _Context) -> Draft | None:
+    q = ctx.q
+    if q.operation == "change" and len(q.years) == 2:
+        return _change(ctx)
+    pair = _pair(ctx)
+    if not pair:
+        return None
+    a, b = _in_question_order(ctx, *pair)
+    if a.cell.value is None or b.cell.value is None:
+        return None
+    name_a, name_b = _entity_label(a.cell, b.cell), _entity_label(b.cell, a.cell)
+    unit = a.cell.unit if a.cell.unit == b.cell.unit else None
+    citations = [cell_citation(ctx.corpus, a.cell, a.score), cell_citation(ctx.corpus, b.cell, b.score)]
+    indicator = _indicator(a.cell, name_a)
+    year = ", ".join(str(y) for y in a.cell.years)
+    if q.operation == "ratio":
+        if b.cell.value == 0:
+            return None
+        value = a.cell.value / b.cell.value
+        text = (
+            f"{name_a} / {name_b} = {a.cell.raw} / {b.cell.raw} = {format_number(round(value, 2))} "
+            f"({indicator}{', ' + year if year else ''}; {a.cell.table.label})."
+        )
+        return Draft(answer=text, value=round(value, 4), unit="times", citations=citations)
+    value = a.cell.value - b.cell.value
+    text = (
+        f"{name_a} − {name_b} = {a.cell.raw} − {b.cell.raw} = {format_number(round(value, 6))}"
+        f"{' ' + unit if unit and unit != '%' else (' percentage points' if unit == '%' else '')} "
+        f"({indicator}{', ' + year if year else ''}; {a.cell.table.label})."
+    )
+    return Draft(answer=text, value=round(value, 6), unit=unit, citations=citations)
+
+
+def _in_question_order(ctx: _Context, a: CellMatch, b: CellMatch) -> tuple[CellMatch, CellMatch]:
+    text = ctx.q.text.lower()
+    name_a = _entity_label(a.cell, b.cell).lower()
+    name_b = _entity_label(b.cell, a.cell).lower()
+    pos_a, pos_b = text.find(name_a[:5]), text.find(name_b[:5])
+    return (b, a) if 0 <= pos_b < pos_a or (pos_a < 0 <= pos_b) else (a, b)
+
+
+def _change(ctx: _Context) -> Draft | None:
+    y1, y2 = sorted(ctx.q.years)
+    first = [m for m in ctx.cells(year=y1) if m.coverage >= MIN_COVERAGE]
+    if not first:
+        return None
+    start = first[0]
+    later = [m for m in ctx.cells(year=y2) if m.cell.table is start.cell.table and m.cell.labels == start.cell.labels]
+    if not later:
+        return None
+    end = later[0]
+    if start.cell.value is None or end.cell.value is None:
+        return None
+    delta = end.cell.value - start.cell.value
+    pct = f" ({delta / start.cell.value * 100:+.1f}%)" if start.cell.value else ""
+    unit = start.cell.unit
+    unit_text = " percentage points" if unit == "%" else (f" {unit}" if unit else "")
+    text = (
+        f"{_describe(start.cell).rsplit(',', 1)[0]}: {start.cell.raw} in {y1} → {end.cell.raw} in {y2}; "
+        f"change {end.cell.raw} − {start.cell.raw} = {format_number(round(delta, 6))}{unit_text}{pct} ({start.cell.table.label})."
+    )
+    return Draft(
+        answer=text,
+        value=round(delta, 6),
+        unit=unit,
+        citations=[cell_citation(ctx.corpus, end.cell, end.score), cell_citation(ctx.corpus, start.cell, start.score)],
+    )
+
+
+# -- labels: which year, which country -------------------------------------------------
+def _label(ctx: _Context) -> Draft | None:
+    q = ctx.q
+    asks_year = bool(re.search(r"\b(which|what) year\b|\bwhen\b", q.text, re.IGNORECASE))
+    best = [m for m in ctx.cells(year=None) if m.coverage >= MIN_COVERAGE]
+    if not best:
+        return None
+    top = best[0]
+    if asks_year:
+        series = [
+            m for m in best if m.cell.table is top.cell.table and m.cell.labels == top.cell.labels and m.cell.years
+        ]
+    else:
+        years = top.cell.years
+        series = [
+            m
+            for m in ctx.cells(entities=[], year=q.year)
+            if m.cell.table is top.cell.table and m.cell.years == years and _same_indicator(m.cell, top.cell)
+        ] + [top]
+    series = [m for m in series if m.cell.value is not None]
+    if len(series) < 2:
+        return None
+    rank = _is_rank(top.cell)
+    lowest = (q.direction == "less") != rank  # the best rank is the smallest number
+    pick = min(series, key=lambda m: m.cell.value) if lowest else max(series, key=lambda m: m.cell.value)
+    if asks_year:
+        label = ", ".join(str(y) for y in pick.cell.years)
+        described = _describe(pick.cell).rsplit(",", 1)[0]
+    else:
+        label = _entity_label(pick.cell, next(m.cell for m in series if m.cell is not pick.cell))
+        described = _indicator(pick.cell, label)
+    shown = "; ".join(
+        f"{', '.join(str(y) for y in m.cell.years) if asks_year else _entity_label(m.cell, pick.cell if m is not pick else top.cell)}: {m.cell.raw}"
+        for m in sorted(series, key=lambda m: (m.cell.years, m.cell.row, m.cell.col))
+    )
+    word = ("best" if q.direction != "less" else "worst") if rank else ("highest" if not lowest else "lowest")
+    return Draft(
+        answer=f"{label} — the {word} {described}: {_figure(pick.cell.value, pick.cell.raw, pick.cell.unit)} ({pick.cell.table.label}: {shown}).",
+        value=None,
+        unit=None,
+        citations=[cell_citation(ctx.corpus, pick.cell, pick.score)]
+        + [cell_citation(ctx.corpus, m.cell, m.score) for m in series if m is not pick][:3],
+    )
+
+
+# -- sources ---------------------------------------------------------------------------
+def _ref_names(refs: list[dict], limit: int = 110) -> str:
+    names = []
+    for ref in refs:
+        text = ref["text"].split(" Available at")[0]
+        names.append(f"[{ref['n']}] {text if len(text) <= limit else text[: limit - 1] + '…'}")
+    return "; ".join(names)
+
+
+def _source(ctx: _Context) -> Draft | None:
+    q = ctx.q
+    citations: list[dict] = []
+    parts: list[str] = []
+    if q.numbers:
+        cells = [
+            m
+            for m in ctx.cells(year=q.year, entities=q.entities)
+            if m.cell.value is not None and _equals_any(m.cell.value, q.numbers)
+        ]
+        for match in cells[:1]:
+            cell = match.cell
+            citations.append(cell_citation(ctx.corpus, cell, match.score))
+            refs = ctx.corpus.refs(cell.table.doc_id, cell.table.refs)
+            where = f"{cell.table.label} ({_describe(cell)})"
+            note = f"; {cell.table.source_note}" if cell.table.source_note else ""
+            parts.append(
+                f"{where} gives {_figure(cell.value, cell.raw, cell.unit)}"
+                + (f", citing {_ref_names(refs)}" if refs else "")
+                + note
+            )
+        for passage, score in ctx.passages:
+            found = _number_span(passage.text, q.numbers)
+            if found:
+                citations.append(passage_citation(ctx.corpus, passage, score, _sentence_of(passage.text, found)))
+                refs = ctx.corpus.refs(passage.doc_id, passage.refs)
+                sentence = passage.text[slice(*_sentence_of(passage.text, found))]
+                parts.append(f"the text says: “{sentence}”" + (f" ({_ref_names(refs)})" if refs else ""))
+                break
+    else:
+        tables = [m for m in ctx.cells(year=None, entity_scope="table") if m.coverage >= MIN_COVERAGE]
+        if tables:
+            table = tables[0].cell.table
+            citations.append(table_citation(ctx.corpus, table, None, tables[0].score))
+            refs = ctx.corpus.refs(table.doc_id, table.refs)
+            sources = [s for s in (table.source_note, _ref_names(refs) if refs else None) if s]
+            if sources:
+                parts.append(f"{table.label} (“{table.caption}”) cites " + "; ".join(sources))
+        for sentence in ctx.sentences(need_figure=False)[:1]:
+            if sentence.coverage >= MIN_COVERAGE and sentence.passage.refs:
+                citations.append(
+                    passage_citation(ctx.corpus, sentence.passage, sentence.score, (sentence.start, sentence.end))
+                )
+                parts.append(
+                    f"the text cites {_ref_names(ctx.corpus.refs(sentence.passage.doc_id, sentence.passage.refs))}"
+                )
+    if not parts:
+        return None
+    return Draft(answer=_capitalize("; ".join(parts)) + ".", citations=citations)
+
+
+def _capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _equals_any(value: float, numbers: list[float]) -> bool:
+    return any(abs(value - n) <= 0.005 * max(abs(n), 1e-9) for n in numbers)
+
+
+def _number_span(text: str, numbers: list[float]) -> tuple[int, int] | None:
+    for n in numbers:
+        shown = format_number(n)
+        for match in re.finditer(rf"(?<![\d.]){re.escape(shown)}(?![\d])", text):
+            return match.start(), match.end()
+    return None
+
+
+def _sentence_of(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    from ingest.text import sentence_spans
+
+    for start, end in sentence_spans(text):
+        if start <= span[0] < end:
+            return start, end
+    return span
+
+
+# -- abstention and context ------------------------------------------------------------
+def _abstain(ctx: _Context) -> Draft:
+    q = ctx.q
+    unknown = [e for e in q.entities if not _anywhere(ctx, e)]
+    if unknown:
+        reason = f"no document mentions {', '.join(w.capitalize() for w in unknown)}"
+    elif q.years:
+        reason = f"no table cell or sentence gives this for {', '.join(map(str, q.years))}"
+    else:
+        reason = "no table cell or sentence matches the question"
+    return Draft(answer=f"The documents do not say: {reason}. The closest evidence is cited below.", answered=False)
+
+
+def _anywhere(ctx: _Context, entity: str) -> bool:
+    matcher = ctx.matcher
+    if any(any(same_word(entity, t) for t in info.context | info.label_tokens) for info in matcher.tables):
+        return True
+    return any(any(same_word(entity, t) for t in norm_tokens(p.text)) for p, _ in ctx.passages)
+
+
+def _add_context_citations(ctx: _Context, draft: Draft, top_k: int) -> None:
+    """Fill the remaining citation slots with the best retrieved evidence not cited yet."""
+    seen = {(c["doc_id"], c["locator"], c["snippet"]) for c in draft.citations}
+    for hit in ctx.hits:
+        if len(draft.citations) >= top_k:
+            break
+        citation = hit_citation(ctx.corpus, hit)
+        citation.pop("text", None)
+        key = (citation["doc_id"], citation["locator"], citation["snippet"])
+        if key not in seen:
+            seen.add(key)
+            draft.citations.append(citation)

@@ -1,0 +1,287 @@
+"""Matching a question to table cells and dataset facts.
+
+A cell is a candidate only when it satisfies the question's hard constraints:
+- year: the cell's row or column year (or, for a table without year coordinates, the
+  caption's year or year range) is the asked year;
+- entities: every named thing in the question is one of the cell's labels when the table
+  has such labels (asking about Russia rules out the China row), or else is mentioned in
+  the table's caption, unit, source note, section or cited references.
+Candidates are then scored by how much of each cell label the question asks about, how much
+of the question the table covers, quantity cues (a share wants `%`, a rank wants a rank
+column) and how well retrieval ranked the table's rows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ingest.numbers import is_year
+from service.answering.corpus import CellView, Corpus, FactView, TableView
+from service.answering.question import Question, norm_tokens, same_word, synonyms
+
+_RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[—–-]+\s*((?:19|20)\d{2})(?!\d)")
+_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+PERCENT_WORDS = {"share", "ratio", "rate", "proportion", "percent", "percentage"}
+RANK_WORDS = {"rank", "ranking", "rankings", "ranked", "place", "position"}
+QUANTITY_WORDS = PERCENT_WORDS | RANK_WORDS | {"score", "scores", "value", "index", "level", "number", "amount"}
+LABEL_STOP = {"of", "the", "and", "in", "with", "per", "by", "for", "to", "a", "an", "s", "total"}
+
+
+def _content(tokens: list[str]) -> list[str]:
+    return [t for t in tokens if t not in LABEL_STOP and not is_year(t)]
+
+
+def _matches(token: str, pool) -> bool:
+    return any(same_word(token, p) for p in pool)
+
+
+def _matches_any(token: str, pool) -> bool:
+    """The token or one of its synonyms."""
+    return any(_matches(t, pool) for t in synonyms(token))
+
+
+@dataclass
+class LabelInfo:
+    text: str
+    tokens: list[str]
+    axis: tuple  # ("row", level) or ("col", level): labels on one axis are alternatives
+
+
+@dataclass
+class TableInfo:
+    table: TableView
+    context: set[str]  # caption, stub, unit, source note, section, cited references
+    near_context: set[str]  # the same without the cited references
+    label_tokens: set[str]
+    caption_years: set[int]
+    percent_cells: bool
+    rank_columns: bool
+    axis_values: dict[tuple, set[str]]
+
+
+@dataclass
+class CellMatch:
+    cell: CellView
+    score: float
+    coverage: float
+    label_score: float
+
+    @property
+    def table(self) -> TableView:
+        return self.cell.table
+
+
+@dataclass
+class FactMatch:
+    fact: FactView
+    score: float
+
+
+class Matcher:
+    def __init__(self, corpus: Corpus):
+        self.corpus = corpus
+        self.tables: list[TableInfo] = []
+        self.cell_labels: dict[int, list[LabelInfo]] = {}
+        df: Counter[str] = Counter()
+        for table in corpus.tables.values():
+            info = self._table_info(table)
+            self.tables.append(info)
+            df.update(info.context | info.label_tokens)
+        n = max(1, len(self.tables))
+        self.idf = {t: math.log(1 + n / (1 + c)) for t, c in df.items()}
+        self.default_idf = math.log(1 + n)
+        self._fact_tokens = {key: set(norm_tokens(f.indicator)) for key, f in corpus.facts.items()}
+        self._entity_tokens = {key: set(norm_tokens(f.entity)) for key, f in corpus.facts.items()}
+
+    def _table_info(self, table: TableView) -> TableInfo:
+        refs = " ".join(r["text"] + " " + (r["url"] or "") for r in self.corpus.refs(table.doc_id, table.refs))
+        context_text = " ".join(
+            [
+                table.caption,
+                " ".join(table.stub),
+                table.unit or "",
+                table.source_note or "",
+                " ".join(table.section),
+                refs,
+            ]
+        )
+        axis_values: dict[tuple, set[str]] = {}
+        label_tokens: set[str] = set()
+        for cell in table.cells:
+            labels = []
+            for level, key in enumerate(cell.row_keys):
+                if not is_year(key):
+                    labels.append(LabelInfo(key, _content(norm_tokens(key)), ("row", level)))
+            for level, part in enumerate(cell.column):
+                if not is_year(part):
+                    labels.append(LabelInfo(part, _content(norm_tokens(part)), ("col", level)))
+            self.cell_labels[id(cell)] = labels
+            for label in labels:
+                axis_values.setdefault(label.axis, set()).add(label.text)
+                label_tokens.update(label.tokens)
+        years = {int(y) for y in _YEAR.findall(table.caption)}
+        for a, b in _RANGE.findall(table.caption):
+            years.update(range(int(a), int(b) + 1))
+        near_text = " ".join(
+            [table.caption, " ".join(table.stub), table.unit or "", table.source_note or "", " ".join(table.section)]
+        )
+        return TableInfo(
+            table=table,
+            context=set(norm_tokens(context_text)),
+            near_context=set(norm_tokens(near_text)),
+            label_tokens=label_tokens,
+            caption_years=years,
+            percent_cells=any(c.unit == "%" for c in table.cells),
+            rank_columns=any(t in RANK_WORDS for t in label_tokens),
+            axis_values=axis_values,
+        )
+
+    def weight(self, token: str) -> float:
+        return self.idf.get(token, self.default_idf)
+
+    # -- cells -------------------------------------------------------------------------
+    def cells(
+        self,
+        q: Question,
+        *,
+        entities: list[str] | None = None,
+        year: int | None | str = "question",
+        doc_ids: set[str] | None = None,
+        table_ranks: dict[tuple[str, str], int] | None = None,
+        row_ranks: dict[tuple[str, str, int], int] | None = None,
+        entity_scope: str = "cell",
+    ) -> list[CellMatch]:
+        """Cells that satisfy the constraints, best first. `entities` and `year` override the
+        question's; with `entity_scope="table"` an entity on the labels need not be on the cell."""
+        entities = q.entities if entities is None else entities
+        wanted_year = q.year if year == "question" else year
+        table_ranks = table_ranks or {}
+        row_ranks = row_ranks or {}
+        content = [t for t in q.content if not any(same_word(t, e) for e in entities)] or q.content
+        content_weight = sum(self.weight(t) for t in content) or 1.0
+        out: list[CellMatch] = []
+        for info in self.tables:
+            table = info.table
+            if doc_ids is not None and table.doc_id not in doc_ids:
+                continue
+            entity_rules = []
+            penalty = 0.0
+            for e in entities:
+                on_labels = _matches(e, info.label_tokens)
+                if not on_labels:
+                    if _matches(e, info.near_context):
+                        penalty -= 1.0  # named by the caption: as good as a label
+                    elif _matches(e, info.context):
+                        penalty += 0.8  # named only in a cited reference: weak evidence
+                    else:
+                        break
+                entity_rules.append((e, on_labels and entity_scope == "cell"))
+            else:
+                # what the table is about: its caption and labels (cited references are too noisy)
+                pool = info.near_context | info.label_tokens
+                covered = sum(self.weight(t) for t in content if _matches_any(t, pool) or self._cue_met(t, info))
+                coverage = covered / content_weight
+                t_rank = table_ranks.get((table.doc_id, table.id))
+                for cell in table.cells:
+                    match = self._score_cell(
+                        cell, info, q, content, entity_rules, wanted_year, coverage, t_rank, row_ranks
+                    )
+                    if match:
+                        match.score -= penalty
+                        out.append(match)
+        out.sort(key=lambda m: (m.score, max(m.cell.years or [0])), reverse=True)
+        return out
+
+    @staticmethod
+    def _cue_met(token: str, info: TableInfo) -> bool:
+        """`share` is answered by a percent cell, `rank` by a ranking table."""
+        if token in PERCENT_WORDS:
+            return info.percent_cells
+        if token in RANK_WORDS:
+            return info.rank_columns or bool(info.near_context & RANK_WORDS)
+        return False
+
+    def _score_cell(self, cell, info, q, content, entity_rules, year, coverage, t_rank, row_ranks):
+        if year is not None:
+            if cell.years:
+                if year not in cell.years:
+                    return None
+            elif year not in info.caption_years:
+                return None
+        labels = self.cell_labels[id(cell)]
+        cell_tokens = {t for label in labels for t in label.tokens}
+        for e, required in entity_rules:
+            if required and not _matches(e, cell_tokens):
+                return None
+        label_score = 0.0
+        for label in labels:
+            if len(info.axis_values.get(label.axis, ())) < 2 or not label.tokens:
+                continue  # a label every cell shares tells nothing
+            total = sum(self.weight(t) for t in label.tokens)
+            matched = [t for t in label.tokens if any(_matches(s, q.tokens) for s in synonyms(t))]
+            fraction = sum(self.weight(t) for t in matched) / total
+            if matched and all(t in QUANTITY_WORDS for t in matched):
+                fraction *= 0.4  # `Score` matched by "score" says less than `Service` matched by "service"
+            label_score += fraction
+        content_weight = sum(self.weight(t) for t in content) or 1.0
+        recall = (
+            sum(self.weight(t) for t in content if t not in QUANTITY_WORDS and _matches_any(t, cell_tokens))
+            / content_weight
+        )
+        score = label_score + recall + 1.5 * coverage
+        score += self._cue_bonus(cell, info, q, cell_tokens)
+        if t_rank is not None:
+            score += 0.6 / (1 + t_rank / 5)
+        r_rank = row_ranks.get((cell.table.doc_id, cell.table.id, cell.row))
+        if r_rank is not None:
+            score += 0.4 / (1 + r_rank / 5)
+        return CellMatch(cell, score, coverage, label_score)
+
+    @staticmethod
+    def _cue_bonus(cell: CellView, info: TableInfo, q: Question, cell_tokens: set[str]) -> float:
+        bonus = 0.0
+        is_percent = cell.unit == "%" or bool(cell_tokens & PERCENT_WORDS)
+        is_rank = bool(cell_tokens & RANK_WORDS)
+        if "percent" in q.cues:
+            bonus += 1.0 if is_percent else (-0.7 if info.percent_cells else 0.0)
+        elif is_percent and ("count" in q.cues or "money" in q.cues):
+            bonus -= 0.7
+        if "rank" in q.cues:
+            bonus += 1.0 if is_rank else (-0.7 if info.rank_columns else 0.0)
+        elif is_rank and info.rank_columns and len(cell.table.columns) > 1:
+            bonus -= 0.7
+        return bonus
+
+    # -- facts -------------------------------------------------------------------------
+    def facts(
+        self,
+        q: Question,
+        *,
+        entities: list[str] | None = None,
+        year: int | None | str = "question",
+        doc_ids: set[str] | None = None,
+    ) -> list[FactMatch]:
+        entities = q.entities if entities is None else entities
+        wanted_year = q.year if year == "question" else year
+        content = [t for t in q.content if not any(same_word(t, e) for e in entities)]
+        if not content or not entities:
+            return []
+        content_weight = sum(self.weight(t) for t in content)
+        out = []
+        for key, fact in self.corpus.facts.items():
+            if doc_ids is not None and fact.doc_id not in doc_ids:
+                continue
+            if wanted_year is not None and fact.year != wanted_year:
+                continue
+            if not all(_matches(e, self._entity_tokens[key]) for e in entities):
+                continue
+            tokens = self._fact_tokens[key]
+            covered = sum(self.weight(t) for t in content if _matches(t, tokens)) / content_weight
+            precision = sum(1 for t in tokens if _matches(t, q.tokens)) / max(1, len(tokens))
+            if covered >= 0.6 and precision >= 0.5:
+                out.append(FactMatch(fact, covered + precision))
+        out.sort(key=lambda m: m.score, reverse=True)
+        return out

@@ -1,0 +1,189 @@
+"""Answers from running text: the sentence that answers and, within it, the figure.
+
+A sentence qualifies when it names every entity and year the question names. Among
+qualifying sentences the best shares the most (weighted) words with the question; within
+it, each figure is scored by the question words around it, by what follows it (`%` for a
+share, `trillion yuan` for a size), and by a `from X to Y` reading of year ranges.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.numbers import parse_number
+from ingest.text import sentence_spans
+from service.answering.corpus import PassageView
+from service.answering.matching import PERCENT_WORDS
+from service.answering.question import ALIASES, QUESTION_WORDS, Question, norm_tokens, same_word, surface_forms
+
+_FIGURE = re.compile(
+    r"(?<![\w.\[])(?:\$\s?)?(\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(\s*(?:%|percent(?:age points)?|per\s?cent))?"
+)
+_UNIT_WORDS = re.compile(
+    r"\s*(?:(?:trillion|billion|million|thousand|hundred)\b\s*)?"
+    r"(?:(?:yuan|dollars|rubles|roubles|euros|us\$|usd|rmb|people|persons|users|subscribers|units|"
+    r"base stations|stations|enterprises|platforms|apps|cities|countries|times|gw|mw|gwh|tons|tonnes|万亿美元|亿美元|万亿元|亿元|万|亿)\b)?",
+    re.IGNORECASE,
+)
+_CJK_UNIT = re.compile(r"\s*(万亿美元|亿美元|万亿元|亿元|万亿|亿|万|%)")
+_FROM_TO = re.compile(r"from\s+((?:19|20)\d{2})\s+to\s+((?:19|20)\d{2})", re.IGNORECASE)
+_REF_MARKER = re.compile(r"\[\d+(?:\s*[;,–-]\s*\d+)*\]")
+
+
+@dataclass
+class Figure:
+    value: float
+    unit: str | None
+    start: int  # offsets within the passage text
+    end: int
+    score: float
+
+
+@dataclass
+class SentenceMatch:
+    passage: PassageView
+    start: int
+    end: int
+    score: float
+    figure: Figure | None
+    retrieval_score: float
+    coverage: float
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
+
+
+def _mentions(tokens: list[str], word: str) -> bool:
+    return any(same_word(word, t) for t in tokens)
+
+
+def best_sentences(
+    q: Question, passages: list[tuple[PassageView, float]], weight, *, need_figure: bool
+) -> list[SentenceMatch]:
+    """Qualifying sentences from the retrieved passages, best first."""
+    content_weight = sum(weight(t) for t in q.content) or 1.0
+    out: list[SentenceMatch] = []
+    for rank, (passage, retrieval) in enumerate(passages):
+        passage_tokens = norm_tokens(passage.text + " " + " ".join(passage.section))
+        for start, end in sentence_spans(passage.text):
+            sentence = passage.text[start:end]
+            tokens = norm_tokens(sentence)
+            if any(str(y) not in sentence for y in q.years):
+                continue
+            if not all(_mentions(tokens, e) or _mentions(passage_tokens, e) for e in q.entities):
+                continue
+            in_sentence = sum(1 for e in q.entities if _mentions(tokens, e))
+            figure = best_figure(q, passage.text, start, end) if need_figure else None
+            if need_figure and figure is None:
+                continue
+            has_percent = bool(re.search(r"\d\s*(%|percent)", sentence))
+            overlap = (
+                sum(weight(t) for t in set(q.content) if _mentions(tokens, t) or (t in PERCENT_WORDS and has_percent))
+                / content_weight
+            )
+            score = overlap + 0.3 / (1 + rank) + 0.2 * in_sentence + (figure.score * 0.05 if figure else 0.0)
+            out.append(SentenceMatch(passage, start, end, score, figure, retrieval, overlap))
+    out.sort(key=lambda m: m.score, reverse=True)
+    return out
+
+
+def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
+    sentence = text[start:end]
+    asked = {round(n, 6) for n in q.numbers} | set(q.years)
+    ranges = _FROM_TO.findall(sentence)
+    candidates: list[Figure] = []
+    for match in _FIGURE.finditer(sentence):
+        raw = match.group(1)
+        value = parse_number(raw)
+        if value is None or round(value, 6) in asked:
+            continue
+        if value.is_integer() and 1900 <= value <= 2100 and not match.group(2):
+            continue  # a year
+        if _REF_MARKER.match(sentence, max(0, match.start() - 1)):
+            continue
+        unit_match = _UNIT_WORDS.match(sentence, match.end()) if not match.group(2) else None
+        cjk = _CJK_UNIT.match(sentence, match.end())
+        unit = (
+            (match.group(2) or "").strip()
+            or (unit_match.group(0).strip() if unit_match else "")
+            or (cjk.group(1) if cjk else "")
+        )
+        unit = "%" if unit.startswith(("%", "percent", "per")) and "point" not in unit else unit
+        f_end = match.end() + (len(unit_match.group(0)) if unit_match and not match.group(2) else 0)
+        if cjk and not unit_match:
+            f_end = match.end() + len(cjk.group(0))
+        f_end = len(sentence[:f_end].rstrip())
+        window = norm_tokens(sentence[max(0, match.start() - 80) : match.end() + 40])
+        score = sum(1.0 for t in set(q.content) if _mentions(window, t))
+        for e in q.entities:  # near the entity the question is about
+            pos = _nearest(sentence, e, match.start())
+            if pos is not None:
+                score += 1.5 / (1 + pos / 40)
+        score += _subject_bonus(sentence, match.start(), q.entities)
+        if "percent" in q.cues:
+            score += 2.0 if unit == "%" else -1.0
+        elif unit == "%" and ("money" in q.cues or "count" in q.cues):
+            score -= 1.5
+        if "money" in q.cues and re.search(
+            r"trillion|billion|million|yuan|dollar|\$|亿|万",
+            unit + sentence[max(0, match.start() - 1) : match.start()],
+            re.I,
+        ):
+            score += 1.0
+        if unit and "point" in unit:
+            score -= 1.0
+        score += _range_bonus(sentence, match.start(), ranges, q.years)
+        candidates.append(Figure(value, unit or None, start + match.start(), start + f_end, score))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda f: f.score)
+
+
+def _nearest(sentence: str, entity: str, position: int) -> int | None:
+    """Characters between a figure and the closest mention of `entity` (after counts double)."""
+    best = None
+    lowered = sentence.lower()
+    for form in surface_forms(entity):
+        pattern = re.escape(form) if not form.isascii() else rf"\b{re.escape(form)}\w*"
+        for match in re.finditer(pattern, lowered):
+            distance = position - match.end() if match.end() <= position else (match.start() - position) * 2
+            best = distance if best is None else min(best, distance)
+    return best
+
+
+_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*)")
+
+
+def _subject_bonus(sentence: str, position: int, entities: list[str]) -> float:
+    """The closest name before a figure is usually what it describes: reward the asked
+    entity there, penalise another name (`in China … 70%, and in Russia … 85%`)."""
+    if not entities:
+        return 0.0
+    before = [m for m in _PROPER.finditer(sentence[:position]) if m.group(1).lower() not in QUESTION_WORDS]
+    if not before:
+        return 0.0
+    name = before[-1].group(1)
+    named = norm_tokens(name)
+    if any(same_word(e, t) for e in entities for t in named):
+        return 1.0
+    if any(n in ALIASES.values() or n in ALIASES for n in named):
+        return -1.5
+    return 0.0
+
+
+def _range_bonus(sentence: str, position: int, ranges, years: list[int]) -> float:
+    """In `from 2010 to 2020 ... from 49% to 85%`, the asked end year takes the `to` figure."""
+    if not ranges or not years:
+        return 0.0
+    before = sentence[:position].rstrip().lower()
+    is_to = before.endswith("to")
+    is_from = before.endswith("from")
+    for start_year, end_year in ranges:
+        if years[0] == int(end_year):
+            return 1.5 if is_to else (-1.0 if is_from else 0.0)
+        if years[0] == int(start_year):
+            return 1.5 if is_from else (-1.0 if is_to else 0.0)
+    return 0.0

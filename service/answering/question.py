@@ -1,0 +1,264 @@
+"""What a question asks for: its years, figures, named entities, the kind of quantity, and
+whether it wants a value, a comparison, a derived figure, a label or a source.
+
+Only general English (and a few country-name aliases) lives here: nothing about any
+particular document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from index.tokenize import tokenize
+from ingest.numbers import parse_number
+
+QUESTION_WORDS = frozenset(
+    "what which who whom whose where when why how did does do is was were are according in by for compared between "
+    "and of the give show list tell find please than or from to on at as a an if has have had can could would will "
+    "its it this that these those какой какая какое каким каков какова сколько когда где кто что был была было были "
+    "в во и на по".split()
+)
+GENERIC = frozenset(
+    "value figure figures number amount level many much big large country countries year years "
+    "data total overall account accounted accounts use used using make made reach reached get got build built "
+    "become became come came see".split()
+)
+
+# Country names are written many ways; a few aliases cover the common ones.
+ALIASES = {
+    "russian": "russia",
+    "russians": "russia",
+    "chinese": "china",
+    "american": "usa",
+    "america": "usa",
+    "americans": "usa",
+    "british": "uk",
+    "britain": "uk",
+    "korean": "korea",
+    "japanese": "japan",
+    "german": "germany",
+    "french": "france",
+    "indian": "india",
+    "россия": "russia",
+    "россии": "russia",
+    "китай": "china",
+    "китая": "china",
+    "中国": "china",
+    "俄罗斯": "russia",
+}
+
+# A few general synonyms for words that name quantities.
+SYNONYMS = {
+    "size": ("scale", "volume"),
+    "scale": ("size", "volume"),
+    "volume": ("size", "scale"),
+    "share": ("proportion", "ratio", "percentage"),
+    "proportion": ("share", "ratio", "percentage"),
+    "ratio": ("share", "proportion"),
+    "percentage": ("share", "proportion"),
+    "revenue": ("sales",),
+    "sales": ("revenue",),
+    "big": ("scale", "size"),
+}
+
+
+def synonyms(token: str) -> tuple[str, ...]:
+    return (token, *SYNONYMS.get(token, ()))
+
+
+CUES: dict[str, tuple[str, ...]] = {
+    "percent": ("share", "proportion", "percentage", "percent", "ratio", "rate", "penetration", "%"),
+    "rank": ("rank", "ranking", "ranked", "place", "position"),
+    "score": ("score", "scored", "scores"),
+    "count": ("how many", "number of"),
+    "money": ("sales", "size", "scale", "value added", "worth", "dollars", "yuan", "billion", "trillion", "how big"),
+}
+MORE = (
+    "more",
+    "higher",
+    "larger",
+    "bigger",
+    "greater",
+    "better",
+    "most",
+    "highest",
+    "largest",
+    "biggest",
+    "best",
+    "exceed",
+)
+LESS = ("less", "lower", "smaller", "fewer", "worse", "least", "lowest", "smallest", "worst")
+
+_YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2}|2100)(?!\d)")
+_NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?(?![\d])|(?<![\d.])\d+(?:\.\d+)?(?![\d])")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*|[А-Яа-яЁё][А-Яа-яЁё'’-]*")
+
+
+PHRASES = {
+    "russian federation": "russia",
+    "united states of america": "usa",
+    "united states": "usa",
+    "united kingdom": "uk",
+    "republic of korea": "korea",
+    "south korea": "korea",
+    "korea, rep.": "korea",
+}
+_PHRASE = re.compile("|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)), re.IGNORECASE)
+
+
+def canonical(text: str) -> str:
+    """Multi-word names replaced by one canonical word (`Russian Federation` → `russia`)."""
+    return _PHRASE.sub(lambda m: PHRASES[m.group(0).lower()], text)
+
+
+def normalize(token: str) -> str:
+    token = token.lower().replace("’", "'")
+    token = re.sub(r"'s?$", "", token)
+    return ALIASES.get(token, token)
+
+
+def norm_tokens(text: str) -> list[str]:
+    return [normalize(t) for t in tokenize(canonical(text))]
+
+
+def same_word(a: str, b: str) -> bool:
+    """`russia` ~ `russian`, `subscription` ~ `subscriptions`: one a prefix of the other, sharing 4+ letters."""
+    if a == b:
+        return True
+    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    return len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= 4
+
+
+@dataclass
+class Question:
+    text: str
+    tokens: list[str]
+    years: list[int]
+    numbers: list[float]
+    entities: list[str]  # named things the answer must be about (capitalised words, acronyms)
+    cues: set[str]
+    intent: str  # value | compare | derived | label | source
+    direction: str | None = None  # more | less, for comparisons and label questions
+    operation: str | None = None  # difference | change | ratio, for derived figures
+    content: list[str] = field(default_factory=list)  # tokens that say what is asked about
+
+    @property
+    def year(self) -> int | None:
+        return self.years[0] if len(self.years) == 1 else None
+
+
+def parse_question(text: str) -> Question:
+    lowered = text.lower()
+    years = [int(y) for y in _YEAR.findall(text)]
+    numbers = []
+    for match in _NUMBER.finditer(text):
+        value = parse_number(match.group(0))
+        if value is not None and not (value.is_integer() and int(value) in years):
+            numbers.append(value)
+    entities = _entities(text)
+    cues = {
+        name for name, words in CUES.items() if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", lowered) for w in words)
+    }
+    tokens = norm_tokens(text)
+    content = [
+        t
+        for t in tokens
+        if len(t) > 1
+        and t not in QUESTION_WORDS
+        and t not in GENERIC
+        and t not in MORE
+        and t not in LESS
+        and not _YEAR.fullmatch(t)
+        and parse_number(t) is None
+    ]
+    intent, direction, operation = _intent(lowered, entities, years)
+    return Question(text, tokens, years, numbers, entities, cues, intent, direction, operation, content)
+
+
+def _entities(text: str) -> list[str]:
+    """Capitalised words and acronyms that are not sentence furniture (`What`, `In`), and
+    country names in any script."""
+    out: list[str] = []
+    for match in _WORD.finditer(canonical(text)):
+        word = re.sub(r"['’]s?$", "", match.group(0))
+        named = word in PHRASES.values() or word[:1].isupper() or (len(word) > 1 and word.isupper())
+        if not named or word.lower() in QUESTION_WORDS or word.lower() in GENERIC:
+            continue
+        for token in norm_tokens(word):
+            if len(token) > 1 and token not in out and token not in QUESTION_WORDS:
+                out.append(token)
+    for token in tokenize(text):
+        if token in ALIASES and ALIASES[token] not in out:
+            out.append(ALIASES[token])
+    return out
+
+
+def surface_forms(entity: str) -> list[str]:
+    """How an entity may be written: itself and every alias that maps to it."""
+    forms = [entity] + [k for k, v in ALIASES.items() if v == entity] + [k for k, v in PHRASES.items() if v == entity]
+    return list(dict.fromkeys(forms))
+
+
+def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, str | None, str | None]:
+    def has(*words: str) -> bool:
+        return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", lowered) for w in words)
+
+    direction = "more" if has(*MORE) else "less" if has(*LESS) else None
+    if has(
+        "source",
+        "sources",
+        "come from",
+        "comes from",
+        "came from",
+        "cited",
+        "cite",
+        "who reports",
+        "who published",
+        "according to whom",
+        "which report",
+        "which dataset",
+    ):
+        return "source", None, None
+    if has(
+        "difference",
+        "differ",
+        "gap",
+        "how much more",
+        "how much higher",
+        "how much lower",
+        "how much less",
+        "how many more",
+        "how many fewer",
+    ):
+        return "derived", direction, "difference"
+    if has("how many times", "times more", "times larger", "times higher", "times bigger", "times as") or re.search(
+        r"ratio of .+ to ", lowered
+    ):
+        return "derived", direction, "ratio"
+    if len(years) == 2 and has(
+        "change",
+        "changed",
+        "grow",
+        "grew",
+        "growth",
+        "increase",
+        "increased",
+        "decrease",
+        "decreased",
+        "rise",
+        "rose",
+        "fall",
+        "fell",
+        "from",
+    ):
+        return "derived", direction, "change"
+    if has("which year", "what year", "in which year", "when was", "when did"):
+        return "label", direction, None
+    if direction and (
+        has("which", "who", "did", "was", "is", "does") and (" or " in lowered or has("than", "compared"))
+    ):
+        return "compare", direction, None
+    if direction and has("which country", "which economy", "which one"):
+        return "label", direction, None
+    return "value", direction, None
