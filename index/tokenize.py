@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import re
 
-_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|\d+(?:[.,]\d+)*|[^\W\d_\u3400-\u9fff\uf900-\ufaff]+", re.UNICODE)
+_TOKEN = re.compile(
+    r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z]+\d+[a-z\d]*|\d+[a-z]+[a-z\d]*|\d+(?:[.,]\d+)*|[^\W\d_\u3400-\u9fff\uf900-\ufaff]+",
+    re.UNICODE,
+)
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)")
 STOPWORDS = frozenset(

@@ -116,7 +116,7 @@ def _value(ctx: _Context) -> Draft | None:
     sentences = [s for s in ctx.sentences() if s.coverage >= MIN_COVERAGE]
     best_cell = _latest_if_unasked(ctx, cells[0]) if cells else None
     best_sentence = sentences[0] if sentences else None
-    if best_cell and (not best_sentence or best_cell.coverage + 0.05 >= best_sentence.coverage):
+    if best_cell and (not best_sentence or best_cell.coverage >= best_sentence.coverage - 1e-9):
         return _cell_draft(ctx, best_cell)
     if best_sentence:
         return _sentence_draft(ctx, best_sentence)
@@ -470,14 +470,13 @@ def _source(ctx: _Context) -> Draft | None:
                 parts.append(f"the text says: “{sentence}”" + (f" ({_ref_names(refs)})" if refs else ""))
                 break
     else:
-        tables = [m for m in ctx.cells(year=None, entity_scope="table") if m.coverage >= MIN_COVERAGE]
-        if tables:
-            table = tables[0].cell.table
-            citations.append(table_citation(ctx.corpus, table, None, tables[0].score))
+        table = _source_table(ctx)
+        if table is not None:
+            match, table = table
+            citations.append(table_citation(ctx.corpus, table, None, match.score))
             refs = ctx.corpus.refs(table.doc_id, table.refs)
             sources = [s for s in (table.source_note, _ref_names(refs) if refs else None) if s]
-            if sources:
-                parts.append(f"{table.label} (“{table.caption}”) cites " + "; ".join(sources))
+            parts.append(f"{table.label} (“{table.caption}”) cites " + "; ".join(sources))
         for sentence in ctx.sentences(need_figure=False)[:1]:
             if sentence.coverage >= MIN_COVERAGE and sentence.passage.refs:
                 citations.append(
@@ -489,6 +488,27 @@ def _source(ctx: _Context) -> Draft | None:
     if not parts:
         return None
     return Draft(answer=_capitalize("; ".join(parts)) + ".", citations=citations)
+
+
+def _source_table(ctx: _Context):
+    """The table the question is about that names a source: the best match, with a bonus
+    when the question's words appear in its source note or cited references."""
+    best = None
+    seen = set()
+    content = ctx.q.content
+    for match in ctx.cells(year=None, entity_scope="table"):
+        table = match.cell.table
+        if match.coverage < MIN_COVERAGE or id(table) in seen:
+            continue
+        seen.add(id(table))
+        info = next(i for i in ctx.matcher.tables if i.table is table)
+        if not (table.refs or table.source_note):
+            continue
+        named = info.ref_context | set(norm_tokens(table.source_note or ""))
+        bonus = 2.0 * sum(1 for t in content if any(same_word(t, n) for n in named)) / max(1, len(content))
+        if best is None or match.score + bonus > best[0]:
+            best = (match.score + bonus, match, table)
+    return (best[1], best[2]) if best else None
 
 
 def _capitalize(text: str) -> str:

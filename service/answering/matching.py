@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ingest.numbers import is_year
 from service.answering.corpus import CellView, Corpus, FactView, TableView
-from service.answering.question import Question, norm_tokens, same_word, synonyms
+from service.answering.question import Question, is_country, norm_tokens, same_word, synonyms
 
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[—–-]+\s*((?:19|20)\d{2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -55,10 +55,14 @@ class TableInfo:
     table: TableView
     context: set[str]  # caption, stub, unit, source note, section, cited references
     near_context: set[str]  # the same without the cited references
+    ref_context: set[str]  # cited reference entries only
+    mention_context: set[str]  # passages of the same document that mention the table
     label_tokens: set[str]
     caption_years: set[int]
     percent_cells: bool
     rank_columns: bool
+    ranking_table: bool  # no rank column, but the caption says every figure is a rank
+    name_tokens: set[str]  # tokens of labels that are a single name
     axis_values: dict[tuple, set[str]]
 
 
@@ -84,6 +88,9 @@ class Matcher:
     def __init__(self, corpus: Corpus):
         self.corpus = corpus
         self.tables: list[TableInfo] = []
+        self._passages_by_doc: dict[str, list] = {}
+        for passage in corpus.passages.values():
+            self._passages_by_doc.setdefault(passage.doc_id, []).append(passage)
         self.cell_labels: dict[int, list[LabelInfo]] = {}
         df: Counter[str] = Counter()
         for table in corpus.tables.values():
@@ -91,8 +98,10 @@ class Matcher:
             self.tables.append(info)
             df.update(info.context | info.label_tokens)
         n = max(1, len(self.tables))
-        self.idf = {t: math.log(1 + n / (1 + c)) for t, c in df.items()}
-        self.default_idf = math.log(1 + n)
+        # flattened idf: a word common to many tables (`digital`) still names what is asked
+        top = math.log(1 + n)
+        self.idf = {t: 0.5 + math.log(1 + n / (1 + c)) / top for t, c in df.items()}
+        self.default_idf = 1.5
         self._fact_tokens = {key: set(norm_tokens(f.indicator)) for key, f in corpus.facts.items()}
         self._entity_tokens = {key: set(norm_tokens(f.entity)) for key, f in corpus.facts.items()}
 
@@ -125,19 +134,36 @@ class Matcher:
         years = {int(y) for y in _YEAR.findall(table.caption)}
         for a, b in _RANGE.findall(table.caption):
             years.update(range(int(a), int(b) + 1))
-        near_text = " ".join(
-            [table.caption, " ".join(table.stub), table.unit or "", table.source_note or "", " ".join(table.section)]
-        )
+        near_text = " ".join([table.caption, " ".join(table.stub), table.unit or "", table.source_note or ""])
+        mention = re.compile(rf"\b{re.escape(table.label)}\b", re.IGNORECASE)
+        mentions = " ".join(p.text for p in self._passages_by_doc.get(table.doc_id, ()) if mention.search(p.text))
+        mentions += " " + " ".join(table.section)
+        # labels that are names (`China`, `EGDI`): an entity asked about must be the cell's own
+        name_tokens = {t for label_list in self.cell_labels_for(table) for t in label_list}
         return TableInfo(
             table=table,
             context=set(norm_tokens(context_text)),
             near_context=set(norm_tokens(near_text)),
+            ref_context=set(norm_tokens(refs)),
+            mention_context=set(norm_tokens(mentions)),
             label_tokens=label_tokens,
             caption_years=years,
             percent_cells=any(c.unit == "%" for c in table.cells),
             rank_columns=any(t in RANK_WORDS for t in label_tokens),
+            ranking_table=not any(t in RANK_WORDS for t in label_tokens)
+            and bool(set(norm_tokens(table.caption)) & RANK_WORDS),
+            name_tokens=name_tokens,
             axis_values=axis_values,
         )
+
+    def cell_labels_for(self, table: TableView) -> list[list[str]]:
+        """Token lists of the table's labels that are one word (a name such as `China` or `EGDI`)."""
+        out = []
+        for cell in table.cells:
+            for label in self.cell_labels[id(cell)]:
+                if len(label.tokens) == 1:
+                    out.append(label.tokens)
+        return out
 
     def weight(self, token: str) -> float:
         return self.idf.get(token, self.default_idf)
@@ -167,6 +193,8 @@ class Matcher:
             table = info.table
             if doc_ids is not None and table.doc_id not in doc_ids:
                 continue
+            if q.table_label and table.label.lower() != q.table_label.lower():
+                continue
             entity_rules = []
             penalty = 0.0
             for e in entities:
@@ -174,16 +202,16 @@ class Matcher:
                 if not on_labels:
                     if _matches(e, info.near_context):
                         penalty -= 1.0  # named by the caption: as good as a label
-                    elif _matches(e, info.context):
-                        penalty += 0.8  # named only in a cited reference: weak evidence
+                    elif not is_country(e) and (_matches(e, info.ref_context) or _matches(e, info.mention_context)):
+                        penalty += 0.8  # named only by a cited reference or the text about the table: weak
                     else:
                         break
-                entity_rules.append((e, on_labels and entity_scope == "cell"))
+                is_name = _matches(e, info.name_tokens)
+                entity_rules.append((e, is_name and entity_scope == "cell"))
             else:
-                # what the table is about: its caption and labels (cited references are too noisy)
-                pool = info.near_context | info.label_tokens
-                covered = sum(self.weight(t) for t in content if _matches_any(t, pool) or self._cue_met(t, info))
-                coverage = covered / content_weight
+                coverage = self._coverage(content, info, content_weight, weak_anchor=q.intent == "source")
+                if coverage is None:
+                    continue
                 t_rank = table_ranks.get((table.doc_id, table.id))
                 for cell in table.cells:
                     match = self._score_cell(
@@ -195,20 +223,43 @@ class Matcher:
         out.sort(key=lambda m: (m.score, max(m.cell.years or [0])), reverse=True)
         return out
 
+    def _coverage(
+        self, content: list[str], info: TableInfo, content_weight: float, weak_anchor: bool = False
+    ) -> float | None:
+        """Share of the question's words the table accounts for: its caption and labels fully,
+        its cited references and the text about it by half. None when none of the words that
+        name the indicator (not `rank`, `share`) is accounted for at all."""
+        pool = info.near_context | info.label_tokens
+        weak = info.ref_context | info.mention_context
+        covered = 0.0
+        anchored = not any(t not in QUANTITY_WORDS for t in content)
+        for t in content:
+            if _matches_any(t, pool):
+                covered += self.weight(t)
+                anchored = anchored or t not in QUANTITY_WORDS
+            elif self._cue_met(t, info):
+                covered += 0.5 * self.weight(t)
+            elif _matches_any(t, weak):
+                covered += 0.5 * self.weight(t)
+                anchored = anchored or (weak_anchor and t not in QUANTITY_WORDS)
+        return covered / content_weight if anchored else None
+
     @staticmethod
     def _cue_met(token: str, info: TableInfo) -> bool:
         """`share` is answered by a percent cell, `rank` by a ranking table."""
         if token in PERCENT_WORDS:
             return info.percent_cells
         if token in RANK_WORDS:
-            return info.rank_columns or bool(info.near_context & RANK_WORDS)
+            return info.rank_columns or info.ranking_table
         return False
 
     def _score_cell(self, cell, info, q, content, entity_rules, year, coverage, t_rank, row_ranks):
+        year_bonus = 0.0
         if year is not None:
             if cell.years:
                 if year not in cell.years:
                     return None
+                year_bonus = 0.5  # the year is the cell's own coordinate, not just the caption's
             elif year not in info.caption_years:
                 return None
         labels = self.cell_labels[id(cell)]
@@ -231,7 +282,7 @@ class Matcher:
             sum(self.weight(t) for t in content if t not in QUANTITY_WORDS and _matches_any(t, cell_tokens))
             / content_weight
         )
-        score = label_score + recall + 1.5 * coverage
+        score = label_score + recall + 1.5 * coverage + year_bonus
         score += self._cue_bonus(cell, info, q, cell_tokens)
         if t_rank is not None:
             score += 0.6 / (1 + t_rank / 5)
@@ -244,10 +295,10 @@ class Matcher:
     def _cue_bonus(cell: CellView, info: TableInfo, q: Question, cell_tokens: set[str]) -> float:
         bonus = 0.0
         is_percent = cell.unit == "%" or bool(cell_tokens & PERCENT_WORDS)
-        is_rank = bool(cell_tokens & RANK_WORDS)
+        is_rank = bool(cell_tokens & RANK_WORDS) or info.ranking_table
         if "percent" in q.cues:
             bonus += 1.0 if is_percent else (-0.7 if info.percent_cells else 0.0)
-        elif is_percent and ("count" in q.cues or "money" in q.cues):
+        elif is_percent and ("count" in q.cues or "money" in q.cues or "amount" in q.cues):
             bonus -= 0.7
         if "rank" in q.cues:
             bonus += 1.0 if is_rank else (-0.7 if info.rank_columns else 0.0)

@@ -14,8 +14,16 @@ from dataclasses import dataclass
 from ingest.numbers import parse_number
 from ingest.text import sentence_spans
 from service.answering.corpus import PassageView
-from service.answering.matching import PERCENT_WORDS
-from service.answering.question import ALIASES, QUESTION_WORDS, Question, norm_tokens, same_word, surface_forms
+from service.answering.matching import PERCENT_WORDS, QUANTITY_WORDS
+from service.answering.question import (
+    ALIASES,
+    QUESTION_WORDS,
+    Question,
+    norm_tokens,
+    same_word,
+    surface_forms,
+    trends,
+)
 
 _FIGURE = re.compile(
     r"(?<![\w.\[])(?:\$\s?)?(\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -65,6 +73,7 @@ def best_sentences(
 ) -> list[SentenceMatch]:
     """Qualifying sentences from the retrieved passages, best first."""
     content_weight = sum(weight(t) for t in q.content) or 1.0
+    asked_trends = trends(q.text)
     out: list[SentenceMatch] = []
     for rank, (passage, retrieval) in enumerate(passages):
         passage_tokens = norm_tokens(passage.text + " " + " ".join(passage.section))
@@ -76,15 +85,24 @@ def best_sentences(
             if not all(_mentions(tokens, e) or _mentions(passage_tokens, e) for e in q.entities):
                 continue
             in_sentence = sum(1 for e in q.entities if _mentions(tokens, e))
+            if in_sentence < len(q.entities) and _names_someone_else(sentence, q.entities):
+                continue  # the sentence is about another country than the one asked
             figure = best_figure(q, passage.text, start, end) if need_figure else None
             if need_figure and figure is None:
                 continue
             has_percent = bool(re.search(r"\d\s*(%|percent)", sentence))
-            overlap = (
-                sum(weight(t) for t in set(q.content) if _mentions(tokens, t) or (t in PERCENT_WORDS and has_percent))
-                / content_weight
-            )
-            score = overlap + 0.3 / (1 + rank) + 0.2 * in_sentence + (figure.score * 0.05 if figure else 0.0)
+            overlap, anchored = 0.0, not any(t not in QUANTITY_WORDS for t in q.content)
+            for t in set(q.content):
+                if _mentions(tokens, t):
+                    overlap += weight(t)
+                    anchored = anchored or t not in QUANTITY_WORDS
+                elif t in PERCENT_WORDS and has_percent:
+                    overlap += 0.5 * weight(t)  # as for tables: a `%` figure half-answers "share"
+            if not anchored:
+                continue
+            overlap /= content_weight
+            trend = 0.5 if asked_trends and asked_trends & trends(sentence) else 0.0
+            score = overlap + trend + 0.3 / (1 + rank) + 0.2 * in_sentence + (figure.score * 0.05 if figure else 0.0)
             out.append(SentenceMatch(passage, start, end, score, figure, retrieval, overlap))
     out.sort(key=lambda m: m.score, reverse=True)
     return out
@@ -125,7 +143,7 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
         score += _subject_bonus(sentence, match.start(), q.entities)
         if "percent" in q.cues:
             score += 2.0 if unit == "%" else -1.0
-        elif unit == "%" and ("money" in q.cues or "count" in q.cues):
+        elif unit == "%" and ("money" in q.cues or "count" in q.cues or "amount" in q.cues):
             score -= 1.5
         if "money" in q.cues and re.search(
             r"trillion|billion|million|yuan|dollar|\$|亿|万",
@@ -140,6 +158,13 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
     if not candidates:
         return None
     return max(candidates, key=lambda f: f.score)
+
+
+def _names_someone_else(sentence: str, entities: list[str]) -> bool:
+    """Whether the sentence names a country other than the asked ones."""
+    names = {ALIASES.get(t, t) for t in norm_tokens(sentence)}
+    known = set(ALIASES.values())
+    return any(n in known and not any(same_word(n, e) for e in entities) for n in names)
 
 
 def _nearest(sentence: str, entity: str, position: int) -> int | None:
@@ -178,7 +203,7 @@ def _range_bonus(sentence: str, position: int, ranges, years: list[int]) -> floa
     """In `from 2010 to 2020 ... from 49% to 85%`, the asked end year takes the `to` figure."""
     if not ranges or not years:
         return 0.0
-    before = sentence[:position].rstrip().lower()
+    before = re.sub(r"(?:\b(?:us|usd|rmb)\s*)?[$€£¥]?\s*$", "", sentence[:position].lower()).rstrip()
     is_to = before.endswith("to")
     is_from = before.endswith("from")
     for start_year, end_year in ranges:

@@ -22,7 +22,9 @@ QUESTION_WORDS = frozenset(
 GENERIC = frozenset(
     "value figure figures number amount level many much big large country countries year years "
     "data total overall account accounted accounts use used using make made reach reached get got build built "
-    "become became come came see".split()
+    "become became come came see source sources report reports reported figure cite cites cited published "
+    "statistics grow grew change changed increase increased decrease decreased rise rose fall fell decline "
+    "declined represent represented table tables".split()
 )
 
 # Country names are written many ways; a few aliases cover the common ones.
@@ -91,7 +93,10 @@ MORE = (
 LESS = ("less", "lower", "smaller", "fewer", "worse", "least", "lowest", "smallest", "worst")
 
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2}|2100)(?!\d)")
-_NUMBER = re.compile(r"(?<![\d.])\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?(?![\d])|(?<![\d.])\d+(?:\.\d+)?(?![\d])")
+_NUMBER = re.compile(
+    r"(?<![A-Za-z\d.])\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?(?![\dA-Za-z])|(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![\dA-Za-z])"
+)
+_TABLE_REF = re.compile(r"\b(table|tab\.)\s*(\d+)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*|[А-Яа-яЁё][А-Яа-яЁё'’-]*")
 
 
@@ -123,16 +128,33 @@ def norm_tokens(text: str) -> list[str]:
 
 
 def same_word(a: str, b: str) -> bool:
-    """`russia` ~ `russian`, `subscription` ~ `subscriptions`: one a prefix of the other, sharing 4+ letters."""
+    """`russia` ~ `russian`, `subscription` ~ `subscriptions`: one a prefix of the other, sharing 4+
+    letters, or a long suffix of it."""
     if a == b:
         return True
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+    if len(short) >= 6 and long_.endswith(short):
+        return True  # a compound: `cybersecurity` ~ `security`
     return len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= 4
+
+
+TRENDS = {
+    "up": ("grow", "grew", "growth", "increas", "rise", "rose", "risen", "up "),
+    "down": ("declin", "decreas", "fall", "fell", "drop", "down "),
+    "change": ("chang",),
+}
+
+
+def trends(text: str) -> set[str]:
+    """Directions of change a text speaks of: `up`, `down`, `change`."""
+    lowered = text.lower()
+    return {name for name, stems in TRENDS.items() if any(re.search(rf"\b{s}", lowered) for s in stems)}
 
 
 @dataclass
 class Question:
     text: str
+    table_label: str | None
     tokens: list[str]
     years: list[int]
     numbers: list[float]
@@ -160,6 +182,10 @@ def parse_question(text: str) -> Question:
     cues = {
         name for name, words in CUES.items() if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", lowered) for w in words)
     }
+    if re.search(r"\bhow (much|many)\b", lowered) and not re.search(
+        r"\b(grow|grew|increas|decreas|rise|rose|fall|fell|declin|chang)\w*", lowered
+    ):
+        cues.add("amount")  # an amount, not a percentage
     tokens = norm_tokens(text)
     content = [
         t
@@ -173,7 +199,30 @@ def parse_question(text: str) -> Question:
         and parse_number(t) is None
     ]
     intent, direction, operation = _intent(lowered, entities, years)
-    return Question(text, tokens, years, numbers, entities, cues, intent, direction, operation, content)
+    table = _TABLE_REF.search(text)
+    table_label = f"{table.group(1).capitalize()} {table.group(2)}" if table else None
+    if table:  # "according to Table 2" names where to look, not what to look for
+        text_wo = text[: table.start()] + text[table.end() :]
+        entities = _entities(text_wo)
+        numbers = [n for n in numbers if n != float(table.group(2))]
+    tokens = tokens + acronyms(text)
+    return Question(text, table_label, tokens, years, numbers, entities, cues, intent, direction, operation, content)
+
+
+def acronyms(text: str) -> list[str]:
+    """Initials of runs of capitalised words: `E-Participation Index` → `epi`."""
+    words = re.findall(r"[A-Za-z]+", text)
+    caps = [w for w in words]
+    out = []
+    for i in range(len(caps)):
+        initials = ""
+        for word in caps[i : i + 6]:
+            if not word[0].isupper():
+                break
+            initials += word[0].lower()
+            if len(initials) >= 2:
+                out.append(initials)
+    return out
 
 
 def _entities(text: str) -> list[str]:
@@ -192,6 +241,11 @@ def _entities(text: str) -> list[str]:
         if token in ALIASES and ALIASES[token] not in out:
             out.append(ALIASES[token])
     return out
+
+
+def is_country(token: str) -> bool:
+    """A name the alias table knows as a country."""
+    return token in ALIASES.values() or token in ALIASES
 
 
 def surface_forms(entity: str) -> list[str]:

@@ -1,0 +1,93 @@
+"""The FastAPI application. `create_app` only builds it; the model and the index load once,
+in the lifespan (or come prebuilt, as `engine=`, so tests can share one).
+
+    uvicorn service.main:create_app --factory     # or: citeqa serve
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from index.folder import LINK, MANIFEST, citeqa_version
+from ingest.pipeline import DB_NAME
+from service.answering.engine import Engine
+from service.errors import error_responses, install_error_handlers
+from service.routers import ask, documents, health, search
+from service.settings import Settings, get_settings
+
+log = logging.getLogger("citeqa.api")
+
+
+class StartupError(RuntimeError):
+    """The service cannot start; the message says what to do."""
+
+
+def check_data_dir(data_dir: Path) -> None:
+    """Fail fast, before loading a model, when there is nothing to serve."""
+    data_dir = Path(data_dir)
+    if not (data_dir / DB_NAME).is_file() or not (data_dir / LINK / MANIFEST).is_file():
+        raise StartupError(f"no index in {data_dir}; run `citeqa ingest PATH` first")
+
+
+def load_engine(settings: Settings) -> Engine:
+    from index.embedder import SentenceTransformerEmbedder
+    from index.folder import IndexMissing
+
+    check_data_dir(settings.data_dir)
+    started = time.perf_counter()
+    embedder = SentenceTransformerEmbedder(settings.model, threads=settings.torch_threads)
+    try:
+        engine = Engine.load(settings.data_dir, embedder)
+    except IndexMissing as exc:
+        raise StartupError(str(exc)) from None
+    log.info(
+        "citeqa ready: %d documents, %d chunks, model %s, data dir %s (loaded in %.1f s)",
+        len(engine.corpus.docs),
+        engine.index.manifest.get("counts", {}).get("chunks", 0),
+        embedder.name,
+        settings.data_dir,
+        time.perf_counter() - started,
+    )
+    return engine
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = app.state.engine is None
+        if owned:
+            app.state.engine = load_engine(settings)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.engine.store.close()
+                app.state.engine = None
+
+    app = FastAPI(
+        title="citeqa",
+        version=citeqa_version(),
+        description=(
+            "Question answering over documents, with a checkable citation for every figure: "
+            "document, page or section, table, row and column, and the document's own reference entries. "
+            'Every error is `{"error": {"status", "code", "message"}}`.'
+        ),
+        lifespan=lifespan,
+        responses=error_responses(500),
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    install_error_handlers(app)
+    app.include_router(ask.router)
+    app.include_router(search.router)
+    app.include_router(documents.router)
+    app.include_router(health.router)
+    return app

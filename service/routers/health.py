@@ -1,0 +1,22 @@
+"""GET /health: liveness plus what is loaded (version, model, index manifest, counts)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from index.folder import citeqa_version
+from service.deps import EngineDep
+from service.schemas import Health
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health", response_model=Health, summary="Service status and what it serves")
+def health(engine: EngineDep) -> dict:
+    return {
+        "status": "ok",
+        "version": citeqa_version(),
+        "model": engine.embedder.name,
+        "index": engine.index.manifest,
+        "counts": engine.counts(),
+    }

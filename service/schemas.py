@@ -1,0 +1,180 @@
+"""Request and response models of the HTTP API. The field names are a contract."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Request(BaseModel):
+    # a misspelt field ("topk") is an error, not silently ignored
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- requests ---------------------------------------------------------------------------
+class Filters(_Request):
+    doc_ids: list[str] | None = Field(
+        None,
+        max_length=1000,
+        description="only these documents (ids from GET /documents); null or [] means all documents",
+        examples=[["song-2024"]],
+    )
+
+
+def _not_blank(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+class AskRequest(_Request):
+    question: str = Field(..., min_length=1, max_length=1000, examples=["Russia fixed broadband per 100 people 2019"])
+    top_k: int = Field(5, ge=1, le=50, description="how many passages, rows and facts to consider and cite")
+    filters: Filters | None = None
+
+    @field_validator("question")
+    @classmethod
+    def _question_not_blank(cls, value: str) -> str:
+        return _not_blank(value)
+
+
+class SearchRequest(_Request):
+    query: str = Field(..., min_length=1, max_length=1000, examples=["fixed broadband subscriptions Russia 2019"])
+    top_k: int = Field(5, ge=1, le=50)
+    filters: Filters | None = None
+
+    @field_validator("query")
+    @classmethod
+    def _query_not_blank(cls, value: str) -> str:
+        return _not_blank(value)
+
+
+# -- citations --------------------------------------------------------------------------
+class Reference(BaseModel):
+    n: int = Field(..., description="the entry's number in the document's own reference list")
+    text: str
+    url: str | None = None
+
+
+class Citation(BaseModel):
+    doc_id: str
+    doc_title: str
+    kind: Literal["table_row", "passage", "fact"]
+    locator: str = Field(..., description="where in the document, for a person: table · row · column, page, section")
+    table: str | None = None
+    row: str | None = None
+    column: str | None = None
+    page: int | None = None
+    refs: list[Reference] = Field(default_factory=list, description="the reference entries behind the cited text")
+    snippet: str
+    highlight: tuple[int, int] | None = Field(None, description="[start, end) of the answering part of `snippet`")
+    score: float
+
+
+class AskResponse(BaseModel):
+    question: str
+    answered: bool
+    answer: str
+    value: float | None = None
+    unit: str | None = None
+    citations: list[Citation]
+    timings_ms: dict[str, float]
+
+
+class SearchResult(Citation):
+    text: str
+
+
+class SearchResponse(BaseModel):
+    results: list[SearchResult]
+
+
+# -- documents --------------------------------------------------------------------------
+class DocumentCounts(BaseModel):
+    passages: int
+    tables: int
+    cells: int
+    facts: int
+    references: int
+    chunks: int
+
+
+class StandsFor(BaseModel):
+    doc_id: str = Field(..., description="the report whose reference entry this dataset stands for")
+    n: int
+
+
+class DocumentOut(BaseModel):
+    id: str
+    title: str
+    kind: str
+    language: str | None = None
+    pages: int | None = None
+    path: str = Field(..., description="the source file's name")
+    sha256: str
+    ingested_at: str = Field(..., description="ISO 8601, UTC")
+    counts: DocumentCounts
+    warnings: list[str]
+    stands_for: list[StandsFor] = Field(default_factory=list)
+
+
+class DocumentList(BaseModel):
+    documents: list[DocumentOut]
+
+
+class TableOut(BaseModel):
+    label: str
+    caption: str
+    unit: str | None = None
+    source_note: str | None = None
+    refs: list[Reference]
+    n_rows: int
+    n_cols: int
+    page: int | None = None
+    section: list[str] = Field(default_factory=list)
+
+
+class TableList(BaseModel):
+    doc_id: str
+    tables: list[TableOut]
+
+
+class Cell(BaseModel):
+    column: list[str] = Field(..., description="the column path, outermost header first")
+    raw: str
+    value: float | None = None
+    unit: str | None = None
+
+
+class Row(BaseModel):
+    index: int
+    label: str
+    keys: list[str]
+    cells: list[Cell]
+
+
+class TableDetail(TableOut):
+    doc_id: str
+    columns: list[list[str]]
+    stub: list[str]
+    rows: list[Row]
+
+
+class ReferenceEntry(Reference):
+    standing_for: list[str] = Field(..., description="ids of corpus documents (datasets) that stand for this entry")
+
+
+class ReferenceList(BaseModel):
+    doc_id: str
+    references: list[ReferenceEntry]
+
+
+# -- health -----------------------------------------------------------------------------
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    model: str
+    index: dict | None
+    counts: dict[str, int]
