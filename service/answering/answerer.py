@@ -103,6 +103,8 @@ def _solve(ctx: _Context) -> Draft:
         "value": [_value],
     }[q.intent]
     for solver in solvers:
+        if solver is _value and q.intent == "label":
+            return _abstain(ctx)  # a "which …" question answered with a bare value would mislead
         draft = solver(ctx)
         if draft is not None:
             return draft
@@ -390,7 +392,7 @@ def _change(ctx: _Context) -> Draft | None:
 def _label(ctx: _Context) -> Draft | None:
     q = ctx.q
     asks_year = bool(re.search(r"\b(which|what) year\b|\bwhen\b", q.text, re.IGNORECASE))
-    best = [m for m in ctx.cells(year=None) if m.coverage >= MIN_COVERAGE]
+    best = [m for m in ctx.cells(year=None if asks_year else "question", open_axes=1) if m.coverage >= MIN_COVERAGE]
     if not best:
         return None
     top = best[0]
@@ -402,7 +404,7 @@ def _label(ctx: _Context) -> Draft | None:
         years = top.cell.years
         series = [
             m
-            for m in ctx.cells(entities=[], year=q.year)
+            for m in best
             if m.cell.table is top.cell.table and m.cell.years == years and _same_indicator(m.cell, top.cell)
         ] + [top]
     series = [m for m in series if m.cell.value is not None]
@@ -496,7 +498,7 @@ def _source_table(ctx: _Context):
     best = None
     seen = set()
     content = ctx.q.content
-    for match in ctx.cells(year=None, entity_scope="table"):
+    for match in ctx.cells(year=None, entity_scope="table", open_axes=9):
         table = match.cell.table
         if match.coverage < MIN_COVERAGE or id(table) in seen:
             continue

@@ -179,9 +179,12 @@ class Matcher:
         table_ranks: dict[tuple[str, str], int] | None = None,
         row_ranks: dict[tuple[str, str, int], int] | None = None,
         entity_scope: str = "cell",
+        open_axes: int = 0,
     ) -> list[CellMatch]:
         """Cells that satisfy the constraints, best first. `entities` and `year` override the
-        question's; with `entity_scope="table"` an entity on the labels need not be on the cell."""
+        question's; with `entity_scope="table"` an entity on the labels need not be on the cell;
+        `open_axes` is how many label axes the question may leave unnamed (the one a "which …?"
+        question asks about)."""
         entities = q.entities if entities is None else entities
         wanted_year = q.year if year == "question" else year
         table_ranks = table_ranks or {}
@@ -215,7 +218,7 @@ class Matcher:
                 t_rank = table_ranks.get((table.doc_id, table.id))
                 for cell in table.cells:
                     match = self._score_cell(
-                        cell, info, q, content, entity_rules, wanted_year, coverage, t_rank, row_ranks
+                        cell, info, q, content, entity_rules, wanted_year, coverage, t_rank, row_ranks, open_axes
                     )
                     if match:
                         match.score -= penalty
@@ -253,7 +256,7 @@ class Matcher:
             return info.rank_columns or info.ranking_table
         return False
 
-    def _score_cell(self, cell, info, q, content, entity_rules, year, coverage, t_rank, row_ranks):
+    def _score_cell(self, cell, info, q, content, entity_rules, year, coverage, t_rank, row_ranks, open_axes):
         year_bonus = 0.0
         if year is not None:
             if cell.years:
@@ -268,6 +271,7 @@ class Matcher:
             if required and not _matches(e, cell_tokens):
                 return None
         label_score = 0.0
+        unasked_axes = 0
         for label in labels:
             if len(info.axis_values.get(label.axis, ())) < 2 or not label.tokens:
                 continue  # a label every cell shares tells nothing
@@ -276,7 +280,10 @@ class Matcher:
             fraction = sum(self.weight(t) for t in matched) / total
             if matched and all(t in QUANTITY_WORDS for t in matched):
                 fraction *= 0.4  # `Score` matched by "score" says less than `Service` matched by "service"
+            unasked_axes += fraction == 0
             label_score += fraction
+        if unasked_axes > open_axes:
+            return None  # the question picks no row (or column) here: `geothermal` is not `Solar`
         content_weight = sum(self.weight(t) for t in content) or 1.0
         recall = (
             sum(self.weight(t) for t in content if t not in QUANTITY_WORDS and _matches_any(t, cell_tokens))

@@ -313,6 +313,6 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         has("which", "who", "did", "was", "is", "does") and (" or " in lowered or has("than", "compared"))
     ):
         return "compare", direction, None
-    if direction and has("which country", "which economy", "which one"):
+    if direction and re.search(r"\b(which|what|who)\b", lowered) and " or " not in lowered and not has("than"):
         return "label", direction, None
     return "value", direction, None
