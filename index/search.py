@@ -46,6 +46,9 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.pool = pool
+        # the chunks the loaded index knows, kept in memory: a query then reads no disk
+        ids = [int(i) for i in index.lexical.ids]
+        self._chunks = store.chunks_by_faiss_id(ids) if ids else {}
 
     def search(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> list[Hit]:
         allowed = set(self.store.faiss_ids_for_docs(doc_ids)) if doc_ids else None
@@ -58,7 +61,7 @@ class Searcher:
         fused = reciprocal_rank_fusion([dense, lexical])
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
         lexical_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
-        rows = self.store.chunks_by_faiss_id(i for i, _ in fused[: top_k * 8])
+        rows = self._chunks
         hits: list[Hit] = []
         seen_facts: set[tuple[str, str]] = set()
         for fid, score in fused:

@@ -304,16 +304,18 @@ class Store:
 
     # -- reads -----------------------------------------------------------------------
     def chunks_by_faiss_id(self, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
+        out: dict[int, sqlite3.Row] = {}
         ids = list(ids)
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self.conn.execute(
-            f"SELECT c.*, d.title AS doc_title FROM chunks c JOIN documents d ON d.id = c.doc_id "
-            f"WHERE c.faiss_id IN ({marks})",
-            ids,
-        ).fetchall()
-        return {r["faiss_id"]: r for r in rows}
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self.conn.execute(
+                f"SELECT c.*, d.title AS doc_title FROM chunks c JOIN documents d ON d.id = c.doc_id "
+                f"WHERE c.faiss_id IN ({marks})",
+                batch,
+            ).fetchall()
+            out.update((r["faiss_id"], r) for r in rows)
+        return out
 
     def faiss_ids_for_docs(self, doc_ids: Iterable[str]) -> list[int]:
         doc_ids = list(doc_ids)

@@ -18,7 +18,7 @@ from service.answering.citations import cell_citation, fact_citation, hit_citati
 from service.answering.corpus import CellView
 from service.answering.matching import RANK_WORDS, CellMatch, Matcher
 from service.answering.prose import SentenceMatch, best_sentences
-from service.answering.question import Question, norm_tokens, parse_question, same_word
+from service.answering.question import Question, WordSet, norm_tokens, parse_question, same_word
 
 MIN_COVERAGE = 0.5  # share of the question's words a table or sentence must account for
 PASSAGES_READ = 12
@@ -449,7 +449,7 @@ def _source(ctx: _Context) -> Draft | None:
     if q.numbers:
         cells = [
             m
-            for m in ctx.cells(year=q.year, entities=q.entities)
+            for m in ctx.cells(year=q.year, entities=q.entities, open_axes=9)
             if m.cell.value is not None and _equals_any(m.cell.value, q.numbers)
         ]
         for match in cells[:1]:
@@ -506,10 +506,12 @@ def _source_table(ctx: _Context):
         info = next(i for i in ctx.matcher.tables if i.table is table)
         if not (table.refs or table.source_note):
             continue
-        named = info.ref_context | set(norm_tokens(table.source_note or ""))
-        bonus = 2.0 * sum(1 for t in content if any(same_word(t, n) for n in named)) / max(1, len(content))
-        if best is None or match.score + bonus > best[0]:
-            best = (match.score + bonus, match, table)
+        named = info.ref_context | WordSet(norm_tokens(table.source_note or ""))
+        # what the table is about (its coverage) decides; naming the asked words in its sources helps
+        named_share = sum(1 for t in content if named.has(t)) / max(1, len(content))
+        key = (round(match.coverage + 0.25 * named_share, 6), match.score)
+        if best is None or key > best[0]:
+            best = (key, match, table)
     return (best[1], best[2]) if best else None
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ingest.numbers import is_year
 from service.answering.corpus import CellView, Corpus, FactView, TableView
-from service.answering.question import Question, is_country, norm_tokens, same_word, synonyms
+from service.answering.question import Question, WordSet, is_country, norm_tokens, same_word, synonyms
 
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[—–-]+\s*((?:19|20)\d{2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -35,6 +35,8 @@ def _content(tokens: list[str]) -> list[str]:
 
 
 def _matches(token: str, pool) -> bool:
+    if isinstance(pool, WordSet):
+        return pool.has(token)
     return any(same_word(token, p) for p in pool)
 
 
@@ -53,16 +55,18 @@ class LabelInfo:
 @dataclass
 class TableInfo:
     table: TableView
-    context: set[str]  # caption, stub, unit, source note, section, cited references
-    near_context: set[str]  # the same without the cited references
-    ref_context: set[str]  # cited reference entries only
-    mention_context: set[str]  # passages of the same document that mention the table
-    label_tokens: set[str]
+    context: WordSet  # caption, stub, unit, source note, section, cited references
+    near_context: WordSet  # caption, stub, unit, source note
+    ref_context: WordSet  # cited reference entries only
+    mention_context: WordSet  # the section and the passages of the same document that mention the table
+    label_tokens: WordSet
+    pool: WordSet  # near context and labels: what the table is about
+    weak: WordSet  # references and mentions: what is said about it
     caption_years: set[int]
     percent_cells: bool
     rank_columns: bool
     ranking_table: bool  # no rank column, but the caption says every figure is a rank
-    name_tokens: set[str]  # tokens of labels that are a single name
+    name_tokens: WordSet  # tokens of labels that are a single name
     axis_values: dict[tuple, set[str]]
 
 
@@ -88,6 +92,7 @@ class Matcher:
     def __init__(self, corpus: Corpus):
         self.corpus = corpus
         self.tables: list[TableInfo] = []
+        self.cell_words: dict[int, WordSet] = {}
         self._passages_by_doc: dict[str, list] = {}
         for passage in corpus.passages.values():
             self._passages_by_doc.setdefault(passage.doc_id, []).append(passage)
@@ -102,8 +107,8 @@ class Matcher:
         top = math.log(1 + n)
         self.idf = {t: 0.5 + math.log(1 + n / (1 + c)) / top for t, c in df.items()}
         self.default_idf = 1.5
-        self._fact_tokens = {key: set(norm_tokens(f.indicator)) for key, f in corpus.facts.items()}
-        self._entity_tokens = {key: set(norm_tokens(f.entity)) for key, f in corpus.facts.items()}
+        self._fact_tokens = {key: WordSet(norm_tokens(f.indicator)) for key, f in corpus.facts.items()}
+        self._entity_tokens = {key: WordSet(norm_tokens(f.entity)) for key, f in corpus.facts.items()}
 
     def _table_info(self, table: TableView) -> TableInfo:
         refs = " ".join(r["text"] + " " + (r["url"] or "") for r in self.corpus.refs(table.doc_id, table.refs))
@@ -128,6 +133,7 @@ class Matcher:
                 if not is_year(part):
                     labels.append(LabelInfo(part, _content(norm_tokens(part)), ("col", level)))
             self.cell_labels[id(cell)] = labels
+            self.cell_words[id(cell)] = WordSet(t for label in labels for t in label.tokens)
             for label in labels:
                 axis_values.setdefault(label.axis, set()).add(label.text)
                 label_tokens.update(label.tokens)
@@ -140,19 +146,23 @@ class Matcher:
         mentions += " " + " ".join(table.section)
         # labels that are names (`China`, `EGDI`): an entity asked about must be the cell's own
         name_tokens = {t for label_list in self.cell_labels_for(table) for t in label_list}
+        near = set(norm_tokens(near_text))
+        ref_tokens, mention_tokens = set(norm_tokens(refs)), set(norm_tokens(mentions))
         return TableInfo(
             table=table,
-            context=set(norm_tokens(context_text)),
-            near_context=set(norm_tokens(near_text)),
-            ref_context=set(norm_tokens(refs)),
-            mention_context=set(norm_tokens(mentions)),
-            label_tokens=label_tokens,
+            context=WordSet(norm_tokens(context_text)),
+            near_context=WordSet(near),
+            ref_context=WordSet(ref_tokens),
+            mention_context=WordSet(mention_tokens),
+            label_tokens=WordSet(label_tokens),
+            pool=WordSet(near | label_tokens),
+            weak=WordSet(ref_tokens | mention_tokens),
             caption_years=years,
             percent_cells=any(c.unit == "%" for c in table.cells),
             rank_columns=any(t in RANK_WORDS for t in label_tokens),
             ranking_table=not any(t in RANK_WORDS for t in label_tokens)
             and bool(set(norm_tokens(table.caption)) & RANK_WORDS),
-            name_tokens=name_tokens,
+            name_tokens=WordSet(name_tokens),
             axis_values=axis_values,
         )
 
@@ -232,8 +242,7 @@ class Matcher:
         """Share of the question's words the table accounts for: its caption and labels fully,
         its cited references and the text about it by half. None when none of the words that
         name the indicator (not `rank`, `share`) is accounted for at all."""
-        pool = info.near_context | info.label_tokens
-        weak = info.ref_context | info.mention_context
+        pool, weak = info.pool, info.weak
         covered = 0.0
         anchored = not any(t not in QUANTITY_WORDS for t in content)
         for t in content:
@@ -266,7 +275,8 @@ class Matcher:
             elif year not in info.caption_years:
                 return None
         labels = self.cell_labels[id(cell)]
-        cell_tokens = {t for label in labels for t in label.tokens}
+        cell_tokens = self.cell_words[id(cell)]
+        q_words = q.words
         for e, required in entity_rules:
             if required and not _matches(e, cell_tokens):
                 return None
@@ -276,7 +286,7 @@ class Matcher:
             if len(info.axis_values.get(label.axis, ())) < 2 or not label.tokens:
                 continue  # a label every cell shares tells nothing
             total = sum(self.weight(t) for t in label.tokens)
-            matched = [t for t in label.tokens if any(_matches(s, q.tokens) for s in synonyms(t))]
+            matched = [t for t in label.tokens if any(q_words.has(s) for s in synonyms(t))]
             fraction = sum(self.weight(t) for t in matched) / total
             if matched and all(t in QUANTITY_WORDS for t in matched):
                 fraction *= 0.4  # `Score` matched by "score" says less than `Service` matched by "service"
@@ -301,8 +311,8 @@ class Matcher:
     @staticmethod
     def _cue_bonus(cell: CellView, info: TableInfo, q: Question, cell_tokens: set[str]) -> float:
         bonus = 0.0
-        is_percent = cell.unit == "%" or bool(cell_tokens & PERCENT_WORDS)
-        is_rank = bool(cell_tokens & RANK_WORDS) or info.ranking_table
+        is_percent = cell.unit == "%" or bool(cell_tokens.words & PERCENT_WORDS)
+        is_rank = bool(cell_tokens.words & RANK_WORDS) or info.ranking_table
         if "percent" in q.cues:
             bonus += 1.0 if is_percent else (-0.7 if info.percent_cells else 0.0)
         elif is_percent and ("count" in q.cues or "money" in q.cues or "amount" in q.cues):
@@ -338,7 +348,7 @@ class Matcher:
                 continue
             tokens = self._fact_tokens[key]
             covered = sum(self.weight(t) for t in content if _matches(t, tokens)) / content_weight
-            precision = sum(1 for t in tokens if _matches(t, q.tokens)) / max(1, len(tokens))
+            precision = sum(1 for t in tokens if q.words.has(t)) / max(1, len(tokens.words))
             if covered >= 0.6 and precision >= 0.5:
                 out.append(FactMatch(fact, covered + precision))
         out.sort(key=lambda m: m.score, reverse=True)

@@ -19,6 +19,8 @@ from service.answering.question import (
     ALIASES,
     QUESTION_WORDS,
     Question,
+    WordSet,
+    is_country,
     norm_tokens,
     same_word,
     surface_forms,
@@ -64,46 +66,73 @@ class SentenceMatch:
         return self.passage.text[self.start : self.end]
 
 
-def _mentions(tokens: list[str], word: str) -> bool:
-    return any(same_word(word, t) for t in tokens)
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    text: str
+    words: WordSet
+    countries: set[str]
+    has_percent: bool
+    trends: set[str]
+
+
+_SENTENCES: dict[str, tuple[WordSet, list[_Sentence]]] = {}
+
+
+def _sentences(passage: PassageView) -> tuple[WordSet, list[_Sentence]]:
+    """A passage's words and its sentences, tokenised once (keyed by the content-hash id)."""
+    cached = _SENTENCES.get(passage.id)
+    if cached is None:
+        words = WordSet(norm_tokens(passage.text + " " + " ".join(passage.section)))
+        sentences = []
+        for start, end in sentence_spans(passage.text):
+            text = passage.text[start:end]
+            tokens = norm_tokens(text)
+            countries = {ALIASES.get(t, t) for t in tokens if is_country(t)}
+            has_percent = bool(re.search(r"\d\s*(%|percent)", text))
+            sentences.append(_Sentence(start, end, text, WordSet(tokens), countries, has_percent, trends(text)))
+        cached = (words, sentences)
+        if len(_SENTENCES) < 200_000:
+            _SENTENCES[passage.id] = cached
+    return cached
 
 
 def best_sentences(
     q: Question, passages: list[tuple[PassageView, float]], weight, *, need_figure: bool
 ) -> list[SentenceMatch]:
     """Qualifying sentences from the retrieved passages, best first."""
+    content = set(q.content)
     content_weight = sum(weight(t) for t in q.content) or 1.0
     asked_trends = trends(q.text)
+    unanchored = not any(t not in QUANTITY_WORDS for t in content)
     out: list[SentenceMatch] = []
     for rank, (passage, retrieval) in enumerate(passages):
-        passage_tokens = norm_tokens(passage.text + " " + " ".join(passage.section))
-        for start, end in sentence_spans(passage.text):
-            sentence = passage.text[start:end]
-            tokens = norm_tokens(sentence)
-            if any(str(y) not in sentence for y in q.years):
+        passage_words, sentences = _sentences(passage)
+        for s in sentences:
+            if any(str(y) not in s.text for y in q.years):
                 continue
-            if not all(_mentions(tokens, e) or _mentions(passage_tokens, e) for e in q.entities):
+            if not all(s.words.has(e) or passage_words.has(e) for e in q.entities):
                 continue
-            in_sentence = sum(1 for e in q.entities if _mentions(tokens, e))
-            if in_sentence < len(q.entities) and _names_someone_else(sentence, q.entities):
+            in_sentence = sum(1 for e in q.entities if s.words.has(e))
+            if in_sentence < len(q.entities) and any(not any(same_word(c, e) for e in q.entities) for c in s.countries):
                 continue  # the sentence is about another country than the one asked
-            figure = best_figure(q, passage.text, start, end) if need_figure else None
-            if need_figure and figure is None:
-                continue
-            has_percent = bool(re.search(r"\d\s*(%|percent)", sentence))
-            overlap, anchored = 0.0, not any(t not in QUANTITY_WORDS for t in q.content)
-            for t in set(q.content):
-                if _mentions(tokens, t):
+            overlap, anchored = 0.0, unanchored
+            for t in content:
+                if s.words.has(t):
                     overlap += weight(t)
                     anchored = anchored or t not in QUANTITY_WORDS
-                elif t in PERCENT_WORDS and has_percent:
+                elif t in PERCENT_WORDS and s.has_percent:
                     overlap += 0.5 * weight(t)  # as for tables: a `%` figure half-answers "share"
             if not anchored:
                 continue
+            figure = best_figure(q, passage.text, s.start, s.end) if need_figure else None
+            if need_figure and figure is None:
+                continue
             overlap /= content_weight
-            trend = 0.5 if asked_trends and asked_trends & trends(sentence) else 0.0
+            trend = 0.5 if asked_trends & s.trends else 0.0
             score = overlap + trend + 0.3 / (1 + rank) + 0.2 * in_sentence + (figure.score * 0.05 if figure else 0.0)
-            out.append(SentenceMatch(passage, start, end, score, figure, retrieval, overlap))
+            out.append(SentenceMatch(passage, s.start, s.end, score, figure, retrieval, overlap))
     out.sort(key=lambda m: m.score, reverse=True)
     return out
 
@@ -134,8 +163,8 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
         if cjk and not unit_match:
             f_end = match.end() + len(cjk.group(0))
         f_end = len(sentence[:f_end].rstrip())
-        window = norm_tokens(sentence[max(0, match.start() - 80) : match.end() + 40])
-        score = sum(1.0 for t in set(q.content) if _mentions(window, t))
+        window = WordSet(norm_tokens(sentence[max(0, match.start() - 80) : match.end() + 40]))
+        score = sum(1.0 for t in set(q.content) if window.has(t))
         for e in q.entities:  # near the entity the question is about
             pos = _nearest(sentence, e, match.start())
             if pos is not None:
@@ -159,13 +188,6 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
     if not candidates:
         return None
     return max(candidates, key=lambda f: f.score)
-
-
-def _names_someone_else(sentence: str, entities: list[str]) -> bool:
-    """Whether the sentence names a country other than the asked ones."""
-    names = {ALIASES.get(t, t) for t in norm_tokens(sentence)}
-    known = set(ALIASES.values())
-    return any(n in known and not any(same_word(n, e) for e in entities) for n in names)
 
 
 def _nearest(sentence: str, entity: str, position: int) -> int | None:

@@ -151,6 +151,41 @@ def trends(text: str) -> set[str]:
     return {name for name, stems in TRENDS.items() if any(re.search(rf"\b{s}", lowered) for s in stems)}
 
 
+class WordSet:
+    """A set of words answering "does any word here match this one?" (`same_word`) quickly:
+    candidates come from buckets by first four and last six letters, and answers are memoised."""
+
+    __slots__ = ("words", "_prefix", "_suffix", "_memo")
+
+    def __init__(self, words):
+        self.words = frozenset(words)
+        self._prefix: dict[str, list[str]] = {}
+        self._suffix: dict[str, list[str]] = {}
+        for w in self.words:
+            self._prefix.setdefault(w[:4], []).append(w)
+            if len(w) >= 6:
+                self._suffix.setdefault(w[-6:], []).append(w)
+        self._memo: dict[str, bool] = {}
+
+    def has(self, token: str) -> bool:
+        found = self._memo.get(token)
+        if found is None:
+            candidates = self._prefix.get(token[:4], []) + self._suffix.get(token[-6:], [])
+            found = token in self.words or any(same_word(token, w) for w in candidates)
+            if len(self._memo) < 100_000:
+                self._memo[token] = found
+        return found
+
+    def __or__(self, other) -> WordSet:
+        return WordSet(self.words | set(other))
+
+    def __iter__(self):
+        return iter(self.words)
+
+    def __bool__(self) -> bool:
+        return bool(self.words)
+
+
 @dataclass
 class Question:
     text: str
@@ -164,6 +199,13 @@ class Question:
     direction: str | None = None  # more | less, for comparisons and label questions
     operation: str | None = None  # difference | change | ratio, for derived figures
     content: list[str] = field(default_factory=list)  # tokens that say what is asked about
+    _words: WordSet | None = field(default=None, repr=False)
+
+    @property
+    def words(self) -> WordSet:
+        if self._words is None:
+            self._words = WordSet(self.tokens)
+        return self._words
 
     @property
     def year(self) -> int | None:

@@ -1,0 +1,189 @@
+"""Answers through the engine that /ask uses: real model, real FAISS, real BM25, real store."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.answering.engine import Engine
+from tests.conftest import FIXTURES
+
+
+@pytest.fixture(scope="module")
+def engine(corpus_data, embedder):
+    return Engine.load(corpus_data.data_dir, embedder)
+
+
+@pytest.fixture(scope="module")
+def lakeland(tmp_path_factory, ingest, embedder):
+    """A second, unrelated report (water and energy) with its own questions."""
+    data = tmp_path_factory.mktemp("lakeland")
+    ingest([FIXTURES / "lakeland-water-report.md"], data)
+    return Engine.load(data, embedder)
+
+
+def first(response):
+    assert response["citations"], response
+    return response["citations"][0]
+
+
+def test_table_cell_answer_cites_the_cell_and_its_references(engine):
+    r = engine.ask("What were Russia's fixed broadband subscriptions per 100 people in 2019?")
+    assert r["answered"] is True
+    assert r["value"] == 22.52 and r["unit"] == "per 100 people"
+    c = first(r)
+    assert c["kind"] == "table_row" and c["table"] == "Table 6" and c["doc_id"] == "song-2024"
+    assert c["row"] == "2019" and c["column"] == "Fixed broadband subscriptions (per 100 people) / Russia"
+    assert c["locator"] == "Table 6 · 2019 · Fixed broadband subscriptions (per 100 people) / Russia"
+    start, end = c["highlight"]
+    assert c["snippet"][start:end] == "22.52"
+    assert {ref["n"] for ref in c["refs"]} == {5, 6, 12, 13}
+    assert all(ref["text"] and "url" in ref for ref in c["refs"])
+    # the World Bank row that backs the figure is cited beside the table
+    assert any(x["kind"] == "fact" and x["doc_id"] == "wb-fixed-broadband" for x in r["citations"])
+
+
+@pytest.mark.parametrize(
+    "question, value, table",
+    [
+        ("What share of GDP did China's digital economy account for in 2017?", 32.9, "Table 1"),
+        ("How big was the digital economy of the USA in 2021?", 153181, "Table 3"),
+        ("What was China's EGDI ranking in 2020?", 45, "Table 7"),
+        ("What was Russia's E-Participation Index rank in 2018?", 23, "Table 7"),
+        ("What was Russia's digital service score in 2020?", 93.67, "Table 9"),
+        ("What were China's B2C e-commerce sales in 2019?", 1539, "Table 12"),
+        ("What was Russia's B2C e-commerce rank in 2019?", 13, "Table 12"),
+        ("What were China's online retail sales in 2020 in billions of dollars?", 1414.3, "Table 13"),
+        ("What was Russia's GDP in 2018 according to Table 2?", 16573, "Table 2"),
+    ],
+)
+def test_table_cells_by_row_column_and_year(engine, question, value, table):
+    r = engine.ask(question)
+    assert r["answered"] and r["value"] == pytest.approx(value)
+    assert first(r)["table"] == table
+
+
+def test_no_year_asked_gives_the_latest(engine):
+    r = engine.ask("What is Russia's E-Government Development Index rank?")
+    assert r["answered"] and r["value"] == 42 and "2022" in r["answer"]
+
+
+def test_prose_answer_highlights_the_phrase(engine):
+    r = engine.ask("How many 5G base stations had China built by November 2021?")
+    assert r["answered"] and r["value"] == 1.396
+    c = first(r)
+    assert c["kind"] == "passage" and c["table"] is None
+    start, end = c["highlight"]
+    assert c["snippet"][start:end].startswith("1.396 million")
+    assert "II. Digital Upgrading of Manufacturing Industry" in c["locator"]
+
+
+def test_prose_picks_the_asked_entity_and_year(engine):
+    r = engine.ask("What proportion of Russians used the Internet in 2020 according to the World Bank?")
+    assert r["value"] == 85 and [ref["n"] for ref in first(r)["refs"]] == [9]
+    r = engine.ask("What share of global GDP did the digital economy account for in 2020?")
+    assert r["value"] == 43.7 and first(r)["refs"][0]["n"] == 18
+
+
+def test_comparison_shows_both_cells(engine):
+    r = engine.ask("Which country had more fixed broadband subscriptions per 100 people in 2020, China or Russia?")
+    assert r["answered"] and r["answer"].startswith("China had more") and r["value"] == 33.6
+    assert "23.23" in r["answer"]
+    assert [c["column"] for c in r["citations"][:2]] == [
+        "Fixed broadband subscriptions (per 100 people) / China",
+        "Fixed broadband subscriptions (per 100 people) / Russia",
+    ]
+
+
+def test_rank_comparison_lower_is_better(engine):
+    r = engine.ask("Did China rank higher than Russia in the EGDI in 2022?")
+    assert r["answer"].startswith("No. Russia ranked better") and "42" in r["answer"] and "43" in r["answer"]
+
+
+def test_derived_difference_and_change_show_the_arithmetic(engine):
+    r = engine.ask(
+        "What was the difference between China's and Russia's fixed broadband subscriptions per 100 people in 2020?"
+    )
+    assert r["value"] == pytest.approx(10.37) and "33.60 − 23.23" in r["answer"]
+    r = engine.ask("How much did China's digital economy grow from 2019 to 2020?")
+    assert r["value"] == pytest.approx(3.4) and "39.2 − 35.8" in r["answer"]
+    assert {c["column"] for c in r["citations"][:2]} == {"2019", "2020"}
+
+
+def test_source_questions_name_the_reference(engine):
+    r = engine.ask("Where does the 45.5 trillion yuan figure come from?")
+    assert r["answered"] and first(r)["table"] == "Table 1"
+    assert "[21]" in r["answer"] and "White Paper on the Development of China's Digital Economy (2022)" in r["answer"]
+    r = engine.ask("Which source do the EGDI and EPI rankings come from?")
+    assert first(r)["table"] == "Table 7" and "E-Government" in r["answer"]
+    r = engine.ask("What is the source of the digital economy scale figures for the world's leading countries?")
+    assert "Source: CAICT." in r["answer"]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was India's digital economy size in 2020?",
+        "What was Russia's digital economy share of GDP in 2017?",
+        "How many 5G base stations did Russia have in 2021?",
+        "What was China's EGDI ranking in 2010?",
+        "What was the unemployment rate in Russia in 2019?",
+    ],
+)
+def test_abstains_when_the_documents_do_not_hold_it(engine, question):
+    r = engine.ask(question)
+    assert r["answered"] is False and r["value"] is None and r["unit"] is None
+    assert r["answer"].startswith("The documents do not say")
+
+
+def test_missing_cell_is_reported_as_missing(engine):
+    r = engine.ask("What was Russia's IMD world digital competitiveness rank in 2022?")
+    assert r["answered"] is False and r["value"] is None
+    assert "missing" in r["answer"] and "—" in r["answer"]
+    assert first(r)["table"] == "Table 8" and first(r)["column"] == "2022"
+
+
+def test_doc_filter_limits_the_evidence(engine):
+    r = engine.ask(
+        "What were Russia's fixed broadband subscriptions per 100 people in 2019?", doc_ids=["wb-fixed-broadband"]
+    )
+    assert {c["doc_id"] for c in r["citations"]} == {"wb-fixed-broadband"}
+    assert r["value"] == pytest.approx(22.5249, abs=1e-3)
+
+
+def test_chinese_question_over_the_chinese_white_paper(engine):
+    r = engine.ask("2022年中国数字经济规模是多少万亿美元？")
+    assert r["value"] == 7.5 and first(r)["doc_id"] == "caict-gde-wp-2023" and first(r)["page"] == 4
+
+
+# -- generality: the same code on a second, unrelated report ----------------------------
+@pytest.mark.parametrize(
+    "question, value, table",
+    [
+        ("How much fresh water did Eastvale withdraw in 2022?", 101.5, "Table 1"),
+        ("What was the installed solar capacity in 2023?", 1390, "Table 2"),
+        ("How much fresh water did the region draw in 2023?", 412, None),
+        ("What share of demand did groundwater supply in 2023?", 57, None),
+        ("How much did Southmoor's fresh water withdrawals change from 2021 to 2023?", -8.4, "Table 1"),
+        ("What was the difference between Southmoor and Northgate fresh water withdrawals in 2023?", 92.8, "Table 1"),
+    ],
+)
+def test_second_report_figures(lakeland, question, value, table):
+    r = lakeland.ask(question)
+    assert r["answered"] and r["value"] == pytest.approx(value)
+    assert first(r)["table"] == table
+
+
+def test_second_report_comparison_label_source_and_abstention(lakeland):
+    r = lakeland.ask("Which district withdrew more fresh water in 2021, Northgate or Southmoor?")
+    assert r["answer"].startswith("Southmoor had more") and r["value"] == 210.9
+    r = lakeland.ask("Which district withdrew the most fresh water in 2023?")
+    assert r["answer"].startswith("Southmoor")
+    r = lakeland.ask("What is the source of the renewable capacity figures?")
+    assert "Renewable Capacity Register" in r["answer"] and first(r)["table"] == "Table 2"
+    r = lakeland.ask("What was the installed wind capacity in 2023?")
+    assert r["answered"] is False and "missing" in r["answer"]
+    for question in (
+        "What was the installed geothermal capacity in 2023?",
+        "How much fresh water did Westbrook withdraw in 2022?",
+    ):
+        assert lakeland.ask(question)["answered"] is False
