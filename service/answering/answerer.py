@@ -393,6 +393,8 @@ def _label(ctx: _Context) -> Draft | None:
     q = ctx.q
     asks_year = bool(re.search(r"\b(which|what) year\b|\bwhen\b", q.text, re.IGNORECASE))
     best = [m for m in ctx.cells(year=None if asks_year else "question", open_axes=1) if m.coverage >= MIN_COVERAGE]
+    if asks_year:
+        best = [m for m in best if m.cell.years]  # a series over years
     if not best:
         return None
     top = best[0]

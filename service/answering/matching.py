@@ -34,6 +34,19 @@ def _content(tokens: list[str]) -> list[str]:
     return [t for t in tokens if t not in LABEL_STOP and not is_year(t)]
 
 
+def _label_tokens(label: str) -> list[str]:
+    """A label's words, plus its initials when it has several (`The Internet of Things` → `iot`)."""
+    tokens = _content(norm_tokens(label))
+    words = re.findall(r"[A-Za-z]+", label)
+    if words and words[0].lower() in ("the", "a", "an"):
+        words = words[1:]
+    if 2 <= len(words) <= 6:
+        initials = "".join(w[0] for w in words).lower()
+        if initials not in tokens:
+            tokens.append(initials)
+    return tokens
+
+
 def _matches(token: str, pool) -> bool:
     if isinstance(pool, WordSet):
         return pool.has(token)
@@ -128,10 +141,10 @@ class Matcher:
             labels = []
             for level, key in enumerate(cell.row_keys):
                 if not is_year(key):
-                    labels.append(LabelInfo(key, _content(norm_tokens(key)), ("row", level)))
+                    labels.append(LabelInfo(key, _label_tokens(key), ("row", level)))
             for level, part in enumerate(cell.column):
                 if not is_year(part):
-                    labels.append(LabelInfo(part, _content(norm_tokens(part)), ("col", level)))
+                    labels.append(LabelInfo(part, _label_tokens(part), ("col", level)))
             self.cell_labels[id(cell)] = labels
             self.cell_words[id(cell)] = WordSet(t for label in labels for t in label.tokens)
             for label in labels:

@@ -28,7 +28,7 @@ from service.answering.question import (
 )
 
 _FIGURE = re.compile(
-    r"(?<![\w.\[])(?:\$\s?)?(\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?<![\w.\[])(?<![A-Za-z]-)(?:\$\s?)?(\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(\s*(?:%|percent(?:age points)?|per\s?cent))?"
 )
 _UNIT_WORDS = re.compile(
@@ -163,13 +163,21 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
         if cjk and not unit_match:
             f_end = match.end() + len(cjk.group(0))
         f_end = len(sentence[:f_end].rstrip())
-        window = WordSet(norm_tokens(sentence[max(0, match.start() - 80) : match.end() + 40]))
-        score = sum(1.0 for t in set(q.content) if window.has(t))
-        for e in q.entities:  # near the entity the question is about
-            pos = _nearest(sentence, e, match.start())
+        # the question's words near the figure, the nearest counting most
+        near = WordSet(norm_tokens(sentence[max(0, match.start() - 40) : f_end + 30]))
+        far = WordSet(norm_tokens(sentence[max(0, match.start() - 100) : f_end + 60]))
+        score = sum(1.0 if near.has(t) else 0.4 if far.has(t) else 0.0 for t in set(q.content))
+        c_start, c_end = _clause(sentence, match.start())
+        clause = sentence[c_start:c_end]
+        for e in q.entities:  # the entity the question is about, in the figure's own clause
+            pos = _nearest(clause, e, match.start() - c_start)
             if pos is not None:
                 score += 1.5 / (1 + pos / 40)
-        score += _subject_bonus(sentence, match.start(), q.entities)
+        score += _subject_bonus(clause, match.start() - c_start, q.entities)
+        if "count" in q.cues or "amount" in q.cues:
+            # "how many platforms": the words right after the figure name what it counts
+            after = WordSet(norm_tokens(" ".join(sentence[match.end() :].split()[:5])))
+            score += min(2.0, sum(1.0 for t in set(q.content) if after.has(t)))
         if "percent" in q.cues:
             score += 2.0 if unit == "%" else -1.0
         elif unit == "%" and ("money" in q.cues or "count" in q.cues or "amount" in q.cues):
@@ -179,7 +187,7 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
             unit + sentence[max(0, match.start() - 1) : match.start()],
             re.I,
         ):
-            score += 1.0
+            score += 1.5
         if unit and "point" in unit:
             score -= 1.0
         score += _range_bonus(sentence, match.start(), ranges, q.years)
@@ -188,6 +196,21 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
     if not candidates:
         return None
     return max(candidates, key=lambda f: f.score)
+
+
+_CLAUSE_BREAK = re.compile(r",\s+(?:and|but|while|whereas|respectively)\b|;\s*")
+
+
+def _clause(sentence: str, position: int) -> tuple[int, int]:
+    """The clause around `position`: `… in China …, and that in Russia … 85%` splits at `, and`."""
+    start, end = 0, len(sentence)
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        if match.end() <= position:
+            start = match.end()
+        elif match.start() >= position:
+            end = match.start()
+            break
+    return start, end
 
 
 def _nearest(sentence: str, entity: str, position: int) -> int | None:

@@ -17,14 +17,14 @@ QUESTION_WORDS = frozenset(
     "what which who whom whose where when why how did does do is was were are according in by for compared between "
     "and of the give show list tell find please than or from to on at as a an if has have had can could would will "
     "its it this that these those какой какая какое каким каков какова сколько когда где кто что был была было были "
-    "в во и на по".split()
+    "в во и на по me us i you we they our my your their there here".split()
 )
 GENERIC = frozenset(
     "value figure figures number amount level many much big large country countries year years "
     "data total overall account accounted accounts use used using make made reach reached get got build built "
     "become became come came see source sources report reports reported figure cite cites cited published "
     "statistics grow grew change changed increase increased decrease decreased rise rose fall fell decline "
-    "declined represent represented table tables".split()
+    "declined represent represented table tables worth".split()
 )
 
 # Country names are written many ways; a few aliases cover the common ones.
@@ -241,6 +241,8 @@ def parse_question(text: str) -> Question:
         and parse_number(t) is None
     ]
     intent, direction, operation = _intent(lowered, entities, years)
+    if operation == "ratio":
+        cues.discard("percent")  # "the ratio of A to B" asks for A / B, not a percentage
     table = _TABLE_REF.search(text)
     table_label = f"{table.group(1).capitalize()} {table.group(2)}" if table else None
     if table:  # "according to Table 2" names where to look, not what to look for
