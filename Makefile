@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export CITEQA_DATA_DIR ?= $(DATA)
 
-.PHONY: install run ingest test lint format bench bench-ingest eval clean
+.PHONY: install run ingest test lint format bench bench-ingest bench-service eval clean
 
 install: $(VENV)/.installed
 
@@ -24,6 +24,7 @@ ingest: install
 
 run: ingest
 	$(BIN)/citeqa stats
+	$(BIN)/citeqa serve --port 8000
 
 test: install
 	$(BIN)/pytest -q
@@ -36,10 +37,18 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-bench: bench-ingest
+bench: bench-ingest bench-service
 
 bench-ingest: install
 	$(BIN)/python -m scripts.bench_ingest
+
+# the real server over HTTP; ingests corpus/ into $(DATA) first when it is missing
+bench-service: install
+	$(BIN)/python -m scripts.bench_service --data-dir $(DATA)
+
+# the dev questions through the /ask code path, scored (eval/README.md)
+eval: ingest
+	$(BIN)/citeqa eval eval/paper_dev.jsonl
 
 clean:
 	rm -rf $(DATA) .pytest_cache .ruff_cache

@@ -144,6 +144,49 @@ def cmd_tables(args) -> int:
     return 0
 
 
+# -- eval -----------------------------------------------------------------------------
+def cmd_eval(args) -> int:
+    """Questions with gold answers through `Engine.ask` (the `/ask` code path), scored."""
+    from index.embedder import SentenceTransformerEmbedder
+    from index.folder import IndexMissing
+    from ingest.pipeline import DB_NAME
+    from service.answering.engine import Engine
+    from service.evaluation import EvalInputError, load_questions, render, run_eval
+
+    try:
+        items = load_questions(Path(args.file))
+    except EvalInputError as exc:
+        raise CliError(str(exc)) from exc
+    data_dir = _data_dir(args)
+    if not (data_dir / DB_NAME).exists():
+        raise CliError(f"no store at {data_dir / DB_NAME}; run `citeqa ingest PATH` first")
+    settings = get_settings()
+    try:
+        engine = Engine.load(data_dir, SentenceTransformerEmbedder(settings.model, threads=settings.torch_threads))
+    except IndexMissing as exc:
+        raise CliError(str(exc)) from exc
+
+    def progress(i, n):
+        if sys.stderr.isatty():
+            print(f"\r{i}/{n}", end="" if i < n else "\n", file=sys.stderr, flush=True)
+
+    summary = run_eval(engine, items, top_k=args.top_k, progress=progress).summary()
+    _emit(args, summary, render(summary))
+    return 0
+
+
+# -- serve ----------------------------------------------------------------------------
+def cmd_serve(args) -> int:
+    from service.main import StartupError
+    from service.server import serve
+
+    try:
+        serve(host=args.host, port=args.port, data_dir=args.data_dir)
+    except StartupError as exc:
+        raise CliError(str(exc)) from exc
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="citeqa", description="Question answering with checkable citations.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -174,6 +217,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("doc", metavar="DOC", help="document id")
     common(p)
     p.set_defaults(func=cmd_tables)
+
+    p = sub.add_parser("eval", help="score answers and citations on questions with gold answers (jsonl)")
+    p.add_argument("file", metavar="FILE.jsonl", help="one question a line (format: eval/README.md)")
+    p.add_argument("--top-k", type=int, default=5, choices=range(1, 101), metavar="K")
+    common(p)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("serve", help="run the HTTP API (uvicorn); OpenAPI docs at /docs")
+    p.add_argument("--host", help="address to listen on (default: $CITEQA_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default: $CITEQA_PORT or 8000; 0 picks a free one)")
+    common(p, json_flag=False)
+    p.set_defaults(func=cmd_serve)
     return parser
 
 
