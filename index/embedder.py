@@ -45,7 +45,7 @@ def resolve_model_path(model: str) -> Path:
 
 
 class SentenceTransformerEmbedder:
-    def __init__(self, model: str = DEFAULT_MODEL, *, threads: int | None = None):
+    def __init__(self, model: str = DEFAULT_MODEL, *, threads: int | None = None, bulk_threads: int | None = None):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -54,6 +54,10 @@ class SentenceTransformerEmbedder:
 
         if threads:
             torch.set_num_threads(threads)
+        self._torch = torch
+        # one thread is fastest for a single short query; a batch of them is faster on all cores
+        self._threads = threads
+        self._bulk_threads = bulk_threads
         self.name = model
         self._model = SentenceTransformer(str(resolve_model_path(model)), device="cpu", local_files_only=True)
         self.dim = int(self._model.get_embedding_dimension())
@@ -61,6 +65,8 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        if self._bulk_threads and self._threads:
+            self._torch.set_num_threads(self._bulk_threads if len(texts) >= 4 else self._threads)
         vectors = self._model.encode(
             texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
         )

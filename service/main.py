@@ -7,6 +7,7 @@ in the lifespan (or come prebuilt, as `engine=`, so tests can share one).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,7 +42,11 @@ def load_engine(settings: Settings) -> Engine:
 
     check_data_dir(settings.data_dir)
     started = time.perf_counter()
-    embedder = SentenceTransformerEmbedder(settings.model, threads=settings.torch_threads)
+    from index.batching import BatchingEmbedder
+
+    embedder = BatchingEmbedder(
+        SentenceTransformerEmbedder(settings.model, threads=settings.torch_threads, bulk_threads=os.cpu_count())
+    )
     try:
         engine = Engine.load(settings.data_dir, embedder)
     except IndexMissing as exc:
@@ -62,6 +67,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
         owned = app.state.engine is None
         if owned:
             app.state.engine = load_engine(settings)

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     api_token: str | None = Field(None, description="bearer token that enables writes (upload, delete)")
     api_url: str = Field("http://127.0.0.1:8000", description="where the UI finds the API")
     ui_port: int = 8501
+    access_log: bool = Field(False, description="log a line per HTTP request")
+    worker_threads: int = Field(8, ge=1, le=64, description="threads that run requests (each holds memory)")
 
 
 @lru_cache

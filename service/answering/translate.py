@@ -1,0 +1,39 @@
+"""A second, English reading of a question written in another script, by glossary
+(`glossary.toml`): enough to match English tables and text, not a translator."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+GLOSSARY = Path(__file__).with_name("glossary.toml")
+_SCRIPTS = {"ru": re.compile(r"[\u0400-\u04ff]"), "zh": re.compile(r"[\u3400-\u9fff]")}
+
+
+@lru_cache(maxsize=1)
+def _glossary() -> dict[str, list[tuple[re.Pattern, str]]]:
+    data = tomllib.loads(GLOSSARY.read_text(encoding="utf-8"))
+    out = {}
+    for lang, terms in data.items():
+        ordered = sorted(terms.items(), key=lambda kv: len(kv[0]), reverse=True)
+        if lang == "zh":  # no spaces between words: replace anywhere
+            out[lang] = [(re.compile(re.escape(src), re.IGNORECASE), dst) for src, dst in ordered]
+        else:
+            out[lang] = [(re.compile(rf"(?<!\w){re.escape(src)}(?!\w)", re.IGNORECASE), dst) for src, dst in ordered]
+    return out
+
+
+def english_reading(question: str) -> str | None:
+    """The question with known terms put into English, or None when nothing applies."""
+    for lang, script in _SCRIPTS.items():
+        if not script.search(question):
+            continue
+        text = question
+        for pattern, replacement in _glossary().get(lang, []):
+            text = pattern.sub(replacement, text)
+        text = re.sub(r"\s+", " ", text.replace("？", "?")).strip()
+        if text != question:
+            return text
+    return None
