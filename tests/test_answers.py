@@ -187,3 +187,9 @@ def test_second_report_comparison_label_source_and_abstention(lakeland):
         "How much fresh water did Westbrook withdraw in 2022?",
     ):
         assert lakeland.ask(question)["answered"] is False
+
+
+def test_russian_question_read_through_the_glossary(engine):
+    r = engine.ask("Какой была доля цифровой экономики в ВВП России в 2019 году?")
+    assert r["answered"] and r["value"] == 18.2 and first(r)["table"] == "Table 2"
+    assert r["question"].startswith("Какой")
