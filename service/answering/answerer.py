@@ -164,7 +164,12 @@ def _figure(value: float | None, raw: str, unit: str | None) -> str:
     shown = raw if raw else (format_number(value) if value is not None else "—")
     if not unit:
         return shown
-    return f"{shown}%" if unit == "%" else f"{shown} {unit}"
+    if unit == "%":
+        return f"{shown}%"
+    currency = re.match(r"^([$€£¥₽])\s*(.*)$", unit)
+    if currency:  # "$ billion" reads as "$1,539 billion"
+        return f"{currency.group(1)}{shown} {currency.group(2)}".rstrip()
+    return f"{shown} {unit}"
 
 
 def _describe(cell: CellView) -> str:
@@ -186,7 +191,7 @@ def _cell_draft(ctx: _Context, match: CellMatch) -> Draft:
     if fact:
         citations.append(fact_citation(ctx.corpus, fact, match.score * 0.9))
     return Draft(
-        answer=f"According to {table.label} of {_doc_short(ctx, table.doc_id)}, {_describe(cell)} was {_figure(cell.value, cell.raw, cell.unit)}.",
+        answer=f"{_describe(cell)}: {_figure(cell.value, cell.raw, cell.unit)} ({table.label}, {_doc_short(ctx, table.doc_id)}).",
         value=cell.value,
         unit=cell.unit,
         citations=citations,
@@ -215,7 +220,7 @@ def _backing_fact(ctx: _Context, cell: CellView):
 
 def _doc_short(ctx: _Context, doc_id: str) -> str:
     title = ctx.corpus.docs[doc_id].title
-    return f"“{title}”" if len(title) <= 90 else f"“{title[:87]}…”"
+    return f"“{title}”" if len(title) <= 60 else f"“{title[:58].rsplit(' ', 1)[0]}…”"
 
 
 def _sentence_draft(ctx: _Context, match: SentenceMatch) -> Draft:
