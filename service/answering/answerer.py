@@ -202,17 +202,15 @@ def _backing_fact(ctx: _Context, cell: CellView):
     """A dataset row that backs a table figure: same year, entity and value (±2%)."""
     if cell.value is None or not cell.years:
         return None
-    wanted = set(norm_tokens(" ".join(cell.labels + [cell.table.caption])))
+    labels = WordSet(norm_tokens(" ".join(cell.labels)))
+    wanted = WordSet(norm_tokens(" ".join(cell.labels + [cell.table.caption])))
     best = None
-    for fact in ctx.corpus.facts.values():
-        if fact.year not in cell.years or fact.value is None or fact.value == 0:
+    for key, fact in ctx.matcher.facts_in_years(cell.years):
+        if fact.value is None or fact.value == 0 or abs(fact.value - cell.value) > 0.02 * abs(cell.value):
             continue
-        if abs(fact.value - cell.value) > 0.02 * abs(cell.value):
+        if not any(labels.has(t) for t in ctx.matcher.fact_entity_words(key)):
             continue
-        entity = norm_tokens(fact.entity)
-        if not any(same_word(e, t) for e in entity for t in norm_tokens(" ".join(cell.labels))):
-            continue
-        overlap = sum(1 for t in norm_tokens(fact.indicator) if any(same_word(t, w) for w in wanted))
+        overlap = sum(1 for t in ctx.matcher.fact_indicator_words(key) if wanted.has(t))
         if overlap >= 2 and (best is None or overlap > best[0]):
             best = (overlap, fact)
     return best[1] if best else None

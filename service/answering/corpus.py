@@ -22,15 +22,13 @@ class CellView:
     raw: str
     value: float | None
     unit: str | None
+    years: list[int] = field(init=False)  # the cell's year coordinates
+    labels: list[str] = field(init=False)  # its other coordinates: row keys, then the column path
 
-    @property
-    def years(self) -> list[int]:
-        return [int(k) for k in (*self.row_keys, *self.column) if is_year(k)]
-
-    @property
-    def labels(self) -> list[str]:
-        """The cell's coordinates that are not years: row keys, then the column path."""
-        return [k for k in (*self.row_keys, *self.column) if not is_year(k)]
+    def __post_init__(self) -> None:
+        coordinates = (*self.row_keys, *self.column)
+        self.years = [int(k) for k in coordinates if is_year(k)]
+        self.labels = [k for k in coordinates if not is_year(k)]
 
     @property
     def column_label(self) -> str:

@@ -122,6 +122,9 @@ class Matcher:
         self.default_idf = 1.5
         self._fact_tokens = {key: WordSet(norm_tokens(f.indicator)) for key, f in corpus.facts.items()}
         self._entity_tokens = {key: WordSet(norm_tokens(f.entity)) for key, f in corpus.facts.items()}
+        self._facts_by_year: dict[int | None, list] = {}
+        for key, fact in corpus.facts.items():
+            self._facts_by_year.setdefault(fact.year, []).append((key, fact))
 
     def _table_info(self, table: TableView) -> TableInfo:
         refs = " ".join(r["text"] + " " + (r["url"] or "") for r in self.corpus.refs(table.doc_id, table.refs))
@@ -187,6 +190,16 @@ class Matcher:
                 if len(label.tokens) == 1:
                     out.append(label.tokens)
         return out
+
+    def facts_in_years(self, years: list[int]):
+        for year in years:
+            yield from self._facts_by_year.get(year, ())
+
+    def fact_entity_words(self, key) -> WordSet:
+        return self._entity_tokens[key]
+
+    def fact_indicator_words(self, key) -> WordSet:
+        return self._fact_tokens[key]
 
     def weight(self, token: str) -> float:
         return self.idf.get(token, self.default_idf)
