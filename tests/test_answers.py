@@ -193,3 +193,8 @@ def test_russian_question_read_through_the_glossary(engine):
     r = engine.ask("Какой была доля цифровой экономики в ВВП России в 2019 году?")
     assert r["answered"] and r["value"] == 18.2 and first(r)["table"] == "Table 2"
     assert r["question"].startswith("Какой")
+
+
+def test_respectively_lists_pair_years_with_figures(engine):
+    r = engine.ask("By how much will Russia's manufacturing output value increase by 2035 over 2019?")
+    assert r["value"] == 192.5 and r["unit"] == "%"

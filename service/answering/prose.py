@@ -195,6 +195,7 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
         candidates.append(Figure(value, unit or None, start + match.start(), start + f_end, score))
     if not candidates:
         return None
+    _respectively(sentence, start, candidates, q.years)
     return max(candidates, key=lambda f: f.score)
 
 
@@ -243,6 +244,26 @@ def _subject_bonus(sentence: str, position: int, entities: list[str]) -> float:
     if any(n in ALIASES.values() or n in ALIASES for n in named):
         return -1.5
     return 0.0
+
+
+_YEAR_LIST = re.compile(r"((?:19|20)\d{2})((?:\s*,\s*(?:19|20)\d{2})*)\s*,?\s+and\s+((?:19|20)\d{2})")
+
+
+def _respectively(sentence: str, offset: int, candidates: list[Figure], years: list[int]) -> None:
+    """`by 2024 and 2035 … increase by 116.8% and 192.5%, respectively`: the n-th year takes the
+    n-th figure of the list."""
+    if "respectively" not in sentence.lower():
+        return
+    match = _YEAR_LIST.search(sentence)
+    if not match:
+        return
+    listed = [int(y) for y in re.findall(r"(?:19|20)\d{2}", match.group(0))]
+    asked = [y for y in years if y in listed]
+    if len(asked) != 1:
+        return
+    after = [f for f in candidates if f.start - offset > match.end()]
+    if len(after) >= len(listed):
+        after[listed.index(asked[0])].score += 3.0
 
 
 def _year_after_bonus(sentence: str, end: int, years: list[int]) -> float:
