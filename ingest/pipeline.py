@@ -281,3 +281,36 @@ def _stored_dim(store: Store) -> int | None:
 
 def _no_bar(progress: bool | None) -> bool | None:
     return None if progress is None else not progress
+
+
+def remove_documents(data_dir: Path, doc_ids: list[str], model_name: str) -> IngestReport:
+    """Remove documents (their records, chunks and orphaned embeddings) in one transaction,
+    then rebuild the index from the store, as an ingest does. Files are left alone: a later
+    ingest of the same files adds the documents back. An unknown id is a `failed` outcome."""
+    started = time.perf_counter()
+    report = IngestReport()
+    store = Store(data_dir / DB_NAME)
+    try:
+        removed: list[str] = []
+        with store.transaction() as conn:
+            for doc_id in dict.fromkeys(doc_ids):
+                stored = store.document(doc_id)
+                if stored is None:
+                    report.outcomes.append(FileOutcome("", "failed", doc_id=doc_id, message="no such document"))
+                    continue
+                store.delete_document(conn, doc_id)
+                removed.append(doc_id)
+                report.outcomes.append(FileOutcome(stored.path, "removed", doc_id=doc_id))
+            if removed:
+                store.drop_orphan_embeddings(conn)
+        if removed:
+            current = index_manifest(data_dir) or {}
+            dim = _stored_dim(store) or current.get("dimension")
+            if dim is None:  # nothing stored and no index to say: the model knows
+                raise ValueError("cannot tell the embedding dimension; ingest something first")
+            build_index(store, data_dir, current.get("model") or model_name, int(dim))
+            report.index_rebuilt = True
+    finally:
+        store.close()
+    report.seconds = time.perf_counter() - started
+    return report

@@ -3,6 +3,7 @@ turn a client's mistake (unknown document, wrong content type) into a clear 4xx.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
@@ -13,11 +14,15 @@ from service.errors import ApiError
 from service.settings import Settings
 
 
-def get_engine(request: Request) -> Engine:
-    engine = getattr(request.app.state, "engine", None)
-    if engine is None:  # only possible if the lifespan did not run
-        raise ApiError(503, "the answer engine is not loaded", code="unavailable")
-    return engine
+async def get_engine(request: Request) -> AsyncIterator[Engine]:
+    """The engine current when the request started, leased until it ends: an upload or a
+    removal swaps in a new engine without pulling this one from under a running answer."""
+    slot = request.app.state.engine_slot
+    engine = slot.acquire()
+    try:
+        yield engine
+    finally:
+        slot.release(engine)
 
 
 def get_app_settings(request: Request) -> Settings:

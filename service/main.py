@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,9 +19,11 @@ from fastapi import FastAPI
 from index.folder import LINK, MANIFEST, citeqa_version
 from ingest.pipeline import DB_NAME
 from service.answering.engine import Engine
+from service.engine_slot import EngineSlot
 from service.errors import error_responses, install_error_handlers
-from service.routers import ask, documents, health, search
+from service.routers import ask, documents, feedback, health, search, writes
 from service.settings import Settings, get_settings
+from service.uploads import UploadGuard
 
 log = logging.getLogger("citeqa.api")
 
@@ -70,15 +73,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         import anyio.to_thread
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.worker_threads
-        owned = app.state.engine is None
-        if owned:
-            app.state.engine = load_engine(settings)
+        slot: EngineSlot = app.state.engine_slot
+        if slot.current is None:
+            slot.adopt(load_engine(settings))
         try:
             yield
         finally:
-            if owned:
-                app.state.engine.store.close()
-                app.state.engine = None
+            # the engine loaded here, and any swapped in by writes, are the app's to close
+            slot.shutdown()
 
     app = FastAPI(
         title="citeqa",
@@ -93,9 +95,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.engine_slot = EngineSlot(app.state)
+    app.state.write_lock = threading.Lock()  # one upload or removal at a time
     install_error_handlers(app)
+    app.add_middleware(UploadGuard, settings=settings)
     app.include_router(ask.router)
     app.include_router(search.router)
     app.include_router(documents.router)
+    app.include_router(writes.router)
+    app.include_router(feedback.router)
     app.include_router(health.router)
     return app

@@ -178,3 +178,84 @@ class Health(BaseModel):
     model: str
     index: dict | None
     counts: dict[str, int]
+
+
+# -- writes -----------------------------------------------------------------------------
+class FileReport(BaseModel):
+    path: str = Field(..., description="the file's name")
+    status: Literal["added", "updated", "unchanged", "removed", "failed", "skipped"]
+    doc_id: str | None = None
+    message: str | None = None
+    chunks: int | None = None
+    table_rows: int | None = None
+    embedded: int | None = None
+
+
+class IngestSummary(BaseModel):
+    """What an ingest (or a removal) did: the same object `citeqa ingest --json` prints."""
+
+    added: int
+    updated: int
+    unchanged: int
+    removed: int
+    failed: int
+    skipped: int
+    embedded: int
+    chunks: int
+    table_rows: int
+    index_rebuilt: bool
+    seconds: float
+    files: list[FileReport]
+
+
+class UploadResponse(BaseModel):
+    summary: IngestSummary
+    document: DocumentOut
+
+
+class RemoveResponse(BaseModel):
+    removed: str = Field(..., description="the removed document's id")
+    summary: IngestSummary
+
+
+# -- feedback ---------------------------------------------------------------------------
+class FeedbackRequest(_Request):
+    question: str = Field(..., min_length=1, max_length=1000)
+    answer: str = Field(..., max_length=20000)
+    answered: bool
+    value: float | None = None
+    unit: str | None = Field(None, max_length=200)
+    citations: list[Citation] = Field(default_factory=list, max_length=50, description="as POST /ask returned them")
+    verdict: Literal["correct", "wrong"]
+    comment: str | None = Field(None, max_length=2000)
+
+    @field_validator("question")
+    @classmethod
+    def _question_not_blank(cls, value: str) -> str:
+        return _not_blank(value)
+
+
+class FeedbackStored(BaseModel):
+    id: int
+    stored_at: str = Field(..., description="ISO 8601, UTC")
+
+
+class FeedbackItem(BaseModel):
+    """One line of an evaluation file (`eval/README.md`), plus what the user said."""
+
+    id: str = Field(..., examples=["fb-1"])
+    kind: Literal["table_cell", "prose", "abstain"]
+    lang: Literal["en", "ru", "zh"]
+    question: str
+    numbers: list[float]
+    text: list[str]
+    table: str | None = None
+    refs: list[int]
+    verdict: Literal["correct", "wrong"]
+    comment: str | None = None
+    answer: str
+    stored_at: str
+
+
+class FeedbackList(BaseModel):
+    feedback: list[FeedbackItem]

@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     api_token: str | None = Field(None, description="bearer token that enables writes (upload, delete)")
+    max_upload_mb: int = Field(50, ge=1, description="largest file POST /documents accepts, in MB")
     api_url: str = Field("http://127.0.0.1:8000", description="where the UI finds the API")
     ui_port: int = 8501
     access_log: bool = Field(False, description="log a line per HTTP request")
