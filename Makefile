@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 DATA   ?= data
+API_PORT ?= 8000
+UI_PORT  ?= 8501
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export CITEQA_DATA_DIR ?= $(DATA)
 
-.PHONY: install run ingest test lint format bench bench-ingest bench-service eval clean
+.PHONY: install run ui ingest test lint format bench bench-ingest bench-service eval clean
 
 install: $(VENV)/.installed
 
@@ -22,9 +24,25 @@ $(VENV)/.installed: pyproject.toml
 ingest: install
 	$(BIN)/citeqa ingest corpus
 
+# the API in the background and the UI in the foreground, sharing one token (generated
+# unless CITEQA_API_TOKEN is set); stopping the UI (Ctrl+C) stops the API
 run: ingest
 	$(BIN)/citeqa stats
-	$(BIN)/citeqa serve --port 8000
+	@token="$${CITEQA_API_TOKEN:-$$($(BIN)/python -c 'import secrets;print(secrets.token_urlsafe(24))')}"; \
+	export CITEQA_API_TOKEN="$$token" CITEQA_API_URL="http://127.0.0.1:$(API_PORT)"; \
+	echo "API token (uploads and deletes): $$token"; \
+	$(BIN)/citeqa serve --port $(API_PORT) & api=$$!; \
+	trap 'kill $$api 2>/dev/null; wait $$api 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	until $(BIN)/python -c "import httpx,sys; sys.exit(httpx.get('$$CITEQA_API_URL/health', timeout=2).status_code != 200)" 2>/dev/null; do \
+	  kill -0 $$api 2>/dev/null || { echo "the API did not start (see above)"; exit 1; }; sleep 1; \
+	done; \
+	echo "API ready at $$CITEQA_API_URL; UI at http://127.0.0.1:$(UI_PORT)"; \
+	$(BIN)/citeqa ui --port $(UI_PORT) --api "$$CITEQA_API_URL"
+
+# the UI only, against the API at $CITEQA_API_URL (default http://127.0.0.1:8000)
+ui: install
+	$(BIN)/citeqa ui --port $(UI_PORT)
 
 test: install
 	$(BIN)/pytest -q

@@ -1,4 +1,4 @@
-"""`citeqa` command line: ingest, stats, search, tables (and serve, eval, ui as they exist).
+"""`citeqa` command line: ingest, stats, search, tables, eval, serve, ui.
 
 With `--json`, the last line of output is one JSON object, for scripts.
 """
@@ -187,6 +187,56 @@ def cmd_serve(args) -> int:
     return 0
 
 
+# -- ui -------------------------------------------------------------------------------
+def ui_command(api: str, port: int, host: str) -> list[str]:
+    """The `streamlit run` command line for the UI (`ui/app.py` of the installed package)."""
+    import ui
+
+    app = Path(ui.__file__).resolve().with_name("app.py")
+    if not app.is_file():
+        raise CliError(f"the UI is not installed: {app} is missing")
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        "--server.address",
+        host,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def cmd_ui(args) -> int:
+    """The Streamlit UI, a client of the API at --api (default: $CITEQA_API_URL)."""
+    import importlib.util
+    import subprocess
+
+    settings = get_settings()
+    if importlib.util.find_spec("streamlit") is None:
+        raise CliError("streamlit is not installed; run `make install` (or `pip install streamlit`)")
+    if not 1 <= args.port <= 65535:
+        raise CliError(f"port {args.port} is out of range (1–65535)")
+    api = (args.api or settings.api_url).rstrip("/")
+    env = {**os.environ, "CITEQA_API_URL": api}
+    print(f"citeqa UI on http://{args.host}:{args.port} (API: {api}); Ctrl+C to stop", file=sys.stderr)
+    process = subprocess.Popen(ui_command(api, args.port, args.host), env=env)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:  # streamlit got the Ctrl+C too: let it stop on its own
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            process.wait()
+        return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="citeqa", description="Question answering with checkable citations.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -229,6 +279,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help="port (default: $CITEQA_PORT or 8000; 0 picks a free one)")
     common(p, json_flag=False)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("ui", help="run the web UI (Streamlit), a client of the API")
+    p.add_argument(
+        "--api", metavar="URL", help="the API's base URL (default: $CITEQA_API_URL or http://127.0.0.1:8000)"
+    )
+    p.add_argument("--port", type=int, default=get_settings().ui_port, help="port (default: 8501)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.set_defaults(func=cmd_ui)
     return parser
 
 

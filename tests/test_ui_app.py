@@ -1,0 +1,424 @@
+"""The Streamlit UI against a live API: a real uvicorn server (real model, real index) in a
+background thread, and each page run by `streamlit.testing.v1.AppTest`. The UI reaches the
+API only over HTTP, through CITEQA_API_URL. Also the UI's plain modules (tables, series,
+charts, text, client) on the API's real JSON."""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+import streamlit as st
+import uvicorn
+from streamlit.testing.v1 import AppTest
+
+from service.answering.engine import Engine
+from service.cli import build_parser, ui_command
+from service.main import create_app
+from service.settings import Settings
+from tests.conftest import ROOT, SECOND_REPORT
+from ui.charts import cited_series, pick_chart, pick_frame, series_chart
+from ui.client import ApiClient, ApiError, ApiUnavailable
+from ui.documents import documents_frame, summary_text
+from ui.tables import CELL_COLOUR, ROW_COLOUR, highlighted, locate, table_frame, year_axis
+from ui.text import escape_markdown, figure, format_value, highlight_markdown, reference_markdown
+
+UI_APP = ROOT / "ui" / "app.py"
+QUESTION = "What were Russia's fixed broadband subscriptions per 100 people in 2019?"
+ABSTAIN = "What was India's GDP in 2019?"
+FB_RUSSIA = "Fixed broadband subscriptions (per 100 people) / Russia"
+TIMEOUT = 90
+
+
+# -- a live API ---------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def live_api(settings: Settings, engine: Engine) -> Iterator[str]:
+    """The real app under uvicorn in a thread; yields its base URL."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not server.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "the API did not start"
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+
+
+@pytest.fixture(scope="module")
+def engine(corpus_data, embedder):
+    engine = Engine.load(corpus_data.data_dir, embedder)
+    yield engine
+    engine.store.close()
+
+
+@pytest.fixture(scope="module")
+def api(corpus_data, engine) -> Iterator[str]:
+    """The corpus behind a read-only API (no token: writes are refused)."""
+    with live_api(Settings(data_dir=corpus_data.data_dir, api_token=None), engine) as url:
+        yield url
+
+
+WRITE_TOKEN = "ui-test-token-0123456789"
+
+
+@pytest.fixture(scope="module")
+def writable_api(tmp_path_factory, ingest, embedder) -> Iterator[str]:
+    """A private data dir (the second report only) behind an API that accepts writes."""
+    corpus = tmp_path_factory.mktemp("ui-write-corpus")
+    shutil.copy(SECOND_REPORT, corpus / SECOND_REPORT.name)
+    data_dir = tmp_path_factory.mktemp("ui-write-data")
+    assert not ingest([corpus], data_dir).failed
+    engine = Engine.load(data_dir, embedder)
+    try:
+        with live_api(Settings(data_dir=data_dir, api_token=WRITE_TOKEN), engine) as url:
+            yield url
+    finally:
+        engine.store.close()
+
+
+@pytest.fixture
+def ui_env(monkeypatch):
+    """Point the UI at a URL (and a token, or none) before AppTest runs; no cached client
+    or response survives from another test."""
+
+    def use(url: str, token: str | None = None) -> None:
+        monkeypatch.setenv("CITEQA_API_URL", url)
+        monkeypatch.setenv("CITEQA_API_TOKEN", token or "")
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+    yield use
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def app_test() -> AppTest:
+    return AppTest.from_file(str(UI_APP), default_timeout=TIMEOUT)
+
+
+def texts(at: AppTest) -> str:
+    """Every piece of text the page shows, in one string."""
+    parts = []
+    for kind in ("title", "subheader", "markdown", "caption", "error", "warning", "info", "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [e.label for e in at.expander]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+def no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+# -- Ask ----------------------------------------------------------------------------------
+def test_ask_page_shows_figure_table_chart_and_keeps_history(api, ui_env):
+    ui_env(api)
+    at = app_test().run()
+    no_exception(at)
+    assert at.title[0].value == "Ask the documents"
+    at.text_input(key="question").input(QUESTION)
+    at.form_submit_button[0].click().run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+
+    metric = at.metric[0]
+    assert metric.value == "22.52 per 100 people"
+    assert "Russia" in metric.label and "2019" in metric.label
+    shown = texts(at)
+    assert "Table 6" in shown and "Citations (" in shown
+    assert "[5]" in shown.replace("\\", "")  # the paper's own reference entries
+    # the whole of Table 6, the cited row and cell marked
+    table = at.dataframe[0].value
+    assert table.shape == (6, 4) and "22.52" in table.to_numpy().tolist()[4]
+    # the series chart (Altair → Vega-Lite)
+    assert len(at.get("vega_lite_chart")) == 1
+
+    # an example button asks at once; the newest answer comes first
+    at.button(key="example-1").click().run()
+    no_exception(at)
+    history = at.session_state["history"]
+    assert [h["response"]["question"] for h in history] == [
+        "How large was China's digital economy in 2020?",
+        QUESTION,
+    ]
+    assert at.metric[0].value == "39.2 trillion yuan RMB"
+    assert "Earlier answers" in texts(at)
+
+
+def test_ask_page_abstains_visibly(api, ui_env):
+    ui_env(api)
+    at = app_test().run()
+    at.text_input(key="question").input(ABSTAIN)
+    at.form_submit_button[0].click().run()
+    no_exception(at)
+    warnings = [w.value for w in at.warning]
+    assert any("Not in the documents" in w and "India" in w for w in warnings), warnings
+    assert not at.metric  # no figure when there is no answer
+    assert "Closest evidence" in texts(at)
+
+
+def test_api_down_is_a_message_not_a_traceback(ui_env):
+    ui_env(f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    at = app_test().run()
+    no_exception(at)
+    at.text_input(key="question").input(QUESTION)
+    at.form_submit_button[0].click().run()
+    no_exception(at)
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "not reachable" in errors[0] and "make run" in errors[0], errors
+    assert "Traceback" not in texts(at)
+    for page in ("views/tables.py", "views/documents.py"):
+        at.switch_page(page).run()
+        no_exception(at)
+        assert any("not reachable" in e.value for e in at.error), page
+
+
+# -- Tables -------------------------------------------------------------------------------
+def test_tables_page_shows_table_6_and_charts_it(api, ui_env):
+    ui_env(api)
+    at = app_test().run()
+    at.switch_page("views/tables.py").run()
+    no_exception(at)
+    at.selectbox(key="tables-doc").set_value("song-2024").run()
+    at.selectbox(key="tables-label-song-2024").set_value("Table 6").run()
+    no_exception(at)
+    assert at.subheader[0].value == "Table 6"
+    shown = texts(at)
+    assert "digital infrastructure popularization indicators" in shown and "unit: person" in shown
+    assert at.dataframe[0].value.shape == (6, 4)
+    # years are the rows, so a column is charted over the years by default
+    assert at.radio[0].value == "a column"
+    picks = at.multiselect(key="picks-song-2024-Table 6-a column")
+    picks.set_value(["Fixed broadband subscriptions (per 100 people) / China", FB_RUSSIA]).run()
+    no_exception(at)
+    assert len(at.get("vega_lite_chart")) == 1
+    at.radio[0].set_value("a row").run()
+    no_exception(at)
+    assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_a_citation_links_to_its_table(api, ui_env):
+    ui_env(api)
+    at = app_test().run()
+    at.text_input(key="question").input(QUESTION)
+    at.form_submit_button[0].click().run()
+    links = [link for link in at.get("page_link") if "Table 6" in link.proto.label]
+    assert links, [link.proto.label for link in at.get("page_link")]
+    assert parse_qs(links[0].proto.query_string) == {"doc": ["song-2024"], "table": ["Table 6"]}
+    # what the link opens: the Tables page with that table chosen
+    tables = app_test()
+    tables.query_params["doc"] = "song-2024"
+    tables.query_params["table"] = "Table 6"
+    tables.run()
+    tables.switch_page("views/tables.py").run()
+    no_exception(tables)
+    assert tables.subheader[0].value == "Table 6"
+
+
+# -- Documents ----------------------------------------------------------------------------
+def test_documents_page_lists_documents_and_hides_writes_without_token(api, ui_env):
+    ui_env(api)
+    at = app_test().run()
+    at.switch_page("views/documents.py").run()
+    no_exception(at)
+    frame = at.dataframe[0].value
+    assert len(frame) == 11 and "song-2024" in set(frame["id"])
+    assert list(frame.columns) == [
+        "title",
+        "id",
+        "kind",
+        "language",
+        "pages",
+        "chunks",
+        "tables",
+        "ingested at",
+        "file",
+    ]
+    song = frame.set_index("id").loc["song-2024"]
+    assert song["tables"] == 14 and song["kind"] == "report" and song["language"] == "en"
+    assert not at.file_uploader and not at.get("button")  # no upload, no delete
+    assert any("CITEQA_API_TOKEN" in i.value for i in at.info)
+
+
+def test_upload_feedback_and_delete_with_a_token(writable_api, ui_env):
+    ui_env(writable_api, WRITE_TOKEN)
+    at = app_test().run()
+    at.switch_page("views/documents.py").run()
+    no_exception(at)
+    assert at.dataframe[0].value["id"].tolist() == ["lakeland-water-report"]
+
+    note = b"# Harbour note\n\nIn 2023 the harbour handled 7.5 million tonnes of cargo.\n"
+    at.file_uploader[0].set_value(("harbour-note.md", note, "text/markdown"))
+    at.text_input(key="upload-id").input("harbour-note")
+    at.form_submit_button[0].click().run()
+    no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    success = " ".join(s.value for s in at.success)
+    assert "added 1" in success and "harbour-note" in success
+    assert "harbour-note" in at.dataframe[0].value["id"].tolist()
+
+    # feedback on an answer from the new document
+    at.switch_page("views/ask.py").run()
+    at.text_input(key="question").input("How many tonnes of cargo did the harbour handle in 2023?")
+    at.form_submit_button[0].click().run()
+    no_exception(at)
+    entry = at.session_state["history"][0]
+    assert entry["response"]["answered"], entry["response"]["answer"]
+    at.text_input(key=f"comment-{entry['id']}").input("checked against the note")
+    at.button(key=f"correct-{entry['id']}").click().run()
+    no_exception(at)
+    assert any("recorded" in s.value for s in at.success)
+    with ApiClient(writable_api) as client:
+        stored = list(client.feedback_entries())
+    assert [(f["verdict"], f["comment"]) for f in stored] == [("correct", "checked against the note")]
+
+    # delete, only after the explicit confirmation
+    at.switch_page("views/documents.py").run()
+    at.selectbox(key="delete-target").set_value("harbour-note").run()
+    at.button(key="delete").click().run()
+    assert "harbour-note" in at.dataframe[0].value["id"].tolist()  # nothing removed yet
+    assert any("Delete" in w.value for w in at.warning)
+    at.button(key="delete-confirm").click().run()
+    no_exception(at)
+    assert any("Deleted `harbour-note`" in s.value for s in at.success)
+    assert at.dataframe[0].value["id"].tolist() == ["lakeland-water-report"]
+
+
+# -- the plain modules on the API's real JSON -------------------------------------------
+@pytest.fixture(scope="module")
+def client(api) -> Iterator[ApiClient]:
+    with ApiClient(api) as client:
+        yield client
+
+
+def test_client_errors_carry_the_api_message_and_a_next_step(client):
+    with pytest.raises(ApiError) as missing:
+        client.table("song-2024", "Table 99")
+    assert missing.value.status == 404 and missing.value.code == "not_found"
+    assert missing.value.message.startswith("document 'song-2024' has no table 'Table 99'")
+    with pytest.raises(ApiError) as refused:
+        client.upload("x.md", b"# x\n")
+    assert refused.value.status == 403 and "CITEQA_API_TOKEN" in refused.value.hint
+    with pytest.raises(ApiUnavailable) as down:
+        ApiClient(f"http://127.0.0.1:{free_port()}", timeout=5).health()
+    assert "connection refused" in down.value.message and "citeqa serve" in down.value.hint
+    assert client.table("song-2024", "table 6")["label"] == "Table 6"  # the label is URL-encoded
+
+
+def test_cited_series_finds_the_indicator_across_countries(client):
+    table6 = client.table("song-2024", "Table 6")
+    series = cited_series(table6, "2019", FB_RUSSIA)
+    assert series.names == ["Russia", "China"] and series.title == "Fixed broadband subscriptions (per 100 people)"
+    assert (series.cited_year, series.cited_value, series.span) == (2019, 22.52, "2015–2020")
+    russia = series.data[series.data["series"] == "Russia"]
+    assert russia["year"].tolist() == list(range(2015, 2021)) and russia["cited"].all()
+    assert series_chart(series).to_dict()["layer"]  # a valid Vega-Lite spec
+
+    # years as columns: the other country with the same index (EGDI), not the other index
+    table7 = client.table("song-2024", "Table 7")
+    egdi = cited_series(table7, "China", "2020 / EGDI")
+    assert egdi.names == ["China", "Russia"] and egdi.title == "EGDI"
+    # a sibling must share the unit: Russia's value added is in $ billion, China's in $ trillion
+    table14 = client.table("song-2024", "Table 14")
+    assert cited_series(table14, "2019", "Russia / Value added ($ billion)").names == [
+        "Russia · Value added ($ billion)"
+    ]
+    assert cited_series(table14, "2019", "China / GDP ratio, %").names == ["China", "Russia"]
+    # no years, no series
+    assert cited_series(client.table("song-2024", "Table 10"), "China", "AI") is None
+    assert cited_series(table6, "2019", None) is None
+
+
+def test_table_frame_and_highlight(client):
+    table6 = client.table("song-2024", "Table 6")
+    frame = table_frame(table6)
+    assert frame.index.name == "Year" and frame.columns.nlevels == 2
+    assert frame.loc["2019", ("Fixed broadband subscriptions (per 100 people)", "Russia")] == "22.52"
+    assert locate(table6, "2019", FB_RUSSIA) == (4, 3)
+    styles = highlighted(table6, "2019", FB_RUSSIA)._compute().ctx
+    assert styles[(4, 3)] == [tuple(s.strip() for s in rule.split(":")) for rule in CELL_COLOUR.split(";")]
+    assert styles[(4, 0)] == [tuple(s.strip() for s in ROW_COLOUR.split(":"))]
+    assert (3, 3) not in styles
+    assert year_axis(table6).on == "rows" and year_axis(client.table("song-2024", "Table 1")).on == "columns"
+
+
+def test_pick_frame_charts_rows_or_columns(client):
+    table7 = client.table("song-2024", "Table 7")
+    china = pick_frame(table7, "row", ["China"])
+    assert set(china["series"]) == {"EGDI", "EPI"} and china["x"].min() == 2012
+    table10 = client.table("song-2024", "Table 10")
+    bars = pick_frame(table10, "column", ["AI"])
+    assert bars["x"].tolist() == ["China", "Russia", "Average score"]
+    assert pick_chart(bars).to_dict()["mark"]["type"] == "bar"
+    assert pick_chart(china).to_dict()["mark"]["type"] == "line"
+
+
+def test_documents_frame_and_summary(client):
+    frame = documents_frame(client.documents())
+    assert len(frame) == 11 and frame["ingested at"].str.endswith("UTC").all()
+    summary = {"added": 1, "updated": 0, "unchanged": 0, "removed": 0, "failed": 0, "chunks": 3, "embedded": 3}
+    assert summary_text(summary) == "added 1 · updated 0 · unchanged 0 · removed 0 · failed 0 — 3 chunks, 3 embedded"
+
+
+def test_text_is_escaped_and_figures_read_naturally():
+    assert escape_markdown("$5 *bold* [x](y) <b> a_b") == r"\$5 \*bold\* \[x\](y) \<b\> a\_b"
+    assert escape_markdown("- item\n1. one") == "\\- item\n1\\. one"
+    marked = highlight_markdown("Russia, 2019: 22.52 per 100 people", [14, 19])
+    assert marked == r"Russia, 2019\: :orange-background[**22.52**] per 100 people"
+    assert highlight_markdown("a $b$", None) == r"a \$b\$"
+    assert [format_value(v) for v in (22.52, 157.0, 12768.0, 0.5, None)] == ["22.52", "157", "12,768", "0.5", "—"]
+    assert figure(39.8, "%") == "39.8%" and figure(22.52, "per 100 people") == "22.52 per 100 people"
+    ref = reference_markdown({"n": 5, "text": "WDI (2022)", "url": "https://data.worldbank.org/x?a=(1)"})
+    assert ref == r"\[5\] WDI (2022) — [link](https://data.worldbank.org/x?a=%281%29)"
+
+
+# -- the UI is a client: it imports nothing of the server's -------------------------------
+def test_ui_imports_nothing_from_the_service():
+    forbidden = {"service", "ingest", "index"}
+    for path in sorted((ROOT / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in forbidden, f"{path.relative_to(ROOT)} imports {name}"
+
+
+def test_citeqa_ui_command_line():
+    args = build_parser().parse_args(["ui", "--api", "http://api:9000", "--port", "8600"])
+    assert (args.api, args.port, args.host) == ("http://api:9000", 8600, "127.0.0.1")
+    command = ui_command("http://api:9000", 8600, "0.0.0.0")
+    app = Path(command[4])
+    assert command[1:4] == ["-m", "streamlit", "run"] and app == UI_APP and app.is_file()
+    flags = dict(zip(command[5::2], command[6::2]))
+    assert flags == {
+        "--server.port": "8600",
+        "--server.address": "0.0.0.0",
+        "--server.headless": "true",
+        "--browser.gatherUsageStats": "false",
+    }
