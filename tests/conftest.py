@@ -50,6 +50,16 @@ def corpus_data(tmp_path_factory, ingest):
 
 
 @pytest.fixture(scope="session")
+def corpus_engine(corpus_data, embedder):
+    """One answer engine over the default corpus, shared by every test that only reads."""
+    from service.answering.engine import Engine
+
+    engine = Engine.load(corpus_data.data_dir, embedder)
+    yield engine
+    engine.store.close()
+
+
+@pytest.fixture(scope="session")
 def paper():
     return convert_markdown(PAPER, "song-2024", "sha")
 

@@ -9,8 +9,8 @@ from tests.conftest import FIXTURES
 
 
 @pytest.fixture(scope="module")
-def engine(corpus_data, embedder):
-    return Engine.load(corpus_data.data_dir, embedder)
+def engine(corpus_engine):
+    return corpus_engine
 
 
 @pytest.fixture(scope="module")

@@ -45,10 +45,8 @@ ASK_KEYS = {"question", "answered", "answer", "value", "unit", "citations", "tim
 
 
 @pytest.fixture(scope="module")
-def engine(corpus_data, embedder):
-    engine = Engine.load(corpus_data.data_dir, embedder)
-    yield engine
-    engine.store.close()
+def engine(corpus_engine):
+    return corpus_engine
 
 
 @pytest.fixture(scope="module")

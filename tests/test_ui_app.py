@@ -68,10 +68,8 @@ def live_api(settings: Settings, engine: Engine) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def engine(corpus_data, embedder):
-    engine = Engine.load(corpus_data.data_dir, embedder)
-    yield engine
-    engine.store.close()
+def engine(corpus_engine):
+    return corpus_engine
 
 
 @pytest.fixture(scope="module")
