@@ -198,3 +198,19 @@ def test_russian_question_read_through_the_glossary(engine):
 def test_respectively_lists_pair_years_with_figures(engine):
     r = engine.ask("By how much will Russia's manufacturing output value increase by 2035 over 2019?")
     assert r["value"] == 192.5 and r["unit"] == "%"
+
+
+def test_percent_of_something_column_answers_a_percentage_question(engine):
+    r = engine.ask("How many online shoppers as a percentage of internet users did Russia have in 2019?")
+    assert r["value"] == 35 and first(r)["column"] == "Online shoppers (% of internet users)"
+
+
+def test_difference_between_two_years_of_one_series(engine):
+    r = engine.ask("What is the difference between Russia's EGDI rank in 2012 and 2022?")
+    assert r["value"] == 15 and "42 − 27" in r["answer"]
+
+
+def test_a_year_only_a_dataset_holds_is_answered_from_the_dataset(engine):
+    r = engine.ask("What were Russia's fixed broadband subscriptions per 100 people in 2014?")
+    assert r["answered"] and first(r)["kind"] == "fact" and first(r)["doc_id"] == "wb-fixed-broadband"
+    assert r["value"] == pytest.approx(17.247, abs=0.01) and "17.2471" in r["answer"]

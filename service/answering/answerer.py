@@ -140,7 +140,8 @@ def _value(ctx: _Context) -> Draft | None:
         unit = f" {fact.unit}" if fact.unit else ""
         source = fact.source_title or ctx.corpus.docs[fact.doc_id].title
         return Draft(
-            answer=f"{fact.indicator}, {fact.entity}, {fact.year}: {fact.raw}{unit} (dataset: {source}).",
+            answer=f"{fact.indicator}, {fact.entity}, {fact.year}: "
+            f"{format_number(fact.value) if fact.value is not None else fact.raw}{unit} (dataset: {source}).",
             value=fact.value,
             unit=fact.unit,
             citations=[fact_citation(ctx.corpus, fact, facts[0].score)],
@@ -336,8 +337,8 @@ def _yes_no(question: str, first_wins: bool) -> str:
 
 def _derived(ctx: _Context) -> Draft | None:
     q = ctx.q
-    if q.operation == "change" and len(q.years) == 2:
-        return _change(ctx)
+    if len(q.years) == 2 and (q.operation == "change" or len(q.entities) < 2 or not _pair(ctx)):
+        return _change(ctx)  # one series, two years: the later figure minus the earlier
     pair = _pair(ctx)
     if not pair:
         return None

@@ -174,7 +174,7 @@ class Matcher:
             pool=WordSet(near | label_tokens),
             weak=WordSet(ref_tokens | mention_tokens),
             caption_years=years,
-            percent_cells=any(c.unit == "%" for c in table.cells),
+            percent_cells=any((c.unit or "").startswith("%") for c in table.cells),
             rank_columns=any(t in RANK_WORDS for t in label_tokens),
             ranking_table=not any(t in RANK_WORDS for t in label_tokens)
             and bool(set(norm_tokens(table.caption)) & RANK_WORDS),
@@ -337,7 +337,7 @@ class Matcher:
     @staticmethod
     def _cue_bonus(cell: CellView, info: TableInfo, q: Question, cell_tokens: set[str]) -> float:
         bonus = 0.0
-        is_percent = cell.unit == "%" or bool(cell_tokens.words & PERCENT_WORDS)
+        is_percent = (cell.unit or "").startswith("%") or bool(cell_tokens.words & PERCENT_WORDS)
         is_rank = bool(cell_tokens.words & RANK_WORDS) or info.ranking_table
         if "percent" in q.cues:
             bonus += 1.0 if is_percent else (-0.7 if info.percent_cells else 0.0)

@@ -24,7 +24,7 @@ GENERIC = frozenset(
     "data total overall account accounted accounts use used using make made reach reached get got build built "
     "become became come came see source sources report reports reported figure cite cites cited published "
     "statistics grow grew change changed increase increased decrease decreased rise rose fall fell decline "
-    "declined represent represented table tables worth".split()
+    "declined represent represented table tables worth difference differences differ gap times".split()
 )
 
 # Country names are written many ways; a few aliases cover the common ones.
