@@ -351,9 +351,6 @@ class Store:
             "SELECT * FROM tables WHERE doc_id = ? AND lower(label) = lower(?)", (doc_id, label)
         ).fetchone()
 
-    def table_by_id(self, doc_id: str, table_id: str) -> sqlite3.Row | None:
-        return self.conn.execute("SELECT * FROM tables WHERE doc_id = ? AND id = ?", (doc_id, table_id)).fetchone()
-
     def table_rows(self, doc_id: str, table_id: str) -> list[sqlite3.Row]:
         return self.conn.execute(
             "SELECT * FROM table_rows WHERE doc_id = ? AND table_id = ? ORDER BY row", (doc_id, table_id)
@@ -375,9 +372,3 @@ class Store:
         ):
             out.setdefault(r["n"], []).append(r["doc_id"])
         return out
-
-    def passage(self, doc_id: str, passage_id: str) -> sqlite3.Row | None:
-        return self.conn.execute("SELECT * FROM passages WHERE doc_id = ? AND id = ?", (doc_id, passage_id)).fetchone()
-
-    def fact(self, doc_id: str, fact_id: str) -> sqlite3.Row | None:
-        return self.conn.execute("SELECT * FROM facts WHERE doc_id = ? AND id = ?", (doc_id, fact_id)).fetchone()
