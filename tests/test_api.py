@@ -8,14 +8,11 @@ import re
 import socket
 import subprocess
 import sys
-import threading
-import time
 from datetime import datetime
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from index.folder import citeqa_version
@@ -25,6 +22,7 @@ from service.answering.engine import Engine
 from service.main import create_app
 from service.settings import Settings
 from tests.conftest import ROOT
+from tests.servers import live_api
 
 QUERY = "fixed broadband subscriptions per 100 people Russia 2019"
 CITATION_KEYS = {
@@ -304,35 +302,17 @@ def test_readme_endpoints_are_in_the_openapi_schema(client):
 
 # -- a real server ----------------------------------------------------------------------
 def test_end_to_end_through_uvicorn(settings, engine):
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        with httpx.Client(base_url=base, timeout=30) as http:
-            assert http.get("/health").json()["status"] == "ok"
-            results = http.post("/search", json={"query": QUERY, "top_k": 3}).json()["results"]
-            assert any(r["table"] == "Table 6" and "22.52" in r["text"] for r in results)
-            answer = http.post("/ask", json={"question": "Russia fixed broadband per 100 people in 2019"})
-            assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
-            assert_answer_shape(answer.json(), "Russia fixed broadband per 100 people in 2019")
-            bad = http.post("/ask", content=b"{nope", headers={"content-type": "application/json"})
-            assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
-            table = http.get("/documents/song-2024/tables/Table%206").json()
-            assert len(table["rows"]) == 6
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
-    assert not thread.is_alive()
+    with live_api(settings, engine) as base, httpx.Client(base_url=base, timeout=30) as http:
+        assert http.get("/health").json()["status"] == "ok"
+        results = http.post("/search", json={"query": QUERY, "top_k": 3}).json()["results"]
+        assert any(r["table"] == "Table 6" and "22.52" in r["text"] for r in results)
+        answer = http.post("/ask", json={"question": "Russia fixed broadband per 100 people in 2019"})
+        assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+        assert_answer_shape(answer.json(), "Russia fixed broadband per 100 people in 2019")
+        bad = http.post("/ask", content=b"{nope", headers={"content-type": "application/json"})
+        assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
+        table = http.get("/documents/song-2024/tables/Table%206").json()
+        assert len(table["rows"]) == 6
 
 
 def test_serve_fails_clearly_before_loading_anything(tmp_path, corpus_data):

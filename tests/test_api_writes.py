@@ -8,17 +8,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import sqlite3
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from ingest.pipeline import DB_NAME
@@ -30,6 +27,7 @@ from service.main import create_app
 from service.settings import Settings
 from service.uploads import sanitize_filename
 from tests.conftest import SECOND_REPORT
+from tests.servers import live_api
 
 TOKEN = "test-token-5f1c"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -462,50 +460,35 @@ def test_a_swapped_out_engine_closes_when_its_last_request_ends(site, embedder):
 # -- a real server ------------------------------------------------------------------------
 def test_upload_then_ask_through_uvicorn_while_others_read(site):
     settings = Settings(data_dir=site.data_dir, api_token=TOKEN)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings, engine=site.engine), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
     statuses: list[int] = []
     stop = threading.Event()
 
-    def read_all_the_time():
+    def read_all_the_time(base: str):
         with httpx.Client(base_url=base, timeout=30) as http:
             while not stop.is_set():
                 statuses.append(http.post("/search", json={"query": "ferry passengers water", "top_k": 5}).status_code)
 
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        readers = [threading.Thread(target=read_all_the_time) for _ in range(2)]
-        for reader in readers:
-            reader.start()
-        with httpx.Client(base_url=base, timeout=60) as http:
-            assert http.post("/documents", files={"file": ("harbor.md", HARBOR.encode())}).status_code == 401
-            created = http.post("/documents", files={"file": ("harbor.md", HARBOR.encode())}, headers=AUTH)
-            assert created.status_code == 201, created.text
-            assert created.json()["document"]["id"] == "harbor"
-            answer = http.post("/ask", json={"question": FERRY_QUESTION}).json()
-            assert answer["answered"] and answer["value"] == pytest.approx(402)
-            assert answer["citations"][0]["doc_id"] == "harbor"
-            assert http.delete("/documents/harbor", headers=AUTH).status_code == 200
-            assert http.get("/documents/harbor").status_code == 404
-        stop.set()
-        for reader in readers:
-            reader.join(timeout=30)
+    with live_api(settings, site.engine) as base:
+        readers = [threading.Thread(target=read_all_the_time, args=(base,)) for _ in range(2)]
+        try:
+            for reader in readers:
+                reader.start()
+            with httpx.Client(base_url=base, timeout=60) as http:
+                assert http.post("/documents", files={"file": ("harbor.md", HARBOR.encode())}).status_code == 401
+                created = http.post("/documents", files={"file": ("harbor.md", HARBOR.encode())}, headers=AUTH)
+                assert created.status_code == 201, created.text
+                assert created.json()["document"]["id"] == "harbor"
+                answer = http.post("/ask", json={"question": FERRY_QUESTION}).json()
+                assert answer["answered"] and answer["value"] == pytest.approx(402)
+                assert answer["citations"][0]["doc_id"] == "harbor"
+                assert http.delete("/documents/harbor", headers=AUTH).status_code == 200
+                assert http.get("/documents/harbor").status_code == 404
+        finally:
+            stop.set()
+            for reader in readers:
+                if reader.is_alive():
+                    reader.join(timeout=30)
         assert statuses and set(statuses) == {200}
-    finally:
-        stop.set()
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
-    assert not thread.is_alive()
 
 
 def test_file_names_are_sanitised():

@@ -6,25 +6,20 @@ charts, text, client) on the API's real JSON."""
 from __future__ import annotations
 
 import ast
-import contextlib
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
 import streamlit as st
-import uvicorn
 from streamlit.testing.v1 import AppTest
 
 from service.answering.engine import Engine
 from service.cli import build_parser, ui_command
-from service.main import create_app
 from service.settings import Settings
 from tests.conftest import ROOT, SECOND_REPORT
+from tests.servers import free_port, live_api
 from ui.charts import cited_series, pick_chart, pick_frame, series_chart
 from ui.client import ApiClient, ApiError, ApiUnavailable
 from ui.documents import documents_frame, summary_text
@@ -38,35 +33,7 @@ FB_RUSSIA = "Fixed broadband subscriptions (per 100 people) / Russia"
 TIMEOUT = 90
 
 
-# -- a live API ---------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def live_api(settings: Settings, engine: Engine) -> Iterator[str]:
-    """The real app under uvicorn in a thread; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings, engine=engine), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 60
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the API did not start"
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
-
-
+# -- a live API: tests/servers.py -------------------------------------------------------
 @pytest.fixture(scope="module")
 def engine(corpus_engine):
     return corpus_engine

@@ -21,7 +21,8 @@ import pytest
 
 from service.answering.engine import Engine
 from service.settings import Settings
-from tests.test_ui_app import QUESTION, UI_APP, free_port, live_api
+from tests.servers import free_port, live_api
+from tests.test_ui_app import QUESTION, UI_APP
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
