@@ -72,7 +72,7 @@ class _Context:
     def __init__(self, engine, q: Question, hits, doc_ids):
         self.engine = engine
         self.corpus = engine.corpus
-        self.matcher: Matcher = _matcher(engine)
+        self.matcher: Matcher = engine.matcher
         self.q = q
         self.hits = hits
         self.doc_ids = doc_ids
@@ -96,13 +96,6 @@ class _Context:
 
     def sentences(self, need_figure: bool = True) -> list[SentenceMatch]:
         return best_sentences(self.q, self.passages, self.matcher.weight, need_figure=need_figure)
-
-
-def _matcher(engine) -> Matcher:
-    # built once per engine: it indexes every table's labels and context
-    if getattr(engine, "_matcher", None) is None:
-        engine._matcher = Matcher(engine.corpus)
-    return engine._matcher
 
 
 def _solve(ctx: _Context) -> Draft:
@@ -337,9 +330,10 @@ def _yes_no(question: str, first_wins: bool) -> str:
 
 def _derived(ctx: _Context) -> Draft | None:
     q = ctx.q
-    if len(q.years) == 2 and (q.operation == "change" or len(q.entities) < 2 or not _pair(ctx)):
+    two_years = len(q.years) == 2
+    pair = None if two_years and (q.operation == "change" or len(q.entities) < 2) else _pair(ctx)
+    if two_years and not pair:
         return _change(ctx)  # one series, two years: the later figure minus the earlier
-    pair = _pair(ctx)
     if not pair:
         return None
     a, b = _in_question_order(ctx, *pair)

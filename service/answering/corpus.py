@@ -101,7 +101,7 @@ class Corpus:
             if r["doc_id"] in self.docs:
                 self.docs[r["doc_id"]].stands_for.append((r["target_doc"], r["n"]))
 
-        self.tables: dict[str, TableView] = {}
+        self.tables: dict[tuple[str, str], TableView] = {}  # (doc id, table id)
         for t in conn.execute("SELECT * FROM tables ORDER BY doc_id, seq"):
             rows = conn.execute(
                 "SELECT keys, text FROM table_rows WHERE doc_id = ? AND table_id = ? ORDER BY row",

@@ -15,8 +15,10 @@ from index.folder import LoadedIndex, load_index
 from index.search import Searcher
 from index.store import Store
 from ingest.pipeline import DB_NAME
+from service.answering.answerer import answer
 from service.answering.citations import hit_citation
 from service.answering.corpus import Corpus
+from service.answering.matching import Matcher
 
 NOT_FOUND = "The documents do not say."
 
@@ -28,6 +30,7 @@ class Engine:
         self.embedder = embedder
         self.searcher = Searcher(store, index, embedder)
         self.corpus = Corpus(store)
+        self.matcher = Matcher(self.corpus)  # indexes every table's labels and context, once
 
     @classmethod
     def load(cls, data_dir: Path, embedder: Embedder) -> Engine:
@@ -40,8 +43,6 @@ class Engine:
 
     def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> dict:
         started = time.perf_counter()
-        from service.answering.answerer import answer  # the answerer grows on its own
-
         result = answer(self, question, top_k=top_k, doc_ids=doc_ids)
         result["timings_ms"]["total"] = round((time.perf_counter() - started) * 1000, 2)
         return result
