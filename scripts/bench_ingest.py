@@ -13,20 +13,21 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from index.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder  # noqa: E402
 from ingest.pipeline import run_ingest  # noqa: E402
+from service.settings import Settings  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
 def main() -> int:
     started = time.perf_counter()
-    embedder = SentenceTransformerEmbedder(DEFAULT_MODEL)
+    settings = Settings()
+    embedder = settings.embedder(bulk=True)
     load_s = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
-        cold = run_ingest([CORPUS], data, lambda: embedder, DEFAULT_MODEL, progress=False)
-        warm = run_ingest([CORPUS], data, lambda: embedder, DEFAULT_MODEL, progress=False)
+        cold = run_ingest([CORPUS], data, lambda: embedder, settings.model, progress=False)
+        warm = run_ingest([CORPUS], data, lambda: embedder, settings.model, progress=False)
     chunks = cold.summary()["chunks"]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     figures = {
@@ -39,6 +40,7 @@ def main() -> int:
         "reingest_embedded": warm.embedded,
         "peak_rss_mb": round(peak_mb, 1),
         "cpus": os.cpu_count(),
+        "embedder": type(embedder).__name__,
     }
     for key, value in figures.items():
         print(f"{key:<22} {value}")

@@ -31,9 +31,10 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
-from index.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder  # noqa: E402
+from index.embedder import Embedder  # noqa: E402
 from index.folder import IndexMissing, load_index  # noqa: E402
 from ingest.pipeline import DB_NAME, run_ingest  # noqa: E402
+from service.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -71,7 +72,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def ensure_data(data_dir: Path, model: str) -> bool:
+def ensure_data(data_dir: Path, settings: Settings) -> bool:
     """Ingest corpus/ when the data dir has no store or no index; True when it did."""
     try:
         if (data_dir / DB_NAME).exists():
@@ -80,8 +81,8 @@ def ensure_data(data_dir: Path, model: str) -> bool:
     except IndexMissing:
         pass
     print(f"no ingested data in {data_dir}; ingesting {CORPUS} …", flush=True)
-    bulk = SentenceTransformerEmbedder(model)  # all cores for the bulk work
-    report = run_ingest([CORPUS], data_dir, lambda: bulk, model, progress=False)
+    bulk = settings.embedder(bulk=True)
+    report = run_ingest([CORPUS], data_dir, lambda: bulk, settings.model, progress=False)
     if report.failed:
         raise SystemExit(f"bench_service: ingest failed: {report.failed}")
     return True
@@ -241,7 +242,7 @@ async def _throughput(base_url: str, clients: int, duration: float) -> dict:
     }
 
 
-def bare_embedding(embedder: SentenceTransformerEmbedder, n: int) -> dict:
+def bare_embedding(embedder: Embedder, n: int) -> dict:
     for q in QUESTIONS[:5]:
         embedder.embed([q])
     times = []
@@ -268,9 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     data_dir = Path(args.data_dir).resolve()
-    model = os.environ.get("CITEQA_MODEL", DEFAULT_MODEL)
-    ingested = ensure_data(data_dir, model)
-    embedder = SentenceTransformerEmbedder(model, threads=1)
+    settings = Settings(embedding_threads=1)  # the server's configuration, below
+    ingested = ensure_data(data_dir, settings)
+    embedder = settings.embedder()  # as the server embeds one query
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -278,12 +279,17 @@ def main(argv: list[str] | None = None) -> int:
         **os.environ,
         "HF_HUB_OFFLINE": "1",
         "TOKENIZERS_PARALLELISM": "false",
-        "CITEQA_TORCH_THREADS": "1",
+        "CITEQA_EMBEDDING_THREADS": "1",
         "CITEQA_DATA_DIR": str(data_dir),
     }
     log = Path(tempfile.mkstemp(prefix="citeqa-bench-server-", suffix=".log")[1])
     command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--data-dir", str(data_dir)]
-    figures: dict = {"data_dir": str(data_dir), "ingested_first": ingested, "cpus": os.cpu_count()}
+    figures: dict = {
+        "data_dir": str(data_dir),
+        "ingested_first": ingested,
+        "cpus": os.cpu_count(),
+        "embedder": type(embedder).__name__,
+    }
     with log.open("wb") as log_file:
         proc = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True

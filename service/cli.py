@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from pathlib import Path
@@ -29,12 +30,7 @@ def _embedder_factory(*, bulk: bool = False):
     """Bulk embedding (ingest) uses every core; a single query is fastest on one thread."""
     settings = get_settings()
 
-    def make():
-        from index.embedder import SentenceTransformerEmbedder
-
-        return SentenceTransformerEmbedder(settings.model, threads=None if bulk else settings.torch_threads)
-
-    return make
+    return lambda: settings.embedder(bulk=bulk)
 
 
 def _emit(args, payload: dict, human: str) -> None:
@@ -147,7 +143,6 @@ def cmd_tables(args) -> int:
 # -- eval -----------------------------------------------------------------------------
 def cmd_eval(args) -> int:
     """Questions with gold answers through `Engine.ask` (the `/ask` code path), scored."""
-    from index.embedder import SentenceTransformerEmbedder
     from index.folder import IndexMissing
     from ingest.pipeline import DB_NAME
     from service.answering.engine import Engine
@@ -162,7 +157,7 @@ def cmd_eval(args) -> int:
         raise CliError(f"no store at {data_dir / DB_NAME}; run `citeqa ingest PATH` first")
     settings = get_settings()
     try:
-        engine = Engine.load(data_dir, SentenceTransformerEmbedder(settings.model, threads=settings.torch_threads))
+        engine = Engine.load(data_dir, settings.embedder())
     except IndexMissing as exc:
         raise CliError(str(exc)) from exc
 
@@ -290,11 +285,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_to_stderr() -> None:
+    """Say what long steps are doing (exporting the model once, for one)."""
+    logger = logging.getLogger("citeqa")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("citeqa: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
+    from index.onnx_embedder import ExportFailed
+    from index.onnx_model import UnsupportedModel
+
     args = build_parser().parse_args(argv)
+    if args.func is not cmd_serve:  # the server sets up its own logging
+        _log_to_stderr()
     try:
         return args.func(args)
-    except CliError as exc:
+    except (CliError, ExportFailed, UnsupportedModel) as exc:
         print(f"citeqa: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

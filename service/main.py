@@ -7,7 +7,6 @@ in the lifespan (or come prebuilt, as `engine=`, so tests can share one).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -40,16 +39,17 @@ def check_data_dir(data_dir: Path) -> None:
 
 
 def load_engine(settings: Settings) -> Engine:
-    from index.embedder import SentenceTransformerEmbedder
     from index.folder import IndexMissing
 
     check_data_dir(settings.data_dir)
     started = time.perf_counter()
     from index.batching import BatchingEmbedder
+    from index.onnx_embedder import ExportFailed
 
-    embedder = BatchingEmbedder(
-        SentenceTransformerEmbedder(settings.model, threads=settings.torch_threads, bulk_threads=os.cpu_count())
-    )
+    try:
+        embedder = BatchingEmbedder(settings.embedder())
+    except (ExportFailed, ValueError) as exc:  # UnsupportedModel is a ValueError
+        raise StartupError(f"cannot load the embedding model: {exc}") from None
     try:
         engine = Engine.load(settings.data_dir, embedder)
     except IndexMissing as exc:

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.embedder import DEFAULT_MODEL
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CITEQA_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="CITEQA_", env_file=".env", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(Path("data"), description="SQLite store and index folder")
     model: str = Field(DEFAULT_MODEL, description="embedding model: a folder, or a package that ships one")
-    torch_threads: int = Field(1, ge=1, description="torch threads per process; one is fastest for single queries")
+    embedding_backend: Literal["auto", "onnx", "torch"] = Field(
+        "auto", description="ONNX Runtime (auto: when the model allows it) or sentence-transformers on torch"
+    )
+    embedding_threads: int = Field(
+        1,
+        ge=1,
+        validation_alias=AliasChoices("CITEQA_EMBEDDING_THREADS", "CITEQA_TORCH_THREADS"),
+        description="threads that embed one query; one is fastest here (ingest uses every core)",
+    )
+    model_cache: Path | None = Field(None, description="where the model's ONNX export is kept (~/.cache/citeqa/models)")
     host: str = "127.0.0.1"
     port: int = 8000
     api_token: str | None = Field(None, description="bearer token that enables writes (upload, delete)")
@@ -25,6 +36,18 @@ class Settings(BaseSettings):
     ui_port: int = 8501
     access_log: bool = Field(False, description="log a line per HTTP request")
     worker_threads: int = Field(8, ge=1, le=64, description="threads that run requests (each holds memory)")
+
+    def embedder(self, *, bulk: bool = False):
+        """The configured embedder: one thread per query, every core for bulk work."""
+        from index.embedder import load_embedder
+
+        return load_embedder(
+            self.model,
+            backend=self.embedding_backend,
+            threads=None if bulk else self.embedding_threads,
+            bulk_threads=os.cpu_count(),
+            cache_dir=self.model_cache,
+        )
 
 
 @lru_cache

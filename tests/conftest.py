@@ -12,7 +12,7 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from index.embedder import DEFAULT_MODEL, SentenceTransformerEmbedder  # noqa: E402
+from index.embedder import DEFAULT_MODEL, load_embedder  # noqa: E402
 from ingest.markdown import convert_markdown  # noqa: E402
 from ingest.pipeline import run_ingest  # noqa: E402
 
@@ -25,7 +25,8 @@ SECOND_REPORT = FIXTURES / "lakeland-water-report.md"
 
 @pytest.fixture(scope="session")
 def embedder():
-    return SentenceTransformerEmbedder(DEFAULT_MODEL)
+    """The embedder the service uses by default (ONNX Runtime; exported once into the cache)."""
+    return load_embedder(DEFAULT_MODEL, threads=1, bulk_threads=os.cpu_count())
 
 
 @pytest.fixture(scope="session")

@@ -339,3 +339,12 @@ def test_serve_fails_clearly_before_loading_anything(tmp_path, corpus_data):
         taken = serve("--host", "127.0.0.1", "--port", port, "--data-dir", str(corpus_data.data_dir))
     assert taken.returncode == 2 and f"cannot listen on 127.0.0.1:{port}" in taken.stderr
     assert "Traceback" not in taken.stderr
+
+
+def test_readme_configuration_table_lists_every_setting():
+    from service.settings import Settings
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"^\| `(CITEQA_[A-Z_]+)` \|", section, re.MULTILINE))
+    assert documented == {f"CITEQA_{name.upper()}" for name in Settings.model_fields}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from index.tokenize import tokenize
 from ingest.numbers import parse_number
@@ -117,10 +118,20 @@ def canonical(text: str) -> str:
     return _PHRASE.sub(lambda m: PHRASES[m.group(0).lower()], text)
 
 
+_POSSESSIVE = re.compile(r"'s?$")
+
+
+@lru_cache(maxsize=65536)  # a question's words repeat across passages and requests
 def normalize(token: str) -> str:
-    token = token.lower().replace("’", "'")
-    token = re.sub(r"'s?$", "", token)
+    token = _POSSESSIVE.sub("", token.lower().replace("’", "'"))
     return ALIASES.get(token, token)
+
+
+@lru_cache(maxsize=1024)
+def phrase_pattern(phrases: tuple[str, ...], *, stems: bool = False) -> re.Pattern:
+    """One compiled pattern for any of the phrases as whole words (or, with `stems`, as word starts)."""
+    alternatives = "|".join(re.escape(p) for p in phrases)
+    return re.compile(rf"\b(?:{alternatives})" if stems else rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
 def norm_tokens(text: str) -> list[str]:
@@ -148,7 +159,7 @@ TRENDS = {
 def trends(text: str) -> set[str]:
     """Directions of change a text speaks of: `up`, `down`, `change`."""
     lowered = text.lower()
-    return {name for name, stems in TRENDS.items() if any(re.search(rf"\b{s}", lowered) for s in stems)}
+    return {name for name, stems in TRENDS.items() if phrase_pattern(stems, stems=True).search(lowered)}
 
 
 class WordSet:
@@ -221,9 +232,7 @@ def parse_question(text: str) -> Question:
         if value is not None and not (value.is_integer() and int(value) in years):
             numbers.append(value)
     entities = _entities(text)
-    cues = {
-        name for name, words in CUES.items() if any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", lowered) for w in words)
-    }
+    cues = {name for name, words in CUES.items() if phrase_pattern(tuple(words)).search(lowered)}
     if re.search(r"\bhow (much|many)\b", lowered) and not re.search(
         r"\b(grow|grew|increas|decreas|rise|rose|fall|fell|declin|chang)\w*", lowered
     ):
@@ -300,7 +309,7 @@ def surface_forms(entity: str) -> list[str]:
 
 def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, str | None, str | None]:
     def has(*words: str) -> bool:
-        return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", lowered) for w in words)
+        return phrase_pattern(words).search(lowered) is not None
 
     direction = "more" if has(*MORE) else "less" if has(*LESS) else None
     if has(
