@@ -4,6 +4,7 @@ document filter, returning chunks with what a person needs to find them again.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from index.embedder import Embedder
 from index.folder import LoadedIndex
@@ -11,7 +12,22 @@ from index.hybrid import reciprocal_rank_fusion
 from index.store import Store
 
 
-@dataclass
+class _Chunk(NamedTuple):
+    """What a hit shows of a chunk: `Hit`'s first fields, in its order."""
+
+    chunk_id: str
+    faiss_id: int
+    doc_id: str
+    doc_title: str
+    kind: str
+    ref_id: str
+    text: str
+    locator: str
+    table: str | None
+    page: int | None
+
+
+@dataclass(slots=True)
 class Hit:
     chunk_id: str
     faiss_id: int
@@ -48,7 +64,13 @@ class Searcher:
         self.pool = pool
         # the chunks the loaded index knows, kept in memory: a query then reads no disk
         ids = [int(i) for i in index.lexical.ids]
-        self._chunks = store.chunks_by_faiss_id(ids) if ids else {}
+        self._chunks = {
+            fid: _Chunk(
+                row["id"], fid, row["doc_id"], row["doc_title"], row["kind"], row["ref_id"],
+                row["text"], row["locator"], row["table_label"], row["page"],
+            )
+            for fid, row in (store.chunks_by_faiss_id(ids) if ids else {}).items()
+        }  # fmt: skip
 
     def search(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> list[Hit]:
         allowed = set(self.store.faiss_ids_for_docs(doc_ids)) if doc_ids else None
@@ -61,36 +83,20 @@ class Searcher:
         fused = reciprocal_rank_fusion([dense, lexical])
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
         lexical_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
-        rows = self._chunks
+        chunks = self._chunks
         hits: list[Hit] = []
         seen_facts: set[tuple[str, str]] = set()
         for fid, score in fused:
-            row = rows.get(fid)
-            if row is None:  # the index is a generation older than the store
+            chunk = chunks.get(fid)
+            if chunk is None:  # the index is a generation older than the store
                 continue
-            if row["kind"] == "fact":
+            if chunk.kind == "fact":
                 # the same figure in several vintages of a dataset: show the best one only
-                key = (row["doc_id"], row["locator"])
+                key = (chunk.doc_id, chunk.locator)
                 if key in seen_facts:
                     continue
                 seen_facts.add(key)
-            hits.append(
-                Hit(
-                    chunk_id=row["id"],
-                    faiss_id=fid,
-                    doc_id=row["doc_id"],
-                    doc_title=row["doc_title"],
-                    kind=row["kind"],
-                    ref_id=row["ref_id"],
-                    text=row["text"],
-                    locator=row["locator"],
-                    table=row["table_label"],
-                    page=row["page"],
-                    score=score,
-                    dense_rank=dense_rank.get(fid),
-                    lexical_rank=lexical_rank.get(fid),
-                )
-            )
+            hits.append(Hit(*chunk, score, dense_rank.get(fid), lexical_rank.get(fid)))
             if len(hits) == top_k:
                 break
         return hits

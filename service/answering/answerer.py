@@ -17,8 +17,8 @@ from ingest.numbers import format_number
 from service.answering.citations import cell_citation, fact_citation, hit_citation, passage_citation, table_citation
 from service.answering.corpus import CellView
 from service.answering.matching import RANK_WORDS, CellMatch, Matcher
-from service.answering.prose import SentenceMatch, best_sentences
-from service.answering.question import Question, WordSet, norm_tokens, parse_question, same_word
+from service.answering.prose import SentenceMatch, best_sentences, passage_words
+from service.answering.question import Question, WordSet, norm_tokens, parse_question
 from service.answering.translate import english_reading
 
 MIN_COVERAGE = 0.5  # share of the question's words a table or sentence must account for
@@ -78,6 +78,8 @@ class _Context:
         self.doc_ids = doc_ids
         self.table_ranks: dict = {}
         self.row_ranks: dict = {}
+        # cells that satisfy each set of constraints, scored on the question alone
+        self._candidates: dict[tuple, list[CellMatch]] = {}
         self.passages = []
         for rank, hit in enumerate(hits):
             if hit.kind == "table_row":
@@ -89,10 +91,12 @@ class _Context:
                 if passage:
                     self.passages.append((passage, hit.score))
 
-    def cells(self, **overrides) -> list[CellMatch]:
-        return self.matcher.cells(
-            self.q, doc_ids=self.doc_ids, table_ranks=self.table_ranks, row_ranks=self.row_ranks, **overrides
-        )
+    def cells(self, **constraints) -> list[CellMatch]:
+        key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(constraints.items()))
+        found = self._candidates.get(key)
+        if found is None:
+            found = self._candidates[key] = self.matcher.candidates(self.q, doc_ids=self.doc_ids, **constraints)
+        return self.matcher.ranked(found, self.table_ranks, self.row_ranks)
 
     def sentences(self, need_figure: bool = True) -> list[SentenceMatch]:
         return best_sentences(self.q, self.passages, self.matcher.weight, need_figure=need_figure)
@@ -567,9 +571,9 @@ def _abstain(ctx: _Context) -> Draft:
 
 def _anywhere(ctx: _Context, entity: str) -> bool:
     matcher = ctx.matcher
-    if any(any(same_word(entity, t) for t in info.context | info.label_tokens) for info in matcher.tables):
+    if any(info.context.has(entity) or info.label_tokens.has(entity) for info in matcher.tables):
         return True
-    return any(any(same_word(entity, t) for t in norm_tokens(p.text)) for p, _ in ctx.passages)
+    return any(passage_words(p).has(entity) for p, _ in ctx.passages)
 
 
 def _add_context_citations(ctx: _Context, draft: Draft, top_k: int) -> None:

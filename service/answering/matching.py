@@ -209,22 +209,50 @@ class Matcher:
         self,
         q: Question,
         *,
+        table_ranks: dict[tuple[str, str], int] | None = None,
+        row_ranks: dict[tuple[str, str, int], int] | None = None,
+        **constraints,
+    ) -> list[CellMatch]:
+        """Cells that satisfy the constraints (see `candidates`), best first."""
+        return self.ranked(self.candidates(q, **constraints), table_ranks or {}, row_ranks or {})
+
+    @staticmethod
+    def ranked(
+        candidates: list[CellMatch],
+        table_ranks: dict[tuple[str, str], int],
+        row_ranks: dict[tuple[str, str, int], int],
+    ) -> list[CellMatch]:
+        """Candidates scored up by how well retrieval ranked their table and row, best first."""
+        out = []
+        for m in candidates:
+            table = m.cell.table
+            score = m.score
+            t_rank = table_ranks.get((table.doc_id, table.id))
+            if t_rank is not None:
+                score += 0.6 / (1 + t_rank / 5)
+            r_rank = row_ranks.get((table.doc_id, table.id, m.cell.row))
+            if r_rank is not None:
+                score += 0.4 / (1 + r_rank / 5)
+            out.append(CellMatch(m.cell, score, m.coverage, m.label_score))
+        out.sort(key=lambda m: (m.score, max(m.cell.years or [0])), reverse=True)
+        return out
+
+    def candidates(
+        self,
+        q: Question,
+        *,
         entities: list[str] | None = None,
         year: int | None | str = "question",
         doc_ids: set[str] | None = None,
-        table_ranks: dict[tuple[str, str], int] | None = None,
-        row_ranks: dict[tuple[str, str, int], int] | None = None,
         entity_scope: str = "cell",
         open_axes: int = 0,
     ) -> list[CellMatch]:
-        """Cells that satisfy the constraints, best first. `entities` and `year` override the
-        question's; with `entity_scope="table"` an entity on the labels need not be on the cell;
-        `open_axes` is how many label axes the question may leave unnamed (the one a "which …?"
-        question asks about)."""
+        """Cells that satisfy the constraints, scored on the question alone (in no order).
+        `entities` and `year` override the question's; with `entity_scope="table"` an entity on
+        the labels need not be on the cell; `open_axes` is how many label axes the question may
+        leave unnamed (the one a "which …?" question asks about)."""
         entities = q.entities if entities is None else entities
         wanted_year = q.year if year == "question" else year
-        table_ranks = table_ranks or {}
-        row_ranks = row_ranks or {}
         content = [t for t in q.content if not any(same_word(t, e) for e in entities)] or q.content
         content_weight = sum(self.weight(t) for t in content) or 1.0
         out: list[CellMatch] = []
@@ -251,15 +279,11 @@ class Matcher:
                 coverage = self._coverage(content, info, content_weight, weak_anchor=q.intent == "source")
                 if coverage is None:
                     continue
-                t_rank = table_ranks.get((table.doc_id, table.id))
                 for cell in table.cells:
-                    match = self._score_cell(
-                        cell, info, q, content, entity_rules, wanted_year, coverage, t_rank, row_ranks, open_axes
-                    )
+                    match = self._score_cell(cell, info, q, content, entity_rules, wanted_year, coverage, open_axes)
                     if match:
                         match.score -= penalty
                         out.append(match)
-        out.sort(key=lambda m: (m.score, max(m.cell.years or [0])), reverse=True)
         return out
 
     def _coverage(
@@ -291,7 +315,7 @@ class Matcher:
             return info.rank_columns or info.ranking_table
         return False
 
-    def _score_cell(self, cell, info, q, content, entity_rules, year, coverage, t_rank, row_ranks, open_axes):
+    def _score_cell(self, cell, info, q, content, entity_rules, year, coverage, open_axes):
         year_bonus = 0.0
         if year is not None:
             if cell.years:
@@ -327,11 +351,6 @@ class Matcher:
         )
         score = label_score + recall + 1.5 * coverage + year_bonus
         score += self._cue_bonus(cell, info, q, cell_tokens)
-        if t_rank is not None:
-            score += 0.6 / (1 + t_rank / 5)
-        r_rank = row_ranks.get((cell.table.doc_id, cell.table.id, cell.row))
-        if r_rank is not None:
-            score += 0.4 / (1 + r_rank / 5)
         return CellMatch(cell, score, coverage, label_score)
 
     @staticmethod
@@ -365,10 +384,9 @@ class Matcher:
             return []
         content_weight = sum(self.weight(t) for t in content)
         out = []
-        for key, fact in self.corpus.facts.items():
+        pool = self.corpus.facts.items() if wanted_year is None else self._facts_by_year.get(wanted_year, ())
+        for key, fact in pool:
             if doc_ids is not None and fact.doc_id not in doc_ids:
-                continue
-            if wanted_year is not None and fact.year != wanted_year:
                 continue
             if not all(_matches(e, self._entity_tokens[key]) for e in entities):
                 continue

@@ -98,6 +98,11 @@ def _sentences(passage: PassageView) -> tuple[WordSet, list[_Sentence]]:
     return cached
 
 
+def passage_words(passage: PassageView) -> WordSet:
+    """The words of a passage and its section headings (tokenised once)."""
+    return _sentences(passage)[0]
+
+
 def best_sentences(
     q: Question, passages: list[tuple[PassageView, float]], weight, *, need_figure: bool
 ) -> list[SentenceMatch]:
