@@ -28,12 +28,15 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
+import http.client  # noqa: E402
+
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
 
 from index.embedder import Embedder  # noqa: E402
 from index.folder import IndexMissing, load_index  # noqa: E402
 from ingest.pipeline import DB_NAME, run_ingest  # noqa: E402
+from scripts.thin_http import AsyncConnection, SyncClient, post_bytes  # noqa: E402
 from service.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,24 +177,24 @@ def body(endpoint: str, question: str) -> dict:
     return {key: question, "top_k": 5}
 
 
-def sequential(client: httpx.Client, endpoint: str, n: int) -> dict:
+def sequential(client: SyncClient, endpoint: str, n: int) -> dict:
     latencies, errors, answered = [], 0, 0
     server_ms: dict[str, list[float]] = {}
     for i in range(n):
         question = QUESTIONS[i % len(QUESTIONS)]
         started = time.perf_counter()
         try:
-            response = client.post(endpoint, json=body(endpoint, question), timeout=60)
-        except httpx.HTTPError:
+            status, content = client.post(endpoint, body(endpoint, question))
+        except (OSError, http.client.HTTPException):
             errors += 1
             continue
         elapsed = (time.perf_counter() - started) * 1000
-        if response.status_code != 200:
+        if status != 200:
             errors += 1
             continue
         latencies.append(elapsed)
         if endpoint == "/ask":
-            payload = response.json()
+            payload = json.loads(content)
             answered += bool(payload.get("answered"))
             for key, ms in (payload.get("timings_ms") or {}).items():
                 if isinstance(ms, int | float):
@@ -203,34 +206,49 @@ def sequential(client: httpx.Client, endpoint: str, n: int) -> dict:
     return out
 
 
-async def _throughput(base_url: str, clients: int, duration: float) -> dict:
+def sequential_httpx(client: httpx.Client, n: int) -> dict:
+    """The same `/ask` requests through httpx, for comparison with the thin client."""
+    latencies = []
+    for i in range(n):
+        started = time.perf_counter()
+        if client.post("/ask", json=body("/ask", QUESTIONS[i % len(QUESTIONS)]), timeout=60).status_code == 200:
+            latencies.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": pct(latencies, 50), "requests": n, "errors": n - len(latencies)}
+
+
+async def _throughput(port: int, clients: int, duration: float) -> dict:
     done = errors = 0
     latencies: list[float] = []
+    host = f"127.0.0.1:{port}"
+    requests = [post_bytes("/ask", body("/ask", q), host) for q in QUESTIONS]
     deadline = time.perf_counter() + duration
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) as client:
-
-        async def worker(offset: int) -> None:
-            nonlocal done, errors
-            i = offset
+    async def worker(offset: int) -> None:
+        nonlocal done, errors
+        connection = await AsyncConnection.open("127.0.0.1", port)
+        i = offset
+        try:
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
                 try:
-                    response = await client.post("/ask", json=body("/ask", QUESTIONS[i % len(QUESTIONS)]))
-                    ok = response.status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                if ok:
+                    status, _ = await connection.send(requests[i % len(requests)])
+                except (OSError, ConnectionError, asyncio.IncompleteReadError):
+                    errors += 1
+                    await connection.close()
+                    connection = await AsyncConnection.open("127.0.0.1", port)
+                    continue
+                if status == 200:
                     done += 1
                     latencies.append((time.perf_counter() - started) * 1000)
                 else:
                     errors += 1
                 i += 1
+        finally:
+            await connection.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(k) for k in range(clients)))
-        elapsed = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(k) for k in range(clients)))
+    elapsed = time.perf_counter() - started
     return {
         "clients": clients,
         "seconds": round(elapsed, 2),
@@ -302,12 +320,15 @@ def main(argv: list[str] | None = None) -> int:
                 q = QUESTIONS[i % len(QUESTIONS)]
                 client.post("/ask", json=body("/ask", q), timeout=60)
                 client.post("/search", json=body("/search", q), timeout=60)
+            thin = SyncClient("127.0.0.1", port)
             before = cpu_ticks(proc.pid)
-            figures["ask"] = sequential(client, "/ask", args.requests)
-            figures["search"] = sequential(client, "/search", args.requests)
+            figures["ask"] = sequential(thin, "/ask", args.requests)
+            figures["search"] = sequential(thin, "/search", args.requests)
+            thin.close()
+            figures["ask_httpx"] = sequential_httpx(client, min(100, args.requests))
         figures["embed"] = bare_embedding(embedder, args.requests)
         figures["cpu_sequential"] = cpu_use(before, before := cpu_ticks(proc.pid))
-        figures["throughput"] = asyncio.run(_throughput(base_url, args.clients, args.duration))
+        figures["throughput"] = asyncio.run(_throughput(port, args.clients, args.duration))
         figures["cpu_throughput"] = cpu_use(before, cpu_ticks(proc.pid))
         figures["memory"] = memory_mb(proc.pid)
     finally:
@@ -339,6 +360,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"/search p50 {search['p50_ms']} ms · p95 {search['p95_ms']} ms · {search['requests']} requests, "
         f"{search['errors']} errors"
+    )
+    print(
+        f"/ask    p50 {figures['ask_httpx']['p50_ms']} ms through httpx (for comparison; the figures use a thin client)"
     )
     print(f"bare query embedding p50 {embed['p50_ms']} ms · p95 {embed['p95_ms']} ms")
     print(f"/ask p50 ÷ embedding p50  {ratio}×  {verdict(ratio, TARGETS['ask_over_embed_p50'], at_most=True)}")
