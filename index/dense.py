@@ -37,7 +37,8 @@ class DenseIndex:
             selector = faiss.IDSelectorBatch(np.fromiter(allowed, dtype=np.int64))
             params = faiss.SearchParameters(sel=selector)
         scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32), k, params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i != -1]
+        found = ids[0] != -1
+        return list(zip(ids[0][found].tolist(), scores[0][found].tolist()))
 
     def save(self, folder: Path) -> None:
         faiss.write_index(self.index, str(folder / self.FILE))

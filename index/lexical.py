@@ -33,8 +33,13 @@ class LexicalIndex:
         if allowed is not None:
             mask = np.isin(self.ids, np.fromiter(allowed, dtype=np.int64))
             scores = np.where(mask, scores, 0.0)
-        top = np.argsort(-scores)[:k]
-        return [(int(self.ids[i]), float(scores[i])) for i in top if scores[i] > 0]
+        if k < len(scores):  # the k best without sorting them all
+            top = np.argpartition(-scores, k - 1)[:k]
+            top = top[np.argsort(-scores[top], kind="stable")]
+        else:
+            top = np.argsort(-scores, kind="stable")
+        top = top[scores[top] > 0]
+        return list(zip(self.ids[top].tolist(), scores[top].tolist()))
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -255,6 +255,7 @@ class Matcher:
         wanted_year = q.year if year == "question" else year
         content = [t for t in q.content if not any(same_word(t, e) for e in entities)] or q.content
         content_weight = sum(self.weight(t) for t in content) or 1.0
+        fractions: dict[str, float] = {}  # how much of a label the question asks for, per label text
         out: list[CellMatch] = []
         for info in self.tables:
             table = info.table
@@ -280,7 +281,18 @@ class Matcher:
                 if coverage is None:
                     continue
                 for cell in table.cells:
-                    match = self._score_cell(cell, info, q, content, entity_rules, wanted_year, coverage, open_axes)
+                    match = self._score_cell(
+                        cell,
+                        info,
+                        q,
+                        content,
+                        content_weight,
+                        entity_rules,
+                        wanted_year,
+                        coverage,
+                        open_axes,
+                        fractions,
+                    )
                     if match:
                         match.score -= penalty
                         out.append(match)
@@ -315,7 +327,17 @@ class Matcher:
             return info.rank_columns or info.ranking_table
         return False
 
-    def _score_cell(self, cell, info, q, content, entity_rules, year, coverage, open_axes):
+    def _label_fraction(self, label: LabelInfo, q_words: WordSet) -> float:
+        total = sum(self.weight(t) for t in label.tokens)
+        matched = [t for t in label.tokens if any(q_words.has(s) for s in synonyms(t))]
+        fraction = sum(self.weight(t) for t in matched) / total
+        if matched and all(t in QUANTITY_WORDS for t in matched):
+            fraction *= 0.4  # `Score` matched by "score" says less than `Service` matched by "service"
+        return fraction
+
+    def _score_cell(
+        self, cell, info, q, content, content_weight, entity_rules, year, coverage, open_axes, fractions
+    ):  # fmt: skip
         year_bonus = 0.0
         if year is not None:
             if cell.years:
@@ -335,16 +357,13 @@ class Matcher:
         for label in labels:
             if len(info.axis_values.get(label.axis, ())) < 2 or not label.tokens:
                 continue  # a label every cell shares tells nothing
-            total = sum(self.weight(t) for t in label.tokens)
-            matched = [t for t in label.tokens if any(q_words.has(s) for s in synonyms(t))]
-            fraction = sum(self.weight(t) for t in matched) / total
-            if matched and all(t in QUANTITY_WORDS for t in matched):
-                fraction *= 0.4  # `Score` matched by "score" says less than `Service` matched by "service"
+            fraction = fractions.get(label.text)
+            if fraction is None:
+                fraction = fractions[label.text] = self._label_fraction(label, q_words)
             unasked_axes += fraction == 0
             label_score += fraction
         if unasked_axes > open_axes:
             return None  # the question picks no row (or column) here: `geothermal` is not `Solar`
-        content_weight = sum(self.weight(t) for t in content) or 1.0
         recall = (
             sum(self.weight(t) for t in content if t not in QUANTITY_WORDS and _matches_any(t, cell_tokens))
             / content_weight
