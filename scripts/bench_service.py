@@ -1,10 +1,14 @@
 """Service benchmark: the real server (`citeqa serve`) in a subprocess, measured over HTTP.
 
 - p50 / p95 latency of `POST /ask` and `POST /search`, sequential, one client;
+- right after the `/ask` requests, the bare query-embedding time: the server's embedder,
+  loaded here with the server's settings, embeds the same questions one at a time; p50
+  `/ask` as a multiple of it is what answering adds on top of embedding the question;
 - throughput of `/ask` with 16 concurrent clients for `--duration` seconds (requests, errors);
-- the server's memory (VmRSS now, VmHWM peak) from /proc;
-- in the same run, the bare query-embedding time (the model loaded here with one thread),
-  and p50 `/ask` as a multiple of it: what answering adds on top of embedding the question.
+- the server's memory (VmRSS now, VmHWM peak) from /proc.
+
+Requests go through a thin keep-alive HTTP/1.1 client (`scripts/thin_http.py`), as a load
+generator should; the `/ask` p50 through httpx is reported beside it.
 
 Uses an ingested data dir (`--data-dir`, default `data`); ingests corpus/ into it first
 when it holds no store or index. Talks to 127.0.0.1 only, stops by itself, and always
@@ -323,10 +327,10 @@ def main(argv: list[str] | None = None) -> int:
             thin = SyncClient("127.0.0.1", port)
             before = cpu_ticks(proc.pid)
             figures["ask"] = sequential(thin, "/ask", args.requests)
+            figures["embed"] = bare_embedding(embedder, args.requests)  # in the same minute
             figures["search"] = sequential(thin, "/search", args.requests)
             thin.close()
             figures["ask_httpx"] = sequential_httpx(client, min(100, args.requests))
-        figures["embed"] = bare_embedding(embedder, args.requests)
         figures["cpu_sequential"] = cpu_use(before, before := cpu_ticks(proc.pid))
         figures["throughput"] = asyncio.run(_throughput(port, args.clients, args.duration))
         figures["cpu_throughput"] = cpu_use(before, cpu_ticks(proc.pid))
