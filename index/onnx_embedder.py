@@ -23,6 +23,7 @@ from index.onnx_model import SentenceModelSpec, default_cache_dir, onnx_file
 log = logging.getLogger("citeqa")
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 BULK_MIN = 4  # texts in one call from which the all-cores session is used
+TOKEN_BUDGET = 4096  # tokens in one model call (padding included): bounds the memory of a batch
 
 
 class ExportFailed(RuntimeError):
@@ -72,9 +73,9 @@ class OnnxEmbedder:
         self._bulk_lock = threading.Lock()
         self._tokenizer = Tokenizer.from_file(str(spec.tokenizer_file))
         self._tokenizer.enable_truncation(_max_length(spec))
+        self._tokenizer.no_padding()  # batches are padded here, each to its own longest text
         pad_token = _pad_token(spec.path)
-        pad_id = self._tokenizer.token_to_id(pad_token) if pad_token else None
-        self._tokenizer.enable_padding(pad_id=pad_id or 0, pad_token=pad_token or "[PAD]")
+        self._pad_id = (self._tokenizer.token_to_id(pad_token) if pad_token else None) or 0
 
     @classmethod
     def for_model(
@@ -117,24 +118,35 @@ class OnnxEmbedder:
         if self._lowercase:
             texts = [t.lower() for t in texts]
         session = self._session_for(len(texts))
-        if len(texts) <= batch_size:
-            return self._run(session, texts)
-        # texts of similar length batched together: less padding
-        order = np.argsort([-len(t) for t in texts], kind="stable")
+        encodings = self._tokenizer.encode_batch(texts)  # truncated to the model's limit
+        if len(texts) == 1:
+            return self._run(session, encodings)
+        # Texts of similar length go together (less padding), and a batch holds at most
+        # TOKEN_BUDGET tokens: attention memory grows with the square of the length.
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
         out = np.empty((len(texts), self.dim), dtype=np.float32)
-        for start in range(0, len(texts), batch_size):
-            chosen = order[start : start + batch_size]
-            out[chosen] = self._run(session, [texts[i] for i in chosen])
+        start = 0
+        while start < len(order):
+            longest = len(encodings[order[start]].ids)
+            size = max(1, min(batch_size, TOKEN_BUDGET // max(1, longest)))
+            chosen = order[start : start + size]
+            out[chosen] = self._run(session, [encodings[i] for i in chosen])
+            start += size
         return out
 
-    def _run(self, session, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)  # padded to the longest, truncated
-        feed = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-        }
+    def _run(self, session, encodings) -> np.ndarray:
+        length = max(len(e.ids) for e in encodings)
+        ids = np.full((len(encodings), length), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(encodings), length), dtype=np.int64)
+        types = np.zeros((len(encodings), length), dtype=np.int64)
+        for row, e in enumerate(encodings):
+            n = len(e.ids)
+            ids[row, :n] = e.ids
+            mask[row, :n] = 1
+            types[row, :n] = e.type_ids
+        feed = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
-            feed["token_type_ids"] = np.array([e.type_ids for e in encodings], dtype=np.int64)
+            feed["token_type_ids"] = types
         return np.ascontiguousarray(session.run(None, feed)[0], dtype=np.float32)
 
 

@@ -48,6 +48,16 @@ def test_one_text_and_a_batch_give_the_same_vector(embedder):
     assert float(alone @ batched) > 0.99999
 
 
+def test_long_texts_are_split_by_the_token_budget_and_keep_their_order(embedder):
+    from index.onnx_embedder import TOKEN_BUDGET
+
+    texts = [f"{i} " + "digital economy broadband " * (20 + 15 * (i % 7)) for i in range(40)]
+    assert 40 * 256 > TOKEN_BUDGET  # more than one model call
+    together = embedder.embed(texts)
+    one_by_one = np.vstack([embedder.embed([t]) for t in texts])
+    assert float(np.min((together * one_by_one).sum(axis=1))) > 0.99999
+
+
 def _model_copy(tmp_path: Path, pooling: dict | None = None) -> Path:
     """The packaged model's files linked into a folder whose pooling config may differ."""
     source = resolve_model_path(DEFAULT_MODEL)
