@@ -23,6 +23,7 @@ from index.onnx_model import SentenceModelSpec, default_cache_dir, onnx_file
 log = logging.getLogger("citeqa")
 _PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 BULK_MIN = 4  # texts in one call from which the all-cores session is used
+EXPORT_TIMEOUT_S = 900
 TOKEN_BUDGET = 4096  # tokens in one model call (padding included): bounds the memory of a batch
 
 
@@ -38,10 +39,13 @@ def ensure_export(folder: Path, spec: SentenceModelSpec, name: str, cache_dir: P
     log.info("exporting %s to ONNX once, into %s …", name, target.parent)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(_PACKAGE_ROOT), os.environ.get("PYTHONPATH")])))
     env.setdefault("HF_HUB_OFFLINE", "1")
-    proc = subprocess.run(
-        [sys.executable, "-m", "index.onnx_export", str(folder), str(target)],
-        capture_output=True, text=True, env=env, check=False,
-    )  # fmt: skip
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "index.onnx_export", str(folder), str(target)],
+            capture_output=True, text=True, env=env, check=False, timeout=EXPORT_TIMEOUT_S,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        raise ExportFailed(f"exporting {name} to ONNX took over {EXPORT_TIMEOUT_S} s; gave up") from None
     if proc.returncode != 0 or not target.is_file():
         last = "\n".join((proc.stderr or proc.stdout).strip().splitlines()[-5:])
         raise ExportFailed(f"exporting {name} to ONNX failed:\n{last}")
@@ -90,8 +94,15 @@ class OnnxEmbedder:
 
         folder = resolve_model_path(model)
         spec = SentenceModelSpec.read(folder)
-        path = ensure_export(folder, spec, model, Path(cache_dir) if cache_dir else default_cache_dir())
-        return cls(path, spec, name=model, threads=threads, bulk_threads=bulk_threads)
+        cache = Path(cache_dir) if cache_dir else default_cache_dir()
+        path = ensure_export(folder, spec, model, cache)
+        try:
+            return cls(path, spec, name=model, threads=threads, bulk_threads=bulk_threads)
+        except Exception as exc:  # onnxruntime's errors share no base class but Exception
+            log.warning("the cached ONNX export %s cannot be read (%s); exporting again", path, exc)
+            path.unlink(missing_ok=True)
+            path = ensure_export(folder, spec, model, cache)
+            return cls(path, spec, name=model, threads=threads, bulk_threads=bulk_threads)
 
     def _open(self, threads: int):
         import onnxruntime as ort

@@ -72,7 +72,7 @@ def _model_copy(tmp_path: Path, pooling: dict | None = None) -> Path:
     return folder
 
 
-def test_the_export_is_made_once_checked_and_then_reused(tmp_path):
+def test_the_export_is_made_once_checked_reused_and_made_again_when_damaged(tmp_path, caplog):
     cache = tmp_path / "cache"
     first = OnnxEmbedder.for_model(DEFAULT_MODEL, threads=1, cache_dir=cache)
     exported = list(cache.glob("*.onnx"))
@@ -82,6 +82,13 @@ def test_the_export_is_made_once_checked_and_then_reused(tmp_path):
     assert exported[0].stat().st_mtime_ns == stamp  # not exported again
     assert list(cache.iterdir()) == exported  # no temporary files left behind
     np.testing.assert_allclose(first.embed(TEXTS[:2]), second.embed(TEXTS[:2]), atol=1e-6)
+
+    exported[0].write_bytes(b"not a model")  # a damaged cache
+    with caplog.at_level(logging.WARNING, logger="citeqa"):
+        third = OnnxEmbedder.for_model(DEFAULT_MODEL, threads=1, cache_dir=cache)
+    assert "cannot be read" in caplog.text
+    assert exported[0].stat().st_size > 1_000_000
+    np.testing.assert_allclose(third.embed(TEXTS[:2]), first.embed(TEXTS[:2]), atol=1e-6)
 
 
 def test_the_cache_key_follows_the_model(tmp_path):
