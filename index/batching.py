@@ -17,6 +17,7 @@ class BatchingEmbedder:
     def __init__(self, inner: Embedder, *, max_batch: int = 32):
         self.inner = inner
         self.name = inner.name
+        self.backend = inner.backend
         self.dim = inner.dim
         self.max_batch = max_batch
         self._queue: queue.SimpleQueue[tuple[list[str], Future]] = queue.SimpleQueue()

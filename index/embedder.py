@@ -19,6 +19,7 @@ log = logging.getLogger("citeqa")
 
 class Embedder(Protocol):
     name: str
+    backend: str  # what runs the model: "onnx" or "torch"
     dim: int
 
     def embed(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
@@ -61,6 +62,7 @@ class SentenceTransformerEmbedder:
         self._threads = threads
         self._bulk_threads = bulk_threads
         self.name = model
+        self.backend = "torch"
         self._model = SentenceTransformer(str(resolve_model_path(model)), device="cpu", local_files_only=True)
         self.dim = int(self._model.get_embedding_dimension())
 

@@ -66,6 +66,7 @@ class OnnxEmbedder:
         from tokenizers import Tokenizer
 
         self.name = name
+        self.backend = "onnx"
         self._path = Path(path)
         self._lowercase = spec.lowercase
         self._session = self._open(threads or os.cpu_count() or 1)

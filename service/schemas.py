@@ -176,6 +176,7 @@ class Health(BaseModel):
     status: Literal["ok"]
     version: str
     model: str
+    embedding_backend: str = Field(..., description="what runs the embedding model: onnx or torch")
     index: dict | None
     counts: dict[str, int]
 

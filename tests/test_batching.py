@@ -30,7 +30,7 @@ def test_concurrent_queries_get_their_own_vectors(embedder):
 
 def test_a_failing_model_call_reaches_the_caller(embedder):
     class Broken:
-        name, dim = embedder.name, embedder.dim
+        name, backend, dim = embedder.name, embedder.backend, embedder.dim
 
         def embed(self, texts, *, batch_size=64):
             raise RuntimeError("model unavailable")

@@ -17,6 +17,7 @@ def health(engine: EngineDep) -> dict:
         "status": "ok",
         "version": citeqa_version(),
         "model": engine.embedder.name,
+        "embedding_backend": engine.embedder.backend,
         "index": engine.index.manifest,
         "counts": engine.counts(),
     }
