@@ -76,7 +76,7 @@ class Searcher:
         allowed = set(self.store.faiss_ids_for_docs(doc_ids)) if doc_ids else None
         if allowed is not None and not allowed:
             return []
-        pool = max(self.pool, top_k * 4)
+        pool = max(self.pool, top_k * 2)
         vector = self.embedder.embed([query])[0]
         dense = self.index.dense.search(vector, pool, allowed)
         lexical = self.index.lexical.search(query, pool, allowed)
