@@ -3,7 +3,6 @@ document filter, returning chunks with what a person needs to find them again.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from index.embedder import Embedder
@@ -12,23 +11,7 @@ from index.hybrid import reciprocal_rank_fusion
 from index.store import Store
 
 
-class _Chunk(NamedTuple):
-    """What a hit shows of a chunk: `Hit`'s first fields, in its order."""
-
-    chunk_id: str
-    faiss_id: int
-    doc_id: str
-    doc_title: str
-    kind: str
-    ref_id: str
-    text: str
-    locator: str
-    table: str | None
-    page: int | None
-
-
-@dataclass(slots=True)
-class Hit:
+class Hit(NamedTuple):
     chunk_id: str
     faiss_id: int
     doc_id: str
@@ -62,10 +45,11 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.pool = pool
-        # the chunks the loaded index knows, kept in memory: a query then reads no disk
+        # the chunks the loaded index knows, kept in memory (as tuples of `Hit`'s first
+        # fields, in its order): a query then reads no disk and builds a hit in one call
         ids = [int(i) for i in index.lexical.ids]
         self._chunks = {
-            fid: _Chunk(
+            fid: (
                 row["id"], fid, row["doc_id"], row["doc_title"], row["kind"], row["ref_id"],
                 row["text"], row["locator"], row["table_label"], row["page"],
             )
@@ -90,13 +74,14 @@ class Searcher:
             chunk = chunks.get(fid)
             if chunk is None:  # the index is a generation older than the store
                 continue
-            if chunk.kind == "fact":
+            hit = Hit(*chunk, score, dense_rank.get(fid), lexical_rank.get(fid))
+            if hit.kind == "fact":
                 # the same figure in several vintages of a dataset: show the best one only
-                key = (chunk.doc_id, chunk.locator)
+                key = (hit.doc_id, hit.locator)
                 if key in seen_facts:
                     continue
                 seen_facts.add(key)
-            hits.append(Hit(*chunk, score, dense_rank.get(fid), lexical_rank.get(fid)))
+            hits.append(hit)
             if len(hits) == top_k:
                 break
         return hits
