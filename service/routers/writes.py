@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePath
 from typing import Annotated
 
@@ -94,18 +96,23 @@ def _known(store: Store) -> str:
     return ", ".join(d.id for d in store.documents()) or "none"
 
 
-# -- upload ------------------------------------------------------------------------------
-def _upload(app, source, name: str, doc_id: str | None, title: str | None) -> tuple[int, dict]:
-    settings = app.state.settings
-    data_dir = Path(settings.data_dir)
-    folder = uploads_dir(data_dir)
+@contextmanager
+def _writing(app) -> Iterator[tuple[Engine, Path, Path]]:
+    """One write at a time, on a lease of the current engine: (engine, data dir, uploads folder)."""
+    data_dir = Path(app.state.settings.data_dir)
     slot = app.state.engine_slot
     with app.state.write_lock:
         engine = slot.acquire()
         try:
-            return _upload_locked(app, engine, source, folder, data_dir, name, doc_id, title)
+            yield engine, data_dir, uploads_dir(data_dir)
         finally:
             slot.release(engine)
+
+
+# -- upload ------------------------------------------------------------------------------
+def _upload(app, source, name: str, doc_id: str | None, title: str | None) -> tuple[int, dict]:
+    with _writing(app) as (engine, data_dir, folder):
+        return _upload_locked(app, engine, source, folder, data_dir, name, doc_id, title)
 
 
 def _upload_locked(app, engine, source, folder, data_dir, name, doc_id, title) -> tuple[int, dict]:
@@ -234,26 +241,18 @@ async def upload_document(
 
 # -- removal -----------------------------------------------------------------------------
 def _remove(app, doc_id: str) -> dict:
-    settings = app.state.settings
-    data_dir = Path(settings.data_dir)
-    folder = uploads_dir(data_dir)
-    slot = app.state.engine_slot
-    with app.state.write_lock:
-        engine = slot.acquire()
-        try:
-            stored = engine.store.document(doc_id)
-            if stored is None:
-                raise ApiError(404, f"no document {doc_id!r}; documents: {_known(engine.store)}")
-            report: IngestReport = remove_documents(data_dir, [doc_id], engine.embedder.name)
-            if not report.count("removed"):
-                raise ApiError(404, f"no document {doc_id!r}; documents: {_known(engine.store)}")
-            path = Path(stored.path)
-            if path.resolve().parent == folder.resolve():  # an upload: its file goes too
-                path.unlink(missing_ok=True)
-                UploadsManifest(folder).remove(path.name)
-            _swap(app, engine, data_dir)
-        finally:
-            slot.release(engine)
+    with _writing(app) as (engine, data_dir, folder):
+        stored = engine.store.document(doc_id)
+        if stored is None:
+            raise ApiError(404, f"no document {doc_id!r}; documents: {_known(engine.store)}")
+        report: IngestReport = remove_documents(data_dir, [doc_id], engine.embedder.name)
+        if not report.count("removed"):
+            raise ApiError(404, f"no document {doc_id!r}; documents: {_known(engine.store)}")
+        path = Path(stored.path)
+        if path.resolve().parent == folder.resolve():  # an upload: its file goes too
+            path.unlink(missing_ok=True)
+            UploadsManifest(folder).remove(path.name)
+        _swap(app, engine, data_dir)
     return {"removed": doc_id, "summary": _public(report.summary(), data_dir)}
 
 
