@@ -214,3 +214,50 @@ def test_a_year_only_a_dataset_holds_is_answered_from_the_dataset(engine):
     r = engine.ask("What were Russia's fixed broadband subscriptions per 100 people in 2014?")
     assert r["answered"] and first(r)["kind"] == "fact" and first(r)["doc_id"] == "wb-fixed-broadband"
     assert r["value"] == pytest.approx(17.247, abs=0.01) and "17.2471" in r["answer"]
+
+
+@pytest.mark.parametrize(
+    "question, value, table",
+    [
+        # words about the document itself ask for nothing
+        ("Give me the value of Russia's GDP in 2018 according to the paper.", 16573, "Table 2"),
+        # "dollars" is answered by a table of money; "GDP" is the GDP row, not the `GDP ratio, %` beside it
+        ("What were China's total retail sales in 2020 in dollars?", 5681, "Table 13"),
+        ("What was Russia's GDP in 2018?", 16573, "Table 2"),
+    ],
+)
+def test_generic_words_currency_and_percent_neighbours(engine, question, value, table):
+    r = engine.ask(question)
+    assert r["answered"] and r["value"] == pytest.approx(value), r["answer"]
+    assert first(r)["table"] == table
+
+
+def test_the_us_is_a_country_and_a_ratio_is_computed_from_its_cells(engine):
+    r = engine.ask("How many times larger was the US digital economy than China's in 2021?")
+    assert r["answered"] and r["value"] == pytest.approx(153181 / 70576, rel=1e-3), r["answer"]
+    assert "153 181 / 70 576" in r["answer"] and r["unit"] == "times"
+
+
+def test_the_difference_between_two_entities_is_the_gap(engine):
+    r = engine.ask(
+        "What is the difference between China's and Russia's mobile cellular subscriptions per 100 people in 2019?"
+    )
+    assert r["answered"] and r["value"] == 42, r["answer"]
+    assert "Russia − China = 164 − 122 = 42" in r["answer"]
+
+
+def test_which_country_is_answered_with_a_country(engine):
+    r = engine.ask("Which country had the largest digital economy in 2019?")
+    assert r["answered"] and r["answer"].startswith("USA"), r["answer"]
+    assert first(r)["table"] == "Table 3"
+
+
+def test_a_share_is_read_from_a_sentence_whose_year_is_in_the_sentence_before(engine):
+    """ "In the first half of 2022, China's … . Online sales in Russia reached 2.3 trillion rubles
+    … up 50 percent year on year, accounting for 11.2 percent of total retail sales from 8.8
+    percent": not the money, not the growth rate, not the earlier share."""
+    r = engine.ask("What share of total retail sales did Russia's online sales account for in the first half of 2022?")
+    assert r["answered"] and r["value"] == 11.2 and r["unit"] == "%", r["answer"]
+    c = first(r)
+    start, end = c["highlight"]
+    assert c["snippet"][start:end].startswith("11.2 percent")

@@ -18,9 +18,10 @@ from service.answering.citations import cell_citation, fact_citation, hit_citati
 from service.answering.corpus import CellView
 from service.answering.matching import RANK_WORDS, CellMatch, Matcher
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
-from service.answering.question import Question, WordSet, norm_tokens, parse_question
+from service.answering.question import Question, WordSet, is_country, norm_tokens, parse_question
 from service.answering.translate import english_reading
 
+_ASKS_COUNTRY = re.compile(r"\b(which|what) (country|countries|nation|nations|economy|economies)\b", re.IGNORECASE)
 MIN_COVERAGE = 0.5  # share of the question's words a table or sentence must account for
 PASSAGES_READ = 12
 
@@ -343,6 +344,8 @@ def _derived(ctx: _Context) -> Draft | None:
     a, b = _in_question_order(ctx, *pair)
     if a.cell.value is None or b.cell.value is None:
         return None
+    if q.operation == "difference" and q.direction is None and a.cell.value < b.cell.value:
+        a, b = b, a  # "the difference between A and B" asks for the gap: the larger figure first
     name_a, name_b = _entity_label(a.cell, b.cell), _entity_label(b.cell, a.cell)
     unit = a.cell.unit if a.cell.unit == b.cell.unit else None
     citations = [cell_citation(ctx.corpus, a.cell, a.score), cell_citation(ctx.corpus, b.cell, b.score)]
@@ -409,6 +412,8 @@ def _label(ctx: _Context) -> Draft | None:
     best = [m for m in ctx.cells(year=None if asks_year else "question", open_axes=1) if m.coverage >= MIN_COVERAGE]
     if asks_year:
         best = [m for m in best if m.cell.years]  # a series over years
+    elif _ASKS_COUNTRY.search(q.text):  # the answer must be a country, not `GDP` or `Digital economy`
+        best = [m for m in best if any(is_country(t) for t in ctx.matcher.cell_words[id(m.cell)])]
     if not best:
         return None
     top = best[0]

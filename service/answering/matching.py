@@ -26,6 +26,21 @@ _RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[—–-]+\s*((?:19|20)\d{2})(?!
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 PERCENT_WORDS = {"share", "ratio", "rate", "proportion", "percent", "percentage"}
 RANK_WORDS = {"rank", "ranking", "rankings", "ranked", "place", "position"}
+MONEY_WORDS = {
+    "dollar",
+    "dollars",
+    "usd",
+    "yuan",
+    "rmb",
+    "renminbi",
+    "ruble",
+    "rubles",
+    "rouble",
+    "roubles",
+    "euro",
+    "euros",
+}
+_MONEY = re.compile(r"[$€£¥₽]|\b(?:dollars?|usd|yuan|rmb|renminbi|roubles?|rubles?|euros?)\b", re.IGNORECASE)
 QUANTITY_WORDS = PERCENT_WORDS | RANK_WORDS | {"score", "scores", "value", "index", "level", "number", "amount"}
 LABEL_STOP = {"of", "the", "and", "in", "with", "per", "by", "for", "to", "a", "an", "s", "total"}
 
@@ -77,6 +92,8 @@ class TableInfo:
     weak: WordSet  # references and mentions: what is said about it
     caption_years: set[int]
     percent_cells: bool
+    money_cells: bool  # a unit or label names a currency
+    mixed_units: bool  # percent cells beside cells of other units
     rank_columns: bool
     ranking_table: bool  # no rank column, but the caption says every figure is a rank
     name_tokens: WordSet  # tokens of labels that are a single name
@@ -175,6 +192,11 @@ class Matcher:
             weak=WordSet(ref_tokens | mention_tokens),
             caption_years=years,
             percent_cells=any((c.unit or "").startswith("%") for c in table.cells),
+            mixed_units=any((c.unit or "").startswith("%") for c in table.cells)
+            and any(c.value is not None and not (c.unit or "").startswith("%") for c in table.cells),
+            money_cells=bool(
+                _MONEY.search(" ".join([table.caption, table.unit or "", *(c.unit or "" for c in table.cells)]))
+            ),
             rank_columns=any(t in RANK_WORDS for t in label_tokens),
             ranking_table=not any(t in RANK_WORDS for t in label_tokens)
             and bool(set(norm_tokens(table.caption)) & RANK_WORDS),
@@ -320,9 +342,11 @@ class Matcher:
 
     @staticmethod
     def _cue_met(token: str, info: TableInfo) -> bool:
-        """`share` is answered by a percent cell, `rank` by a ranking table."""
+        """`share` is answered by a percent cell, `rank` by a ranking table, `dollars` by money."""
         if token in PERCENT_WORDS:
             return info.percent_cells
+        if token in MONEY_WORDS:
+            return info.money_cells
         if token in RANK_WORDS:
             return info.rank_columns or info.ranking_table
         return False
@@ -379,8 +403,8 @@ class Matcher:
         is_rank = bool(cell_tokens.words & RANK_WORDS) or info.ranking_table
         if "percent" in q.cues:
             bonus += 1.0 if is_percent else (-0.7 if info.percent_cells else 0.0)
-        elif is_percent and ("count" in q.cues or "money" in q.cues or "amount" in q.cues):
-            bonus -= 0.7
+        elif is_percent and ("count" in q.cues or "money" in q.cues or "amount" in q.cues or info.mixed_units):
+            bonus -= 0.7  # "Russia's GDP" is the GDP row, not the `GDP ratio, %` beside it
         if "rank" in q.cues:
             bonus += 1.0 if is_rank else (-0.7 if info.rank_columns else 0.0)
         elif is_rank and info.rank_columns and len(cell.table.columns) > 1:

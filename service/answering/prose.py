@@ -75,6 +75,9 @@ class _Sentence:
     countries: set[str]
     has_percent: bool
     trends: set[str]
+    # a sentence that names no year ("in the first half of the year") speaks of the year of
+    # the sentence before it
+    inherited_years: frozenset[str] = frozenset()
 
 
 _SENTENCES: dict[str, tuple[WordSet, list[_Sentence]]] = {}
@@ -86,12 +89,18 @@ def _sentences(passage: PassageView) -> tuple[WordSet, list[_Sentence]]:
     if cached is None:
         words = WordSet(norm_tokens(passage.text + " " + " ".join(passage.section)))
         sentences = []
+        previous_years: frozenset[str] = frozenset()
         for start, end in sentence_spans(passage.text):
             text = passage.text[start:end]
             tokens = norm_tokens(text)
             countries = {ALIASES.get(t, t) for t in tokens if is_country(t)}
             has_percent = bool(re.search(r"\d\s*(%|percent)", text))
-            sentences.append(_Sentence(start, end, text, WordSet(tokens), countries, has_percent, trends(text)))
+            years = frozenset(_ANY_YEAR.findall(text))
+            inherited = previous_years if not years and _THE_YEAR.search(text) else frozenset()
+            sentences.append(
+                _Sentence(start, end, text, WordSet(tokens), countries, has_percent, trends(text), inherited)
+            )
+            previous_years = years
         cached = (words, sentences)
         if len(_SENTENCES) < 200_000:
             _SENTENCES[passage.id] = cached
@@ -115,8 +124,11 @@ def best_sentences(
     for rank, (passage, retrieval) in enumerate(passages):
         passage_words, sentences = _sentences(passage)
         for s in sentences:
+            inherits = False
             if any(str(y) not in s.text for y in q.years):
-                continue
+                if not q.years or not all(str(y) in s.inherited_years for y in q.years):
+                    continue
+                inherits = True
             if not all(s.words.has(e) or passage_words.has(e) for e in q.entities):
                 continue
             in_sentence = sum(1 for e in q.entities if s.words.has(e))
@@ -137,6 +149,7 @@ def best_sentences(
             overlap /= content_weight
             trend = 0.5 if asked_trends & s.trends else 0.0
             score = overlap + trend + 0.3 / (1 + rank) + 0.2 * in_sentence + (figure.score * 0.05 if figure else 0.0)
+            score -= 0.3 if inherits else 0.0  # a year read from the sentence before counts for less
             out.append(SentenceMatch(passage, s.start, s.end, score, figure, retrieval, overlap))
     out.sort(key=lambda m: m.score, reverse=True)
     return out
@@ -144,6 +157,7 @@ def best_sentences(
 
 def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
     sentence = text[start:end]
+    asks_change = bool(trends(q.text))
     asked = {round(n, 6) for n in q.numbers} | set(q.years)
     ranges = _FROM_TO.findall(sentence)
     candidates: list[Figure] = []
@@ -187,16 +201,26 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
             score += 2.0 if unit == "%" else -1.0
         elif unit == "%" and ("money" in q.cues or "count" in q.cues or "amount" in q.cues):
             score -= 1.5
-        if "money" in q.cues and re.search(
-            r"trillion|billion|million|yuan|dollar|\$|亿|万",
-            unit + sentence[max(0, match.start() - 1) : match.start()],
-            re.I,
+        if (
+            "money" in q.cues
+            and "percent" not in q.cues
+            and re.search(  # "share of sales" asks for the share
+                r"trillion|billion|million|yuan|dollar|\$|亿|万",
+                unit + sentence[max(0, match.start() - 1) : match.start()],
+                re.I,
+            )
         ):
             score += 1.5
         if unit and "point" in unit:
             score -= 1.0
         score += _range_bonus(sentence, match.start(), ranges, q.years)
         score += _year_after_bonus(sentence, f_end, q.years)
+        if not asks_change and _is_change(sentence, match.start(), f_end):
+            score -= 1.0  # "up 50 percent year on year" is a growth rate, not the figure asked for
+        if _FROM_BEFORE.search(sentence[max(0, match.start() - 12) : match.start()]) and not _year_after_bonus(
+            sentence, f_end, q.years
+        ):
+            score -= 1.0  # "11.2 percent … from 8.8 percent": the earlier figure
         candidates.append(Figure(value, unit or None, start + match.start(), start + f_end, score))
     if not candidates:
         return None
@@ -251,6 +275,22 @@ def _subject_bonus(sentence: str, position: int, entities: list[str]) -> float:
     return 0.0
 
 
+_CHANGE_BEFORE = re.compile(
+    r"\b(?:up|down|increas\w*|decreas\w*|gr[eo]w\w*|rose|ris\w*|fell|fall\w*|dropp?\w*|declin\w*)"
+    r"(?:\s+by)?(?:\s+(?:about|nearly|almost|over|more than))?\s*$",
+    re.IGNORECASE,
+)
+_FROM_BEFORE = re.compile(r"\bfrom\s+(?:about\s+|nearly\s+)?[$€£¥₽]?\s*$", re.IGNORECASE)
+_CHANGE_AFTER = re.compile(r"^\s*(?:year[- ]on[- ]year|yoy)\b", re.IGNORECASE)
+
+
+def _is_change(sentence: str, start: int, end: int) -> bool:
+    """The figure states a change: `up 50 percent`, `grew by 9.5%`, `3.1 percent year on year`."""
+    return bool(_CHANGE_BEFORE.search(sentence[max(0, start - 30) : start]) or _CHANGE_AFTER.match(sentence[end:]))
+
+
+_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+_THE_YEAR = re.compile(r"\b(?:the|that|this) (?:same )?(?:year|period)\b", re.IGNORECASE)
 _YEAR_LIST = re.compile(r"((?:19|20)\d{2})((?:\s*,\s*(?:19|20)\d{2})*)\s*,?\s+and\s+((?:19|20)\d{2})")
 
 

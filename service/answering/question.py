@@ -25,7 +25,8 @@ GENERIC = frozenset(
     "data total overall account accounted accounts use used using make made reach reached get got build built "
     "become became come came see source sources report reports reported figure cite cites cited published "
     "statistics grow grew change changed increase increased decrease decreased rise rose fall fell decline "
-    "declined represent represented table tables worth difference differences differ gap times".split()
+    "declined represent represented table tables worth difference differences differ gap times "
+    "paper article study document documents author authors".split()
 )
 
 # Country names are written many ways; a few aliases cover the common ones.
@@ -223,7 +224,12 @@ class Question:
         return self.years[0] if len(self.years) == 1 else None
 
 
+# "the US" is the country (not the pronoun "us"), unless it names the currency ("US$", "US dollars")
+_US = re.compile(r"\bU\.?S\.?(?![A-Za-z])(?!\s*\$|\s*dollars?\b)")
+
+
 def parse_question(text: str) -> Question:
+    text = _US.sub("USA", text)
     lowered = text.lower()
     years = [int(y) for y in _YEAR.findall(text)]
     numbers = []
