@@ -261,3 +261,18 @@ def test_a_share_is_read_from_a_sentence_whose_year_is_in_the_sentence_before(en
     c = first(r)
     start, end = c["highlight"]
     assert c["snippet"][start:end].startswith("11.2 percent")
+
+
+def test_a_source_question_names_every_table_that_holds_the_figure(engine):
+    r = engine.ask("Where does the 2 942 billion dollar figure come from?")
+    assert r["answered"]
+    assert {c["table"] for c in r["citations"][:2]} == {"Table 2", "Table 3"}
+    assert "Table 2" in r["answer"] and "Table 3" in r["answer"] and "[24]" in r["answer"]
+
+
+def test_a_dataset_row_that_names_entity_and_indicator_beats_a_loose_sentence(engine):
+    """`GCI` names the indicator (ITU's Global Cybersecurity Index), not a country; the paper's
+    sentence about Huawei's Global Connectivity Index (also `GCI`) holds no such score."""
+    r = engine.ask("What was China's GCI 2020 overall score?")
+    assert r["answered"] and r["value"] == 92.53, r["answer"]
+    assert first(r)["kind"] == "fact" and first(r)["doc_id"] == "itu-gci-2020"

@@ -22,7 +22,8 @@ from service.answering.question import Question, WordSet, is_country, norm_token
 from service.answering.translate import english_reading
 
 _ASKS_COUNTRY = re.compile(r"\b(which|what) (country|countries|nation|nations|economy|economies)\b", re.IGNORECASE)
-MIN_COVERAGE = 0.5  # share of the question's words a table or sentence must account for
+MIN_COVERAGE = 0.5
+EXACT_FACT = 1.9  # a fact's match score (coverage + precision, at most 2)  # share of the question's words a table or sentence must account for
 PASSAGES_READ = 12
 
 
@@ -124,15 +125,19 @@ def _solve(ctx: _Context) -> Draft:
 # -- values ---------------------------------------------------------------------------
 def _value(ctx: _Context) -> Draft | None:
     q = ctx.q
-    cells = [m for m in ctx.cells() if m.coverage >= MIN_COVERAGE]
+    # a cell whose table names the asked indicator only in its references is about something else
+    # ("mobile Internet users" is not `Mobile cellular subscriptions`)
+    cells = [m for m in ctx.cells() if m.coverage >= MIN_COVERAGE and m.strong_coverage >= MIN_COVERAGE]
     sentences = [s for s in ctx.sentences() if s.coverage >= MIN_COVERAGE]
     best_cell = _latest_if_unasked(ctx, cells[0]) if cells else None
     best_sentence = sentences[0] if sentences else None
     if best_cell and (not best_sentence or best_cell.coverage >= best_sentence.coverage - 1e-9):
         return _cell_draft(ctx, best_cell)
-    if best_sentence:
-        return _sentence_draft(ctx, best_sentence)
     facts = ctx.matcher.facts(q, doc_ids=ctx.doc_ids)
+    # a dataset row that names the asked entity and indicator outright beats a sentence
+    exact_fact = bool(facts) and facts[0].score >= EXACT_FACT
+    if best_sentence and not exact_fact:
+        return _sentence_draft(ctx, best_sentence)
     if facts:
         fact = facts[0].fact
         unit = f" {fact.unit}" if fact.unit else ""
@@ -473,12 +478,18 @@ def _source(ctx: _Context) -> Draft | None:
             for m in ctx.cells(year=q.year, entities=q.entities, open_axes=9)
             if m.cell.value is not None and _equals_any(m.cell.value, q.numbers)
         ]
-        for match in cells[:1]:
+        tables_seen: set[int] = set()
+        for match in cells:
             cell = match.cell
+            if id(cell.table) in tables_seen:
+                continue  # one cell per table; every table that holds the figure is named
+            tables_seen.add(id(cell.table))
+            if len(tables_seen) > 3:
+                break
             citations.append(cell_citation(ctx.corpus, cell, match.score))
             refs = ctx.corpus.refs(cell.table.doc_id, cell.table.refs)
             where = f"{cell.table.label} ({_describe(cell)})"
-            note = f"; {cell.table.source_note}" if cell.table.source_note else ""
+            note = f"; {cell.table.source_note.rstrip('.')}" if cell.table.source_note else ""
             parts.append(
                 f"{where} gives {_figure(cell.value, cell.raw, cell.unit)}"
                 + (f", citing {_ref_names(refs)}" if refs else "")

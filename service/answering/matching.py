@@ -106,6 +106,8 @@ class CellMatch:
     score: float
     coverage: float
     label_score: float
+    # the coverage from the table's caption, stub, unit and labels alone (not its references)
+    strong_coverage: float = 1.0
 
     @property
     def table(self) -> TableView:
@@ -139,6 +141,10 @@ class Matcher:
         self.default_idf = 1.5
         self._fact_tokens = {key: WordSet(norm_tokens(f.indicator)) for key, f in corpus.facts.items()}
         self._entity_tokens = {key: WordSet(norm_tokens(f.entity)) for key, f in corpus.facts.items()}
+        # the indicator and its unit (`score`, `% of population`): what a question may ask for
+        self._fact_described = {
+            key: WordSet(norm_tokens(f"{f.indicator} {f.unit or ''}")) for key, f in corpus.facts.items()
+        }
         self._facts_by_year: dict[int | None, list] = {}
         for key, fact in corpus.facts.items():
             self._facts_by_year.setdefault(fact.year, []).append((key, fact))
@@ -255,7 +261,7 @@ class Matcher:
             r_rank = row_ranks.get((table.doc_id, table.id, m.cell.row))
             if r_rank is not None:
                 score += 0.4 / (1 + r_rank / 5)
-            out.append(CellMatch(m.cell, score, m.coverage, m.label_score))
+            out.append(CellMatch(m.cell, score, m.coverage, m.label_score, m.strong_coverage))
         out.sort(key=lambda m: (m.score, max(m.cell.years or [0])), reverse=True)
         return out
 
@@ -302,6 +308,7 @@ class Matcher:
                 coverage = self._coverage(content, info, content_weight, weak_anchor=q.intent == "source")
                 if coverage is None:
                     continue
+                coverage, strong = coverage
                 for cell in table.cells:
                     match = self._score_cell(
                         cell,
@@ -317,28 +324,32 @@ class Matcher:
                     )
                     if match:
                         match.score -= penalty
+                        match.strong_coverage = strong
                         out.append(match)
         return out
 
     def _coverage(
         self, content: list[str], info: TableInfo, content_weight: float, weak_anchor: bool = False
-    ) -> float | None:
+    ) -> tuple[float, float] | None:
         """Share of the question's words the table accounts for: its caption and labels fully,
-        its cited references and the text about it by half. None when none of the words that
-        name the indicator (not `rank`, `share`) is accounted for at all."""
+        its cited references and the text about it by half; and the share its caption and labels
+        account for alone. None when none of the words that name the indicator (not `rank`,
+        `share`) is accounted for at all."""
         pool, weak = info.pool, info.weak
-        covered = 0.0
+        covered = strong = 0.0
         anchored = not any(t not in QUANTITY_WORDS for t in content)
         for t in content:
             if _matches_any(t, pool):
                 covered += self.weight(t)
+                strong += self.weight(t)
                 anchored = anchored or t not in QUANTITY_WORDS
             elif self._cue_met(t, info):
                 covered += 0.5 * self.weight(t)
+                strong += 0.5 * self.weight(t)
             elif _matches_any(t, weak):
                 covered += 0.5 * self.weight(t)
                 anchored = anchored or (weak_anchor and t not in QUANTITY_WORDS)
-        return covered / content_weight if anchored else None
+        return (covered / content_weight, strong / content_weight) if anchored else None
 
     @staticmethod
     def _cue_met(token: str, info: TableInfo) -> bool:
@@ -431,10 +442,12 @@ class Matcher:
         for key, fact in pool:
             if doc_ids is not None and fact.doc_id not in doc_ids:
                 continue
-            if not all(_matches(e, self._entity_tokens[key]) for e in entities):
-                continue
             tokens = self._fact_tokens[key]
-            covered = sum(self.weight(t) for t in content if _matches(t, tokens)) / content_weight
+            # an entity is the row's country, or an acronym naming its indicator (`GCI`)
+            if not all(_matches(e, self._entity_tokens[key]) or _matches(e, tokens) for e in entities):
+                continue
+            described = self._fact_described[key]
+            covered = sum(self.weight(t) for t in content if _matches(t, described)) / content_weight
             precision = sum(1 for t in tokens if q.words.has(t)) / max(1, len(tokens.words))
             if covered >= 0.6 and precision >= 0.5:
                 out.append(FactMatch(fact, covered + precision))
