@@ -276,3 +276,23 @@ def test_a_dataset_row_that_names_entity_and_indicator_beats_a_loose_sentence(en
     r = engine.ask("What was China's GCI 2020 overall score?")
     assert r["answered"] and r["value"] == 92.53, r["answer"]
     assert first(r)["kind"] == "fact" and first(r)["doc_id"] == "itu-gci-2020"
+
+
+def test_a_table_number_is_not_a_figure_and_a_conversion_restates_one(engine):
+    # "… hit a peak in recent years in 2021 (table 14)": 14 is a reference, so the table answers
+    r = engine.ask("How much value added did Russian manufacturing produce in 2021?")
+    assert r["answered"] and r["value"] == 256.96 and first(r)["table"] == "Table 14", r["answer"]
+    # "Online sales in Russia reached 2.3 trillion rubles ($37.94 billion) in the first half of the year"
+    r = engine.ask("How much did online sales in Russia reach in the first half of 2022?")
+    assert r["answered"] and r["value"] == 2.3 and r["unit"] == "trillion rubles", r["answer"]
+
+
+def test_a_question_naming_a_table_gets_that_tables_sources(engine):
+    r = engine.ask("What source does Table 13 cite?")
+    assert r["answered"] and first(r)["table"] == "Table 13"
+    assert "[4]" in r["answer"]
+
+
+def test_a_comparison_without_a_year_reads_the_latest_year(engine):
+    r = engine.ask("How many times higher are China's B2C e-commerce sales than Russia's?")
+    assert r["answered"] and "2019" in r["answer"] and r["value"] == pytest.approx(1539 / 31, rel=1e-3), r["answer"]

@@ -249,6 +249,11 @@ def _pair(ctx: _Context) -> tuple[CellMatch, CellMatch] | None:
             shared = [e for e in q.entities if e not in (a_name, b_name)]
             a_cells = ctx.cells(entities=[a_name, *shared])[:30]
             b_cells = ctx.cells(entities=[b_name, *shared])[:60]
+            if not q.years and a_cells:  # no year asked: the latest year of the best series first
+                top = a_cells[0]
+                series = [m for m in a_cells if _same_series(m.cell, top.cell)]
+                series.sort(key=lambda m: max(m.cell.years or [0]), reverse=True)
+                a_cells = series + [m for m in a_cells if not _same_series(m.cell, top.cell)]
             for a in a_cells:
                 if a.coverage < MIN_COVERAGE:
                     continue
@@ -261,6 +266,12 @@ def _pair(ctx: _Context) -> tuple[CellMatch, CellMatch] | None:
                         if a.cell is not b.cell:
                             return a, b
     return None
+
+
+def _same_series(a: CellView, b: CellView) -> bool:
+    """The same table and labels, years aside."""
+    years = {str(y) for y in (*a.years, *b.years)}
+    return a.table is b.table and [x for x in a.labels if x not in years] == [x for x in b.labels if x not in years]
 
 
 def _same_indicator(a: CellView, b: CellView) -> bool:
@@ -530,6 +541,9 @@ def _source_table(ctx: _Context):
     best = None
     seen = set()
     content = ctx.q.content
+    if ctx.q.table_label and not content:  # "What source does Table 13 cite?"
+        named = ctx.cells(year=None, entities=[], entity_scope="table", open_axes=9)
+        return (named[0], named[0].cell.table) if named else None
     for match in ctx.cells(year=None, entity_scope="table", open_axes=9):
         table = match.cell.table
         if match.coverage < MIN_COVERAGE or id(table) in seen:

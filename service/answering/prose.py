@@ -168,8 +168,10 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
             continue
         if value.is_integer() and 1900 <= value <= 2100 and not match.group(2):
             continue  # a year
-        if _REF_MARKER.match(sentence, max(0, match.start() - 1)):
-            continue
+        if _REF_MARKER.match(sentence, max(0, match.start() - 1)) or _LABEL_BEFORE.search(
+            sentence[max(0, match.start() - 8) : match.start()]
+        ):
+            continue  # `[12]` or `table 14`: a reference, not a figure
         unit_match = _UNIT_WORDS.match(sentence, match.end()) if not match.group(2) else None
         cjk = _CJK_UNIT.match(sentence, match.end())
         unit = (
@@ -195,7 +197,10 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
         score += _subject_bonus(clause, match.start() - c_start, q.entities)
         if "count" in q.cues or "amount" in q.cues:
             # "how many platforms": the words right after the figure name what it counts
-            after = WordSet(norm_tokens(" ".join(sentence[match.end() :].split()[:5])))
+            # (up to the first preposition: "… billion) in the first half" names a time, not a thing)
+            words = sentence[match.end() :].split()[:5]
+            cut = next((i for i, w in enumerate(words) if w.strip("(),.;").lower() in _TIME_WORDS), len(words))
+            after = WordSet(norm_tokens(" ".join(words[:cut])))
             score += min(2.0, sum(1.0 for t in set(q.content) if after.has(t)))
         if "percent" in q.cues:
             score += 2.0 if unit == "%" else -1.0
@@ -215,6 +220,9 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
             score -= 1.0
         score += _range_bonus(sentence, match.start(), ranges, q.years)
         score += _year_after_bonus(sentence, f_end, q.years)
+        restated = _RESTATED.search(sentence[max(0, match.start() - 5) : match.start()])
+        if restated and not (restated.group(1) == "$" and re.search(r"dollar|usd|\$", q.text, re.IGNORECASE)):
+            score -= 1.0  # "2.3 trillion rubles ($37.94 billion)": the conversion restates the figure
         if not asks_change and _is_change(sentence, match.start(), f_end):
             score -= 1.0  # "up 50 percent year on year" is a growth rate, not the figure asked for
         if _FROM_BEFORE.search(sentence[max(0, match.start() - 12) : match.start()]) and not _year_after_bonus(
@@ -280,6 +288,9 @@ _CHANGE_BEFORE = re.compile(
     r"(?:\s+by)?(?:\s+(?:about|nearly|almost|over|more than))?\s*$",
     re.IGNORECASE,
 )
+_TIME_WORDS = {"in", "by", "from", "at", "on", "during", "since", "until", "to", "than", "up", "down"}
+_LABEL_BEFORE = re.compile(r"\b(?:table|tab|fig|figure|chart|no)\.?\s*$", re.IGNORECASE)
+_RESTATED = re.compile(r"\(\s*(?:US\s*)?([$€£¥₽])\s*$")
 _FROM_BEFORE = re.compile(r"\bfrom\s+(?:about\s+|nearly\s+)?[$€£¥₽]?\s*$", re.IGNORECASE)
 _CHANGE_AFTER = re.compile(r"^\s*(?:year[- ]on[- ]year|yoy)\b", re.IGNORECASE)
 
