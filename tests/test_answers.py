@@ -296,3 +296,19 @@ def test_a_question_naming_a_table_gets_that_tables_sources(engine):
 def test_a_comparison_without_a_year_reads_the_latest_year(engine):
     r = engine.ask("How many times higher are China's B2C e-commerce sales than Russia's?")
     assert r["answered"] and "2019" in r["answer"] and r["value"] == pytest.approx(1539 / 31, rel=1e-3), r["answer"]
+
+
+def test_a_code_with_a_digit_must_match(engine):
+    # the paper counts 5G base stations; 6G is another thing
+    assert engine.ask("How many 6G base stations did China have in 2021?")["answered"] is False
+    assert engine.ask("How many 5G base stations had China built by November 2021?")["value"] == 1.396
+
+
+def test_a_peak_within_a_year_range_is_a_label(engine):
+    r = engine.ask("In what year did Russia's digital economy peak between 2016 and 2020?")
+    assert r["answered"] and r["answer"].startswith("2019"), r["answer"]
+
+
+def test_a_russian_question_with_case_endings(engine):
+    r = engine.ask("Каким был рейтинг России по индексу EGDI в 2018 году?")
+    assert r["answered"] and r["value"] == 32 and first(r)["table"] == "Table 7", r["answer"]

@@ -268,6 +268,10 @@ def _pair(ctx: _Context) -> tuple[CellMatch, CellMatch] | None:
     return None
 
 
+def _is_percent(cell: CellView) -> bool:
+    return (cell.unit or "").startswith("%")
+
+
 def _same_series(a: CellView, b: CellView) -> bool:
     """The same table and labels, years aside."""
     years = {str(y) for y in (*a.years, *b.years)}
@@ -360,6 +364,8 @@ def _derived(ctx: _Context) -> Draft | None:
     a, b = _in_question_order(ctx, *pair)
     if a.cell.value is None or b.cell.value is None:
         return None
+    if _is_percent(a.cell) != _is_percent(b.cell):
+        return None  # "the ratio of the digital economy to GDP" is the `GDP ratio, %` row, not GDP ÷ it
     if q.operation == "difference" and q.direction is None and a.cell.value < b.cell.value:
         a, b = b, a  # "the difference between A and B" asks for the gap: the larger figure first
     name_a, name_b = _entity_label(a.cell, b.cell), _entity_label(b.cell, a.cell)

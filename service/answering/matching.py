@@ -141,6 +141,10 @@ class Matcher:
         self.default_idf = 1.5
         self._fact_tokens = {key: WordSet(norm_tokens(f.indicator)) for key, f in corpus.facts.items()}
         self._entity_tokens = {key: WordSet(norm_tokens(f.entity)) for key, f in corpus.facts.items()}
+        self._fact_sources = {
+            key: WordSet(norm_tokens(f"{f.source_title or ''} {corpus.docs[f.doc_id].title}"))
+            for key, f in corpus.facts.items()
+        }
         # the indicator and its unit (`score`, `% of population`): what a question may ask for
         self._fact_described = {
             key: WordSet(norm_tokens(f"{f.indicator} {f.unit or ''}")) for key, f in corpus.facts.items()
@@ -349,7 +353,10 @@ class Matcher:
             elif _matches_any(t, weak):
                 covered += 0.5 * self.weight(t)
                 anchored = anchored or (weak_anchor and t not in QUANTITY_WORDS)
-        return (covered / content_weight, strong / content_weight) if anchored else None
+        if not anchored:
+            return None
+        # rounded: half of two equal weights must compare equal to 0.5, not fall just short of it
+        return round(covered / content_weight, 9), round(strong / content_weight, 9)
 
     @staticmethod
     def _cue_met(token: str, info: TableInfo) -> bool:
@@ -443,8 +450,11 @@ class Matcher:
             if doc_ids is not None and fact.doc_id not in doc_ids:
                 continue
             tokens = self._fact_tokens[key]
-            # an entity is the row's country, or an acronym naming its indicator (`GCI`)
-            if not all(_matches(e, self._entity_tokens[key]) or _matches(e, tokens) for e in entities):
+            # an entity is the row's country, an acronym naming its indicator (`GCI`) or its source (`CAICT`)
+            if not all(
+                _matches(e, self._entity_tokens[key]) or _matches(e, tokens) or _matches(e, self._fact_sources[key])
+                for e in entities
+            ):
                 continue
             described = self._fact_described[key]
             covered = sum(self.weight(t) for t in content if _matches(t, described)) / content_weight

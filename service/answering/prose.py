@@ -37,7 +37,7 @@ _UNIT_WORDS = re.compile(
     r"base stations|stations|enterprises|platforms|apps|cities|countries|times|gw|mw|gwh|tons|tonnes|万亿美元|亿美元|万亿元|亿元|万|亿)\b)?",
     re.IGNORECASE,
 )
-_CJK_UNIT = re.compile(r"\s*(万亿美元|亿美元|万亿元|亿元|万亿|亿|万|%)")
+_CJK_UNIT = re.compile(r"\s*(万亿美元|亿美元|万亿元|亿元|万亿|亿|万|%|个百分点|百分点)")
 _FROM_TO = re.compile(r"from\s+((?:19|20)\d{2})\s+to\s+((?:19|20)\d{2})", re.IGNORECASE)
 _REF_MARKER = re.compile(r"\[\d+(?:\s*[;,–-]\s*\d+)*\]")
 
@@ -146,7 +146,7 @@ def best_sentences(
             figure = best_figure(q, passage.text, s.start, s.end) if need_figure else None
             if need_figure and figure is None:
                 continue
-            overlap /= content_weight
+            overlap = round(overlap / content_weight, 9)
             trend = 0.5 if asked_trends & s.trends else 0.0
             score = overlap + trend + 0.3 / (1 + rank) + 0.2 * in_sentence + (figure.score * 0.05 if figure else 0.0)
             score -= 0.3 if inherits else 0.0  # a year read from the sentence before counts for less
@@ -179,6 +179,7 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
             or (unit_match.group(0).strip() if unit_match else "")
             or (cjk.group(1) if cjk else "")
         )
+        unit = "percentage points" if unit.endswith("百分点") else unit
         unit = "%" if unit.startswith(("%", "percent", "per")) and "point" not in unit else unit
         f_end = match.end() + (len(unit_match.group(0)) if unit_match and not match.group(2) else 0)
         if cjk and not unit_match:
@@ -223,6 +224,8 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
         restated = _RESTATED.search(sentence[max(0, match.start() - 5) : match.start()])
         if restated and not (restated.group(1) == "$" and re.search(r"dollar|usd|\$", q.text, re.IGNORECASE)):
             score -= 1.0  # "2.3 trillion rubles ($37.94 billion)": the conversion restates the figure
+        if asks_change and unit == "%" and "percent" not in q.cues:
+            score += 1.0  # "how much did it grow": growth is told in percent
         if not asks_change and _is_change(sentence, match.start(), f_end):
             score -= 1.0  # "up 50 percent year on year" is a growth rate, not the figure asked for
         if _FROM_BEFORE.search(sentence[max(0, match.start() - 12) : match.start()]) and not _year_after_bonus(

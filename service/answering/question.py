@@ -72,11 +72,13 @@ def synonyms(token: str) -> tuple[str, ...]:
 
 
 CUES: dict[str, tuple[str, ...]] = {
-    "percent": ("share", "proportion", "percentage", "percent", "ratio", "rate", "penetration", "%"),
-    "rank": ("rank", "ranking", "ranked", "place", "position"),
-    "score": ("score", "scored", "scores"),
-    "count": ("how many", "number of"),
-    "money": ("sales", "size", "scale", "value added", "worth", "dollars", "yuan", "billion", "trillion", "how big"),
+    "percent": ("share", "proportion", "percentage", "percent", "ratio", "rate", "penetration", "%")
+    + ("比重", "占比", "比例", "百分比", "率"),
+    "rank": ("rank", "ranking", "ranked", "place", "position", "排名", "位居"),
+    "score": ("score", "scored", "scores", "得分"),
+    "count": ("how many", "number of", "多少个", "数量"),
+    "money": ("sales", "size", "scale", "value added", "worth", "dollars", "yuan", "billion", "trillion", "how big")
+    + ("规模", "美元", "万亿", "亿元", "销售额", "增加值"),
 }
 MORE = (
     "more",
@@ -91,8 +93,11 @@ MORE = (
     "biggest",
     "best",
     "exceed",
+    "peak",
+    "peaked",
+    "maximum",
 )
-LESS = ("less", "lower", "smaller", "fewer", "worse", "least", "lowest", "smallest", "worst")
+LESS = ("less", "lower", "smaller", "fewer", "worse", "least", "lowest", "smallest", "worst", "minimum")
 
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20\d{2}|2100)(?!\d)")
 _NUMBER = re.compile(
@@ -128,11 +133,17 @@ def normalize(token: str) -> str:
     return ALIASES.get(token, token)
 
 
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
 @lru_cache(maxsize=1024)
 def phrase_pattern(phrases: tuple[str, ...], *, stems: bool = False) -> re.Pattern:
-    """One compiled pattern for any of the phrases as whole words (or, with `stems`, as word starts)."""
-    alternatives = "|".join(re.escape(p) for p in phrases)
-    return re.compile(rf"\b(?:{alternatives})" if stems else rf"(?<!\w)(?:{alternatives})(?!\w)")
+    """One compiled pattern for any of the phrases as whole words (or, with `stems`, as word
+    starts); Chinese phrases anywhere (the script has no spaces between words)."""
+    spaced = "|".join(re.escape(p) for p in phrases if not _CJK.search(p))
+    cjk = "|".join(re.escape(p) for p in phrases if _CJK.search(p))
+    words = (rf"\b(?:{spaced})" if stems else rf"(?<!\w)(?:{spaced})(?!\w)") if spaced else ""
+    return re.compile("|".join(part for part in (words, cjk and f"(?:{cjk})") if part) or r"(?!x)x")
 
 
 def norm_tokens(text: str) -> list[str]:
@@ -151,8 +162,8 @@ def same_word(a: str, b: str) -> bool:
 
 
 TRENDS = {
-    "up": ("grow", "grew", "growth", "increas", "rise", "rose", "risen", "up "),
-    "down": ("declin", "decreas", "fall", "fell", "drop", "down "),
+    "up": ("grow", "grew", "growth", "increas", "rise", "rose", "risen", "up ", "增长", "提升", "上升", "提高", "增加"),
+    "down": ("declin", "decreas", "fall", "fell", "drop", "down ", "下降", "减少", "下滑"),
     "change": ("chang",),
 }
 
@@ -228,6 +239,9 @@ class Question:
 _US = re.compile(r"\bU\.?S\.?(?![A-Za-z])(?!\s*\$|\s*dollars?\b)")
 
 
+_CODE = re.compile(r"(?<![\w.])(?:\d+[A-Za-z]+|[A-Za-z]+\d+)[A-Za-z\d]*(?![\w.])")
+
+
 def parse_question(text: str) -> Question:
     text = _US.sub("USA", text)
     lowered = text.lower()
@@ -299,6 +313,10 @@ def _entities(text: str) -> list[str]:
     for token in tokenize(text):
         if token in ALIASES and ALIASES[token] not in out:
             out.append(ALIASES[token])
+    for match in _CODE.finditer(text):  # `5G` is not `6G`: a code with a digit is a name
+        token = match.group(0).lower()
+        if token not in out:
+            out.append(token)
     return out
 
 
