@@ -312,3 +312,16 @@ def test_a_peak_within_a_year_range_is_a_label(engine):
 def test_a_russian_question_with_case_endings(engine):
     r = engine.ask("Каким был рейтинг России по индексу EGDI в 2018 году?")
     assert r["answered"] and r["value"] == 32 and first(r)["table"] == "Table 7", r["answer"]
+
+
+@pytest.mark.parametrize(
+    "question, table",
+    [
+        ("Who publishes the digital competitiveness ranking?", "Table 8"),
+        ("Who compiles the e-government rankings?", "Table 7"),
+        ("Who produces the cybersecurity index?", "Table 11"),
+    ],
+)
+def test_who_publishes_is_a_source_question(engine, question, table):
+    r = engine.ask(question)
+    assert r["answered"] and first(r)["table"] == table and first(r)["refs"], r["answer"]

@@ -26,7 +26,8 @@ GENERIC = frozenset(
     "become became come came see source sources report reports reported figure cite cites cited published "
     "statistics grow grew change changed increase increased decrease decreased rise rose fall fell decline "
     "declined represent represented table tables worth difference differences differ gap times "
-    "paper article study document documents author authors".split()
+    "paper article study document documents author authors publish publishes publisher compile compiles "
+    "compiled produce produces produced".split()
 )
 
 # Country names are written many ways; a few aliases cover the common ones.
@@ -346,6 +347,11 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         "cite",
         "who reports",
         "who published",
+        "who publishes",
+        "who compiles",
+        "who produces",
+        "published by",
+        "compiled by",
         "according to whom",
         "which report",
         "which dataset",
