@@ -325,3 +325,13 @@ def test_a_russian_question_with_case_endings(engine):
 def test_who_publishes_is_a_source_question(engine, question, table):
     r = engine.ask(question)
     assert r["answered"] and first(r)["table"] == table and first(r)["refs"], r["answer"]
+
+
+def test_a_capitalised_opening_noun_is_not_a_name(engine):
+    r = engine.ask("Size of Russia's digital economy, 2016?")
+    assert r["answered"] and r["value"] == 2205, r["answer"]
+
+
+def test_how_much_bigger_is_a_difference(engine):
+    r = engine.ask("How much bigger was Germany's digital economy than the UK's in 2021?")
+    assert r["answered"] and r["value"] == 28767 - 21679, r["answer"]

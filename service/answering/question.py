@@ -240,6 +240,7 @@ class Question:
 _US = re.compile(r"\bU\.?S\.?(?![A-Za-z])(?!\s*\$|\s*dollars?\b)")
 
 
+_OF_NEXT = re.compile(r"\s+of\b", re.IGNORECASE)
 _CODE = re.compile(r"(?<![\w.])(?:\d+[A-Za-z]+|[A-Za-z]+\d+)[A-Za-z\d]*(?![\w.])")
 
 
@@ -303,11 +304,14 @@ def _entities(text: str) -> list[str]:
     """Capitalised words and acronyms that are not sentence furniture (`What`, `In`), and
     country names in any script."""
     out: list[str] = []
-    for match in _WORD.finditer(canonical(text)):
+    text = canonical(text)
+    for match in _WORD.finditer(text):
         word = re.sub(r"['’]s?$", "", match.group(0))
         named = word in PHRASES.values() or word[:1].isupper() or (len(word) > 1 and word.isupper())
         if not named or word.lower() in QUESTION_WORDS or word.lower() in GENERIC:
             continue
+        if match.start() == len(text) - len(text.lstrip()) and not word.isupper() and _OF_NEXT.match(text, match.end()):
+            continue  # "Size of …" opens the sentence: capitalised by position, not a name
         for token in norm_tokens(word):
             if len(token) > 1 and token not in out and token not in QUESTION_WORDS:
                 out.append(token)
@@ -365,6 +369,10 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         "how much higher",
         "how much lower",
         "how much less",
+        "how much bigger",
+        "how much larger",
+        "how much greater",
+        "how much smaller",
         "how many more",
         "how many fewer",
     ):
