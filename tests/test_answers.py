@@ -335,3 +335,24 @@ def test_a_capitalised_opening_noun_is_not_a_name(engine):
 def test_how_much_bigger_is_a_difference(engine):
     r = engine.ask("How much bigger was Germany's digital economy than the UK's in 2021?")
     assert r["answered"] and r["value"] == 28767 - 21679, r["answer"]
+
+
+@pytest.mark.parametrize(
+    "question, value, table",
+    [
+        ("2017年中国网民规模是多少？", 77198, "Table 4"),
+        (
+            "Сколько подписок на фиксированный широкополосный доступ на 100 человек было в России в 2017 году?",
+            21.37,
+            "Table 6",
+        ),
+    ],
+)
+def test_more_glossary_readings(engine, question, value, table):
+    r = engine.ask(question)
+    assert r["answered"] and r["value"] == value and first(r)["table"] == table, r["answer"]
+
+
+def test_versus_is_a_comparison(engine):
+    r = engine.ask("China vs Russia: who had more mobile cellular subscriptions per 100 people in 2020?")
+    assert r["answered"] and r["answer"].startswith("Russia had more: 164"), r["answer"]

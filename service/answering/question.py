@@ -401,7 +401,8 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
     if has("which year", "what year", "in which year", "when was", "when did"):
         return "label", direction, None
     if direction and (
-        has("which", "who", "did", "was", "is", "does") and (" or " in lowered or has("than", "compared"))
+        has("which", "who", "did", "was", "is", "does")
+        and (" or " in lowered or has("than", "compared", "vs", "vs.", "versus"))
     ):
         return "compare", direction, None
     if direction and re.search(r"\b(which|what|who)\b", lowered) and " or " not in lowered and not has("than"):
