@@ -356,3 +356,10 @@ def test_more_glossary_readings(engine, question, value, table):
 def test_versus_is_a_comparison(engine):
     r = engine.ask("China vs Russia: who had more mobile cellular subscriptions per 100 people in 2020?")
     assert r["answered"] and r["answer"].startswith("Russia had more: 164"), r["answer"]
+
+
+def test_a_table_lacking_a_word_other_tables_have_does_not_answer(engine):
+    # "mobile" names rows of other tables; `Online shoppers (% of internet users)` is not about it,
+    # and the paper counts mobile Internet users for China only
+    r = engine.ask("How many mobile internet users did Russia have in 2019?")
+    assert r["answered"] is False, r["answer"]

@@ -127,7 +127,10 @@ def _value(ctx: _Context) -> Draft | None:
     q = ctx.q
     # a cell whose table names the asked indicator only in its references is about something else
     # ("mobile Internet users" is not `Mobile cellular subscriptions`)
-    cells = [m for m in ctx.cells() if m.coverage >= MIN_COVERAGE and m.strong_coverage >= MIN_COVERAGE]
+    # nor is one whose table lacks a word that names something other tables have
+    cells = [
+        m for m in ctx.cells() if m.coverage >= MIN_COVERAGE and m.strong_coverage >= MIN_COVERAGE and not m.foreign
+    ]
     sentences = [s for s in ctx.sentences() if s.coverage >= MIN_COVERAGE]
     best_cell = _latest_if_unasked(ctx, cells[0]) if cells else None
     best_sentence = sentences[0] if sentences else None

@@ -108,6 +108,8 @@ class CellMatch:
     label_score: float
     # the coverage from the table's caption, stub, unit and labels alone (not its references)
     strong_coverage: float = 1.0
+    # the question names something other tables have and this one lacks ("mobile")
+    foreign: bool = False
 
     @property
     def table(self) -> TableView:
@@ -265,7 +267,7 @@ class Matcher:
             r_rank = row_ranks.get((table.doc_id, table.id, m.cell.row))
             if r_rank is not None:
                 score += 0.4 / (1 + r_rank / 5)
-            out.append(CellMatch(m.cell, score, m.coverage, m.label_score, m.strong_coverage))
+            out.append(CellMatch(m.cell, score, m.coverage, m.label_score, m.strong_coverage, m.foreign))
         out.sort(key=lambda m: (m.score, max(m.cell.years or [0])), reverse=True)
         return out
 
@@ -313,6 +315,9 @@ class Matcher:
                 if coverage is None:
                     continue
                 coverage, strong = coverage
+                foreign = any(
+                    t in self.idf and t not in QUANTITY_WORDS and not self._accounted(t, info) for t in content
+                )
                 for cell in table.cells:
                     match = self._score_cell(
                         cell,
@@ -329,6 +334,7 @@ class Matcher:
                     if match:
                         match.score -= penalty
                         match.strong_coverage = strong
+                        match.foreign = foreign
                         out.append(match)
         return out
 
@@ -357,6 +363,10 @@ class Matcher:
             return None
         # rounded: half of two equal weights must compare equal to 0.5, not fall just short of it
         return round(covered / content_weight, 9), round(strong / content_weight, 9)
+
+    def _accounted(self, token: str, info: TableInfo) -> bool:
+        """The table's caption, labels, references or the text about it say the word."""
+        return _matches_any(token, info.pool) or _matches_any(token, info.weak) or self._cue_met(token, info)
 
     @staticmethod
     def _cue_met(token: str, info: TableInfo) -> bool:
