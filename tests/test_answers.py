@@ -363,3 +363,21 @@ def test_a_table_lacking_a_word_other_tables_have_does_not_answer(engine):
     # and the paper counts mobile Internet users for China only
     r = engine.ask("How many mobile internet users did Russia have in 2019?")
     assert r["answered"] is False, r["answer"]
+
+
+@pytest.mark.parametrize(
+    "question, value, table",
+    [
+        ("How large were Russia's B2C e-commerce sales relative to GDP in 2019?", 1.9, "Table 12"),
+        ("Какой была доля онлайн-покупателей среди интернет-пользователей в России в 2019 году?", 35, "Table 12"),
+    ],
+)
+def test_relative_to_asks_for_a_share(engine, question, value, table):
+    r = engine.ask(question)
+    assert r["answered"] and r["value"] == value and first(r)["table"] == table, r["answer"]
+
+
+def test_an_amount_question_gets_the_amount_row_of_a_dataset_not_the_share(engine):
+    # the paper's Table 14 starts in 2015; the World Bank files hold 2014 in US$ and in % of GDP
+    r = engine.ask("What was China's manufacturing value added in 2014?")
+    assert r["answered"] and r["unit"] == "current US$" and first(r)["kind"] == "fact", r["answer"]

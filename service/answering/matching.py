@@ -470,6 +470,9 @@ class Matcher:
             covered = sum(self.weight(t) for t in content if _matches(t, described)) / content_weight
             precision = sum(1 for t in tokens if q.words.has(t)) / max(1, len(tokens.words))
             if covered >= 0.6 and precision >= 0.5:
-                out.append(FactMatch(fact, covered + precision))
+                # as for cells: a share answers "what share", an amount answers the rest
+                is_percent = (fact.unit or "").startswith("%")
+                fit = 0.0 if is_percent == ("percent" in q.cues) else -0.5
+                out.append(FactMatch(fact, covered + precision + fit))
         out.sort(key=lambda m: m.score, reverse=True)
         return out

@@ -27,7 +27,7 @@ GENERIC = frozenset(
     "statistics grow grew change changed increase increased decrease decreased rise rose fall fell decline "
     "declined represent represented table tables worth difference differences differ gap times "
     "paper article study document documents author authors publish publishes publisher compile compiles "
-    "compiled produce produces produced".split()
+    "compiled produce produces produced backs underlie underlies".split()
 )
 
 # Country names are written many ways; a few aliases cover the common ones.
@@ -73,7 +73,7 @@ def synonyms(token: str) -> tuple[str, ...]:
 
 
 CUES: dict[str, tuple[str, ...]] = {
-    "percent": ("share", "proportion", "percentage", "percent", "ratio", "rate", "penetration", "%")
+    "percent": ("share", "proportion", "percentage", "percent", "ratio", "rate", "penetration", "%", "relative to")
     + ("比重", "占比", "比例", "百分比", "率"),
     "rank": ("rank", "ranking", "ranked", "place", "position", "排名", "位居"),
     "score": ("score", "scored", "scores", "得分"),
