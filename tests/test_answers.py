@@ -381,3 +381,4 @@ def test_an_amount_question_gets_the_amount_row_of_a_dataset_not_the_share(engin
     # the paper's Table 14 starts in 2015; the World Bank files hold 2014 in US$ and in % of GDP
     r = engine.ask("What was China's manufacturing value added in 2014?")
     assert r["answered"] and r["unit"] == "current US$" and first(r)["kind"] == "fact", r["answer"]
+    assert "3.18 trillion current US$" in r["answer"]

@@ -147,12 +147,24 @@ def _value(ctx: _Context) -> Draft | None:
         source = fact.source_title or ctx.corpus.docs[fact.doc_id].title
         return Draft(
             answer=f"{fact.indicator}, {fact.entity}, {fact.year}: "
-            f"{format_number(fact.value) if fact.value is not None else fact.raw}{unit} (dataset: {source}).",
+            f"{_readable(fact.value, fact.unit) if fact.value is not None else fact.raw}{unit} (dataset: {source}).",
             value=fact.value,
             unit=fact.unit,
             citations=[fact_citation(ctx.corpus, fact, facts[0].score)],
         )
     return None
+
+
+_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+
+
+def _readable(value: float, unit: str | None) -> str:
+    """3180000000000 reads as `3.18 trillion` (unless the unit already names a scale)."""
+    if not re.search(r"thousand|million|billion|trillion", unit or "", re.IGNORECASE):
+        for size, word in _SCALES:
+            if abs(value) >= size:
+                return f"{format_number(round(value / size, 2))} {word}"
+    return format_number(value)
 
 
 def _latest_if_unasked(ctx: _Context, match: CellMatch) -> CellMatch:
