@@ -22,8 +22,8 @@ from service.answering.question import Question, WordSet, is_country, norm_token
 from service.answering.translate import english_reading
 
 _ASKS_COUNTRY = re.compile(r"\b(which|what) (country|countries|nation|nations|economy|economies)\b", re.IGNORECASE)
-MIN_COVERAGE = 0.5
-EXACT_FACT = 1.9  # a fact's match score (coverage + precision, at most 2)  # share of the question's words a table or sentence must account for
+MIN_COVERAGE = 0.5  # share of the question's words a table or sentence must account for
+EXACT_FACT = 1.9  # a dataset row's match score (coverage + precision, at most 2) that beats a sentence
 PASSAGES_READ = 12
 
 
@@ -125,9 +125,9 @@ def _solve(ctx: _Context) -> Draft:
 # -- values ---------------------------------------------------------------------------
 def _value(ctx: _Context) -> Draft | None:
     q = ctx.q
-    # a cell whose table names the asked indicator only in its references is about something else
-    # ("mobile Internet users" is not `Mobile cellular subscriptions`)
-    # nor is one whose table lacks a word that names something other tables have
+    # a cell whose table names the asked indicator only in its references is about something
+    # else ("mobile Internet users" is not `Mobile cellular subscriptions`), and so is one whose
+    # table lacks a word of the question that names something other tables have
     cells = [
         m for m in ctx.cells() if m.coverage >= MIN_COVERAGE and m.strong_coverage >= MIN_COVERAGE and not m.foreign
     ]
