@@ -382,3 +382,9 @@ def test_an_amount_question_gets_the_amount_row_of_a_dataset_not_the_share(engin
     r = engine.ask("What was China's manufacturing value added in 2014?")
     assert r["answered"] and r["unit"] == "current US$" and first(r)["kind"] == "fact", r["answer"]
     assert "3.18 trillion current US$" in r["answer"]
+
+
+def test_from_one_year_to_another_is_a_change_not_a_ratio(engine):
+    r = engine.ask("How much did China's GDP ratio of the digital economy rise from 2020 to 2021?")
+    assert r["answered"] and r["value"] == pytest.approx(1.2) and r["unit"] == "%", r["answer"]
+    assert "percentage points" in r["answer"]

@@ -378,7 +378,7 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
     ):
         return "derived", direction, "difference"
     if has("how many times", "times more", "times larger", "times higher", "times bigger", "times as") or re.search(
-        r"ratio of .+ to ", lowered
+        r"ratio of .+ to (?!(?:19|20)\d{2}\b)", lowered
     ):
         return "derived", direction, "ratio"
     if len(years) == 2 and has(
