@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ingest.numbers import format_number
 from service.answering.citations import cell_citation, fact_citation, hit_citation, passage_citation, table_citation
 from service.answering.corpus import CellView
-from service.answering.matching import RANK_WORDS, CellMatch, Matcher
+from service.answering.matching import RANK_WORDS, CellMatch, Matcher, is_percent_unit
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
 from service.answering.question import Question, WordSet, is_country, norm_tokens, parse_question
 from service.answering.translate import english_reading
@@ -171,11 +171,7 @@ def _latest_if_unasked(ctx: _Context, match: CellMatch) -> CellMatch:
     """No year asked: answer with the latest year of the same series."""
     if ctx.q.years or not match.cell.years:
         return match
-    same = [
-        m
-        for m in ctx.cells()
-        if m.cell.table is match.cell.table and m.cell.labels == match.cell.labels and m.cell.years
-    ]
+    same = [m for m in ctx.cells() if _same_series(m.cell, match.cell) and m.cell.years]
     return max(same, key=lambda m: max(m.cell.years), default=match)
 
 
@@ -283,14 +279,9 @@ def _pair(ctx: _Context) -> tuple[CellMatch, CellMatch] | None:
     return None
 
 
-def _is_percent(cell: CellView) -> bool:
-    return (cell.unit or "").startswith("%")
-
-
 def _same_series(a: CellView, b: CellView) -> bool:
-    """The same table and labels, years aside."""
-    years = {str(y) for y in (*a.years, *b.years)}
-    return a.table is b.table and [x for x in a.labels if x not in years] == [x for x in b.labels if x not in years]
+    """The same table and labels (a cell's labels leave its years out)."""
+    return a.table is b.table and a.labels == b.labels
 
 
 def _same_indicator(a: CellView, b: CellView) -> bool:
@@ -379,7 +370,7 @@ def _derived(ctx: _Context) -> Draft | None:
     a, b = _in_question_order(ctx, *pair)
     if a.cell.value is None or b.cell.value is None:
         return None
-    if _is_percent(a.cell) != _is_percent(b.cell):
+    if is_percent_unit(a.cell.unit) != is_percent_unit(b.cell.unit):
         return None  # "the ratio of the digital economy to GDP" is the `GDP ratio, %` row, not GDP ÷ it
     if q.operation == "difference" and q.direction is None and a.cell.value < b.cell.value:
         a, b = b, a  # "the difference between A and B" asks for the gap: the larger figure first
@@ -420,7 +411,7 @@ def _change(ctx: _Context) -> Draft | None:
     if not first:
         return None
     start = first[0]
-    later = [m for m in ctx.cells(year=y2) if m.cell.table is start.cell.table and m.cell.labels == start.cell.labels]
+    later = [m for m in ctx.cells(year=y2) if _same_series(m.cell, start.cell)]
     if not later:
         return None
     end = later[0]
@@ -455,9 +446,7 @@ def _label(ctx: _Context) -> Draft | None:
         return None
     top = best[0]
     if asks_year:
-        series = [
-            m for m in best if m.cell.table is top.cell.table and m.cell.labels == top.cell.labels and m.cell.years
-        ]
+        series = [m for m in best if _same_series(m.cell, top.cell) and m.cell.years]
     else:
         years = top.cell.years
         series = [

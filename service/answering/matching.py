@@ -45,6 +45,11 @@ QUANTITY_WORDS = PERCENT_WORDS | RANK_WORDS | {"score", "scores", "value", "inde
 LABEL_STOP = {"of", "the", "and", "in", "with", "per", "by", "for", "to", "a", "an", "s", "total"}
 
 
+def is_percent_unit(unit: str | None) -> bool:
+    """`%`, `% of GDP`, `% of internet users`: a share, not an amount."""
+    return (unit or "").startswith("%")
+
+
 def _content(tokens: list[str]) -> list[str]:
     return [t for t in tokens if t not in LABEL_STOP and not is_year(t)]
 
@@ -203,9 +208,9 @@ class Matcher:
             pool=WordSet(near | label_tokens),
             weak=WordSet(ref_tokens | mention_tokens),
             caption_years=years,
-            percent_cells=any((c.unit or "").startswith("%") for c in table.cells),
-            mixed_units=any((c.unit or "").startswith("%") for c in table.cells)
-            and any(c.value is not None and not (c.unit or "").startswith("%") for c in table.cells),
+            percent_cells=any(is_percent_unit(c.unit) for c in table.cells),
+            mixed_units=any(is_percent_unit(c.unit) for c in table.cells)
+            and any(c.value is not None and not is_percent_unit(c.unit) for c in table.cells),
             money_cells=bool(
                 _MONEY.search(" ".join([table.caption, table.unit or "", *(c.unit or "" for c in table.cells)]))
             ),
@@ -314,10 +319,8 @@ class Matcher:
                 coverage = self._coverage(content, info, content_weight, weak_anchor=q.intent == "source")
                 if coverage is None:
                     continue
-                coverage, strong = coverage
-                foreign = any(
-                    t in self.idf and t not in QUANTITY_WORDS and not self._accounted(t, info) for t in content
-                )
+                coverage, strong, missing = coverage
+                foreign = any(t in self.idf and t not in QUANTITY_WORDS for t in missing)
                 for cell in table.cells:
                     match = self._score_cell(
                         cell,
@@ -340,13 +343,14 @@ class Matcher:
 
     def _coverage(
         self, content: list[str], info: TableInfo, content_weight: float, weak_anchor: bool = False
-    ) -> tuple[float, float] | None:
+    ) -> tuple[float, float, list[str]] | None:
         """Share of the question's words the table accounts for: its caption and labels fully,
-        its cited references and the text about it by half; and the share its caption and labels
-        account for alone. None when none of the words that name the indicator (not `rank`,
-        `share`) is accounted for at all."""
+        its cited references and the text about it by half; the share its caption and labels
+        account for alone; and the words it does not account for at all. None when none of the
+        words that name the indicator (not `rank`, `share`) is accounted for at all."""
         pool, weak = info.pool, info.weak
         covered = strong = 0.0
+        missing: list[str] = []
         anchored = not any(t not in QUANTITY_WORDS for t in content)
         for t in content:
             if _matches_any(t, pool):
@@ -359,14 +363,12 @@ class Matcher:
             elif _matches_any(t, weak):
                 covered += 0.5 * self.weight(t)
                 anchored = anchored or (weak_anchor and t not in QUANTITY_WORDS)
+            else:
+                missing.append(t)
         if not anchored:
             return None
         # rounded: half of two equal weights must compare equal to 0.5, not fall just short of it
-        return round(covered / content_weight, 9), round(strong / content_weight, 9)
-
-    def _accounted(self, token: str, info: TableInfo) -> bool:
-        """The table's caption, labels, references or the text about it say the word."""
-        return _matches_any(token, info.pool) or _matches_any(token, info.weak) or self._cue_met(token, info)
+        return round(covered / content_weight, 9), round(strong / content_weight, 9), missing
 
     @staticmethod
     def _cue_met(token: str, info: TableInfo) -> bool:
@@ -427,7 +429,7 @@ class Matcher:
     @staticmethod
     def _cue_bonus(cell: CellView, info: TableInfo, q: Question, cell_tokens: set[str]) -> float:
         bonus = 0.0
-        is_percent = (cell.unit or "").startswith("%") or bool(cell_tokens.words & PERCENT_WORDS)
+        is_percent = is_percent_unit(cell.unit) or bool(cell_tokens.words & PERCENT_WORDS)
         is_rank = bool(cell_tokens.words & RANK_WORDS) or info.ranking_table
         if "percent" in q.cues:
             bonus += 1.0 if is_percent else (-0.7 if info.percent_cells else 0.0)
@@ -471,8 +473,7 @@ class Matcher:
             precision = sum(1 for t in tokens if q.words.has(t)) / max(1, len(tokens.words))
             if covered >= 0.6 and precision >= 0.5:
                 # as for cells: a share answers "what share", an amount answers the rest
-                is_percent = (fact.unit or "").startswith("%")
-                fit = 0.0 if is_percent == ("percent" in q.cues) else -0.5
+                fit = 0.0 if is_percent_unit(fact.unit) == ("percent" in q.cues) else -0.5
                 out.append(FactMatch(fact, covered + precision + fit))
         out.sort(key=lambda m: m.score, reverse=True)
         return out

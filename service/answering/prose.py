@@ -143,7 +143,7 @@ def best_sentences(
                     overlap += 0.5 * weight(t)  # as for tables: a `%` figure half-answers "share"
             if not anchored:
                 continue
-            figure = best_figure(q, passage.text, s.start, s.end) if need_figure else None
+            figure = best_figure(q, passage.text, s.start, s.end, bool(asked_trends)) if need_figure else None
             if need_figure and figure is None:
                 continue
             overlap = round(overlap / content_weight, 9)
@@ -155,9 +155,9 @@ def best_sentences(
     return out
 
 
-def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
+def best_figure(q: Question, text: str, start: int, end: int, asks_change: bool) -> Figure | None:
+    """The figure in text[start:end] that answers q; `asks_change`: q speaks of growth or decline."""
     sentence = text[start:end]
-    asks_change = bool(trends(q.text))
     asked = {round(n, 6) for n in q.numbers} | set(q.years)
     ranges = _FROM_TO.findall(sentence)
     candidates: list[Figure] = []
@@ -220,7 +220,8 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
         if unit and "point" in unit:
             score -= 1.0
         score += _range_bonus(sentence, match.start(), ranges, q.years)
-        score += _year_after_bonus(sentence, f_end, q.years)
+        year_after = _year_after_bonus(sentence, f_end, q.years)
+        score += year_after
         restated = _RESTATED.search(sentence[max(0, match.start() - 5) : match.start()])
         if restated and not (restated.group(1) == "$" and re.search(r"dollar|usd|\$", q.text, re.IGNORECASE)):
             score -= 1.0  # "2.3 trillion rubles ($37.94 billion)": the conversion restates the figure
@@ -228,9 +229,7 @@ def best_figure(q: Question, text: str, start: int, end: int) -> Figure | None:
             score += 1.0  # "how much did it grow": growth is told in percent
         if not asks_change and _is_change(sentence, match.start(), f_end):
             score -= 1.0  # "up 50 percent year on year" is a growth rate, not the figure asked for
-        if _FROM_BEFORE.search(sentence[max(0, match.start() - 12) : match.start()]) and not _year_after_bonus(
-            sentence, f_end, q.years
-        ):
+        if _FROM_BEFORE.search(sentence[max(0, match.start() - 12) : match.start()]) and not year_after:
             score -= 1.0  # "11.2 percent … from 8.8 percent": the earlier figure
         candidates.append(Figure(value, unit or None, start + match.start(), start + f_end, score))
     if not candidates:
