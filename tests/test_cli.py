@@ -77,3 +77,18 @@ def test_commands_without_a_store_say_what_to_do(tmp_path):
     assert result.returncode == 2
     assert "run `citeqa ingest PATH` first" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_model_the_onnx_backend_cannot_run_is_a_clear_error(corpus_data, tmp_path, monkeypatch):
+    from index.embedder import DEFAULT_MODEL, resolve_model_path
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for item in resolve_model_path(DEFAULT_MODEL).iterdir():
+        if item.name != "tokenizer.json":
+            (folder / item.name).symlink_to(item, target_is_directory=item.is_dir())
+    monkeypatch.setenv("CITEQA_EMBEDDING_BACKEND", "onnx")
+    monkeypatch.setenv("CITEQA_MODEL", str(folder))
+    result = citeqa("search", "broadband", data_dir=corpus_data.data_dir, check=False)
+    assert result.returncode == 2
+    assert "no tokenizer.json" in result.stderr and "Traceback" not in result.stderr
