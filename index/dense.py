@@ -36,6 +36,10 @@ class DenseIndex:
                 return []
             selector = faiss.IDSelectorBatch(np.fromiter(allowed, dtype=np.int64))
             params = faiss.SearchParameters(sel=selector)
+        # one query needs one thread (faster even at 200k vectors), and a team of OpenMP
+        # threads left spinning after each search would keep the other core busy for nothing,
+        # slowing the model. The setting is per calling thread, hence on every search.
+        faiss.omp_set_num_threads(1)
         scores, ids = self.index.search(vector.reshape(1, -1).astype(np.float32), k, params=params)
         found = ids[0] != -1
         return list(zip(ids[0][found].tolist(), scores[0][found].tolist()))

@@ -132,3 +132,26 @@ def test_the_service_process_never_imports_torch(corpus_data, embedder):
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_queries_keep_to_one_core(corpus_data, embedder):
+    """A query is embedded and searched on one core. (FAISS's OpenMP threads, left to
+    themselves, spin beside the model after each search and keep the second core busy.)"""
+    import threading
+    import time
+
+    from index.folder import load_index
+
+    dense = load_index(corpus_data.data_dir).dense
+    share: list[float] = []
+
+    def queries() -> None:  # on a fresh thread, as the server's worker threads are
+        process, wall = time.process_time(), time.perf_counter()
+        for i in range(60):
+            dense.search(embedder.embed([TEXTS[i % 4]])[0], 80)
+        share.append((time.process_time() - process) / (time.perf_counter() - wall))
+
+    worker = threading.Thread(target=queries)
+    worker.start()
+    worker.join()
+    assert share and share[0] < 1.4, f"the process used {share[0]:.2f} cores for one stream of queries"
