@@ -10,6 +10,8 @@ belong to the caller and are never closed here.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from service.answering.engine import Engine
 from service.errors import ApiError
@@ -42,6 +44,15 @@ class EngineSlot:
                 raise ApiError(503, "the answer engine is not loaded", code="unavailable")
             self._leases[engine] = self._leases.get(engine, 0) + 1
             return engine
+
+    @contextmanager
+    def lease(self) -> Iterator[Engine]:
+        """The current engine, held until the block ends."""
+        engine = self.acquire()
+        try:
+            yield engine
+        finally:
+            self.release(engine)
 
     def release(self, engine: Engine) -> None:
         with self._lock:

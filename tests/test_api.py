@@ -115,11 +115,37 @@ def test_error_shape_is_one_and_the_same(client):
             "unsupported_media_type",
             "send the body as JSON (Content-Type: application/json), not text/plain",
         ),
+        (
+            client.post("/search", content="query=x", headers={"content-type": "application/x-www-form-urlencoded"}),
+            415,
+            "unsupported_media_type",
+            "send the body as JSON (Content-Type: application/json), not application/x-www-form-urlencoded",
+        ),
+        (
+            client.post("/feedback", content="{}", headers={"content-type": "text/csv"}),
+            415,
+            "unsupported_media_type",
+            "send the body as JSON (Content-Type: application/json), not text/csv",
+        ),
     ]
     for response, status, code, message in cases:
         assert response.status_code == status, response.text
         assert response.json() == {"error": {"status": status, "code": code, "message": message}}
     assert client.get("/ask").headers["allow"] == "POST"
+    # a JSON type with parameters or a +json suffix is JSON; a GET has no body to check
+    assert (
+        client.post(
+            "/ask", content='{"question": "x"}', headers={"content-type": "application/json; charset=utf-8"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.post(
+            "/search", content='{"query": "x"}', headers={"content-type": "application/vnd.api+json"}
+        ).status_code
+        == 200
+    )
+    assert client.get("/feedback", headers={"content-type": "text/plain"}).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -313,6 +339,34 @@ def test_end_to_end_through_uvicorn(settings, engine):
         assert bad.status_code == 422 and bad.json()["error"]["code"] == "invalid_request"
         table = http.get("/documents/song-2024/tables/Table%206").json()
         assert len(table["rows"]) == 6
+
+
+def test_the_benchmark_clients_read_what_httpx_reads(settings, engine):
+    """`make bench` times the server through its own thin clients: they must read whole (and long)
+    responses, one after another on one connection, exactly as httpx does."""
+    import asyncio
+
+    from scripts.thin_http import AsyncConnection, SyncClient, post_bytes
+
+    requests = [("/search", {"query": QUERY, "top_k": 50}), ("/ask", {"question": "x", "top_k": 99})] * 2
+    with live_api(settings, engine) as base, httpx.Client(base_url=base, timeout=30) as http:
+        expected = [(r.status_code, r.content) for r in (http.post(path, json=body) for path, body in requests)]
+        host, port = base.removeprefix("http://").split(":")
+        thin = SyncClient(host, int(port))
+        try:
+            assert [thin.post(path, body) for path, body in requests] == expected
+        finally:
+            thin.close()
+
+        async def over_asyncio() -> list[tuple[int, bytes]]:
+            connection = await AsyncConnection.open(host, int(port))
+            try:
+                return [await connection.send(post_bytes(path, body, f"{host}:{port}")) for path, body in requests]
+            finally:
+                await connection.close()
+
+        assert asyncio.run(over_asyncio()) == expected
+    assert expected[0][0] == 200 and len(expected[0][1]) > 1 << 16 and expected[1][0] == 422
 
 
 def test_serve_fails_clearly_before_loading_anything(tmp_path, corpus_data):

@@ -10,16 +10,16 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from service.deps import require_json
+from service.deps import JsonBodyRoute
 from service.errors import error_responses
 from service.feedback import FEEDBACK_DB, FeedbackStore, eval_item, iso
 from service.responses import FastJSONResponse
 from service.schemas import FeedbackList, FeedbackRequest, FeedbackStored
 
-router = APIRouter(prefix="/feedback", tags=["feedback"])
+router = APIRouter(prefix="/feedback", tags=["feedback"], route_class=JsonBodyRoute)
 
 NDJSON = "application/x-ndjson"
 
@@ -38,7 +38,6 @@ def _wants_json(accept: str | None) -> bool:
     "",
     status_code=201,
     response_model=FeedbackStored,
-    dependencies=[Depends(require_json)],
     responses=error_responses(415, 422),
     summary="Say whether an answer was right",
 )
