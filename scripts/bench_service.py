@@ -7,8 +7,9 @@
 - throughput of `/ask` with 16 concurrent clients for `--duration` seconds (requests, errors);
 - the server's memory (VmRSS now, VmHWM peak) from /proc.
 
-Requests go through a thin keep-alive HTTP/1.1 client (`scripts/thin_http.py`), as a load
-generator should; the `/ask` p50 through httpx is reported beside it.
+Requests go through a thin keep-alive HTTP/1.1 client over a plain socket
+(`scripts/thin_http.py`), as a load generator such as wrk does; the `/ask` p50 through httpx
+is reported beside it.
 
 Uses an ingested data dir (`--data-dir`, default `data`); ingests corpus/ into it first
 when it holds no store or index. Talks to 127.0.0.1 only, stops by itself, and always
@@ -31,8 +32,6 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-import http.client  # noqa: E402
 
 import httpx  # noqa: E402
 import numpy as np  # noqa: E402
@@ -189,7 +188,7 @@ def sequential(client: SyncClient, endpoint: str, n: int) -> dict:
         started = time.perf_counter()
         try:
             status, content = client.post(endpoint, body(endpoint, question))
-        except (OSError, http.client.HTTPException):
+        except (OSError, ConnectionError, ValueError):
             errors += 1
             continue
         elapsed = (time.perf_counter() - started) * 1000
