@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -22,8 +23,10 @@ class Embedder(Protocol):
     backend: str  # what runs the model: "onnx" or "torch"
     dim: int
 
-    def embed(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text."""
+    def embed(self, texts: list[str], *, batch_size: int = 64, started: Callable[[], None] | None = None) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text. `started`, when given, is called once,
+        just before the model runs: from then on the calling thread no longer needs the GIL,
+        so another thread's Python work can overlap the model's."""
         ...
 
 
@@ -66,7 +69,9 @@ class SentenceTransformerEmbedder:
         self._model = SentenceTransformer(str(resolve_model_path(model)), device="cpu", local_files_only=True)
         self.dim = int(self._model.get_embedding_dimension())
 
-    def embed(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+    def embed(self, texts: list[str], *, batch_size: int = 64, started: Callable[[], None] | None = None) -> np.ndarray:
+        if started:
+            started()  # torch releases the GIL in its kernels, not in encode's Python around them
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         if self._bulk_threads and self._threads:

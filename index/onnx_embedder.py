@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -124,15 +125,17 @@ class OnnxEmbedder:
                 self._bulk_session = self._open(self._bulk_threads)
         return self._bulk_session
 
-    def embed(self, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+    def embed(self, texts: list[str], *, batch_size: int = 64, started: Callable[[], None] | None = None) -> np.ndarray:
         if not texts:
+            if started:
+                started()
             return np.zeros((0, self.dim), dtype=np.float32)
         if self._lowercase:
             texts = [t.lower() for t in texts]
         session = self._session_for(len(texts))
         encodings = self._tokenizer.encode_batch(texts)  # truncated to the model's limit
         if len(texts) == 1:
-            return self._run(session, encodings)
+            return self._run(session, encodings, started)
         # Texts of similar length go together (less padding), and a batch holds at most
         # TOKEN_BUDGET tokens: attention memory grows with the square of the length.
         order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
@@ -142,11 +145,12 @@ class OnnxEmbedder:
             longest = len(encodings[order[start]].ids)
             size = max(1, min(batch_size, TOKEN_BUDGET // max(1, longest)))
             chosen = order[start : start + size]
-            out[chosen] = self._run(session, [encodings[i] for i in chosen])
+            out[chosen] = self._run(session, [encodings[i] for i in chosen], started)
+            started = None
             start += size
         return out
 
-    def _run(self, session, encodings) -> np.ndarray:
+    def _run(self, session, encodings, started: Callable[[], None] | None = None) -> np.ndarray:
         length = max(len(e.ids) for e in encodings)
         ids = np.full((len(encodings), length), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(encodings), length), dtype=np.int64)
@@ -159,6 +163,8 @@ class OnnxEmbedder:
         feed = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._inputs:
             feed["token_type_ids"] = types
+        if started:
+            started()  # session.run releases the GIL
         return np.ascontiguousarray(session.run(None, feed)[0], dtype=np.float32)
 
 

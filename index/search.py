@@ -3,7 +3,10 @@ document filter, returning chunks with what a person needs to find them again.""
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import NamedTuple
+
+import numpy as np
 
 from index.embedder import Embedder
 from index.folder import LoadedIndex
@@ -57,13 +60,31 @@ class Searcher:
         }  # fmt: skip
 
     def search(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> list[Hit]:
+        """Search in this thread, start to end (nothing to overlap with the model)."""
+        return self.start(query, top_k, doc_ids, hand_off=False).hits()
+
+    def start(
+        self, query: str, top_k: int = 5, doc_ids: list[str] | None = None, *, hand_off: bool = True
+    ) -> PendingSearch:
+        """Begin a search: the query goes to the model thread (when the embedder can `submit`),
+        and while the model embeds it the lexical ranking is computed and the caller may do
+        work of its own; `hits()` then waits for the vector and finishes."""
         allowed = set(self.store.faiss_ids_for_docs(doc_ids)) if doc_ids else None
         if allowed is not None and not allowed:
-            return []
+            return PendingSearch(self, None, [], top_k, allowed)
+        submit = getattr(self.embedder, "submit", None) if hand_off else None
+        if submit is not None:
+            vector = submit([query])
+        else:
+            vector = Future()
+            vector.set_result(self.embedder.embed([query]))
         pool = max(self.pool, top_k * 2)
-        vector = self.embedder.embed([query])[0]
-        dense = self.index.dense.search(vector, pool, allowed)
-        lexical = self.index.lexical.search(query, pool, allowed)
+        return PendingSearch(self, vector, self.index.lexical.search(query, pool, allowed), top_k, allowed)
+
+    def _fuse(
+        self, vector: np.ndarray, lexical: list[tuple[int, float]], top_k: int, allowed: set[int] | None
+    ) -> list[Hit]:
+        dense = self.index.dense.search(vector, max(self.pool, top_k * 2), allowed)
         fused = reciprocal_rank_fusion([dense, lexical])
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
         lexical_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
@@ -85,3 +106,16 @@ class Searcher:
             if len(hits) == top_k:
                 break
         return hits
+
+
+class PendingSearch:
+    """A search whose query vector may still be computing."""
+
+    def __init__(self, searcher: Searcher, vector: Future | None, lexical, top_k: int, allowed: set[int] | None):
+        self._searcher, self._vector, self._lexical = searcher, vector, lexical
+        self._top_k, self._allowed = top_k, allowed
+
+    def hits(self) -> list[Hit]:
+        if self._vector is None:  # the filter leaves nothing to search
+            return []
+        return self._searcher._fuse(self._vector.result()[0], self._lexical, self._top_k, self._allowed)

@@ -32,7 +32,7 @@ def test_a_failing_model_call_reaches_the_caller(embedder):
     class Broken:
         name, backend, dim = embedder.name, embedder.backend, embedder.dim
 
-        def embed(self, texts, *, batch_size=64):
+        def embed(self, texts, *, batch_size=64, started=None):
             raise RuntimeError("model unavailable")
 
     batching = BatchingEmbedder(Broken())
@@ -42,3 +42,65 @@ def test_a_failing_model_call_reaches_the_caller(embedder):
         assert "model unavailable" in str(exc)
     else:
         raise AssertionError("the error was swallowed")
+
+
+class _GatedModel:
+    """A model whose run the test holds open: says when it starts, then waits for the gate."""
+
+    def __init__(self, inner, *, fail_before_start: bool = False):
+        self.name, self.backend, self.dim = inner.name, inner.backend, inner.dim
+        self.inner, self.fail_before_start = inner, fail_before_start
+        self.running, self.gate = threading.Event(), threading.Event()
+
+    def embed(self, texts, *, batch_size=64, started=None):
+        if self.fail_before_start:
+            raise RuntimeError("no model")
+        if started:
+            started()
+        self.running.set()
+        assert self.gate.wait(10), "the test never opened the gate"
+        return self.inner.embed(texts)
+
+
+def test_submit_returns_while_the_model_runs_so_the_caller_can_work_meanwhile(embedder):
+    model = _GatedModel(embedder)
+    batching = BatchingEmbedder(model)
+    future = batching.submit(["What was the digital economy share of GDP in 2020?"])
+    assert model.running.is_set() and not future.done()  # handed over and running, not finished
+    model.gate.set()
+    vector = future.result(timeout=10)
+    assert np.allclose(vector, embedder.embed(["What was the digital economy share of GDP in 2020?"]), atol=1e-5)
+
+
+def test_submit_does_not_hang_when_the_model_fails_before_it_starts(embedder):
+    batching = BatchingEmbedder(_GatedModel(embedder, fail_before_start=True))
+    future = batching.submit(["anything"])
+    try:
+        future.result(timeout=10)
+    except RuntimeError as exc:
+        assert "no model" in str(exc)
+    else:
+        raise AssertionError("the error was swallowed")
+
+
+def test_answers_are_the_same_with_the_model_on_its_own_thread(corpus_engine, corpus_data, embedder):
+    """The server overlaps reading the question with embedding it; the answers must not change."""
+    from service.answering.engine import Engine
+
+    overlapped = Engine.load(corpus_data.data_dir, BatchingEmbedder(embedder))
+    questions = [
+        ("What were Russia's fixed broadband subscriptions per 100 people in 2019?", None),
+        ("Which country had more mobile cellular subscriptions in 2020, China or Russia?", None),
+        ("Where does the 45.5 trillion yuan figure come from?", None),
+        ("2021年数字经济占GDP比重是多少？", None),
+        ("What was Narnia's GDP in 2019?", None),
+        ("Fixed broadband subscriptions per 100 people in 2019", ["song-2024"]),
+    ]
+    try:
+        for question, doc_ids in questions:
+            mine, plain = (e.ask(question, doc_ids=doc_ids) for e in (overlapped, corpus_engine))
+            mine.pop("timings_ms"), plain.pop("timings_ms")
+            assert mine == plain, question
+        assert overlapped.search("broadband Russia", top_k=5) == corpus_engine.search("broadband Russia", top_k=5)
+    finally:
+        overlapped.store.close()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ingest.numbers import format_number
 from service.answering.citations import cell_citation, fact_citation, hit_citation, passage_citation, table_citation
 from service.answering.corpus import CellView
-from service.answering.matching import RANK_WORDS, CellMatch, Matcher, is_percent_unit
+from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
 from service.answering.question import Question, WordSet, is_country, norm_tokens, parse_question
 from service.answering.translate import english_reading
@@ -62,27 +62,42 @@ def answer(engine, question: str, *, top_k: int = 5, doc_ids: list[str] | None =
 
 
 def _attempt(engine, question: str, top_k: int, doc_ids: list[str] | None):
-    q = parse_question(question)
     started = time.perf_counter()
-    hits = engine.searcher.search(question, top_k=max(40, top_k), doc_ids=doc_ids)
+    pending = engine.searcher.start(question, top_k=max(40, top_k), doc_ids=doc_ids)
     retrieval_s = time.perf_counter() - started
-    ctx = _Context(engine, q, hits, set(doc_ids) if doc_ids else None)
+    # while the model embeds the question: read it, and score the cells and facts it asks for
+    ctx = _Context(engine, parse_question(question), set(doc_ids) if doc_ids else None)
+    ctx.prepare()
+    waited = time.perf_counter()
+    ctx.read(pending.hits())
+    retrieval_s += time.perf_counter() - waited
     return _solve(ctx), ctx, retrieval_s
 
 
 class _Context:
-    def __init__(self, engine, q: Question, hits, doc_ids):
+    def __init__(self, engine, q: Question, doc_ids: set[str] | None):
         self.engine = engine
         self.corpus = engine.corpus
         self.matcher: Matcher = engine.matcher
         self.q = q
-        self.hits = hits
         self.doc_ids = doc_ids
+        self.hits = []
         self.table_ranks: dict = {}
         self.row_ranks: dict = {}
         # cells that satisfy each set of constraints, scored on the question alone
         self._candidates: dict[tuple, list[CellMatch]] = {}
+        self._facts: list | None = None
         self.passages = []
+
+    def prepare(self) -> None:
+        """The work on the question alone that a value answer needs (most questions ask for one)."""
+        if self.q.intent == "value":
+            self._candidates_for({})
+            self.facts()
+
+    def read(self, hits) -> None:
+        """Retrieval's ranking: how it ranked each table and row, and the passages to read."""
+        self.hits = hits
         for rank, hit in enumerate(hits):
             if hit.kind == "table_row":
                 table_id, _, row = hit.ref_id.partition(":")
@@ -94,11 +109,20 @@ class _Context:
                     self.passages.append((passage, hit.score))
 
     def cells(self, **constraints) -> list[CellMatch]:
+        return self.matcher.ranked(self._candidates_for(constraints), self.table_ranks, self.row_ranks)
+
+    def _candidates_for(self, constraints: dict) -> list[CellMatch]:
         key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(constraints.items()))
         found = self._candidates.get(key)
         if found is None:
             found = self._candidates[key] = self.matcher.candidates(self.q, doc_ids=self.doc_ids, **constraints)
-        return self.matcher.ranked(found, self.table_ranks, self.row_ranks)
+        return found
+
+    def facts(self) -> list[FactMatch]:
+        """Dataset facts for the question's own entities and year, best first."""
+        if self._facts is None:
+            self._facts = self.matcher.facts(self.q, doc_ids=self.doc_ids)
+        return self._facts
 
     def sentences(self, need_figure: bool = True) -> list[SentenceMatch]:
         return best_sentences(self.q, self.passages, self.matcher.weight, need_figure=need_figure)
@@ -124,7 +148,6 @@ def _solve(ctx: _Context) -> Draft:
 
 # -- values ---------------------------------------------------------------------------
 def _value(ctx: _Context) -> Draft | None:
-    q = ctx.q
     # a cell whose table names the asked indicator only in its references is about something
     # else ("mobile Internet users" is not `Mobile cellular subscriptions`), and so is one whose
     # table lacks a word of the question that names something other tables have
@@ -136,7 +159,7 @@ def _value(ctx: _Context) -> Draft | None:
     best_sentence = sentences[0] if sentences else None
     if best_cell and (not best_sentence or best_cell.coverage >= best_sentence.coverage - 1e-9):
         return _cell_draft(ctx, best_cell)
-    facts = ctx.matcher.facts(q, doc_ids=ctx.doc_ids)
+    facts = ctx.facts()
     # a dataset row that names the asked entity and indicator outright beats a sentence
     exact_fact = bool(facts) and facts[0].score >= EXACT_FACT
     if best_sentence and not exact_fact:
