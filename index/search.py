@@ -1,13 +1,21 @@
 """Hybrid search: dense (FAISS) and lexical (BM25) rankings fused, with an optional
-document filter, returning chunks with what a person needs to find them again."""
+document filter, returning chunks with what a person needs to find them again.
+
+A search is written as steps (a generator) that yield what they wait for: first for the
+model to start on the query, then for its vector. The same steps run blocking (`run_steps`:
+the CLI, the evaluation, tests) or in the server's event loop (`run_steps_async`), which is
+then free while the model computes; between the two waits the caller does the work that
+needs no vector."""
 
 from __future__ import annotations
 
-from concurrent.futures import Future
-from typing import NamedTuple
+import asyncio
+from collections.abc import Generator
+from typing import Any, NamedTuple
 
 import numpy as np
 
+from index.batching import EmbeddingJob
 from index.embedder import Embedder
 from index.folder import LoadedIndex
 from index.hybrid import reciprocal_rank_fusion
@@ -60,31 +68,27 @@ class Searcher:
         }  # fmt: skip
 
     def search(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> list[Hit]:
-        """Search in this thread, start to end (nothing to overlap with the model)."""
-        return self.start(query, top_k, doc_ids, hand_off=False).hits()
+        return run_steps(self.search_steps(query, top_k, doc_ids))
 
-    def start(
-        self, query: str, top_k: int = 5, doc_ids: list[str] | None = None, *, hand_off: bool = True
-    ) -> PendingSearch:
-        """Begin a search: the query goes to the model thread (when the embedder can `submit`),
-        and while the model embeds it the lexical ranking is computed and the caller may do
-        work of its own; `hits()` then waits for the vector and finishes."""
+    def search_steps(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> Steps:
+        pending = self.start(query, top_k, doc_ids)
+        yield pending.started()
+        pending.rank_lexically()  # while the model embeds the query
+        return (yield pending.finished())
+
+    def start(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> PendingSearch:
+        """Hand the query to the model thread (when the embedder has one; otherwise embed it now)."""
         allowed = set(self.store.faiss_ids_for_docs(doc_ids)) if doc_ids else None
         if allowed is not None and not allowed:
-            return PendingSearch(self, None, [], top_k, allowed)
-        submit = getattr(self.embedder, "submit", None) if hand_off else None
-        if submit is not None:
-            vector = submit([query])
-        else:
-            vector = Future()
-            vector.set_result(self.embedder.embed([query]))
-        pool = max(self.pool, top_k * 2)
-        return PendingSearch(self, vector, self.index.lexical.search(query, pool, allowed), top_k, allowed)
+            return PendingSearch(self, None, query, top_k, allowed)
+        submit = getattr(self.embedder, "submit", None)
+        job = submit([query]) if submit else EmbeddingJob.done(self.embedder.embed([query]))
+        return PendingSearch(self, job, query, top_k, allowed)
 
     def _fuse(
         self, vector: np.ndarray, lexical: list[tuple[int, float]], top_k: int, allowed: set[int] | None
     ) -> list[Hit]:
-        dense = self.index.dense.search(vector, max(self.pool, top_k * 2), allowed)
+        dense = self.index.dense.search(vector, self._pool(top_k), allowed)
         fused = reciprocal_rank_fusion([dense, lexical])
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
         lexical_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
@@ -107,15 +111,88 @@ class Searcher:
                 break
         return hits
 
+    def _pool(self, top_k: int) -> int:
+        return max(self.pool, top_k * 2)
+
 
 class PendingSearch:
-    """A search whose query vector may still be computing."""
+    """A search whose query the model may still be embedding."""
 
-    def __init__(self, searcher: Searcher, vector: Future | None, lexical, top_k: int, allowed: set[int] | None):
-        self._searcher, self._vector, self._lexical = searcher, vector, lexical
+    def __init__(self, searcher: Searcher, job: EmbeddingJob | None, query: str, top_k: int, allowed):
+        self._searcher, self._job, self._query = searcher, job, query
         self._top_k, self._allowed = top_k, allowed
+        self._lexical: list[tuple[int, float]] | None = None
 
-    def hits(self) -> list[Hit]:
-        if self._vector is None:  # the filter leaves nothing to search
-            return []
-        return self._searcher._fuse(self._vector.result()[0], self._lexical, self._top_k, self._allowed)
+    def started(self) -> Wait:
+        """The wait until the model runs on the query (the GIL is then free for the caller)."""
+        return Wait(self, "started")
+
+    def finished(self) -> Wait:
+        """The wait for the hits."""
+        return Wait(self, "hits")
+
+    def rank_lexically(self) -> None:
+        if self._lexical is None and self._job is not None:
+            self._lexical = self._searcher.index.lexical.search(
+                self._query, self._searcher._pool(self._top_k), self._allowed
+            )
+
+    def _hits(self, vector: np.ndarray) -> list[Hit]:
+        self.rank_lexically()
+        return self._searcher._fuse(vector[0], self._lexical or [], self._top_k, self._allowed)
+
+
+class Wait(NamedTuple):
+    """What a step waits for: the model to start (`started`), or the hits (`hits`)."""
+
+    search: PendingSearch
+    what: str
+
+    def result(self) -> Any:
+        job = self.search._job
+        if job is None:  # the filter leaves nothing to search
+            return None if self.what == "started" else []
+        if self.what == "started":
+            return job.wait_started()
+        return self.search._hits(job.future.result())
+
+    async def result_async(self) -> Any:
+        job = self.search._job
+        if job is None:
+            return None if self.what == "started" else []
+        if self.what == "started":
+            if not job.started():
+                loop = asyncio.get_running_loop()
+                started = loop.create_future()
+                job.when_started(lambda: loop.call_soon_threadsafe(_set_done, started))
+                await started
+            return None
+        return self.search._hits(await asyncio.wrap_future(job.future))
+
+
+def _set_done(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+Steps = Generator[Wait, Any, Any]
+
+
+def run_steps(steps: Steps) -> Any:
+    """Run steps to the end, blocking on each wait."""
+    try:
+        wait = next(steps)
+        while True:
+            wait = steps.send(wait.result())
+    except StopIteration as stop:
+        return stop.value
+
+
+async def run_steps_async(steps: Steps) -> Any:
+    """Run steps to the end, awaiting each wait: the event loop serves others meanwhile."""
+    try:
+        wait = next(steps)
+        while True:
+            wait = steps.send(await wait.result_async())
+    except StopIteration as stop:
+        return stop.value

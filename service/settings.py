@@ -35,7 +35,12 @@ class Settings(BaseSettings):
     api_url: str = Field("http://127.0.0.1:8000", description="where the UI finds the API")
     ui_port: int = 8501
     access_log: bool = Field(False, description="log a line per HTTP request")
-    worker_threads: int = Field(8, ge=1, le=64, description="threads that run requests (each holds memory)")
+    worker_threads: int = Field(
+        8,
+        ge=1,
+        le=64,
+        description="threads that run the blocking requests (documents, uploads; `/ask` and `/search` run in the event loop)",
+    )
 
     def embedder(self, *, bulk: bool = False):
         """The configured embedder: one thread per query, every core for bulk work."""

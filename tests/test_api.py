@@ -341,6 +341,38 @@ def test_end_to_end_through_uvicorn(settings, engine):
         assert len(table["rows"]) == 6
 
 
+def test_concurrent_questions_through_the_event_loop_and_the_model_thread(settings, corpus_data, embedder, engine):
+    """As `citeqa serve` runs: /ask in the event loop, queries batched on the model thread.
+    Many clients at once get the answers one client gets alone."""
+    import asyncio
+
+    from index.batching import BatchingEmbedder
+
+    questions = [
+        "What were Russia's fixed broadband subscriptions per 100 people in 2019?",
+        "Which country had more mobile cellular subscriptions in 2020, China or Russia?",
+        "What was Narnia's GDP in 2019?",
+        "2021年数字经济占GDP比重是多少？",
+    ] * 4
+    expected = {q: engine.ask(q) for q in questions}
+    served = Engine.load(corpus_data.data_dir, BatchingEmbedder(embedder))
+
+    async def ask_all(base: str) -> list[dict]:
+        async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+            replies = await asyncio.gather(*(http.post("/ask", json={"question": q}) for q in questions))
+        assert all(r.status_code == 200 for r in replies)
+        return [r.json() for r in replies]
+
+    try:
+        with live_api(settings, served) as base:
+            answers = asyncio.run(ask_all(base))
+    finally:
+        served.store.close()
+    for question, answer in zip(questions, answers, strict=True):
+        for key in ("answered", "answer", "value", "unit", "citations"):
+            assert answer[key] == expected[question][key], (question, key)
+
+
 def test_the_benchmark_clients_read_what_httpx_reads(settings, engine):
     """`make bench` times the server through its own thin clients: they must read whole (and long)
     responses, one after another on one connection, exactly as httpx does."""

@@ -62,21 +62,26 @@ class _GatedModel:
         return self.inner.embed(texts)
 
 
-def test_submit_returns_while_the_model_runs_so_the_caller_can_work_meanwhile(embedder):
+def test_a_submitted_job_says_when_the_model_runs_so_the_caller_can_work_meanwhile(embedder):
     model = _GatedModel(embedder)
     batching = BatchingEmbedder(model)
-    future = batching.submit(["What was the digital economy share of GDP in 2020?"])
-    assert model.running.is_set() and not future.done()  # handed over and running, not finished
+    heard: list[str] = []
+    job = batching.submit(["What was the digital economy share of GDP in 2020?"])
+    job.wait_started()
+    assert model.running.wait(10) and not job.future.done()  # running, not finished
+    job.when_started(lambda: heard.append("late"))  # a callback added after the start runs at once
+    assert heard == ["late"]
     model.gate.set()
-    vector = future.result(timeout=10)
+    vector = job.future.result(timeout=10)
     assert np.allclose(vector, embedder.embed(["What was the digital economy share of GDP in 2020?"]), atol=1e-5)
 
 
 def test_submit_does_not_hang_when_the_model_fails_before_it_starts(embedder):
     batching = BatchingEmbedder(_GatedModel(embedder, fail_before_start=True))
-    future = batching.submit(["anything"])
+    job = batching.submit(["anything"])
+    job.wait_started()
     try:
-        future.result(timeout=10)
+        job.future.result(timeout=10)
     except RuntimeError as exc:
         assert "no model" in str(exc)
     else:
@@ -84,7 +89,10 @@ def test_submit_does_not_hang_when_the_model_fails_before_it_starts(embedder):
 
 
 def test_answers_are_the_same_with_the_model_on_its_own_thread(corpus_engine, corpus_data, embedder):
-    """The server overlaps reading the question with embedding it; the answers must not change."""
+    """The server overlaps reading the question with embedding it, in its event loop; the
+    answers must not change, blocking or awaited."""
+    import asyncio
+
     from service.answering.engine import Engine
 
     overlapped = Engine.load(corpus_data.data_dir, BatchingEmbedder(embedder))
@@ -98,9 +106,15 @@ def test_answers_are_the_same_with_the_model_on_its_own_thread(corpus_engine, co
     ]
     try:
         for question, doc_ids in questions:
-            mine, plain = (e.ask(question, doc_ids=doc_ids) for e in (overlapped, corpus_engine))
-            mine.pop("timings_ms"), plain.pop("timings_ms")
-            assert mine == plain, question
-        assert overlapped.search("broadband Russia", top_k=5) == corpus_engine.search("broadband Russia", top_k=5)
+            plain = corpus_engine.ask(question, doc_ids=doc_ids)
+            blocking = overlapped.ask(question, doc_ids=doc_ids)
+            awaited = asyncio.run(overlapped.ask_async(question, doc_ids=doc_ids))
+            for answer in (plain, blocking, awaited):
+                answer.pop("timings_ms")
+            assert blocking == plain and awaited == plain, question
+        found = corpus_engine.search("broadband Russia", top_k=5)
+        assert overlapped.search("broadband Russia", top_k=5) == found
+        assert asyncio.run(overlapped.search_async("broadband Russia", top_k=5)) == found
+        assert asyncio.run(overlapped.search_async("broadband Russia", doc_ids=["no-such-doc"])) == []
     finally:
         overlapped.store.close()

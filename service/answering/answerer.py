@@ -13,6 +13,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from index.search import Steps
 from ingest.numbers import format_number
 from service.answering.citations import cell_citation, fact_citation, hit_citation, passage_citation, table_citation
 from service.answering.corpus import CellView
@@ -36,12 +37,13 @@ class Draft:
     answered: bool = True
 
 
-def answer(engine, question: str, *, top_k: int = 5, doc_ids: list[str] | None = None) -> dict:
+def answer_steps(engine, question: str, *, top_k: int = 5, doc_ids: list[str] | None = None) -> Steps:
+    """The answer, as steps that yield what they wait for (see `index.search`)."""
     started = time.perf_counter()
-    draft, ctx, retrieval_s = _attempt(engine, question, top_k, doc_ids)
+    draft, ctx, retrieval_s = yield from _attempt(engine, question, top_k, doc_ids)
     reading = english_reading(question) if not draft.answered else None
     if reading:  # another script: try again with the glossary's English reading
-        second, second_ctx, more_s = _attempt(engine, reading, top_k, doc_ids)
+        second, second_ctx, more_s = yield from _attempt(engine, reading, top_k, doc_ids)
         retrieval_s += more_s
         if second.answered:
             draft, ctx = second, second_ctx
@@ -61,15 +63,18 @@ def answer(engine, question: str, *, top_k: int = 5, doc_ids: list[str] | None =
     }
 
 
-def _attempt(engine, question: str, top_k: int, doc_ids: list[str] | None):
+def _attempt(engine, question: str, top_k: int, doc_ids: list[str] | None) -> Steps:
     started = time.perf_counter()
     pending = engine.searcher.start(question, top_k=max(40, top_k), doc_ids=doc_ids)
+    yield pending.started()
     retrieval_s = time.perf_counter() - started
-    # while the model embeds the question: read it, and score the cells and facts it asks for
+    # while the model embeds the question: rank it lexically, read it, and score the cells
+    # and facts it asks for
+    pending.rank_lexically()
     ctx = _Context(engine, parse_question(question), set(doc_ids) if doc_ids else None)
     ctx.prepare()
     waited = time.perf_counter()
-    ctx.read(pending.hits())
+    ctx.read((yield pending.finished()))
     retrieval_s += time.perf_counter() - waited
     return _solve(ctx), ctx, retrieval_s
 

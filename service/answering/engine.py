@@ -1,8 +1,8 @@
 """The answer engine: retrieval plus the extractive, structured answerer.
 
 One object holds the store, the loaded index, the embedder and an in-memory snapshot of
-the corpus. `ask` and `search` are what the HTTP service and `citeqa eval` both call, so
-the evaluation measures exactly what users get.
+the corpus. `ask` and `search` (blocking) and `ask_async` and `search_async` (in the server's
+event loop) run the same steps, so the evaluation measures exactly what users get.
 """
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from pathlib import Path
 
 from index.embedder import Embedder
 from index.folder import LoadedIndex, load_index
-from index.search import Searcher
+from index.search import Searcher, run_steps, run_steps_async
 from index.store import Store
 from ingest.pipeline import DB_NAME
-from service.answering.answerer import answer
+from service.answering.answerer import answer_steps
 from service.answering.citations import hit_citation
 from service.answering.corpus import Corpus
 from service.answering.matching import Matcher
@@ -38,12 +38,26 @@ class Engine:
         return cls(store, load_index(Path(data_dir)), embedder)
 
     def search(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> list[dict]:
-        hits = self.searcher.search(query, top_k=top_k, doc_ids=doc_ids)
-        return [hit_citation(self.corpus, h) for h in hits]
+        return run_steps(self._search_steps(query, top_k, doc_ids))
+
+    async def search_async(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> list[dict]:
+        """`search` for the event loop: free while the model embeds the query."""
+        return await run_steps_async(self._search_steps(query, top_k, doc_ids))
 
     def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> dict:
+        return run_steps(self._ask_steps(question, top_k, doc_ids))
+
+    async def ask_async(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> dict:
+        """`ask` for the event loop: free while the model embeds the question."""
+        return await run_steps_async(self._ask_steps(question, top_k, doc_ids))
+
+    def _search_steps(self, query: str, top_k: int, doc_ids: list[str] | None):
+        hits = yield from self.searcher.search_steps(query, top_k=top_k, doc_ids=doc_ids)
+        return [hit_citation(self.corpus, h) for h in hits]
+
+    def _ask_steps(self, question: str, top_k: int, doc_ids: list[str] | None):
         started = time.perf_counter()
-        result = answer(self, question, top_k=top_k, doc_ids=doc_ids)
+        result = yield from answer_steps(self, question, top_k=top_k, doc_ids=doc_ids)
         result["timings_ms"]["total"] = round((time.perf_counter() - started) * 1000, 2)
         return result
 

@@ -18,8 +18,8 @@ router = APIRouter(tags=["answers"], route_class=JsonBodyRoute)
     responses=error_responses(415, 422),
     summary="Answer a question, citing where each figure came from",
 )
-def ask(body: AskRequest, request: Request) -> FastJSONResponse:
+async def ask(body: AskRequest, request: Request) -> FastJSONResponse:
     """`answered` is false, and `answer` says so, when the documents do not hold the answer."""
     with leased_engine(request) as engine:
         doc_ids = check_doc_ids(engine, body.filters.doc_ids if body.filters else None)
-        return FastJSONResponse(engine.ask(body.question, top_k=body.top_k, doc_ids=doc_ids))
+        return FastJSONResponse(await engine.ask_async(body.question, top_k=body.top_k, doc_ids=doc_ids))

@@ -18,7 +18,7 @@ router = APIRouter(tags=["search"], route_class=JsonBodyRoute)
     responses=error_responses(415, 422),
     summary="Rank chunks for a query",
 )
-def search(body: SearchRequest, request: Request) -> FastJSONResponse:
+async def search(body: SearchRequest, request: Request) -> FastJSONResponse:
     with leased_engine(request) as engine:
         doc_ids = check_doc_ids(engine, body.filters.doc_ids if body.filters else None)
-        return FastJSONResponse({"results": engine.search(body.query, top_k=body.top_k, doc_ids=doc_ids)})
+        return FastJSONResponse({"results": await engine.search_async(body.query, top_k=body.top_k, doc_ids=doc_ids)})
