@@ -52,7 +52,7 @@ class EmbeddingJob:
         for callback in callbacks:
             callback()
 
-    def started(self) -> bool:
+    def is_started(self) -> bool:
         return self._started.is_set()
 
     def wait_started(self) -> None:
@@ -88,7 +88,7 @@ class BatchingEmbedder:
                 self._model_lock.release()
         job = self.submit(texts)
         if started:
-            started()
+            job.when_started(started)
         return job.future.result()
 
     def submit(self, texts: list[str]) -> EmbeddingJob:
@@ -99,15 +99,25 @@ class BatchingEmbedder:
 
     def _run(self) -> None:
         while True:
-            jobs = [self._queue.get()]
-            size = len(jobs[0].texts)
-            while size < self.max_batch:
+            jobs: list[EmbeddingJob] = []
+            size = 0
+            job = self._queue.get()
+            while True:
+                # a job whose waiter went away (a cancelled request) is dropped; once marked
+                # running, a future can no longer be cancelled under the model's feet
+                if job.future.set_running_or_notify_cancel():
+                    jobs.append(job)
+                    size += len(job.texts)
+                else:
+                    job.mark_started()
+                if size >= self.max_batch:
+                    break
                 try:
                     job = self._queue.get_nowait()  # take what is already waiting; never wait for more
                 except queue.Empty:
                     break
-                jobs.append(job)
-                size += len(job.texts)
+            if not jobs:
+                continue
             texts = [t for job in jobs for t in job.texts]
 
             def started(jobs=jobs) -> None:

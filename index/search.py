@@ -161,7 +161,7 @@ class Wait(NamedTuple):
         if job is None:
             return None if self.what == "started" else []
         if self.what == "started":
-            if not job.started():
+            if not job.is_started():
                 loop = asyncio.get_running_loop()
                 started = loop.create_future()
                 job.when_started(lambda: loop.call_soon_threadsafe(_set_done, started))

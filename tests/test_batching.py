@@ -88,6 +88,30 @@ def test_submit_does_not_hang_when_the_model_fails_before_it_starts(embedder):
         raise AssertionError("the error was swallowed")
 
 
+def test_a_cancelled_job_is_dropped_and_the_model_thread_carries_on(embedder):
+    """A request that goes away (its awaiting task cancelled) must not stop the model thread."""
+    import asyncio
+
+    model = _GatedModel(embedder)
+    batching = BatchingEmbedder(model)
+    first = batching.submit(["first"])
+    assert model.running.wait(10)  # the model is busy with the first job
+    gone = batching.submit(["gone"])
+
+    async def abandon() -> None:
+        waiting = asyncio.ensure_future(asyncio.wrap_future(gone.future))
+        await asyncio.sleep(0)
+        waiting.cancel()  # as when a request's task is cancelled: wrap_future cancels the job
+
+    asyncio.run(abandon())
+    assert gone.future.cancelled()
+    model.gate.set()
+    assert first.future.result(timeout=10).shape == (1, embedder.dim)
+    later = batching.submit(["later"])
+    assert np.allclose(later.future.result(timeout=10), embedder.embed(["later"]), atol=1e-5)
+    gone.wait_started()  # a dropped job's waiters are released, not left hanging
+
+
 def test_answers_are_the_same_with_the_model_on_its_own_thread(corpus_engine, corpus_data, embedder):
     """The server overlaps reading the question with embedding it, in its event loop; the
     answers must not change, blocking or awaited."""
