@@ -320,11 +320,42 @@ def test_a_russian_question_with_case_endings(engine):
         ("Who publishes the digital competitiveness ranking?", "Table 8"),
         ("Who compiles the e-government rankings?", "Table 7"),
         ("Who produces the cybersecurity index?", "Table 11"),
+        ("Which organisation publishes the network security index ranking?", "Table 11"),
+        ("What agency releases the e-government rankings?", "Table 7"),
     ],
 )
 def test_who_publishes_is_a_source_question(engine, question, table):
     r = engine.ask(question)
     assert r["answered"] and first(r)["table"] == table and first(r)["refs"], r["answer"]
+    assert not r["answer"].endswith(".."), r["answer"]
+
+
+def test_which_country_produced_is_not_a_source_question():
+    from service.answering.question import parse_question
+
+    assert parse_question("Which country produced more manufacturing value added in 2021?").intent != "source"
+    assert parse_question("Which organization compiles the index?").intent == "source"
+
+
+def test_respectively_pairs_names_with_the_figures_of_the_asked_year(engine):
+    r = engine.ask("Where did Moscow rank in the 2020 LOSI survey?")
+    assert r["answered"] and r["value"] == 6, r["answer"]
+    r = engine.ask("What was Shanghai's LOSI rank in 2018?")
+    assert r["answered"] and r["value"] == 13, r["answer"]
+
+
+def test_respectively_by_name_in_any_text():
+    from service.answering.prose import best_figure
+    from service.answering.question import parse_question
+
+    text = "Oslo, Bergen and Tromso scored 3, 5 and 8 in 2019 and 4, 7 and 9 in 2021, respectively."
+    for question, value in [
+        ("What did Bergen score in 2021?", 7),
+        ("What did Oslo score in 2019?", 3),
+        ("What did Tromso score in 2021?", 9),
+    ]:
+        figure = best_figure(parse_question(question), text, 0, len(text), False)
+        assert figure is not None and figure.value == value, question
 
 
 def test_a_capitalised_opening_noun_is_not_a_name(engine):

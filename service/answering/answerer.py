@@ -570,7 +570,8 @@ def _source(ctx: _Context) -> Draft | None:
                 )
     if not parts:
         return None
-    return Draft(answer=_capitalize("; ".join(parts)) + ".", citations=citations)
+    # a reference entry often ends in a full stop of its own: one is enough
+    return Draft(answer=_capitalize("; ".join(parts)).rstrip(".") + ".", citations=citations)
 
 
 def _source_table(ctx: _Context):

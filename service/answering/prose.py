@@ -235,6 +235,7 @@ def best_figure(q: Question, text: str, start: int, end: int, asks_change: bool)
     if not candidates:
         return None
     _respectively(sentence, start, candidates, q.years)
+    _respectively_by_name(sentence, start, candidates, q)
     return max(candidates, key=lambda f: f.score)
 
 
@@ -322,6 +323,40 @@ def _respectively(sentence: str, offset: int, candidates: list[Figure], years: l
     after = [f for f in candidates if f.start - offset > match.end()]
     if len(after) >= len(listed):
         after[listed.index(asked[0])].score += 3.0
+
+
+_NAME = r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*"
+_NAME_LIST = re.compile(rf"\b({_NAME})((?:\s*,\s*{_NAME})*)\s*,?\s+and\s+({_NAME})")
+_LIST_GLUE = re.compile(r"^\s*(?:,\s*(?:and\s+)?|and\s+)$")
+
+
+def _respectively_by_name(sentence: str, offset: int, candidates: list[Figure], q: Question) -> None:
+    """`Moscow and Shanghai ranked 1 and 13 in 2018, 6 and 9 in 2020 …, respectively`: the
+    n-th name takes the n-th figure of a list as long as the names (the list followed by the
+    asked year, when there are several)."""
+    if "respectively" not in sentence.lower() or not q.entities:
+        return
+    names_match = _NAME_LIST.search(sentence)
+    if not names_match:
+        return
+    names = [n.strip() for n in re.split(r",|\band\b", names_match.group(0)) if n.strip()]
+    index = [i for i, name in enumerate(names) if any(same_word(e, t) for e in q.entities for t in norm_tokens(name))]
+    if len(index) != 1:
+        return
+    # figures after the names, in runs joined by `,` / `and`: one run per list of values
+    after = sorted((f for f in candidates if f.start - offset > names_match.end()), key=lambda f: f.start)
+    runs: list[list[Figure]] = []
+    for figure in after:
+        glue = sentence[runs[-1][-1].end - offset : figure.start - offset] if runs else ""
+        if runs and _LIST_GLUE.match(glue):
+            runs[-1].append(figure)
+        else:
+            runs.append([figure])
+    runs = [r for r in runs if len(r) == len(names)]
+    if len(runs) > 1 and q.years:
+        runs = [r for r in runs if _year_after_bonus(sentence, r[-1].end - offset, q.years) > 0]
+    if len(runs) == 1:
+        runs[0][index[0]].score += 3.0
 
 
 def _year_after_bonus(sentence: str, end: int, years: list[int]) -> float:

@@ -27,7 +27,8 @@ GENERIC = frozenset(
     "statistics grow grew change changed increase increased decrease decreased rise rose fall fell decline "
     "declined represent represented table tables worth difference differences differ gap times "
     "paper article study document documents author authors publish publishes publisher compile compiles "
-    "compiled produce produces produced backs underlie underlies".split()
+    "compiled produce produces produced backs underlie underlies release releases released issued publishers "
+    "organisation organisations organization organizations agency agencies institution institutions".split()
 )
 
 # Country names are written many ways; a few aliases cover the common ones.
@@ -241,6 +242,15 @@ _US = re.compile(r"\bU\.?S\.?(?![A-Za-z])(?!\s*\$|\s*dollars?\b)")
 
 
 _OF_NEXT = re.compile(r"\s+of\b", re.IGNORECASE)
+# "who releases …", "which organisation publishes …", "issued by": a question about a source
+# (not "which country produced more")
+_ASKS_PUBLISHER = re.compile(
+    r"\bwho\s+(?:publish|compile|produce|release|issue)\w*"
+    r"|\b(?:which|what)\s+(?:organi[sz]ations?|agenc(?:y|ies)|institutions?|institutes?|bod(?:y|ies)|"
+    r"compan(?:y|ies)|publishers?|organs?)\s+(?:\w+\s+)?(?:publish|compile|produce|release|issue|report|rank|run)\w*"
+    r"|\b(?:released|issued|produced)\s+by\b",
+    re.IGNORECASE,
+)
 _CODE = re.compile(r"(?<![\w.])(?:\d+[A-Za-z]+|[A-Za-z]+\d+)[A-Za-z\d]*(?![\w.])")
 
 
@@ -359,7 +369,7 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         "according to whom",
         "which report",
         "which dataset",
-    ):
+    ) or _ASKS_PUBLISHER.search(lowered):
         return "source", None, None
     if has(
         "difference",
