@@ -419,3 +419,35 @@ def test_from_one_year_to_another_is_a_change_not_a_ratio(engine):
     r = engine.ask("How much did China's GDP ratio of the digital economy rise from 2020 to 2021?")
     assert r["answered"] and r["value"] == pytest.approx(1.2) and r["unit"] == "%", r["answer"]
     assert "percentage points" in r["answer"]
+
+
+def test_a_dataset_row_named_by_a_capitalised_indicator_and_only_for_its_own_country(engine):
+    r = engine.ask("What was Russia's E-Government Development Index value in 2020?")
+    assert r["answered"] and r["value"] == pytest.approx(0.8244), r["answer"]
+    # a dataset whose title names both countries does not make a Russian row China's
+    r = engine.ask("Telecommunication Infrastructure Index for China in 2020")
+    assert r["answered"] and r["value"] == pytest.approx(0.7388) and "China" in r["answer"], r["answer"]
+
+
+def test_a_share_is_the_percent_of_the_base_the_question_names(engine):
+    r = engine.ask("What share of total retail sales did China's online sales account for in the first half of 2022?")
+    assert r["answered"] and r["value"] == 25.9 and r["unit"] == "%", r["answer"]
+
+
+@pytest.mark.parametrize(
+    "question, value, words",
+    [
+        ("By how many places did China's EGDI rank improve between 2012 and 2022?", 35, "up 78 − 43 = 35 places"),
+        ("How many places did Russia's EPI rank drop between 2020 and 2022?", 30, "down 57 − 27 = 30 places"),
+    ],
+)
+def test_a_rank_that_improves_goes_down_in_number(engine, question, value, words):
+    r = engine.ask(question)
+    assert r["answered"] and r["value"] == value and r["unit"] == "places", r["answer"]
+    assert words in r["answer"] and "lower rank is better" in r["answer"]
+    assert [c["table"] for c in r["citations"][:2]] == ["Table 7", "Table 7"]
+
+
+def test_a_russian_question_about_the_e_government_ranking(engine):
+    r = engine.ask("Какое место занимала Россия в рейтинге электронного правительства в 2022 году?")
+    assert r["answered"] and r["value"] == 42, r["answer"]

@@ -433,6 +433,13 @@ def _in_question_order(ctx: _Context, a: CellMatch, b: CellMatch) -> tuple[CellM
     return (b, a) if 0 <= pos_b < pos_a or (pos_a < 0 <= pos_b) else (a, b)
 
 
+_RANK_MOVE = re.compile(
+    r"\b(?:(improve\w*|climb\w*|rise|rose|risen|gain\w*|advance\w*|move[ds]? up|go(?:ne)? up|went up)"
+    r"|(?:worsen\w*|drop\w*|fell|fall\w*|slip\w*|decline\w*|lose|lost|move[ds]? down|go(?:ne)? down|went down))\b",
+    re.IGNORECASE,
+)
+
+
 def _change(ctx: _Context) -> Draft | None:
     y1, y2 = sorted(ctx.q.years)
     first = [m for m in ctx.cells(year=y1) if m.coverage >= MIN_COVERAGE]
@@ -449,10 +456,23 @@ def _change(ctx: _Context) -> Draft | None:
     pct = f" ({delta / start.cell.value * 100:+.1f}%)" if start.cell.value else ""
     unit = start.cell.unit
     unit_text = " percentage points" if unit == "%" else (f" {unit}" if unit else "")
-    text = (
-        f"{_describe(start.cell).rsplit(',', 1)[0]}: {start.cell.raw} in {y1} → {end.cell.raw} in {y2}; "
-        f"change {end.cell.raw} − {start.cell.raw} = {format_number(round(delta, 6))}{unit_text}{pct} ({start.cell.table.label})."
-    )
+    series = f"{_describe(start.cell).rsplit(',', 1)[0]}: {start.cell.raw} in {y1} → {end.cell.raw} in {y2}"
+    moved = _RANK_MOVE.search(ctx.q.text)
+    if "rank" in ctx.q.cues and moved and not is_percent_unit(unit):
+        # a rank is better when lower: "how many places did it climb" counts the places up
+        up = moved.group(1) is not None
+        delta = start.cell.value - end.cell.value if up else end.cell.value - start.cell.value
+        a, b = (start, end) if up else (end, start)
+        text = (
+            f"{series}; {'up' if up else 'down'} {a.cell.raw} − {b.cell.raw} = {format_number(round(delta, 6))} "
+            f"places (a lower rank is better) ({start.cell.table.label})."
+        )
+        unit = "places"
+    else:
+        text = (
+            f"{series}; change {end.cell.raw} − {start.cell.raw} = {format_number(round(delta, 6))}{unit_text}{pct} "
+            f"({start.cell.table.label})."
+        )
     return Draft(
         answer=text,
         value=round(delta, 6),

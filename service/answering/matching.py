@@ -25,7 +25,7 @@ from service.answering.question import Question, WordSet, is_country, norm_token
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[—–-]+\s*((?:19|20)\d{2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 PERCENT_WORDS = {"share", "ratio", "rate", "proportion", "percent", "percentage"}
-RANK_WORDS = {"rank", "ranking", "rankings", "ranked", "place", "position"}
+RANK_WORDS = {"rank", "ranking", "rankings", "ranked", "place", "places", "position", "positions"}
 MONEY_WORDS = {
     "dollar",
     "dollars",
@@ -316,7 +316,14 @@ class Matcher:
                 is_name = _matches(e, info.name_tokens)
                 entity_rules.append((e, is_name and entity_scope == "cell"))
             else:
-                coverage = self._coverage(content, info, content_weight, weak_anchor=q.intent == "source")
+                # a name on the table's labels or caption that is not a country (`EGDI`) names the indicator
+                named_indicator = any(
+                    not is_country(e) and (_matches(e, info.label_tokens) or _matches(e, info.near_context))
+                    for e in entities
+                )
+                coverage = self._coverage(
+                    content, info, content_weight, weak_anchor=q.intent == "source", anchored=named_indicator
+                )
                 if coverage is None:
                     continue
                 coverage, strong, missing = coverage
@@ -342,7 +349,12 @@ class Matcher:
         return out
 
     def _coverage(
-        self, content: list[str], info: TableInfo, content_weight: float, weak_anchor: bool = False
+        self,
+        content: list[str],
+        info: TableInfo,
+        content_weight: float,
+        weak_anchor: bool = False,
+        anchored: bool = False,
     ) -> tuple[float, float, list[str]] | None:
         """Share of the question's words the table accounts for: its caption and labels fully,
         its cited references and the text about it by half; the share its caption and labels
@@ -351,7 +363,7 @@ class Matcher:
         pool, weak = info.pool, info.weak
         covered = strong = 0.0
         missing: list[str] = []
-        anchored = not any(t not in QUANTITY_WORDS for t in content)
+        anchored = anchored or not any(t not in QUANTITY_WORDS for t in content)
         for t in content:
             if _matches_any(t, pool):
                 covered += self.weight(t)
@@ -452,22 +464,34 @@ class Matcher:
     ) -> list[FactMatch]:
         entities = q.entities if entities is None else entities
         wanted_year = q.year if year == "question" else year
-        content = [t for t in q.content if not any(same_word(t, e) for e in entities)]
-        if not content or not entities:
+        if not entities:
             return []
-        content_weight = sum(self.weight(t) for t in content)
         out = []
         pool = self.corpus.facts.items() if wanted_year is None else self._facts_by_year.get(wanted_year, ())
         for key, fact in pool:
             if doc_ids is not None and fact.doc_id not in doc_ids:
                 continue
             tokens = self._fact_tokens[key]
-            # an entity is the row's country, an acronym naming its indicator (`GCI`) or its source (`CAICT`)
+            entity_words, source_words = self._entity_tokens[key], self._fact_sources[key]
+            # an entity is the row's country, an acronym naming its indicator (`GCI`) or its source
+            # (`CAICT`); a country must be the row's own (a dataset titled "… China and Russia"
+            # does not make a Russian row China's)
             if not all(
-                _matches(e, self._entity_tokens[key]) or _matches(e, tokens) or _matches(e, self._fact_sources[key])
+                _matches(e, entity_words) or (not is_country(e) and (_matches(e, tokens) or _matches(e, source_words)))
                 for e in entities
             ):
                 continue
+            # what is asked about: the question's words but the names of the row's country and
+            # source (a capitalised indicator, `E-Government Development Index`, is asked about)
+            named = [
+                e
+                for e in entities
+                if _matches(e, entity_words) or (_matches(e, source_words) and not _matches(e, tokens))
+            ]
+            content = [t for t in q.content if not any(same_word(t, e) for e in named)]
+            if not content:
+                continue
+            content_weight = sum(self.weight(t) for t in content)
             described = self._fact_described[key]
             covered = sum(self.weight(t) for t in content if _matches(t, described)) / content_weight
             precision = sum(1 for t in tokens if q.words.has(t)) / max(1, len(tokens.words))

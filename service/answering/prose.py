@@ -205,6 +205,11 @@ def best_figure(q: Question, text: str, start: int, end: int, asks_change: bool)
             score += min(2.0, sum(1.0 for t in set(q.content) if after.has(t)))
         if "percent" in q.cues:
             score += 2.0 if unit == "%" else -1.0
+            if unit == "%":  # "25.9 percent of total retail sales": the base the question names
+                base = re.match(r"\s*of\s+((?:\S+\s*){1,5})", sentence[f_end:])
+                if base:
+                    named = WordSet(norm_tokens(base.group(1)))
+                    score += min(1.5, 0.5 * sum(1 for t in set(q.content) if named.has(t)))
         elif unit == "%" and ("money" in q.cues or "count" in q.cues or "amount" in q.cues):
             score -= 1.5
         if (

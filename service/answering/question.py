@@ -28,7 +28,8 @@ GENERIC = frozenset(
     "declined represent represented table tables worth difference differences differ gap times "
     "paper article study document documents author authors publish publishes publisher compile compiles "
     "compiled produce produces produced backs underlie underlies release releases released issued publishers "
-    "organisation organisations organization organizations agency agencies institution institutions".split()
+    "organisation organisations organization organizations agency agencies institution institutions "
+    "improve improved worsen worsened climb climbed drop dropped slip slipped".split()
 )
 
 # Country names are written many ways; a few aliases cover the common ones.
@@ -76,7 +77,7 @@ def synonyms(token: str) -> tuple[str, ...]:
 CUES: dict[str, tuple[str, ...]] = {
     "percent": ("share", "proportion", "percentage", "percent", "ratio", "rate", "penetration", "%", "relative to")
     + ("比重", "占比", "比例", "百分比", "率"),
-    "rank": ("rank", "ranking", "ranked", "place", "position", "排名", "位居"),
+    "rank": ("rank", "ranking", "ranked", "place", "places", "position", "positions", "排名", "位居"),
     "score": ("score", "scored", "scores", "得分"),
     "count": ("how many", "number of", "多少个", "数量"),
     "money": ("sales", "size", "scale", "value added", "worth", "dollars", "yuan", "billion", "trillion", "how big")
@@ -406,6 +407,18 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         "fall",
         "fell",
         "from",
+        "improve",
+        "improved",
+        "worsen",
+        "worsened",
+        "climb",
+        "climbed",
+        "drop",
+        "dropped",
+        "decline",
+        "declined",
+        "move",
+        "moved",
     ):
         return "derived", direction, "change"
     if has("which year", "what year", "in which year", "when was", "when did"):
