@@ -304,11 +304,14 @@ class Matcher:
                 continue
             entity_rules = []
             penalty = 0.0
+            named_indicator = False  # a name on the labels or caption that is not a country (`EGDI`)
             for e in entities:
                 on_labels = _matches(e, info.label_tokens)
+                named_indicator = named_indicator or (on_labels and not is_country(e))
                 if not on_labels:
                     if _matches(e, info.near_context):
                         penalty -= 1.0  # named by the caption: as good as a label
+                        named_indicator = named_indicator or not is_country(e)
                     elif not is_country(e) and (_matches(e, info.ref_context) or _matches(e, info.mention_context)):
                         penalty += 0.8  # named only by a cited reference or the text about the table: weak
                     else:
@@ -316,11 +319,7 @@ class Matcher:
                 is_name = _matches(e, info.name_tokens)
                 entity_rules.append((e, is_name and entity_scope == "cell"))
             else:
-                # a name on the table's labels or caption that is not a country (`EGDI`) names the indicator
-                named_indicator = any(
-                    not is_country(e) and (_matches(e, info.label_tokens) or _matches(e, info.near_context))
-                    for e in entities
-                )
+                # a named indicator anchors the table as a word of the question would
                 coverage = self._coverage(
                     content, info, content_weight, weak_anchor=q.intent == "source", anchored=named_indicator
                 )
