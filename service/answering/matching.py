@@ -67,6 +67,20 @@ def _label_tokens(label: str) -> list[str]:
     return tokens
 
 
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][A-Za-z]*(?:[\s-]+[A-Z][A-Za-z]*)+")
+
+
+def acronyms(text: str) -> dict[str, list[str]]:
+    """The initials of each run of capitalised words, with the words they stand for:
+    `E-Government Development Index rank` → {"egdi": [e, government, development, index]}."""
+    out = {}
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = re.split(r"[\s-]+", run.group(0))
+        if 2 <= len(words) <= 6:
+            out["".join(w[0] for w in words).lower()] = norm_tokens(run.group(0))
+    return out
+
+
 def _matches(token: str, pool) -> bool:
     if isinstance(pool, WordSet):
         return pool.has(token)
@@ -147,6 +161,9 @@ class Matcher:
         self.idf = {t: 0.5 + math.log(1 + n / (1 + c)) / top for t, c in df.items()}
         self.default_idf = 1.5
         self._fact_tokens = {key: WordSet(norm_tokens(f.indicator)) for key, f in corpus.facts.items()}
+        # `EGDI` names `E-Government Development Index …`: initials of the indicator's name
+        self._fact_acronyms = {key: acronyms(f.indicator) for key, f in corpus.facts.items()}
+        self._fact_names = {key: self._fact_tokens[key] | self._fact_acronyms[key].keys() for key in corpus.facts}
         self._entity_tokens = {key: WordSet(norm_tokens(f.entity)) for key, f in corpus.facts.items()}
         self._fact_sources = {
             key: WordSet(norm_tokens(f"{f.source_title or ''} {corpus.docs[f.doc_id].title}"))
@@ -154,7 +171,8 @@ class Matcher:
         }
         # the indicator and its unit (`score`, `% of population`): what a question may ask for
         self._fact_described = {
-            key: WordSet(norm_tokens(f"{f.indicator} {f.unit or ''}")) for key, f in corpus.facts.items()
+            key: WordSet(norm_tokens(f"{f.indicator} {f.unit or ''}")) | self._fact_acronyms[key].keys()
+            for key, f in corpus.facts.items()
         }
         self._facts_by_year: dict[int | None, list] = {}
         for key, fact in corpus.facts.items():
@@ -470,13 +488,13 @@ class Matcher:
         for key, fact in pool:
             if doc_ids is not None and fact.doc_id not in doc_ids:
                 continue
-            tokens = self._fact_tokens[key]
+            tokens, names = self._fact_tokens[key], self._fact_names[key]
             entity_words, source_words = self._entity_tokens[key], self._fact_sources[key]
             # an entity is the row's country, an acronym naming its indicator (`GCI`) or its source
             # (`CAICT`); a country must be the row's own (a dataset titled "… China and Russia"
             # does not make a Russian row China's)
             if not all(
-                _matches(e, entity_words) or (not is_country(e) and (_matches(e, tokens) or _matches(e, source_words)))
+                _matches(e, entity_words) or (not is_country(e) and (_matches(e, names) or _matches(e, source_words)))
                 for e in entities
             ):
                 continue
@@ -485,7 +503,7 @@ class Matcher:
             named = [
                 e
                 for e in entities
-                if _matches(e, entity_words) or (_matches(e, source_words) and not _matches(e, tokens))
+                if _matches(e, entity_words) or (_matches(e, source_words) and not _matches(e, names))
             ]
             content = [t for t in q.content if not any(same_word(t, e) for e in named)]
             if not content:
@@ -493,7 +511,12 @@ class Matcher:
             content_weight = sum(self.weight(t) for t in content)
             described = self._fact_described[key]
             covered = sum(self.weight(t) for t in content if _matches(t, described)) / content_weight
-            precision = sum(1 for t in tokens if q.words.has(t)) / max(1, len(tokens.words))
+            # how much of the indicator's name the question says (an acronym says all its words)
+            said = {t for t in tokens if q.words.has(t)}
+            for acronym, words in self._fact_acronyms[key].items():
+                if q.words.has(acronym):
+                    said.update(words)
+            precision = len(said & tokens.words) / max(1, len(tokens.words))
             if covered >= 0.6 and precision >= 0.5:
                 # as for cells: a share answers "what share", an amount answers the rest
                 fit = 0.0 if is_percent_unit(fact.unit) == ("percent" in q.cues) else -0.5
