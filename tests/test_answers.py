@@ -459,3 +459,14 @@ def test_an_acronym_names_a_dataset_indicator(engine):
     r = engine.ask("What was China's EGDI ranking in 2010?")
     assert r["answered"] and r["value"] == 72, r["answer"]
     assert first(r)["kind"] == "fact" and "E-Government Development Index rank" in first(r)["locator"]
+
+
+def test_did_a_outrank_b_is_a_comparison(engine):
+    r = engine.ask("Did Russia outrank China on digital services among G20 countries?")
+    assert r["answered"] and r["answer"].startswith("Yes. Russia ranked better: 3 vs 8"), r["answer"]
+
+
+def test_a_change_reads_the_series_that_has_both_years(engine):
+    """Table 2 stops in 2020; Table 3 holds Russia's digital economy for 2016 and 2021."""
+    r = engine.ask("How much larger was Russia's digital economy in 2021 than in 2016?")
+    assert r["answered"] and r["value"] == 1143 and first(r)["table"] == "Table 3", r["answer"]

@@ -443,13 +443,15 @@ _RANK_MOVE = re.compile(
 def _change(ctx: _Context) -> Draft | None:
     y1, y2 = sorted(ctx.q.years)
     first = [m for m in ctx.cells(year=y1) if m.coverage >= MIN_COVERAGE]
-    if not first:
+    later = ctx.cells(year=y2)
+    # the best series that has both years (one table may stop before the later year)
+    pair = next(
+        ((start, end) for start in first[:10] for end in later if _same_series(end.cell, start.cell)),
+        None,
+    )
+    if pair is None:
         return None
-    start = first[0]
-    later = [m for m in ctx.cells(year=y2) if _same_series(m.cell, start.cell)]
-    if not later:
-        return None
-    end = later[0]
+    start, end = pair
     if start.cell.value is None or end.cell.value is None:
         return None
     delta = end.cell.value - start.cell.value

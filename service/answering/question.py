@@ -29,7 +29,8 @@ GENERIC = frozenset(
     "paper article study document documents author authors publish publishes publisher compile compiles "
     "compiled produce produces produced backs underlie underlies release releases released issued publishers "
     "organisation organisations organization organizations agency agencies institution institutions "
-    "improve improved worsen worsened climb climbed drop dropped slip slipped".split()
+    "improve improved worsen worsened climb climbed drop dropped slip slipped outrank outranked outperform "
+    "outperformed".split()
 )
 
 # Country names are written many ways; a few aliases cover the common ones.
@@ -77,7 +78,8 @@ def synonyms(token: str) -> tuple[str, ...]:
 CUES: dict[str, tuple[str, ...]] = {
     "percent": ("share", "proportion", "percentage", "percent", "ratio", "rate", "penetration", "%", "relative to")
     + ("比重", "占比", "比例", "百分比", "率"),
-    "rank": ("rank", "ranking", "ranked", "place", "places", "position", "positions", "排名", "位居"),
+    "rank": ("rank", "ranking", "ranked", "outrank", "outranked", "place", "places", "position", "positions")
+    + ("排名", "位居"),
     "score": ("score", "scored", "scores", "得分"),
     "count": ("how many", "number of", "多少个", "数量"),
     "money": ("sales", "size", "scale", "value added", "worth", "dollars", "yuan", "billion", "trillion", "how big")
@@ -99,6 +101,10 @@ MORE = (
     "peak",
     "peaked",
     "maximum",
+    "outrank",
+    "outranked",
+    "outperform",
+    "outperformed",
 )
 LESS = ("less", "lower", "smaller", "fewer", "worse", "least", "lowest", "smallest", "worst", "minimum")
 
@@ -347,6 +353,9 @@ def surface_forms(entity: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
+_OUTDO = ("outrank", "outranked", "outperform", "outperformed")  # "did A outrank B": a comparison
+
+
 def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, str | None, str | None]:
     def has(*words: str) -> bool:
         return phrase_pattern(words).search(lowered) is not None
@@ -425,7 +434,7 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         return "label", direction, None
     if direction and (
         has("which", "who", "did", "was", "is", "does")
-        and (" or " in lowered or has("than", "compared", "vs", "vs.", "versus"))
+        and (" or " in lowered or has("than", "compared", "vs", "vs.", "versus", *_OUTDO))
     ):
         return "compare", direction, None
     if direction and re.search(r"\b(which|what|who)\b", lowered) and " or " not in lowered and not has("than"):
