@@ -470,3 +470,11 @@ def test_a_change_reads_the_series_that_has_both_years(engine):
     """Table 2 stops in 2020; Table 3 holds Russia's digital economy for 2016 and 2021."""
     r = engine.ask("How much larger was Russia's digital economy in 2021 than in 2016?")
     assert r["answered"] and r["value"] == 1143 and first(r)["table"] == "Table 3", r["answer"]
+
+
+def test_a_word_said_twice_asks_for_no_more_than_once():
+    from service.answering.question import parse_question
+
+    q = parse_question("数字经济" * 250)  # a 1,000-character question of one repeated phrase
+    assert len(q.content) == len(set(q.content)) <= 4
+    assert parse_question("Russia digital economy, digital economy in 2020").content.count("digital") == 1

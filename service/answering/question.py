@@ -277,9 +277,9 @@ def parse_question(text: str) -> Question:
     ):
         cues.add("amount")  # an amount, not a percentage
     tokens = norm_tokens(text)
-    content = [
+    content = [  # a word said twice asks for no more than once (and a long question costs no more)
         t
-        for t in tokens
+        for t in dict.fromkeys(tokens)
         if len(t) > 1
         and t not in QUESTION_WORDS
         and t not in GENERIC
