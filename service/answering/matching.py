@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from ingest.numbers import is_year
 from service.answering.corpus import CellView, Corpus, FactView, TableView
-from service.answering.question import Question, WordSet, is_country, norm_tokens, same_word, synonyms
+from service.answering.question import Question, WordSet, acronym_words, is_country, norm_tokens, same_word, synonyms
 
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[—–-]+\s*((?:19|20)\d{2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -65,20 +65,6 @@ def _label_tokens(label: str) -> list[str]:
         if initials not in tokens:
             tokens.append(initials)
     return tokens
-
-
-_CAPITALISED_RUN = re.compile(r"\b[A-Z][A-Za-z]*(?:[\s-]+[A-Z][A-Za-z]*)+")
-
-
-def acronyms(text: str) -> dict[str, list[str]]:
-    """The initials of each run of capitalised words, with the words they stand for:
-    `E-Government Development Index rank` → {"egdi": [e, government, development, index]}."""
-    out = {}
-    for run in _CAPITALISED_RUN.finditer(text):
-        words = re.split(r"[\s-]+", run.group(0))
-        if 2 <= len(words) <= 6:
-            out["".join(w[0] for w in words).lower()] = norm_tokens(run.group(0))
-    return out
 
 
 def _matches(token: str, pool) -> bool:
@@ -162,7 +148,7 @@ class Matcher:
         self.default_idf = 1.5
         self._fact_tokens = {key: WordSet(norm_tokens(f.indicator)) for key, f in corpus.facts.items()}
         # `EGDI` names `E-Government Development Index …`: initials of the indicator's name
-        self._fact_acronyms = {key: acronyms(f.indicator) for key, f in corpus.facts.items()}
+        self._fact_acronyms = {key: acronym_words(f.indicator) for key, f in corpus.facts.items()}
         self._fact_names = {key: self._fact_tokens[key] | self._fact_acronyms[key].keys() for key in corpus.facts}
         self._entity_tokens = {key: WordSet(norm_tokens(f.entity)) for key, f in corpus.facts.items()}
         self._fact_sources = {

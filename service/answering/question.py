@@ -317,6 +317,21 @@ def acronyms(text: str) -> list[str]:
     return out
 
 
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][A-Za-z]*(?:[\s-]+[A-Z][A-Za-z]*)+")
+
+
+def acronym_words(text: str) -> dict[str, list[str]]:
+    """The other side of `acronyms`: the initials of each whole run of capitalised words in a
+    name, with the words they stand for (`E-Government Development Index rank` →
+    {"egdi": ["e", "government", "development", "index"]})."""
+    out = {}
+    for run in _CAPITALISED_RUN.finditer(text):
+        words = re.split(r"[\s-]+", run.group(0))
+        if 2 <= len(words) <= 6:
+            out["".join(w[0] for w in words).lower()] = norm_tokens(run.group(0))
+    return out
+
+
 def _entities(text: str) -> list[str]:
     """Capitalised words and acronyms that are not sentence furniture (`What`, `In`), and
     country names in any script."""
