@@ -478,3 +478,13 @@ def test_a_word_said_twice_asks_for_no_more_than_once():
     q = parse_question("数字经济" * 250)  # a 1,000-character question of one repeated phrase
     assert len(q.content) == len(set(q.content)) <= 4
     assert parse_question("Russia digital economy, digital economy in 2020").content.count("digital") == 1
+
+
+def test_a_word_with_another_ending_is_the_same_word(lakeland):
+    """`generated` ~ `generation` (one stem, another ending), on the second report."""
+    from service.answering.question import same_word
+
+    assert same_word("generated", "generation") and same_word("connected", "connection")
+    assert not same_word("states", "station") and not same_word("nations", "national")
+    r = lakeland.ask("How much solar power was generated in 2023?")
+    assert r["answered"] and r["value"] == 2140 and r["unit"] == "GWh", r["answer"]

@@ -159,15 +159,27 @@ def norm_tokens(text: str) -> list[str]:
     return [normalize(t) for t in tokenize(canonical(text))]
 
 
+_ENDINGS = ("ation", "ition", "ions", "ion", "ing", "ed", "es", "e", "s")
+
+
+@lru_cache(maxsize=65536)
+def _stems(word: str) -> frozenset[str]:
+    """The word without each ending it may carry, keeping 5+ letters."""
+    return frozenset(word[: -len(e)] for e in _ENDINGS if word.endswith(e) and len(word) - len(e) >= 5)
+
+
 def same_word(a: str, b: str) -> bool:
     """`russia` ~ `russian`, `subscription` ~ `subscriptions`: one a prefix of the other, sharing 4+
-    letters, or a long suffix of it."""
+    letters, or a long suffix of it; or one stem of 5+ letters with another ending (`generated` ~
+    `generation`, `connected` ~ `connection`)."""
     if a == b:
         return True
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     if len(short) >= 6 and long_.endswith(short):
         return True  # a compound: `cybersecurity` ~ `security`
-    return len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= 4
+    if len(short) >= 4 and long_.startswith(short) and len(long_) - len(short) <= 4:
+        return True
+    return not _stems(a).isdisjoint(_stems(b))
 
 
 TRENDS = {
