@@ -463,8 +463,8 @@ def _change(ctx: _Context) -> Draft | None:
     if "rank" in ctx.q.cues and moved and not is_percent_unit(unit):
         # a rank is better when lower: "how many places did it climb" counts the places up
         up = moved.group(1) is not None
-        delta = start.cell.value - end.cell.value if up else end.cell.value - start.cell.value
         a, b = (start, end) if up else (end, start)
+        delta = a.cell.value - b.cell.value
         text = (
             f"{series}; {'up' if up else 'down'} {a.cell.raw} − {b.cell.raw} = {format_number(round(delta, 6))} "
             f"places (a lower rank is better) ({start.cell.table.label})."

@@ -40,7 +40,7 @@ MONEY_WORDS = {
     "euro",
     "euros",
 }
-_MONEY = re.compile(r"[$€£¥₽]|\b(?:dollars?|usd|yuan|rmb|renminbi|roubles?|rubles?|euros?)\b", re.IGNORECASE)
+_MONEY = re.compile(rf"[$€£¥₽]|\b(?:{'|'.join(sorted(MONEY_WORDS))})\b", re.IGNORECASE)
 QUANTITY_WORDS = PERCENT_WORDS | RANK_WORDS | {"score", "scores", "value", "index", "level", "number", "amount"}
 LABEL_STOP = {"of", "the", "and", "in", "with", "per", "by", "for", "to", "a", "an", "s", "total"}
 
@@ -248,17 +248,6 @@ class Matcher:
         return self.idf.get(token, self.default_idf)
 
     # -- cells -------------------------------------------------------------------------
-    def cells(
-        self,
-        q: Question,
-        *,
-        table_ranks: dict[tuple[str, str], int] | None = None,
-        row_ranks: dict[tuple[str, str, int], int] | None = None,
-        **constraints,
-    ) -> list[CellMatch]:
-        """Cells that satisfy the constraints (see `candidates`), best first."""
-        return self.ranked(self.candidates(q, **constraints), table_ranks or {}, row_ranks or {})
-
     @staticmethod
     def ranked(
         candidates: list[CellMatch],

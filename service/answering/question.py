@@ -261,13 +261,13 @@ _US = re.compile(r"\bU\.?S\.?(?![A-Za-z])(?!\s*\$|\s*dollars?\b)")
 
 
 _OF_NEXT = re.compile(r"\s+of\b", re.IGNORECASE)
-# "who releases …", "which organisation publishes …", "issued by": a question about a source
+# "who publishes …", "which organisation releases …", "compiled by": a question about a source
 # (not "which country produced more")
 _ASKS_PUBLISHER = re.compile(
     r"\bwho\s+(?:publish|compile|produce|release|issue)\w*"
     r"|\b(?:which|what)\s+(?:organi[sz]ations?|agenc(?:y|ies)|institutions?|institutes?|bod(?:y|ies)|"
     r"compan(?:y|ies)|publishers?|organs?)\s+(?:\w+\s+)?(?:publish|compile|produce|release|issue|report|rank|run)\w*"
-    r"|\b(?:released|issued|produced)\s+by\b",
+    r"|\b(?:published|compiled|released|issued|produced)\s+by\b",
     re.IGNORECASE,
 )
 _CODE = re.compile(r"(?<![\w.])(?:\d+[A-Za-z]+|[A-Za-z]+\d+)[A-Za-z\d]*(?![\w.])")
@@ -397,12 +397,6 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         "cited",
         "cite",
         "who reports",
-        "who published",
-        "who publishes",
-        "who compiles",
-        "who produces",
-        "published by",
-        "compiled by",
         "according to whom",
         "which report",
         "which dataset",

@@ -100,13 +100,8 @@ def _known(store: Store) -> str:
 def _writing(app) -> Iterator[tuple[Engine, Path, Path]]:
     """One write at a time, on a lease of the current engine: (engine, data dir, uploads folder)."""
     data_dir = Path(app.state.settings.data_dir)
-    slot = app.state.engine_slot
-    with app.state.write_lock:
-        engine = slot.acquire()
-        try:
-            yield engine, data_dir, uploads_dir(data_dir)
-        finally:
-            slot.release(engine)
+    with app.state.write_lock, app.state.engine_slot.lease() as engine:
+        yield engine, data_dir, uploads_dir(data_dir)
 
 
 # -- upload ------------------------------------------------------------------------------
