@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.embedder import resolve_model_path
 from index.onnx_model import SentenceModelSpec, default_cache_dir, onnx_file
 
 log = logging.getLogger("citeqa")
@@ -92,8 +93,6 @@ class OnnxEmbedder:
         bulk_threads: int | None = None,
         cache_dir: Path | None = None,
     ) -> OnnxEmbedder:
-        from index.embedder import resolve_model_path
-
         folder = resolve_model_path(model)
         spec = SentenceModelSpec.read(folder)
         cache = Path(cache_dir) if cache_dir else default_cache_dir()

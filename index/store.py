@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ingest.chunks import Chunk
-from ingest.records import Document
+from ingest.records import Cell, Document, Fact, Passage, Reference, Row, Table
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -72,7 +72,13 @@ CREATE INDEX IF NOT EXISTS facts_entity ON facts(entity, year);
 CREATE INDEX IF NOT EXISTS cells_table ON cells(table_id);
 """
 
+DB_NAME = "citeqa.db"  # the store's file in a data dir
+
 COUNTED = ("documents", "passages", "tables", "cells", "facts", "references", "chunks", "embeddings")
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def faiss_id(chunk_id: str) -> int:
@@ -147,126 +153,96 @@ class Store:
     ) -> None:
         """Replace everything stored for `doc.id` (call inside `transaction`)."""
         conn.execute("DELETE FROM documents WHERE id = ?", (doc.id,))
+        self._insert_document(conn, doc, fingerprint)
+        self._insert_passages(conn, doc)
+        for seq, table in enumerate(doc.tables):
+            self._insert_table(conn, doc.id, seq, table)
+        self._insert_facts(conn, doc)
+        self._insert_chunks(conn, doc.id, chunks, model)
+
+    @staticmethod
+    def _insert_document(conn: sqlite3.Connection, doc: Document, fingerprint: str) -> None:
         conn.execute(
             "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
             (
-                doc.id,
-                doc.title,
-                doc.kind,
-                doc.path,
-                doc.sha256,
-                fingerprint,
-                doc.language,
-                doc.pages,
-                json.dumps(doc.warnings, ensure_ascii=False),
-                time.time(),
+                doc.id, doc.title, doc.kind, doc.path, doc.sha256, fingerprint, doc.language, doc.pages,
+                _json(doc.warnings), time.time(),
             ),
-        )
+        )  # fmt: skip
         conn.executemany(
             "INSERT INTO doc_references VALUES (?,?,?,?)", [(doc.id, r.n, r.text, r.url) for r in doc.references]
         )
         conn.executemany("INSERT OR IGNORE INTO stands_for VALUES (?,?,?)", [(doc.id, t, n) for t, n in doc.stands_for])
+
+    @staticmethod
+    def _insert_passages(conn: sqlite3.Connection, doc: Document) -> None:
         conn.executemany(
             "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?)",
             [
-                (
-                    p.id,
-                    doc.id,
-                    i,
-                    p.text,
-                    json.dumps(p.section, ensure_ascii=False),
-                    p.page,
-                    p.char_start,
-                    p.char_end,
-                    json.dumps(p.refs),
-                )
+                (p.id, doc.id, i, p.text, _json(p.section), p.page, p.char_start, p.char_end, _json(p.refs))
                 for i, p in enumerate(doc.passages)
             ],
         )
-        for seq, t in enumerate(doc.tables):
-            conn.execute(
-                "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    t.id,
-                    doc.id,
-                    seq,
-                    t.label,
-                    t.caption,
-                    t.unit,
-                    t.source_note,
-                    json.dumps(t.refs),
-                    json.dumps(t.stub, ensure_ascii=False),
-                    json.dumps(t.columns, ensure_ascii=False),
-                    t.page,
-                    json.dumps(t.section, ensure_ascii=False),
-                    len(t.rows),
-                    len(t.columns),
-                ),
-            )
-            conn.executemany(
-                "INSERT INTO table_rows VALUES (?,?,?,?,?,?)",
-                [
-                    (t.id, doc.id, r, row.label, json.dumps(row.keys, ensure_ascii=False), row.text)
-                    for r, row in enumerate(t.rows)
-                ],
-            )
-            conn.executemany(
-                "INSERT INTO cells VALUES (?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        t.id,
-                        doc.id,
-                        c.row,
-                        c.col,
-                        t.rows[c.row].label,
-                        json.dumps(t.columns[c.col], ensure_ascii=False),
-                        c.raw,
-                        c.value,
-                        c.unit,
-                    )
-                    for c in t.cells
-                ],
-            )
+
+    @staticmethod
+    def _insert_table(conn: sqlite3.Connection, doc_id: str, seq: int, t: Table) -> None:
+        conn.execute(
+            "INSERT INTO tables VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                t.id, doc_id, seq, t.label, t.caption, t.unit, t.source_note, _json(t.refs), _json(t.stub),
+                _json(t.columns), t.page, _json(t.section), len(t.rows), len(t.columns),
+            ),
+        )  # fmt: skip
+        conn.executemany(
+            "INSERT INTO table_rows VALUES (?,?,?,?,?,?)",
+            [(t.id, doc_id, r, row.label, _json(row.keys), row.text) for r, row in enumerate(t.rows)],
+        )
+        conn.executemany(
+            "INSERT INTO cells VALUES (?,?,?,?,?,?,?,?,?)",
+            [
+                (t.id, doc_id, c.row, c.col, t.rows[c.row].label, _json(t.columns[c.col]), c.raw, c.value, c.unit)
+                for c in t.cells
+            ],
+        )
+
+    @staticmethod
+    def _insert_facts(conn: sqlite3.Connection, doc: Document) -> None:
         conn.executemany(
             "INSERT INTO facts VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
-                    f.id,
-                    doc.id,
-                    i,
-                    f.indicator,
-                    f.indicator_code,
-                    f.entity,
-                    f.year,
-                    f.raw,
-                    f.value,
-                    f.unit,
-                    f.source_id,
-                    f.source_title,
-                    json.dumps(f.provenance, ensure_ascii=False),
+                    f.id, doc.id, i, f.indicator, f.indicator_code, f.entity, f.year, f.raw, f.value, f.unit,
+                    f.source_id, f.source_title, _json(f.provenance),
                 )
                 for i, f in enumerate(doc.facts)
             ],
-        )
+        )  # fmt: skip
+
+    @staticmethod
+    def _insert_chunks(conn: sqlite3.Connection, doc_id: str, chunks: list[Chunk], model: str) -> None:
         conn.executemany(
             "INSERT INTO chunks VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
-                    c.id,
-                    faiss_id(c.id),
-                    doc.id,
-                    c.kind,
-                    c.ref_id,
-                    c.text,
-                    c.embed_text,
-                    c.locator,
-                    c.table,
-                    c.page,
-                    embed_key(model, c.embed_text),
+                    c.id, faiss_id(c.id), doc_id, c.kind, c.ref_id, c.text, c.embed_text, c.locator, c.table,
+                    c.page, embed_key(model, c.embed_text),
                 )
                 for c in chunks
             ],
-        )
+        )  # fmt: skip
+
+    def chunk_embed_texts(self) -> list[tuple[str, str]]:
+        """Every chunk's (id, embed text)."""
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT id, embed_text FROM chunks")]
+
+    @staticmethod
+    def set_embed_keys(conn: sqlite3.Connection, keys: list[tuple[str, str]]) -> None:
+        """Point chunks at other vectors: (chunk id, embed key) pairs (after a model change)."""
+        conn.executemany("UPDATE chunks SET embed_key = ? WHERE id = ?", [(k, i) for i, k in keys])
+
+    def stored_dim(self) -> int | None:
+        row = self.conn.execute("SELECT dim FROM embeddings LIMIT 1").fetchone()
+        return row[0] if row else None
 
     def delete_document(self, conn: sqlite3.Connection, doc_id: str) -> None:
         conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
@@ -343,26 +319,78 @@ class Store:
             out[name] = self.conn.execute(f"SELECT COUNT(*) FROM {table} WHERE doc_id = ?", (doc_id,)).fetchone()[0]
         return out
 
-    def tables(self, doc_id: str) -> list[sqlite3.Row]:
-        return self.conn.execute("SELECT * FROM tables WHERE doc_id = ? ORDER BY seq", (doc_id,)).fetchall()
+    def references(self, doc_id: str) -> list[Reference]:
+        rows = self.conn.execute("SELECT n, text, url FROM doc_references WHERE doc_id = ? ORDER BY n", (doc_id,))
+        return [Reference(r["n"], r["text"], r["url"]) for r in rows]
 
-    def table(self, doc_id: str, label: str) -> sqlite3.Row | None:
-        return self.conn.execute(
+    def stands_for(self) -> list[tuple[str, str, int]]:
+        """Every (dataset doc id, report doc id, reference number) the datasets stand for."""
+        rows = self.conn.execute("SELECT doc_id, target_doc, n FROM stands_for ORDER BY doc_id, target_doc, n")
+        return [(r["doc_id"], r["target_doc"], r["n"]) for r in rows]
+
+    def tables(self, doc_id: str | None = None) -> list[Table]:
+        """A document's tables (every table when `doc_id` is None), in document order."""
+        where, args = ("WHERE doc_id = ?", (doc_id,)) if doc_id is not None else ("", ())
+        rows = self.conn.execute(f"SELECT * FROM tables {where} ORDER BY doc_id, seq", args).fetchall()
+        return [self._table(r) for r in rows]
+
+    def table(self, doc_id: str, label: str) -> Table | None:
+        """One table by its label (case-insensitive), with its rows and cells."""
+        row = self.conn.execute(
             "SELECT * FROM tables WHERE doc_id = ? AND lower(label) = lower(?)", (doc_id, label)
         ).fetchone()
+        return self._table(row) if row else None
 
-    def table_rows(self, doc_id: str, table_id: str) -> list[sqlite3.Row]:
-        return self.conn.execute(
-            "SELECT * FROM table_rows WHERE doc_id = ? AND table_id = ? ORDER BY row", (doc_id, table_id)
-        ).fetchall()
+    def _table(self, row: sqlite3.Row) -> Table:
+        table = Table(
+            id=row["id"],
+            label=row["label"],
+            caption=row["caption"],
+            unit=row["unit"],
+            source_note=row["source_note"],
+            refs=json.loads(row["refs"]),
+            stub=json.loads(row["stub"]),
+            columns=json.loads(row["columns"]),
+            rows=[],
+            cells=[],
+            page=row["page"],
+            section=json.loads(row["section"]),
+            doc_id=row["doc_id"],
+        )
+        key = (row["doc_id"], row["id"])
+        table.rows = [
+            Row(r["label"], json.loads(r["keys"]), r["text"])
+            for r in self.conn.execute(
+                "SELECT label, keys, text FROM table_rows WHERE doc_id = ? AND table_id = ? ORDER BY row", key
+            )
+        ]
+        table.cells = [
+            Cell(c["row"], c["col"], c["raw"], c["value"], c["unit"])
+            for c in self.conn.execute(
+                "SELECT row, col, raw, value, unit FROM cells WHERE doc_id = ? AND table_id = ? ORDER BY row, col", key
+            )
+        ]
+        return table
 
-    def cells(self, doc_id: str, table_id: str) -> list[sqlite3.Row]:
-        return self.conn.execute(
-            "SELECT * FROM cells WHERE doc_id = ? AND table_id = ? ORDER BY row, col", (doc_id, table_id)
-        ).fetchall()
+    def passages(self, doc_id: str | None = None) -> list[Passage]:
+        where, args = ("WHERE doc_id = ?", (doc_id,)) if doc_id is not None else ("", ())
+        return [
+            Passage(
+                p["id"], p["text"], json.loads(p["section"]), p["page"], p["char_start"], p["char_end"],
+                json.loads(p["refs"]), doc_id=p["doc_id"],
+            )
+            for p in self.conn.execute(f"SELECT * FROM passages {where} ORDER BY doc_id, seq", args)
+        ]  # fmt: skip
 
-    def references(self, doc_id: str) -> list[sqlite3.Row]:
-        return self.conn.execute("SELECT * FROM doc_references WHERE doc_id = ? ORDER BY n", (doc_id,)).fetchall()
+    def facts(self, doc_id: str | None = None) -> list[Fact]:
+        where, args = ("WHERE doc_id = ?", (doc_id,)) if doc_id is not None else ("", ())
+        return [
+            Fact(
+                f["id"], f["indicator"], f["indicator_code"], f["entity"], f["year"], f["raw"], f["value"],
+                f["unit"], f["source_id"], f["source_title"], json.loads(f["provenance"]), doc_id=f["doc_id"],
+            )
+            for f in self.conn.execute(f"SELECT * FROM facts {where} ORDER BY doc_id, seq", args)
+        ]  # fmt: skip
 
     def standing_for(self, target_doc: str) -> dict[int, list[str]]:
         """For each reference number of `target_doc`, the corpus documents that stand for it."""

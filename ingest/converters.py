@@ -17,7 +17,7 @@ def _source_hash() -> str:
     again on the next ingest (their embeddings are cached by text, so that is cheap)."""
     h = hashlib.sha256()
     for path in sorted(Path(__file__).parent.glob("*.py")):
-        if path.stem not in ("pipeline", "manifest", "__init__"):  # those do not shape records
+        if path.stem not in ("manifest", "__init__"):  # those do not shape records
             h.update(path.read_bytes())
     return h.hexdigest()[:12]
 
@@ -51,8 +51,10 @@ def convert(path: Path, doc_id: str, sha256: str) -> Document:
     if path.stat().st_size == 0:
         raise ConversionError("the file is empty")
     try:
-        return converter(path, doc_id, sha256)
+        doc = converter(path, doc_id, sha256)
     except ConversionError:
         raise
     except (ValueError, UnicodeDecodeError, OSError) as exc:
         raise ConversionError(str(exc)) from exc
+    doc.claim_records()
+    return doc

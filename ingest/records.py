@@ -37,6 +37,7 @@ class Passage:
     char_start: int
     char_end: int
     refs: list[int] = field(default_factory=list)
+    doc_id: str = ""
 
 
 @dataclass
@@ -69,6 +70,7 @@ class Table:
     cells: list[Cell]
     page: int | None = None
     section: list[str] = field(default_factory=list)
+    doc_id: str = ""
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -90,6 +92,7 @@ class Fact:
     source_id: str | None
     source_title: str | None
     provenance: dict[str, str] = field(default_factory=dict)
+    doc_id: str = ""
 
 
 @dataclass
@@ -108,3 +111,8 @@ class Document:
     # (report doc id, reference number) pairs this document stands for
     stands_for: list[tuple[str, int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def claim_records(self) -> None:
+        """Mark every passage, table and fact as this document's."""
+        for record in (*self.passages, *self.tables, *self.facts):
+            record.doc_id = self.id

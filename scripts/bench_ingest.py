@@ -13,7 +13,7 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from ingest.pipeline import run_ingest  # noqa: E402
+from service.ingesting import run_ingest  # noqa: E402
 from service.settings import Settings  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

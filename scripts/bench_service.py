@@ -38,8 +38,9 @@ import numpy as np  # noqa: E402
 
 from index.embedder import Embedder  # noqa: E402
 from index.folder import IndexMissing, load_index  # noqa: E402
-from ingest.pipeline import DB_NAME, run_ingest  # noqa: E402
+from index.store import DB_NAME
 from scripts.thin_http import AsyncConnection, SyncClient, post_bytes  # noqa: E402
+from service.ingesting import run_ingest  # noqa: E402
 from service.settings import Settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,7 +203,12 @@ def sequential(client: SyncClient, endpoint: str, n: int) -> dict:
             for key, ms in (payload.get("timings_ms") or {}).items():
                 if isinstance(ms, int | float):
                     server_ms.setdefault(key, []).append(ms)
-    out = {"p50_ms": pct(latencies, 50), "p95_ms": pct(latencies, 95), "requests": n, "errors": errors}
+    out: dict[str, object] = {
+        "p50_ms": pct(latencies, 50),
+        "p95_ms": pct(latencies, 95),
+        "requests": n,
+        "errors": errors,
+    }
     if endpoint == "/ask":
         out["answered"] = answered  # how many got an answer rather than "the documents do not say"
         out["server_p50_ms"] = {key: pct(values, 50) for key, values in server_ms.items()}  # its timings_ms

@@ -42,7 +42,7 @@ def _emit(args, payload: dict, human: str) -> None:
 
 # -- ingest ---------------------------------------------------------------------------
 def cmd_ingest(args) -> int:
-    from ingest.pipeline import run_ingest
+    from service.ingesting import run_ingest
 
     report = run_ingest(
         [Path(p) for p in args.paths],
@@ -72,8 +72,7 @@ def cmd_ingest(args) -> int:
 
 # -- stats ----------------------------------------------------------------------------
 def _open_store(args):
-    from index.store import Store
-    from ingest.pipeline import DB_NAME
+    from index.store import DB_NAME, Store
 
     path = _data_dir(args) / DB_NAME
     if not path.exists():
@@ -126,7 +125,7 @@ def cmd_tables(args) -> int:
         raise CliError(f"no document {args.doc!r}; documents: {known}")
     tables = store.tables(args.doc)
     items = [
-        {"label": t["label"], "rows": t["n_rows"], "columns": t["n_cols"], "unit": t["unit"], "caption": t["caption"]}
+        {"label": t.label, "rows": len(t.rows), "columns": len(t.columns), "unit": t.unit, "caption": t.caption}
         for t in tables
     ]
     human = (
@@ -144,7 +143,7 @@ def cmd_tables(args) -> int:
 def cmd_eval(args) -> int:
     """Questions with gold answers through `Engine.ask` (the `/ask` code path), scored."""
     from index.folder import IndexMissing
-    from ingest.pipeline import DB_NAME
+    from index.store import DB_NAME
     from service.answering.engine import Engine
     from service.evaluation import EvalInputError, load_questions, render, run_eval
 

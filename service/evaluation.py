@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -383,8 +383,10 @@ def run_eval(engine, items: list[dict], *, top_k: int = 5, progress=None) -> Rep
     """Ask every question through `engine.ask` (as `/ask` does) and search it for hit@k."""
     report = Report()
     for i, item in enumerate(items, start=1):
-        response = engine.ask(item["question"], top_k=top_k)
-        results = engine.search(item["question"], top_k=max(HIT_KS)) if has_gold_source(item) else None
+        response = engine.ask(item["question"], top_k=top_k).to_dict()
+        results = (
+            [asdict(r) for r in engine.search(item["question"], top_k=max(HIT_KS))] if has_gold_source(item) else None
+        )
         report.outcomes.append(judge(item, response, results))
         if progress:
             progress(i, len(items))

@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from index.folder import LINK, MANIFEST, citeqa_version
-from ingest.pipeline import DB_NAME
+from index.store import DB_NAME
 from service.answering.engine import Engine
 from service.engine_slot import EngineSlot
 from service.errors import error_responses, install_error_handlers

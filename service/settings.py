@@ -44,7 +44,7 @@ class Settings(BaseSettings):
 
     def embedder(self, *, bulk: bool = False):
         """The configured embedder: one thread per query, every core for bulk work."""
-        from index.embedder import load_embedder
+        from index.embedder_factory import load_embedder
 
         return load_embedder(
             self.model,

@@ -12,9 +12,10 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-from index.embedder import DEFAULT_MODEL, load_embedder  # noqa: E402
+from index.embedder import DEFAULT_MODEL  # noqa: E402
+from index.embedder_factory import load_embedder  # noqa: E402
 from ingest.markdown import convert_markdown  # noqa: E402
-from ingest.pipeline import run_ingest  # noqa: E402
+from service.ingesting import run_ingest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"

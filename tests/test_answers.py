@@ -22,24 +22,24 @@ def lakeland(tmp_path_factory, ingest, embedder):
 
 
 def first(response):
-    assert response["citations"], response
-    return response["citations"][0]
+    assert response.citations, response
+    return response.citations[0]
 
 
 def test_table_cell_answer_cites_the_cell_and_its_references(engine):
     r = engine.ask("What were Russia's fixed broadband subscriptions per 100 people in 2019?")
-    assert r["answered"] is True
-    assert r["value"] == 22.52 and r["unit"] == "per 100 people"
+    assert r.answered is True
+    assert r.value == 22.52 and r.unit == "per 100 people"
     c = first(r)
-    assert c["kind"] == "table_row" and c["table"] == "Table 6" and c["doc_id"] == "song-2024"
-    assert c["row"] == "2019" and c["column"] == "Fixed broadband subscriptions (per 100 people) / Russia"
-    assert c["locator"] == "Table 6 · 2019 · Fixed broadband subscriptions (per 100 people) / Russia"
-    start, end = c["highlight"]
-    assert c["snippet"][start:end] == "22.52"
-    assert {ref["n"] for ref in c["refs"]} == {5, 6, 12, 13}
-    assert all(ref["text"] and "url" in ref for ref in c["refs"])
+    assert c.kind == "table_row" and c.table == "Table 6" and c.doc_id == "song-2024"
+    assert c.row == "2019" and c.column == "Fixed broadband subscriptions (per 100 people) / Russia"
+    assert c.locator == "Table 6 · 2019 · Fixed broadband subscriptions (per 100 people) / Russia"
+    start, end = c.highlight
+    assert c.snippet[start:end] == "22.52"
+    assert {ref.n for ref in c.refs} == {5, 6, 12, 13}
+    assert all(ref.text and ref.url for ref in c.refs)
     # the World Bank row that backs the figure is cited beside the table
-    assert any(x["kind"] == "fact" and x["doc_id"] == "wb-fixed-broadband" for x in r["citations"])
+    assert any(x.kind == "fact" and x.doc_id == "wb-fixed-broadband" for x in r.citations)
 
 
 @pytest.mark.parametrize(
@@ -58,37 +58,37 @@ def test_table_cell_answer_cites_the_cell_and_its_references(engine):
 )
 def test_table_cells_by_row_column_and_year(engine, question, value, table):
     r = engine.ask(question)
-    assert r["answered"] and r["value"] == pytest.approx(value)
-    assert first(r)["table"] == table
+    assert r.answered and r.value == pytest.approx(value)
+    assert first(r).table == table
 
 
 def test_no_year_asked_gives_the_latest(engine):
     r = engine.ask("What is Russia's E-Government Development Index rank?")
-    assert r["answered"] and r["value"] == 42 and "2022" in r["answer"]
+    assert r.answered and r.value == 42 and "2022" in r.answer
 
 
 def test_prose_answer_highlights_the_phrase(engine):
     r = engine.ask("How many 5G base stations had China built by November 2021?")
-    assert r["answered"] and r["value"] == 1.396
+    assert r.answered and r.value == 1.396
     c = first(r)
-    assert c["kind"] == "passage" and c["table"] is None
-    start, end = c["highlight"]
-    assert c["snippet"][start:end].startswith("1.396 million")
-    assert "II. Digital Upgrading of Manufacturing Industry" in c["locator"]
+    assert c.kind == "passage" and c.table is None
+    start, end = c.highlight
+    assert c.snippet[start:end].startswith("1.396 million")
+    assert "II. Digital Upgrading of Manufacturing Industry" in c.locator
 
 
 def test_prose_picks_the_asked_entity_and_year(engine):
     r = engine.ask("What proportion of Russians used the Internet in 2020 according to the World Bank?")
-    assert r["value"] == 85 and [ref["n"] for ref in first(r)["refs"]] == [9]
+    assert r.value == 85 and [ref.n for ref in first(r).refs] == [9]
     r = engine.ask("What share of global GDP did the digital economy account for in 2020?")
-    assert r["value"] == 43.7 and first(r)["refs"][0]["n"] == 18
+    assert r.value == 43.7 and first(r).refs[0].n == 18
 
 
 def test_comparison_shows_both_cells(engine):
     r = engine.ask("Which country had more fixed broadband subscriptions per 100 people in 2020, China or Russia?")
-    assert r["answered"] and r["answer"].startswith("China had more") and r["value"] == 33.6
-    assert "23.23" in r["answer"]
-    assert [c["column"] for c in r["citations"][:2]] == [
+    assert r.answered and r.answer.startswith("China had more") and r.value == 33.6
+    assert "23.23" in r.answer
+    assert [c.column for c in r.citations[:2]] == [
         "Fixed broadband subscriptions (per 100 people) / China",
         "Fixed broadband subscriptions (per 100 people) / Russia",
     ]
@@ -96,27 +96,27 @@ def test_comparison_shows_both_cells(engine):
 
 def test_rank_comparison_lower_is_better(engine):
     r = engine.ask("Did China rank higher than Russia in the EGDI in 2022?")
-    assert r["answer"].startswith("No. Russia ranked better") and "42" in r["answer"] and "43" in r["answer"]
+    assert r.answer.startswith("No. Russia ranked better") and "42" in r.answer and "43" in r.answer
 
 
 def test_derived_difference_and_change_show_the_arithmetic(engine):
     r = engine.ask(
         "What was the difference between China's and Russia's fixed broadband subscriptions per 100 people in 2020?"
     )
-    assert r["value"] == pytest.approx(10.37) and "33.60 − 23.23" in r["answer"]
+    assert r.value == pytest.approx(10.37) and "33.60 − 23.23" in r.answer
     r = engine.ask("How much did China's digital economy grow from 2019 to 2020?")
-    assert r["value"] == pytest.approx(3.4) and "39.2 − 35.8" in r["answer"]
-    assert {c["column"] for c in r["citations"][:2]} == {"2019", "2020"}
+    assert r.value == pytest.approx(3.4) and "39.2 − 35.8" in r.answer
+    assert {c.column for c in r.citations[:2]} == {"2019", "2020"}
 
 
 def test_source_questions_name_the_reference(engine):
     r = engine.ask("Where does the 45.5 trillion yuan figure come from?")
-    assert r["answered"] and first(r)["table"] == "Table 1"
-    assert "[21]" in r["answer"] and "White Paper on the Development of China's Digital Economy (2022)" in r["answer"]
+    assert r.answered and first(r).table == "Table 1"
+    assert "[21]" in r.answer and "White Paper on the Development of China's Digital Economy (2022)" in r.answer
     r = engine.ask("Which source do the EGDI and EPI rankings come from?")
-    assert first(r)["table"] == "Table 7" and "E-Government" in r["answer"]
+    assert first(r).table == "Table 7" and "E-Government" in r.answer
     r = engine.ask("What is the source of the digital economy scale figures for the world's leading countries?")
-    assert "Source: CAICT." in r["answer"]
+    assert "Source: CAICT." in r.answer
 
 
 @pytest.mark.parametrize(
@@ -131,28 +131,28 @@ def test_source_questions_name_the_reference(engine):
 )
 def test_abstains_when_the_documents_do_not_hold_it(engine, question):
     r = engine.ask(question)
-    assert r["answered"] is False and r["value"] is None and r["unit"] is None
-    assert r["answer"].startswith("The documents do not say")
+    assert r.answered is False and r.value is None and r.unit is None
+    assert r.answer.startswith("The documents do not say")
 
 
 def test_missing_cell_is_reported_as_missing(engine):
     r = engine.ask("What was Russia's IMD world digital competitiveness rank in 2022?")
-    assert r["answered"] is False and r["value"] is None
-    assert "missing" in r["answer"] and "—" in r["answer"]
-    assert first(r)["table"] == "Table 8" and first(r)["column"] == "2022"
+    assert r.answered is False and r.value is None
+    assert "missing" in r.answer and "—" in r.answer
+    assert first(r).table == "Table 8" and first(r).column == "2022"
 
 
 def test_doc_filter_limits_the_evidence(engine):
     r = engine.ask(
         "What were Russia's fixed broadband subscriptions per 100 people in 2019?", doc_ids=["wb-fixed-broadband"]
     )
-    assert {c["doc_id"] for c in r["citations"]} == {"wb-fixed-broadband"}
-    assert r["value"] == pytest.approx(22.5249, abs=1e-3)
+    assert {c.doc_id for c in r.citations} == {"wb-fixed-broadband"}
+    assert r.value == pytest.approx(22.5249, abs=1e-3)
 
 
 def test_chinese_question_over_the_chinese_white_paper(engine):
     r = engine.ask("2022年中国数字经济规模是多少万亿美元？")
-    assert r["value"] == 7.5 and first(r)["doc_id"] == "caict-gde-wp-2023" and first(r)["page"] == 4
+    assert r.value == 7.5 and first(r).doc_id == "caict-gde-wp-2023" and first(r).page == 4
 
 
 # -- generality: the same code on a second, unrelated report ----------------------------
@@ -169,51 +169,51 @@ def test_chinese_question_over_the_chinese_white_paper(engine):
 )
 def test_second_report_figures(lakeland, question, value, table):
     r = lakeland.ask(question)
-    assert r["answered"] and r["value"] == pytest.approx(value)
-    assert first(r)["table"] == table
+    assert r.answered and r.value == pytest.approx(value)
+    assert first(r).table == table
 
 
 def test_second_report_comparison_label_source_and_abstention(lakeland):
     r = lakeland.ask("Which district withdrew more fresh water in 2021, Northgate or Southmoor?")
-    assert r["answer"].startswith("Southmoor had more") and r["value"] == 210.9
+    assert r.answer.startswith("Southmoor had more") and r.value == 210.9
     r = lakeland.ask("Which district withdrew the most fresh water in 2023?")
-    assert r["answer"].startswith("Southmoor")
+    assert r.answer.startswith("Southmoor")
     r = lakeland.ask("What is the source of the renewable capacity figures?")
-    assert "Renewable Capacity Register" in r["answer"] and first(r)["table"] == "Table 2"
+    assert "Renewable Capacity Register" in r.answer and first(r).table == "Table 2"
     r = lakeland.ask("What was the installed wind capacity in 2023?")
-    assert r["answered"] is False and "missing" in r["answer"]
+    assert r.answered is False and "missing" in r.answer
     for question in (
         "What was the installed geothermal capacity in 2023?",
         "How much fresh water did Westbrook withdraw in 2022?",
     ):
-        assert lakeland.ask(question)["answered"] is False
+        assert lakeland.ask(question).answered is False
 
 
 def test_russian_question_read_through_the_glossary(engine):
     r = engine.ask("Какой была доля цифровой экономики в ВВП России в 2019 году?")
-    assert r["answered"] and r["value"] == 18.2 and first(r)["table"] == "Table 2"
-    assert r["question"].startswith("Какой")
+    assert r.answered and r.value == 18.2 and first(r).table == "Table 2"
+    assert r.question.startswith("Какой")
 
 
 def test_respectively_lists_pair_years_with_figures(engine):
     r = engine.ask("By how much will Russia's manufacturing output value increase by 2035 over 2019?")
-    assert r["value"] == 192.5 and r["unit"] == "%"
+    assert r.value == 192.5 and r.unit == "%"
 
 
 def test_percent_of_something_column_answers_a_percentage_question(engine):
     r = engine.ask("How many online shoppers as a percentage of internet users did Russia have in 2019?")
-    assert r["value"] == 35 and first(r)["column"] == "Online shoppers (% of internet users)"
+    assert r.value == 35 and first(r).column == "Online shoppers (% of internet users)"
 
 
 def test_difference_between_two_years_of_one_series(engine):
     r = engine.ask("What is the difference between Russia's EGDI rank in 2012 and 2022?")
-    assert r["value"] == 15 and "42 − 27" in r["answer"]
+    assert r.value == 15 and "42 − 27" in r.answer
 
 
 def test_a_year_only_a_dataset_holds_is_answered_from_the_dataset(engine):
     r = engine.ask("What were Russia's fixed broadband subscriptions per 100 people in 2014?")
-    assert r["answered"] and first(r)["kind"] == "fact" and first(r)["doc_id"] == "wb-fixed-broadband"
-    assert r["value"] == pytest.approx(17.247, abs=0.01) and "17.2471" in r["answer"]
+    assert r.answered and first(r).kind == "fact" and first(r).doc_id == "wb-fixed-broadband"
+    assert r.value == pytest.approx(17.247, abs=0.01) and "17.2471" in r.answer
 
 
 @pytest.mark.parametrize(
@@ -228,28 +228,28 @@ def test_a_year_only_a_dataset_holds_is_answered_from_the_dataset(engine):
 )
 def test_generic_words_currency_and_percent_neighbours(engine, question, value, table):
     r = engine.ask(question)
-    assert r["answered"] and r["value"] == pytest.approx(value), r["answer"]
-    assert first(r)["table"] == table
+    assert r.answered and r.value == pytest.approx(value), r.answer
+    assert first(r).table == table
 
 
 def test_the_us_is_a_country_and_a_ratio_is_computed_from_its_cells(engine):
     r = engine.ask("How many times larger was the US digital economy than China's in 2021?")
-    assert r["answered"] and r["value"] == pytest.approx(153181 / 70576, rel=1e-3), r["answer"]
-    assert "153 181 / 70 576" in r["answer"] and r["unit"] == "times"
+    assert r.answered and r.value == pytest.approx(153181 / 70576, rel=1e-3), r.answer
+    assert "153 181 / 70 576" in r.answer and r.unit == "times"
 
 
 def test_the_difference_between_two_entities_is_the_gap(engine):
     r = engine.ask(
         "What is the difference between China's and Russia's mobile cellular subscriptions per 100 people in 2019?"
     )
-    assert r["answered"] and r["value"] == 42, r["answer"]
-    assert "Russia − China = 164 − 122 = 42" in r["answer"]
+    assert r.answered and r.value == 42, r.answer
+    assert "Russia − China = 164 − 122 = 42" in r.answer
 
 
 def test_which_country_is_answered_with_a_country(engine):
     r = engine.ask("Which country had the largest digital economy in 2019?")
-    assert r["answered"] and r["answer"].startswith("USA"), r["answer"]
-    assert first(r)["table"] == "Table 3"
+    assert r.answered and r.answer.startswith("USA"), r.answer
+    assert first(r).table == "Table 3"
 
 
 def test_a_share_is_read_from_a_sentence_whose_year_is_in_the_sentence_before(engine):
@@ -257,61 +257,61 @@ def test_a_share_is_read_from_a_sentence_whose_year_is_in_the_sentence_before(en
     … up 50 percent year on year, accounting for 11.2 percent of total retail sales from 8.8
     percent": not the money, not the growth rate, not the earlier share."""
     r = engine.ask("What share of total retail sales did Russia's online sales account for in the first half of 2022?")
-    assert r["answered"] and r["value"] == 11.2 and r["unit"] == "%", r["answer"]
+    assert r.answered and r.value == 11.2 and r.unit == "%", r.answer
     c = first(r)
-    start, end = c["highlight"]
-    assert c["snippet"][start:end].startswith("11.2 percent")
+    start, end = c.highlight
+    assert c.snippet[start:end].startswith("11.2 percent")
 
 
 def test_a_source_question_names_every_table_that_holds_the_figure(engine):
     r = engine.ask("Where does the 2 942 billion dollar figure come from?")
-    assert r["answered"]
-    assert {c["table"] for c in r["citations"][:2]} == {"Table 2", "Table 3"}
-    assert "Table 2" in r["answer"] and "Table 3" in r["answer"] and "[24]" in r["answer"]
+    assert r.answered
+    assert {c.table for c in r.citations[:2]} == {"Table 2", "Table 3"}
+    assert "Table 2" in r.answer and "Table 3" in r.answer and "[24]" in r.answer
 
 
 def test_a_dataset_row_that_names_entity_and_indicator_beats_a_loose_sentence(engine):
     """`GCI` names the indicator (ITU's Global Cybersecurity Index), not a country; the paper's
     sentence about Huawei's Global Connectivity Index (also `GCI`) holds no such score."""
     r = engine.ask("What was China's GCI 2020 overall score?")
-    assert r["answered"] and r["value"] == 92.53, r["answer"]
-    assert first(r)["kind"] == "fact" and first(r)["doc_id"] == "itu-gci-2020"
+    assert r.answered and r.value == 92.53, r.answer
+    assert first(r).kind == "fact" and first(r).doc_id == "itu-gci-2020"
 
 
 def test_a_table_number_is_not_a_figure_and_a_conversion_restates_one(engine):
     # "… hit a peak in recent years in 2021 (table 14)": 14 is a reference, so the table answers
     r = engine.ask("How much value added did Russian manufacturing produce in 2021?")
-    assert r["answered"] and r["value"] == 256.96 and first(r)["table"] == "Table 14", r["answer"]
+    assert r.answered and r.value == 256.96 and first(r).table == "Table 14", r.answer
     # "Online sales in Russia reached 2.3 trillion rubles ($37.94 billion) in the first half of the year"
     r = engine.ask("How much did online sales in Russia reach in the first half of 2022?")
-    assert r["answered"] and r["value"] == 2.3 and r["unit"] == "trillion rubles", r["answer"]
+    assert r.answered and r.value == 2.3 and r.unit == "trillion rubles", r.answer
 
 
 def test_a_question_naming_a_table_gets_that_tables_sources(engine):
     r = engine.ask("What source does Table 13 cite?")
-    assert r["answered"] and first(r)["table"] == "Table 13"
-    assert "[4]" in r["answer"]
+    assert r.answered and first(r).table == "Table 13"
+    assert "[4]" in r.answer
 
 
 def test_a_comparison_without_a_year_reads_the_latest_year(engine):
     r = engine.ask("How many times higher are China's B2C e-commerce sales than Russia's?")
-    assert r["answered"] and "2019" in r["answer"] and r["value"] == pytest.approx(1539 / 31, rel=1e-3), r["answer"]
+    assert r.answered and "2019" in r.answer and r.value == pytest.approx(1539 / 31, rel=1e-3), r.answer
 
 
 def test_a_code_with_a_digit_must_match(engine):
     # the paper counts 5G base stations; 6G is another thing
-    assert engine.ask("How many 6G base stations did China have in 2021?")["answered"] is False
-    assert engine.ask("How many 5G base stations had China built by November 2021?")["value"] == 1.396
+    assert engine.ask("How many 6G base stations did China have in 2021?").answered is False
+    assert engine.ask("How many 5G base stations had China built by November 2021?").value == 1.396
 
 
 def test_a_peak_within_a_year_range_is_a_label(engine):
     r = engine.ask("In what year did Russia's digital economy peak between 2016 and 2020?")
-    assert r["answered"] and r["answer"].startswith("2019"), r["answer"]
+    assert r.answered and r.answer.startswith("2019"), r.answer
 
 
 def test_a_russian_question_with_case_endings(engine):
     r = engine.ask("Каким был рейтинг России по индексу EGDI в 2018 году?")
-    assert r["answered"] and r["value"] == 32 and first(r)["table"] == "Table 7", r["answer"]
+    assert r.answered and r.value == 32 and first(r).table == "Table 7", r.answer
 
 
 @pytest.mark.parametrize(
@@ -326,8 +326,8 @@ def test_a_russian_question_with_case_endings(engine):
 )
 def test_who_publishes_is_a_source_question(engine, question, table):
     r = engine.ask(question)
-    assert r["answered"] and first(r)["table"] == table and first(r)["refs"], r["answer"]
-    assert not r["answer"].endswith(".."), r["answer"]
+    assert r.answered and first(r).table == table and first(r).refs, r.answer
+    assert not r.answer.endswith(".."), r.answer
 
 
 def test_which_country_produced_is_not_a_source_question():
@@ -339,9 +339,9 @@ def test_which_country_produced_is_not_a_source_question():
 
 def test_respectively_pairs_names_with_the_figures_of_the_asked_year(engine):
     r = engine.ask("Where did Moscow rank in the 2020 LOSI survey?")
-    assert r["answered"] and r["value"] == 6, r["answer"]
+    assert r.answered and r.value == 6, r.answer
     r = engine.ask("What was Shanghai's LOSI rank in 2018?")
-    assert r["answered"] and r["value"] == 13, r["answer"]
+    assert r.answered and r.value == 13, r.answer
 
 
 def test_respectively_by_name_in_any_text():
@@ -360,12 +360,12 @@ def test_respectively_by_name_in_any_text():
 
 def test_a_capitalised_opening_noun_is_not_a_name(engine):
     r = engine.ask("Size of Russia's digital economy, 2016?")
-    assert r["answered"] and r["value"] == 2205, r["answer"]
+    assert r.answered and r.value == 2205, r.answer
 
 
 def test_how_much_bigger_is_a_difference(engine):
     r = engine.ask("How much bigger was Germany's digital economy than the UK's in 2021?")
-    assert r["answered"] and r["value"] == 28767 - 21679, r["answer"]
+    assert r.answered and r.value == 28767 - 21679, r.answer
 
 
 @pytest.mark.parametrize(
@@ -381,19 +381,19 @@ def test_how_much_bigger_is_a_difference(engine):
 )
 def test_more_glossary_readings(engine, question, value, table):
     r = engine.ask(question)
-    assert r["answered"] and r["value"] == value and first(r)["table"] == table, r["answer"]
+    assert r.answered and r.value == value and first(r).table == table, r.answer
 
 
 def test_versus_is_a_comparison(engine):
     r = engine.ask("China vs Russia: who had more mobile cellular subscriptions per 100 people in 2020?")
-    assert r["answered"] and r["answer"].startswith("Russia had more: 164"), r["answer"]
+    assert r.answered and r.answer.startswith("Russia had more: 164"), r.answer
 
 
 def test_a_table_lacking_a_word_other_tables_have_does_not_answer(engine):
     # "mobile" names rows of other tables; `Online shoppers (% of internet users)` is not about it,
     # and the paper counts mobile Internet users for China only
     r = engine.ask("How many mobile internet users did Russia have in 2019?")
-    assert r["answered"] is False, r["answer"]
+    assert r.answered is False, r.answer
 
 
 @pytest.mark.parametrize(
@@ -405,33 +405,33 @@ def test_a_table_lacking_a_word_other_tables_have_does_not_answer(engine):
 )
 def test_relative_to_asks_for_a_share(engine, question, value, table):
     r = engine.ask(question)
-    assert r["answered"] and r["value"] == value and first(r)["table"] == table, r["answer"]
+    assert r.answered and r.value == value and first(r).table == table, r.answer
 
 
 def test_an_amount_question_gets_the_amount_row_of_a_dataset_not_the_share(engine):
     # the paper's Table 14 starts in 2015; the World Bank files hold 2014 in US$ and in % of GDP
     r = engine.ask("What was China's manufacturing value added in 2014?")
-    assert r["answered"] and r["unit"] == "current US$" and first(r)["kind"] == "fact", r["answer"]
-    assert "3.18 trillion current US$" in r["answer"]
+    assert r.answered and r.unit == "current US$" and first(r).kind == "fact", r.answer
+    assert "3.18 trillion current US$" in r.answer
 
 
 def test_from_one_year_to_another_is_a_change_not_a_ratio(engine):
     r = engine.ask("How much did China's GDP ratio of the digital economy rise from 2020 to 2021?")
-    assert r["answered"] and r["value"] == pytest.approx(1.2) and r["unit"] == "%", r["answer"]
-    assert "percentage points" in r["answer"]
+    assert r.answered and r.value == pytest.approx(1.2) and r.unit == "%", r.answer
+    assert "percentage points" in r.answer
 
 
 def test_a_dataset_row_named_by_a_capitalised_indicator_and_only_for_its_own_country(engine):
     r = engine.ask("What was Russia's E-Government Development Index value in 2020?")
-    assert r["answered"] and r["value"] == pytest.approx(0.8244), r["answer"]
+    assert r.answered and r.value == pytest.approx(0.8244), r.answer
     # a dataset whose title names both countries does not make a Russian row China's
     r = engine.ask("Telecommunication Infrastructure Index for China in 2020")
-    assert r["answered"] and r["value"] == pytest.approx(0.7388) and "China" in r["answer"], r["answer"]
+    assert r.answered and r.value == pytest.approx(0.7388) and "China" in r.answer, r.answer
 
 
 def test_a_share_is_the_percent_of_the_base_the_question_names(engine):
     r = engine.ask("What share of total retail sales did China's online sales account for in the first half of 2022?")
-    assert r["answered"] and r["value"] == 25.9 and r["unit"] == "%", r["answer"]
+    assert r.answered and r.value == 25.9 and r.unit == "%", r.answer
 
 
 @pytest.mark.parametrize(
@@ -443,33 +443,33 @@ def test_a_share_is_the_percent_of_the_base_the_question_names(engine):
 )
 def test_a_rank_that_improves_goes_down_in_number(engine, question, value, words):
     r = engine.ask(question)
-    assert r["answered"] and r["value"] == value and r["unit"] == "places", r["answer"]
-    assert words in r["answer"] and "lower rank is better" in r["answer"]
-    assert [c["table"] for c in r["citations"][:2]] == ["Table 7", "Table 7"]
+    assert r.answered and r.value == value and r.unit == "places", r.answer
+    assert words in r.answer and "lower rank is better" in r.answer
+    assert [c.table for c in r.citations[:2]] == ["Table 7", "Table 7"]
 
 
 def test_a_russian_question_about_the_e_government_ranking(engine):
     r = engine.ask("Какое место занимала Россия в рейтинге электронного правительства в 2022 году?")
-    assert r["answered"] and r["value"] == 42, r["answer"]
+    assert r.answered and r.value == 42, r.answer
 
 
 def test_an_acronym_names_a_dataset_indicator(engine):
     """`EGDI` is `E-Government Development Index`: the UN dataset holds 2010, which the paper's
     table (2012—2022) does not."""
     r = engine.ask("What was China's EGDI ranking in 2010?")
-    assert r["answered"] and r["value"] == 72, r["answer"]
-    assert first(r)["kind"] == "fact" and "E-Government Development Index rank" in first(r)["locator"]
+    assert r.answered and r.value == 72, r.answer
+    assert first(r).kind == "fact" and "E-Government Development Index rank" in first(r).locator
 
 
 def test_did_a_outrank_b_is_a_comparison(engine):
     r = engine.ask("Did Russia outrank China on digital services among G20 countries?")
-    assert r["answered"] and r["answer"].startswith("Yes. Russia ranked better: 3 vs 8"), r["answer"]
+    assert r.answered and r.answer.startswith("Yes. Russia ranked better: 3 vs 8"), r.answer
 
 
 def test_a_change_reads_the_series_that_has_both_years(engine):
     """Table 2 stops in 2020; Table 3 holds Russia's digital economy for 2016 and 2021."""
     r = engine.ask("How much larger was Russia's digital economy in 2021 than in 2016?")
-    assert r["answered"] and r["value"] == 1143 and first(r)["table"] == "Table 3", r["answer"]
+    assert r.answered and r.value == 1143 and first(r).table == "Table 3", r.answer
 
 
 def test_a_word_said_twice_asks_for_no_more_than_once():
@@ -487,4 +487,21 @@ def test_a_word_with_another_ending_is_the_same_word(lakeland):
     assert same_word("generated", "generation") and same_word("connected", "connection")
     assert not same_word("states", "station") and not same_word("nations", "national")
     r = lakeland.ask("How much solar power was generated in 2023?")
-    assert r["answered"] and r["value"] == 2140 and r["unit"] == "GWh", r["answer"]
+    assert r.answered and r.value == 2140 and r.unit == "GWh", r.answer
+
+
+def test_typed_answers_match_the_api_schemas(engine):
+    """The answerer's dataclasses, serialised as they are, validate against the documented shapes."""
+    import orjson
+
+    from service.answering.answer import Answer
+    from service.schemas import AskResponse, SearchResponse
+
+    answer = engine.ask("What were Russia's fixed broadband subscriptions per 100 people in 2019?")
+    assert isinstance(answer, Answer)
+    as_json = orjson.loads(orjson.dumps(answer))
+    assert AskResponse.model_validate(as_json).model_dump(mode="json") == as_json
+    assert as_json == answer.to_dict() and {r["n"] for r in as_json["citations"][0]["refs"]} == {5, 6, 12, 13}
+    results = orjson.loads(orjson.dumps({"results": engine.search("broadband Russia", top_k=3)}))
+    assert SearchResponse.model_validate(results).model_dump(mode="json") == results
+    assert all(r["text"] for r in results["results"])

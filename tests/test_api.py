@@ -16,8 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from index.folder import citeqa_version
-from index.store import Store
-from ingest.pipeline import DB_NAME
+from index.store import DB_NAME, Store
 from service.answering.engine import Engine
 from service.main import create_app
 from service.settings import Settings
@@ -354,7 +353,7 @@ def test_concurrent_questions_through_the_event_loop_and_the_model_thread(settin
         "What was Narnia's GDP in 2019?",
         "2021年数字经济占GDP比重是多少？",
     ] * 4
-    expected = {q: engine.ask(q) for q in questions}
+    expected = {q: engine.ask(q).to_dict() for q in questions}
     served = Engine.load(corpus_data.data_dir, BatchingEmbedder(embedder))
 
     async def ask_all(base: str) -> list[dict]:

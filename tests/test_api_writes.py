@@ -18,7 +18,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from ingest.pipeline import DB_NAME
+from index.store import DB_NAME
 from service.answering.engine import Engine
 from service.engine_slot import EngineSlot
 from service.evaluation import load_questions

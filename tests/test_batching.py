@@ -134,7 +134,7 @@ def test_answers_are_the_same_with_the_model_on_its_own_thread(corpus_engine, co
             blocking = overlapped.ask(question, doc_ids=doc_ids)
             awaited = asyncio.run(overlapped.ask_async(question, doc_ids=doc_ids))
             for answer in (plain, blocking, awaited):
-                answer.pop("timings_ms")
+                answer.timings_ms = {}
             assert blocking == plain and awaited == plain, question
         found = corpus_engine.search("broadband Russia", top_k=5)
         assert overlapped.search("broadband Russia", top_k=5) == found

@@ -6,8 +6,7 @@ import sqlite3
 
 from index.folder import load_index
 from index.search import Searcher
-from index.store import Store
-from ingest.pipeline import DB_NAME
+from index.store import DB_NAME, Store
 
 
 def searcher(data_dir, embedder):
@@ -30,10 +29,10 @@ def test_default_corpus_counts(corpus_data):
 def test_stored_cells_keep_row_column_unit(corpus_data):
     store = Store(corpus_data.data_dir / DB_NAME, readonly=True)
     table = store.table("song-2024", "Table 6")
-    assert table["unit"] == "person" and table["n_rows"] == 6
-    cells = {(c["row_label"], c["column_path"]): c for c in store.cells("song-2024", table["id"])}
-    c = cells[("2019", '["Fixed broadband subscriptions (per 100 people)", "Russia"]')]
-    assert (c["raw"], c["value"], c["unit"]) == ("22.52", 22.52, "per 100 people")
+    assert table.unit == "person" and len(table.rows) == 6 and table.doc_id == "song-2024"
+    cells = {(table.rows[c.row].label, tuple(table.columns[c.col])): c for c in table.cells}
+    c = cells[("2019", ("Fixed broadband subscriptions (per 100 people)", "Russia"))]
+    assert (c.raw, c.value, c.unit) == ("22.52", 22.52, "per 100 people")
 
 
 def test_index_folder_has_manifest(corpus_data):

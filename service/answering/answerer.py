@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from index.search import Steps
+from index.search import Hit, Searcher, Steps
 from ingest.numbers import format_number
+from ingest.records import Passage, Reference
+from service.answering.answer import Answer, Citation
 from service.answering.citations import cell_citation, fact_citation, hit_citation, passage_citation, table_citation
-from service.answering.corpus import CellView
+from service.answering.corpus import CellView, Corpus
 from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
 from service.answering.question import Question, WordSet, is_country, norm_tokens, parse_question
@@ -33,45 +36,53 @@ class Draft:
     answer: str
     value: float | None = None
     unit: str | None = None
-    citations: list[dict] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
     answered: bool = True
 
 
-def answer_steps(engine, question: str, *, top_k: int = 5, doc_ids: list[str] | None = None) -> Steps:
+class Library(NamedTuple):
+    """What the answerer reads: retrieval, the in-memory corpus and its cell and fact matcher."""
+
+    searcher: Searcher
+    corpus: Corpus
+    matcher: Matcher
+
+
+def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: list[str] | None = None) -> Steps:
     """The answer, as steps that yield what they wait for (see `index.search`)."""
     started = time.perf_counter()
-    draft, ctx, retrieval_s = yield from _attempt(engine, question, top_k, doc_ids)
+    draft, ctx, retrieval_s = yield from _attempt(library, question, top_k, doc_ids)
     reading = english_reading(question) if not draft.answered else None
     if reading:  # another script: try again with the glossary's English reading
-        second, second_ctx, more_s = yield from _attempt(engine, reading, top_k, doc_ids)
+        second, second_ctx, more_s = yield from _attempt(library, reading, top_k, doc_ids)
         retrieval_s += more_s
         if second.answered:
             draft, ctx = second, second_ctx
     _add_context_citations(ctx, draft, top_k)
     done = time.perf_counter()
-    return {
-        "question": question,
-        "answered": draft.answered,
-        "answer": draft.answer,
-        "value": draft.value if draft.answered else None,
-        "unit": draft.unit if draft.answered else None,
-        "citations": draft.citations[:top_k],
-        "timings_ms": {
+    return Answer(
+        question=question,
+        answered=draft.answered,
+        answer=draft.answer,
+        value=draft.value if draft.answered else None,
+        unit=draft.unit if draft.answered else None,
+        citations=draft.citations[:top_k],
+        timings_ms={
             "retrieval": round(retrieval_s * 1000, 2),
             "answering": round((done - started - retrieval_s) * 1000, 2),
         },
-    }
+    )
 
 
-def _attempt(engine, question: str, top_k: int, doc_ids: list[str] | None) -> Steps:
+def _attempt(library: Library, question: str, top_k: int, doc_ids: list[str] | None) -> Steps:
     started = time.perf_counter()
-    pending = engine.searcher.start(question, top_k=max(40, top_k), doc_ids=doc_ids)
+    pending = library.searcher.start(question, top_k=max(40, top_k), doc_ids=doc_ids)
     yield pending.started()
     retrieval_s = time.perf_counter() - started
     # while the model embeds the question: rank it lexically, read it, and score the cells
     # and facts it asks for
     pending.rank_lexically()
-    ctx = _Context(engine, parse_question(question), set(doc_ids) if doc_ids else None)
+    ctx = _Context(library, parse_question(question), set(doc_ids) if doc_ids else None)
     ctx.prepare()
     waited = time.perf_counter()
     ctx.read((yield pending.finished()))
@@ -80,19 +91,18 @@ def _attempt(engine, question: str, top_k: int, doc_ids: list[str] | None) -> St
 
 
 class _Context:
-    def __init__(self, engine, q: Question, doc_ids: set[str] | None):
-        self.engine = engine
-        self.corpus = engine.corpus
-        self.matcher: Matcher = engine.matcher
+    def __init__(self, library: Library, q: Question, doc_ids: set[str] | None):
+        self.corpus = library.corpus
+        self.matcher = library.matcher
         self.q = q
         self.doc_ids = doc_ids
-        self.hits = []
+        self.hits: list[Hit] = []
         self.table_ranks: dict = {}
         self.row_ranks: dict = {}
         # cells that satisfy each set of constraints, scored on the question alone
         self._candidates: dict[tuple, list[CellMatch]] = {}
         self._facts: list | None = None
-        self.passages = []
+        self.passages: list[tuple[Passage, float]] = []
 
     def prepare(self) -> None:
         """The work on the question alone that a value answer needs (most questions ask for one)."""
@@ -531,17 +541,17 @@ def _label(ctx: _Context) -> Draft | None:
 
 
 # -- sources ---------------------------------------------------------------------------
-def _ref_names(refs: list[dict], limit: int = 110) -> str:
+def _ref_names(refs: list[Reference], limit: int = 110) -> str:
     names = []
     for ref in refs:
-        text = ref["text"].split(" Available at")[0]
-        names.append(f"[{ref['n']}] {text if len(text) <= limit else text[: limit - 1] + '…'}")
+        text = ref.text.split(" Available at")[0]
+        names.append(f"[{ref.n}] {text if len(text) <= limit else text[: limit - 1] + '…'}")
     return "; ".join(names)
 
 
 def _source(ctx: _Context) -> Draft | None:
     q = ctx.q
-    citations: list[dict] = []
+    citations: list[Citation] = []
     parts: list[str] = []
     if q.numbers:
         cells = [
@@ -669,13 +679,11 @@ def _anywhere(ctx: _Context, entity: str) -> bool:
 
 def _add_context_citations(ctx: _Context, draft: Draft, top_k: int) -> None:
     """Fill the remaining citation slots with the best retrieved evidence not cited yet."""
-    seen = {(c["doc_id"], c["locator"], c["snippet"]) for c in draft.citations}
+    seen = {c.key() for c in draft.citations}
     for hit in ctx.hits:
         if len(draft.citations) >= top_k:
             break
-        citation = hit_citation(ctx.corpus, hit)
-        citation.pop("text", None)
-        key = (citation["doc_id"], citation["locator"], citation["snippet"])
-        if key not in seen:
-            seen.add(key)
+        citation = hit_citation(ctx.corpus, hit).as_citation()
+        if citation.key() not in seen:
+            seen.add(citation.key())
             draft.citations.append(citation)

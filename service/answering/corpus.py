@@ -1,14 +1,18 @@
 """An in-memory snapshot of what the answerer reads: tables with their cells, passages,
-dataset facts, reference lists. Loaded once from the store, so answering a question
-touches no disk."""
+dataset facts, reference lists. Loaded once through the store's record reads, so answering
+a question touches no disk.
+
+Passages and facts are the ingest records themselves; a table is read through `TableView`,
+which adds what the reader needs to walk it (each cell with its row keys, column path and
+year coordinates)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from index.store import Store
 from ingest.numbers import is_year
+from ingest.records import Fact, Passage, Reference, Table
 
 
 @dataclass
@@ -52,32 +56,41 @@ class TableView:
     section: list[str]
     cells: list[CellView] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, table: Table) -> TableView:
+        view = cls(
+            id=table.id,
+            doc_id=table.doc_id,
+            label=table.label,
+            caption=table.caption,
+            unit=table.unit,
+            source_note=table.source_note,
+            refs=table.refs,
+            stub=table.stub,
+            columns=table.columns,
+            row_keys=[row.keys for row in table.rows],
+            row_texts=[row.text for row in table.rows],
+            page=table.page,
+            section=table.section,
+        )
+        view.cells = [
+            CellView(
+                view,
+                c.row,
+                c.col,
+                table.rows[c.row].label,
+                table.rows[c.row].keys,
+                table.columns[c.col],
+                c.raw,
+                c.value,
+                c.unit,
+            )
+            for c in table.cells
+        ]
+        return view
+
     def cell(self, row: int, col: int) -> CellView:
         return self.cells[row * len(self.columns) + col]
-
-
-@dataclass
-class PassageView:
-    id: str
-    doc_id: str
-    text: str
-    section: list[str]
-    page: int | None
-    refs: list[int]
-
-
-@dataclass
-class FactView:
-    id: str
-    doc_id: str
-    indicator: str
-    entity: str
-    year: int | None
-    raw: str
-    value: float | None
-    unit: str | None
-    source_id: str | None
-    source_title: str | None
 
 
 @dataclass
@@ -86,91 +99,33 @@ class DocView:
     title: str
     kind: str
     language: str | None
-    references: dict[int, dict]  # n -> {"n", "text", "url"}
+    references: dict[int, Reference]
     stands_for: list[tuple[str, int]]
 
 
 class Corpus:
     def __init__(self, store: Store):
-        conn = store.conn
         self.docs: dict[str, DocView] = {}
         for d in store.documents():
-            refs = {r["n"]: {"n": r["n"], "text": r["text"], "url": r["url"]} for r in store.references(d.id)}
+            refs = {r.n: r for r in store.references(d.id)}
             self.docs[d.id] = DocView(d.id, d.title, d.kind, d.language, refs, [])
-        for r in conn.execute("SELECT doc_id, target_doc, n FROM stands_for"):
-            if r["doc_id"] in self.docs:
-                self.docs[r["doc_id"]].stands_for.append((r["target_doc"], r["n"]))
-
-        self.tables: dict[tuple[str, str], TableView] = {}  # (doc id, table id)
-        for t in conn.execute("SELECT * FROM tables ORDER BY doc_id, seq"):
-            rows = conn.execute(
-                "SELECT keys, text FROM table_rows WHERE doc_id = ? AND table_id = ? ORDER BY row",
-                (t["doc_id"], t["id"]),
-            ).fetchall()
-            view = TableView(
-                id=t["id"],
-                doc_id=t["doc_id"],
-                label=t["label"],
-                caption=t["caption"],
-                unit=t["unit"],
-                source_note=t["source_note"],
-                refs=json.loads(t["refs"]),
-                stub=json.loads(t["stub"]),
-                columns=json.loads(t["columns"]),
-                row_keys=[json.loads(r["keys"]) for r in rows],
-                row_texts=[r["text"] for r in rows],
-                page=t["page"],
-                section=json.loads(t["section"]),
-            )
-            for c in conn.execute(
-                "SELECT * FROM cells WHERE doc_id = ? AND table_id = ? ORDER BY row, col", (t["doc_id"], t["id"])
-            ):
-                view.cells.append(
-                    CellView(
-                        view,
-                        c["row"],
-                        c["col"],
-                        c["row_label"],
-                        view.row_keys[c["row"]],
-                        json.loads(c["column_path"]),
-                        c["raw"],
-                        c["value"],
-                        c["unit"],
-                    )
-                )
-            self.tables[(t["doc_id"], t["id"])] = view
-
-        self.passages: dict[tuple[str, str], PassageView] = {}
-        for p in conn.execute("SELECT * FROM passages ORDER BY doc_id, seq"):
-            self.passages[(p["doc_id"], p["id"])] = PassageView(
-                p["id"], p["doc_id"], p["text"], json.loads(p["section"]), p["page"], json.loads(p["refs"])
-            )
-
-        self.facts: dict[tuple[str, str], FactView] = {}
-        for f in conn.execute("SELECT * FROM facts ORDER BY doc_id, seq"):
-            self.facts[(f["doc_id"], f["id"])] = FactView(
-                f["id"],
-                f["doc_id"],
-                f["indicator"],
-                f["entity"],
-                f["year"],
-                f["raw"],
-                f["value"],
-                f["unit"],
-                f["source_id"],
-                f["source_title"],
-            )
+        for doc_id, target, n in store.stands_for():
+            if doc_id in self.docs:
+                self.docs[doc_id].stands_for.append((target, n))
+        self.tables: dict[tuple[str, str], TableView] = {(t.doc_id, t.id): TableView.of(t) for t in store.tables()}
+        self.passages: dict[tuple[str, str], Passage] = {(p.doc_id, p.id): p for p in store.passages()}
+        self.facts: dict[tuple[str, str], Fact] = {(f.doc_id, f.id): f for f in store.facts()}
 
     def table(self, doc_id: str, table_id: str) -> TableView | None:
         return self.tables.get((doc_id, table_id))
 
-    def refs(self, doc_id: str, numbers: list[int]) -> list[dict]:
+    def refs(self, doc_id: str, numbers: list[int]) -> list[Reference]:
         doc = self.docs.get(doc_id)
         if doc is None:
             return []
         return [doc.references[n] for n in numbers if n in doc.references]
 
-    def dataset_refs(self, doc_id: str) -> list[dict]:
+    def dataset_refs(self, doc_id: str) -> list[Reference]:
         """For a dataset: the report reference entries it stands for."""
         doc = self.docs.get(doc_id)
         out = []

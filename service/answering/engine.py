@@ -13,9 +13,9 @@ from pathlib import Path
 from index.embedder import Embedder
 from index.folder import LoadedIndex, load_index
 from index.search import Searcher, run_steps, run_steps_async
-from index.store import Store
-from ingest.pipeline import DB_NAME
-from service.answering.answerer import answer_steps
+from index.store import DB_NAME, Store
+from service.answering.answer import Answer, SearchResult
+from service.answering.answerer import Library, answer_steps
 from service.answering.citations import hit_citation
 from service.answering.corpus import Corpus
 from service.answering.matching import Matcher
@@ -31,23 +31,24 @@ class Engine:
         self.searcher = Searcher(store, index, embedder)
         self.corpus = Corpus(store)
         self.matcher = Matcher(self.corpus)  # indexes every table's labels and context, once
+        self.library = Library(self.searcher, self.corpus, self.matcher)
 
     @classmethod
     def load(cls, data_dir: Path, embedder: Embedder) -> Engine:
         store = Store(Path(data_dir) / DB_NAME, readonly=True)
         return cls(store, load_index(Path(data_dir)), embedder)
 
-    def search(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> list[dict]:
+    def search(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> list[SearchResult]:
         return run_steps(self._search_steps(query, top_k, doc_ids))
 
-    async def search_async(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> list[dict]:
+    async def search_async(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> list[SearchResult]:
         """`search` for the event loop: free while the model embeds the query."""
         return await run_steps_async(self._search_steps(query, top_k, doc_ids))
 
-    def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> dict:
+    def ask(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> Answer:
         return run_steps(self._ask_steps(question, top_k, doc_ids))
 
-    async def ask_async(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> dict:
+    async def ask_async(self, question: str, top_k: int = 5, doc_ids: list[str] | None = None) -> Answer:
         """`ask` for the event loop: free while the model embeds the question."""
         return await run_steps_async(self._ask_steps(question, top_k, doc_ids))
 
@@ -57,8 +58,8 @@ class Engine:
 
     def _ask_steps(self, question: str, top_k: int, doc_ids: list[str] | None):
         started = time.perf_counter()
-        result = yield from answer_steps(self, question, top_k=top_k, doc_ids=doc_ids)
-        result["timings_ms"]["total"] = round((time.perf_counter() - started) * 1000, 2)
+        result = yield from answer_steps(self.library, question, top_k=top_k, doc_ids=doc_ids)
+        result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
         return result
 
     def counts(self) -> dict:

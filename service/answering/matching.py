@@ -19,7 +19,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ingest.numbers import is_year
-from service.answering.corpus import CellView, Corpus, FactView, TableView
+from ingest.records import Fact
+from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.question import Question, WordSet, acronym_words, is_country, norm_tokens, same_word, synonyms
 
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[—–-]+\s*((?:19|20)\d{2})(?!\d)")
@@ -123,7 +124,7 @@ class CellMatch:
 
 @dataclass
 class FactMatch:
-    fact: FactView
+    fact: Fact
     score: float
 
 
@@ -165,7 +166,7 @@ class Matcher:
             self._facts_by_year.setdefault(fact.year, []).append((key, fact))
 
     def _table_info(self, table: TableView) -> TableInfo:
-        refs = " ".join(r["text"] + " " + (r["url"] or "") for r in self.corpus.refs(table.doc_id, table.refs))
+        refs = " ".join(r.text + " " + (r.url or "") for r in self.corpus.refs(table.doc_id, table.refs))
         context_text = " ".join(
             [
                 table.caption,

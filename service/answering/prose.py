@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 
 from ingest.numbers import parse_number
+from ingest.records import Passage
 from ingest.text import sentence_spans
-from service.answering.corpus import PassageView
 from service.answering.matching import PERCENT_WORDS, QUANTITY_WORDS
 from service.answering.question import (
     ALIASES,
@@ -53,7 +53,7 @@ class Figure:
 
 @dataclass
 class SentenceMatch:
-    passage: PassageView
+    passage: Passage
     start: int
     end: int
     score: float
@@ -83,7 +83,7 @@ class _Sentence:
 _SENTENCES: dict[str, tuple[WordSet, list[_Sentence]]] = {}
 
 
-def _sentences(passage: PassageView) -> tuple[WordSet, list[_Sentence]]:
+def _sentences(passage: Passage) -> tuple[WordSet, list[_Sentence]]:
     """A passage's words and its sentences, tokenised once (keyed by the content-hash id)."""
     cached = _SENTENCES.get(passage.id)
     if cached is None:
@@ -107,13 +107,13 @@ def _sentences(passage: PassageView) -> tuple[WordSet, list[_Sentence]]:
     return cached
 
 
-def passage_words(passage: PassageView) -> WordSet:
+def passage_words(passage: Passage) -> WordSet:
     """The words of a passage and its section headings (tokenised once)."""
     return _sentences(passage)[0]
 
 
 def best_sentences(
-    q: Question, passages: list[tuple[PassageView, float]], weight, *, need_figure: bool
+    q: Question, passages: list[tuple[Passage, float]], weight, *, need_figure: bool
 ) -> list[SentenceMatch]:
     """Qualifying sentences from the retrieved passages, best first."""
     content = set(q.content)

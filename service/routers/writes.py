@@ -20,14 +20,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from index.store import Store
-from ingest.pipeline import IngestReport, remove_documents, run_ingest
 from ingest.text import slugify
 from service.answering.engine import Engine
 from service.auth import require_token
 from service.errors import ApiError, error_responses
+from service.ingesting import IngestReport, remove_documents, run_ingest
 from service.responses import FastJSONResponse
-from service.routers.documents import _document
 from service.schemas import RemoveResponse, UploadResponse
+from service.serialize import stored_document_json
 from service.uploads import (
     ACCEPTED,
     DOC_ID,
@@ -158,7 +158,7 @@ def _upload_locked(app, engine, source, folder, data_dir, name, doc_id, title) -
         backup.unlink(missing_ok=True)
     current = _swap(app, engine, data_dir) if report.index_rebuilt else engine
     stored = current.store.document(outcome.doc_id)
-    body = {"summary": _public(report.summary(), data_dir), "document": _document(current, stored)}
+    body = {"summary": _public(report.summary(), data_dir), "document": stored_document_json(current, stored)}
     return (200 if outcome.status == "unchanged" else 201), body
 
 

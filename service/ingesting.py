@@ -18,15 +18,13 @@ from tqdm import tqdm
 
 from index.embedder import Embedder
 from index.folder import build_index, index_manifest
-from index.store import Store, embed_key
+from index.store import DB_NAME, Store, embed_key
 from index.tokenize import tokenizer_version
 from ingest.chunks import Chunk, document_chunks
 from ingest.converters import CONVERTER_VERSION, ConversionError, convert, is_supported
 from ingest.manifest import MANIFEST_NAME, DocumentMeta, ManifestError, find_manifest
 from ingest.records import Document
 from ingest.text import slugify
-
-DB_NAME = "citeqa.db"
 
 
 @dataclass
@@ -185,7 +183,7 @@ def run_ingest(
             report.embedded += _reembed_all(store, model_name, embedder_factory, progress)
         stale = current is None or current.get("tokenizer") != tokenizer_version()
         if pending or removed or stale or model_changed:
-            dim = _stored_dim(store) or (embedder or embedder_factory()).dim
+            dim = store.stored_dim() or (embedder or embedder_factory()).dim
             build_index(store, data_dir, model_name, dim)
             report.index_rebuilt = True
     finally:
@@ -259,24 +257,16 @@ def _embed(embedder: Embedder, items: list[tuple[str, str]], progress: bool | No
 
 def _reembed_all(store: Store, model_name: str, embedder_factory, progress) -> int:
     """The configured model changed: give every chunk a vector from it."""
-    rows = store.conn.execute("SELECT id, embed_text FROM chunks").fetchall()
-    wanted = {embed_key(model_name, r["embed_text"]): r["embed_text"] for r in rows}
+    chunks = store.chunk_embed_texts()
+    wanted = {embed_key(model_name, text): text for _, text in chunks}
     cached = store.cached_vectors(wanted)
     items = [(k, t) for k, t in wanted.items() if k not in cached]
     vectors = _embed(embedder_factory(), items, progress) if items else {}
     with store.transaction() as conn:
         store.put_vectors(conn, vectors)
-        for r in rows:
-            conn.execute(
-                "UPDATE chunks SET embed_key = ? WHERE id = ?", (embed_key(model_name, r["embed_text"]), r["id"])
-            )
+        store.set_embed_keys(conn, [(chunk_id, embed_key(model_name, text)) for chunk_id, text in chunks])
         store.drop_orphan_embeddings(conn)
     return len(vectors)
-
-
-def _stored_dim(store: Store) -> int | None:
-    row = store.conn.execute("SELECT dim FROM embeddings LIMIT 1").fetchone()
-    return row[0] if row else None
 
 
 def _no_bar(progress: bool | None) -> bool | None:
@@ -305,7 +295,7 @@ def remove_documents(data_dir: Path, doc_ids: list[str], model_name: str) -> Ing
                 store.drop_orphan_embeddings(conn)
         if removed:
             current = index_manifest(data_dir) or {}
-            dim = _stored_dim(store) or current.get("dimension")
+            dim = store.stored_dim() or current.get("dimension")
             if dim is None:  # nothing stored and no index to say: the model knows
                 raise ValueError("cannot tell the embedding dimension; ingest something first")
             build_index(store, data_dir, current.get("model") or model_name, int(dim))

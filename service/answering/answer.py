@@ -1,0 +1,55 @@
+"""What the answerer returns: an `Answer` with its `Citation`s, typed. They are serialised
+as they are (orjson writes dataclasses), and `service/schemas.py` documents the same shape
+(a test checks the two agree)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from ingest.records import Reference
+
+
+@dataclass(slots=True)
+class Citation:
+    doc_id: str
+    doc_title: str
+    kind: str  # "table_row" | "passage" | "fact"
+    locator: str  # where, for a person: table · row · column, page, section
+    table: str | None
+    row: str | None
+    column: str | None
+    page: int | None
+    refs: list[Reference]  # the reference entries behind the cited text
+    snippet: str
+    highlight: list[int] | None  # [start, end) of the answering part of `snippet`
+    score: float
+
+    def key(self) -> tuple[str, str, str]:
+        """What makes two citations the same place."""
+        return self.doc_id, self.locator, self.snippet
+
+
+@dataclass(slots=True)
+class SearchResult(Citation):
+    text: str = ""
+
+    def as_citation(self) -> Citation:
+        return Citation(
+            self.doc_id, self.doc_title, self.kind, self.locator, self.table, self.row, self.column, self.page,
+            self.refs, self.snippet, self.highlight, self.score,
+        )  # fmt: skip
+
+
+@dataclass(slots=True)
+class Answer:
+    question: str
+    answered: bool
+    answer: str
+    value: float | None
+    unit: str | None
+    citations: list[Citation]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of `POST /ask` as plain Python (for the CLI and the evaluation)."""
+        return asdict(self)
