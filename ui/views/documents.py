@@ -56,7 +56,7 @@ with st.form("upload", clear_on_submit=True):
 
 if submitted and upload is None:
     st.warning("Choose a file first.")
-elif submitted:
+elif submitted and upload is not None:  # (`upload is None` is handled above)
     with st.status(f"Ingesting {upload.name}…", expanded=True) as status:
         st.write("The API reads the file, splits it, embeds new text and swaps in a new index.")
         try:

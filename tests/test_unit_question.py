@@ -1,0 +1,169 @@
+"""parse_question and its helpers on made-up questions: what a question asks for (years, figures,
+named things, intent, direction, operation, table label, content words), without any corpus or model."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.answering.question import acronym_words, acronyms, norm_tokens, normalize, parse_question
+
+pytestmark = pytest.mark.unit
+
+
+# -- years, numbers, table labels ----------------------------------------------------------
+
+
+def test_years_are_read_in_order_and_a_single_year_is_the_year():
+    q = parse_question("How did the score of Ruritania change from 2015 to 2020?")
+    assert q.years == [2015, 2020]
+    assert q.year is None  # two years: no single year
+    assert parse_question("What was the output of Ruritania in 2019?").year == 2019
+
+
+def test_years_are_not_numbers_and_printed_figures_are():
+    q = parse_question("Was the harvest above 1,361 tonnes or 16.5 percent in 2019?")
+    assert q.years == [2019]
+    assert q.numbers == [1361.0, 16.5]
+
+
+def test_digits_inside_words_and_codes_are_not_numbers():
+    q = parse_question("How many 5G masts did Ruritania build in 2022?")
+    assert q.numbers == []
+    assert "5g" in q.entities  # a code with a digit is a name
+
+
+def test_table_reference_gives_a_label_and_is_not_a_number_or_an_entity():
+    q = parse_question("According to Table 2, what was the value for Ruritania in 2019?")
+    assert q.table_label == "Table 2"
+    assert q.numbers == []
+    assert q.entities == ["ruritania"]
+    assert parse_question("What was the value for Ruritania in 2019?").table_label is None
+
+
+# -- entities --------------------------------------------------------------------------
+
+
+def test_entities_are_capitalised_words_with_country_aliases_resolved():
+    q = parse_question("Which had a higher GDP, the Chinese economy or the Russian Federation, in 2019?")
+    assert q.entities == ["gdp", "china", "russia"]
+
+
+def test_us_is_the_country_but_us_dollars_are_a_currency():
+    assert "usa" in parse_question("What was the output of the U.S. in 2020?").entities
+    assert "usa" not in parse_question("What was the output in US dollars in 2020?").entities
+
+
+def test_a_capitalised_first_word_before_of_is_not_a_name():
+    q = parse_question("Size of the Ruritanian lakes in 2019?")
+    assert "size" not in q.entities
+    assert "ruritanian" in q.entities
+
+
+# -- intent, direction, operation --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "direction", "operation"),
+    [
+        ("What was the share of forest land in Ruritania in 2020?", "value", None, None),
+        ("Which country had a higher output, Ruritania or Freedonia, in 2019?", "compare", "more", None),
+        ("Did Ruritania outrank Freedonia in 2020?", "compare", "more", None),
+        ("What is the difference between Ruritania and Freedonia in 2018?", "derived", None, "difference"),
+        ("How much more did Ruritania spend than Freedonia in 2020?", "derived", "more", "difference"),
+        ("How many times larger was Ruritania than Freedonia in 2020?", "derived", "more", "ratio"),
+        ("What is the ratio of exports to imports for Ruritania in 2020?", "derived", None, "ratio"),
+        ("How did the score of Ruritania change from 2015 to 2020?", "derived", None, "change"),
+        ("In which year was the highest number of wind farms?", "label", "more", None),
+        ("Which region has the lowest rainfall in 2021?", "label", "less", None),
+        ("What is the source of the data in Table 3?", "source", None, None),
+        ("Who publishes the Global Lake Quality Index?", "source", None, None),
+    ],
+)
+def test_intent_direction_and_operation(text, intent, direction, operation):
+    q = parse_question(text)
+    assert (q.intent, q.direction, q.operation) == (intent, direction, operation)
+
+
+def test_change_needs_two_years():
+    assert parse_question("How did the score of Ruritania change in 2020?").intent == "value"
+
+
+def test_ratio_of_a_year_to_a_year_is_not_a_ratio_question():
+    q = parse_question("What was the ratio of debt in 2019 to 2020 in Ruritania?")
+    assert q.operation != "ratio"
+
+
+# -- cues ----------------------------------------------------------------------------------
+
+
+def test_quantity_cues():
+    assert parse_question("What was the share of forest land in 2020?").cues == {"percent"}
+    assert parse_question("What was the rank of Ruritania in 2020?").cues == {"rank"}
+    assert "money" in parse_question("What was the size of the economy in trillion yuan?").cues
+    assert parse_question("How many wind farms were built in 2022?").cues == {"count", "amount"}
+
+
+def test_how_much_with_growth_asks_for_no_amount():
+    assert "amount" not in parse_question("How much did exports grow in 2021?").cues
+    assert "amount" in parse_question("How much did Ruritania export in 2021?").cues
+
+
+def test_a_ratio_question_drops_the_percent_cue():
+    q = parse_question("What is the ratio of exports to imports for Ruritania in 2020?")
+    assert "percent" not in q.cues
+
+
+# -- content words and tokens ---------------------------------------------------------------
+
+
+def test_content_words_drop_question_words_generic_words_years_and_numbers():
+    q = parse_question("What was the highest share of internet users in Ruritania in 2020, at 16.5 or more?")
+    assert q.content == ["share", "internet", "users", "ruritania"]
+
+
+def test_content_words_are_not_repeated():
+    q = parse_question("What was the rainfall, the rainfall in Ruritania?")
+    assert q.content == ["rainfall", "ruritania"]
+
+
+def test_tokens_end_with_the_acronyms_of_capitalised_runs():
+    q = parse_question("Who publishes the Global Lake Index?")
+    assert q.tokens[-3:] == ["gl", "gli", "li"]
+    assert q.words.has("lake")
+
+
+# -- normalize, norm_tokens, acronyms ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("Russia's", "russia"), ("Chinese", "china"), ("americans", "usa"), ("россии", "russia"), ("GDP", "gdp")],
+)
+def test_normalize(token, expected):
+    assert normalize(token) == expected
+
+
+def test_norm_tokens_folds_names_thousands_and_stopwords():
+    assert norm_tokens("The Russian Federation's output grew 1 234 in 2020") == [
+        "russia",
+        "s",
+        "output",
+        "grew",
+        "1234",
+        "2020",
+    ]
+    assert norm_tokens("United States of America and 中国") == ["usa", "中", "国", "china"]
+
+
+def test_acronyms_are_initials_of_capitalised_runs():
+    assert acronyms("E-Participation Index") == ["ep", "epi", "pi"]
+    assert acronyms("the internet of things") == []
+
+
+def test_acronym_words_map_initials_to_the_words_of_each_run():
+    assert acronym_words("E-Government Development Index rank") == {"egdi": ["e", "government", "development", "index"]}
+    assert acronym_words("The Global Lake Index and World Bank data") == {
+        "tgli": ["global", "lake", "index"],
+        "wb": ["world", "bank"],
+    }
+    assert acronym_words("A B C D E F G") == {}  # a run of more than six words is no name

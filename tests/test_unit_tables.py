@@ -1,0 +1,232 @@
+"""build_table (ingest/tables.py) and the number helpers (ingest/numbers.py) on made-up grids:
+header depth, stub width, row spans, repeated labels, units from labels and caption."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.numbers import format_number, is_missing, is_year, parse_number
+from ingest.tables import build_table, caption_unit, clean_cell, column_groups, label_unit
+
+pytestmark = pytest.mark.unit
+
+
+def table(grid, caption="Lakes of Ruritania", **kwargs):
+    built = build_table("unit-doc", "Table 1", caption, grid, **kwargs)
+    assert built is not None
+    return built
+
+
+def cell(t, row, col):
+    (found,) = [c for c in t.cells if (c.row, c.col) == (row, col)]
+    return found
+
+
+# -- parse_number, format_number, is_year ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("108 381", 108381.0),  # thin-space thousands
+        ("1\u00a0000", 1000.0),  # no-break space thousands
+        ("1,361", 1361.0),
+        ("16.50", 16.5),
+        ("3.20E+12", 3.2e12),
+        ("−2.5", -2.5),  # a typographic minus
+        ("\\-4", -4.0),  # a markdown-escaped minus
+        ("+3", 3.0),
+        ("12 %", 12.0),
+        ("  7  ", 7.0),
+    ],
+)
+def test_parse_number_reads_printed_figures(raw, value):
+    assert parse_number(raw) == value
+
+
+@pytest.mark.parametrize("raw", ["", "—", "–", "n/a", "..", "abc", "1,36", "1.2.3", "12 lakes"])
+def test_parse_number_rejects_missing_marks_and_non_numbers(raw):
+    assert parse_number(raw) is None
+
+
+def test_is_missing_only_for_missing_marks():
+    assert is_missing(" — ") and is_missing("N/A") and is_missing("")
+    assert not is_missing("0")
+
+
+@pytest.mark.parametrize(
+    ("value", "printed"),
+    [(22.52, "22.52"), (108381.0, "108381"), (-3.0, "-3"), (0.1 + 0.2, "0.3"), (2 / 3, "0.666667")],
+)
+def test_format_number_prints_without_float_noise(value, printed):
+    assert format_number(value) == printed
+
+
+def test_format_number_groups_thousands_for_large_fractions():
+    assert format_number(1234567.891) == "1,234,567.89"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("2020", True), (" 2021 ", True), ("1800", True), ("2200", True)])
+def test_is_year(raw, expected):
+    assert is_year(raw) is expected
+
+
+@pytest.mark.parametrize("raw", ["1799", "2201", "202", "20.0", "abcd"])
+def test_is_not_year(raw):
+    assert not is_year(raw)
+
+
+# -- units from labels and captions ---------------------------------------------------------
+
+
+def test_label_and_caption_units():
+    assert label_unit("Water use, %") == "%"
+    assert label_unit("Boats (per 100 people)") == "per 100 people"
+    assert label_unit("Exports (billion USD)") == "billion USD"
+    assert label_unit("Ruritania (mainland)") is None  # a parenthesis that names no unit
+    assert caption_unit("Lakes (Unit: square km)") == "square km"
+    assert caption_unit("Lakes (units：%)") == "%"  # a full-width colon
+    assert caption_unit("Lakes of Ruritania") is None
+
+
+def test_clean_cell_drops_markdown_escapes_and_emphasis():
+    assert clean_cell(" **12.5**  \\% \\| x ") == "12.5 % | x"
+
+
+# -- build_table ------------------------------------------------------------------------------
+
+
+def test_one_header_row_one_stub_column_and_the_caption_unit():
+    t = table(
+        [["Year", "Ruritania", "Freedonia"], ["2018", "1,361", "16.50"], ["2019", "1 500", "—"]],
+        caption="Lake area (unit: square km)",
+    )
+    assert t.stub == ["Year"]
+    assert t.columns == [["Ruritania"], ["Freedonia"]]
+    assert t.shape == (2, 2)
+    assert t.unit == "square km"
+    assert [r.keys for r in t.rows] == [["2018"], ["2019"]]
+    assert [(c.raw, c.value, c.unit) for c in t.cells] == [
+        ("1,361", 1361.0, "square km"),
+        ("16.50", 16.5, "square km"),
+        ("1 500", 1500.0, "square km"),
+        ("—", None, "square km"),
+    ]
+
+
+def test_row_sentence_says_caption_unit_row_and_columns_and_missing():
+    t = table([["Year", "Ruritania", "Freedonia"], ["2019", "1 500", "—"]], caption="Lake area (unit: square km)")
+    assert t.rows[0].text == "Table 1: Lake area (unit: square km). Year 2019 — Ruritania: 1 500; Freedonia: missing."
+
+
+def test_a_merged_group_header_makes_two_header_levels_and_column_groups():
+    t = table(
+        [
+            ["Region", "Boats (per 100 people)", "", "Docks (per 100 people)", ""],
+            ["", "2018", "2019", "2018", "2019"],
+            ["North", "115", "120", "28.5", "31"],
+            ["South", "157", "164", "22", "23"],
+        ]
+    )
+    assert t.shape == (2, 4)
+    assert t.columns[1] == ["Boats (per 100 people)", "2019"]
+    assert t.columns[2] == ["Docks (per 100 people)", "2018"]
+    assert {c.unit for c in t.cells} == {"per 100 people"}
+    assert column_groups(t) == [("Boats (per 100 people)", [0, 1]), ("Docks (per 100 people)", [2, 3])]
+
+
+def test_three_header_levels():
+    t = table(
+        [
+            ["Region", "Water", "", ""],
+            ["", "Lakes", "", "Rivers"],
+            ["", "2018", "2019", "2018"],
+            ["North", "1", "2", "3"],
+        ]
+    )
+    assert t.columns == [["Water", "Lakes", "2018"], ["Water", "Lakes", "2019"], ["Water", "Rivers", "2018"]]
+    assert t.shape == (1, 3)
+
+
+def test_a_second_row_of_figures_is_body_not_header():
+    t = table([["Region", "Lakes", ""], ["", "5", "6"], ["North", "1", "2"]])
+    assert t.shape == (2, 2)
+    assert t.columns == [["Lakes"], ["Column 3"]]  # an unnamed column gets a placeholder name
+
+
+def test_one_header_level_is_one_column_group():
+    t = table([["Year", "Lakes", "Rivers"], ["2020", "1", "2"]])
+    assert column_groups(t) == [(None, [0, 1])]
+
+
+def test_text_columns_widen_the_stub_and_empty_labels_continue_the_row_above():
+    t = table(
+        [
+            ["Year", "Region", "Lakes", "Rivers"],
+            ["2018", "North", "80", "3"],
+            ["", "South", "75", "10"],
+            ["2019", "North", "82", "2"],
+        ]
+    )
+    assert t.stub == ["Year", "Region"]
+    assert [r.keys for r in t.rows] == [["2018", "North"], ["2018", "South"], ["2019", "North"]]
+    assert [r.label for r in t.rows] == ["2018 · North", "2018 · South", "2019 · North"]
+    assert t.rows[1].text.endswith("Year 2018, Region South — Lakes: 75; Rivers: 10.")
+
+
+def test_a_column_with_a_missing_mark_is_a_value_column_not_a_label():
+    t = table([["Name", "Kind", "Depth"], ["Alpha", "deep", "1"], ["Beta", "—", "2"]])
+    assert t.stub == ["Name"]
+    assert t.columns == [["Kind"], ["Depth"]]
+
+
+def test_a_repeated_label_is_qualified_by_the_label_before_it():
+    t = table([["Region", "Score", "Rank", "Quality", "Rank"], ["North", "80", "3", "70", "5"]])
+    assert t.columns == [["Score"], ["Score", "Rank"], ["Quality"], ["Quality", "Rank"]]
+
+
+def test_column_unit_beats_row_unit_beats_caption_unit():
+    t = table(
+        [["Item", "Share, %", "Total"], ["Exports (billion USD)", "12", "300"], ["Imports", "5", "200"]],
+        caption="Trade (unit: million crowns)",
+    )
+    assert cell(t, 0, 0).unit == "%"  # the column's unit
+    assert cell(t, 0, 1).unit == "billion USD"  # the row's unit
+    assert cell(t, 1, 1).unit == "million crowns"  # the caption's unit
+    assert t.unit == "million crowns"
+
+
+def test_empty_columns_and_rows_are_dropped():
+    t = table([["Region", "", "Lakes"], ["", "", ""], ["North", "", "5"], ["South", "", "6"]])
+    assert t.columns == [["Lakes"]]
+    assert [r.keys for r in t.rows] == [["North"], ["South"]]
+
+
+def test_short_rows_are_padded():
+    t = table([["Region", "Lakes", "Rivers"], ["North", "5"]])
+    assert [(c.raw, c.value) for c in t.cells] == [("5", 5.0), ("", None)]
+
+
+def test_caption_is_cleaned_refs_merged_and_placement_kept():
+    t = table(
+        [["Year", "Lakes"], ["2020", "5"]],
+        caption="Lakes *of*   Ruritania [3]",
+        extra_refs=[4, 0, 3, 4],
+        page=3,
+        section=["Water"],
+    )
+    assert t.caption == "Lakes of Ruritania [3]"
+    assert t.refs == [3, 4]  # the caption's markers first, then the others, once each, no zero
+    assert t.rows[0].text.startswith("Table 1: Lakes of Ruritania. ")  # markers left out of the row text
+    assert (t.page, t.section, t.label) == (3, ["Water"], "Table 1")
+
+
+def test_the_id_is_a_content_hash():
+    grid = [["Year", "Lakes"], ["2020", "5"]]
+    assert table(grid).id == table(grid).id
+    assert table(grid).id != table([["Year", "Lakes"], ["2020", "6"]]).id
+
+
+@pytest.mark.parametrize("grid", [[["Region", "Lakes"]], [["Region", "Lakes"], ["", ""]], []])
+def test_a_grid_without_body_rows_is_no_table(grid):
+    assert build_table("unit-doc", "Table 1", "Lakes", grid) is None
