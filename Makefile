@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export CITEQA_DATA_DIR ?= $(DATA)
 
-.PHONY: install run ui ingest test lint format bench bench-ingest bench-service eval clean
+.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service eval eval-robust eval-tatqa clean
 
 install: $(VENV)/.installed
 
@@ -47,9 +47,16 @@ ui: install
 test: install
 	$(BIN)/pytest -q
 
+# the fast, model-free unit tests only (tests/test_unit_*.py, marker `unit`)
+test-unit: install
+	$(BIN)/pytest -q -m unit
+
+# style, types (mypy, non-strict; [tool.mypy]) and import layering (lint-imports; [tool.importlinter])
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -68,5 +75,14 @@ bench-service: install
 eval: ingest
 	$(BIN)/citeqa eval eval/paper_dev.jsonl
 
+# the eval questions perturbed (typos, case, abbreviations, reordering): same answer? (eval/README.md)
+eval-robust: ingest
+	$(BIN)/citeqa eval-robust
+
+# the TAT-QA benchmark (eval/tatqa/), dev and held-out slices side by side; ingests its own
+# excerpts into data-tatqa (unchanged files are skipped on re-runs)
+eval-tatqa: install
+	$(BIN)/citeqa eval-tatqa --data-dir data-tatqa
+
 clean:
-	rm -rf $(DATA) .pytest_cache .ruff_cache
+	rm -rf $(DATA) data-tatqa .pytest_cache .ruff_cache

@@ -33,7 +33,7 @@ class EmbeddingJob:
         self.future: Future = Future()
         self._started = threading.Event()
         self._lock = threading.Lock()
-        self._callbacks: list[Callable[[], None]] = []
+        self._callbacks: list[Callable[[], object]] = []  # what a callback returns is ignored
 
     @classmethod
     def done(cls, vectors: np.ndarray) -> EmbeddingJob:
@@ -58,7 +58,7 @@ class EmbeddingJob:
     def wait_started(self) -> None:
         self._started.wait()
 
-    def when_started(self, callback: Callable[[], None]) -> None:
+    def when_started(self, callback: Callable[[], object]) -> None:
         with self._lock:
             if not self._started.is_set():
                 self._callbacks.append(callback)

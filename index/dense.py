@@ -35,7 +35,7 @@ class DenseIndex:
             if not allowed:
                 return []
             selector = faiss.IDSelectorBatch(np.fromiter(allowed, dtype=np.int64))
-            params = faiss.SearchParameters(sel=selector)
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]  # SWIG takes kwargs; the stubs do not say so
         # one query needs one thread (faster even at 200k vectors), and a team of OpenMP
         # threads left spinning after each search would keep the other core busy for nothing,
         # slowing the model. The setting is per calling thread, hence on every search.

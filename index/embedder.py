@@ -47,7 +47,12 @@ def resolve_model_path(model: str) -> Path:
             f"(try `pip install {model}`)"
         ) from exc
     getter = getattr(module, "get_model_path", None)
-    path = Path(getter()) if getter else Path(module.__file__).parent / "model"
+    if getter:
+        path = Path(getter())
+    elif module.__file__ is not None:
+        path = Path(module.__file__).parent / "model"
+    else:  # a namespace package has no file to find a folder beside
+        raise ValueError(f"package {model!r} has no model folder")
     if not path.is_dir():
         raise ValueError(f"package {model!r} has no model folder at {path}")
     return path

@@ -26,7 +26,9 @@ class LexicalIndex:
         return cls(ids, model)
 
     def search(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
-        tokens = [t for t in tokenize(query) if self._model is not None and t in self._model.vocab_dict]
+        if self._model is None:  # built from no texts
+            return []
+        tokens = [t for t in tokenize(query) if t in self._model.vocab_dict]
         if not tokens:
             return []
         scores = self._model.get_scores(tokens)

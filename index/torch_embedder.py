@@ -27,7 +27,9 @@ class SentenceTransformerEmbedder:
         self.name = model
         self.backend = "torch"
         self._model = SentenceTransformer(str(resolve_model_path(model)), device="cpu", local_files_only=True)
-        self.dim = int(self._model.get_embedding_dimension())
+        dim = self._model.get_embedding_dimension()
+        assert dim is not None, f"{model}: the model does not say its embedding dimension"
+        self.dim = int(dim)
 
     def embed(self, texts: list[str], *, batch_size: int = 64, started: Callable[[], None] | None = None) -> np.ndarray:
         if started:

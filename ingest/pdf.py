@@ -83,8 +83,8 @@ def convert_pdf(path: Path, doc_id: str, sha256: str) -> Document:
                 carry = False
                 continue
             if i == 0 and carry and blocks:
-                page, sec, text = blocks[-1]
-                blocks[-1] = (page, sec, _join([text, block]))
+                prev_page, prev_sec, prev_text = blocks[-1]
+                blocks[-1] = (prev_page, prev_sec, _join([prev_text, block]))
             else:
                 blocks.append((number, list(section), block))
             carry = kind == "text" and not block.endswith(_ENDS_SENTENCE)
@@ -180,7 +180,8 @@ def _join(lines: list[str]) -> str:
 
 def _title(reader: PdfReader, page_lines: list[list[str]], path: Path) -> str:
     try:
-        meta_title = (reader.metadata or {}).get("/Title")
+        metadata = reader.metadata
+        meta_title = metadata.get("/Title") if metadata else None
     except Exception:
         meta_title = None
     if meta_title and str(meta_title).strip():

@@ -114,5 +114,6 @@ class Document:
 
     def claim_records(self) -> None:
         """Mark every passage, table and fact as this document's."""
-        for record in (*self.passages, *self.tables, *self.facts):
+        records: list[Passage | Table | Fact] = [*self.passages, *self.tables, *self.facts]
+        for record in records:
             record.doc_id = self.id

@@ -1,4 +1,4 @@
-"""`citeqa` command line: ingest, stats, search, tables, eval, serve, ui.
+"""`citeqa` command line: ingest, stats, search, tables, eval, eval-robust, serve, ui.
 
 With `--json`, the last line of output is one JSON object, for scripts.
 """
@@ -169,6 +169,59 @@ def cmd_eval(args) -> int:
     return 0
 
 
+# -- eval-tatqa -----------------------------------------------------------------------
+def cmd_eval_tatqa(args) -> int:
+    """The TAT-QA kit (eval/tatqa/): ingest its excerpts, ask each question in its own, score."""
+    from service.tatqa_eval import DEFAULT_KIT, TatqaKitError, render, run_tatqa, stderr_progress
+
+    try:
+        summary = run_tatqa(
+            Path(args.data_dir),
+            Path(args.kit) if args.kit else DEFAULT_KIT,
+            split=args.split,
+            limit=args.limit,
+            progress=stderr_progress,
+            out=Path(args.out) if args.out else None,
+            ingest_progress=None if sys.stderr.isatty() else False,
+        )
+    except TatqaKitError as exc:
+        raise CliError(str(exc)) from exc
+    _emit(args, summary, render(summary))
+    return 0
+
+
+# -- eval-robust ----------------------------------------------------------------------
+def cmd_eval_robust(args) -> int:
+    """Perturbed variants of the answerable questions (service/robustness.py): same answer? still right?"""
+    from index.folder import IndexMissing
+    from index.store import DB_NAME
+    from service.answering.engine import Engine
+    from service.evaluation import EvalInputError, load_questions
+    from service.robustness import DEFAULT_SEED, render, run_robustness
+
+    files = args.files or ["eval/paper_dev.jsonl", "eval/paper_extra.jsonl"]
+    try:
+        items = [item for f in files for item in load_questions(Path(f))]
+    except EvalInputError as exc:
+        raise CliError(str(exc)) from exc
+    data_dir = _data_dir(args)
+    if not (data_dir / DB_NAME).exists():
+        raise CliError(f"no store at {data_dir / DB_NAME}; run `citeqa ingest PATH` first")
+    try:
+        engine = Engine.load(data_dir, get_settings().embedder())
+    except IndexMissing as exc:
+        raise CliError(str(exc)) from exc
+
+    def progress(i, n):
+        if sys.stderr.isatty():
+            print(f"\r{i}/{n}", end="" if i < n else "\n", file=sys.stderr, flush=True)
+
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    summary = run_robustness(engine, items, seed=seed, progress=progress).summary()
+    _emit(args, summary, render(summary, show_changed=args.show_changed))
+    return 0
+
+
 # -- serve ----------------------------------------------------------------------------
 def cmd_serve(args) -> int:
     from service.main import StartupError
@@ -267,6 +320,33 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--top-k", type=int, default=5, choices=range(1, 101), metavar="K")
     common(p)
     p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser(
+        "eval-tatqa", help="the TAT-QA benchmark (eval/tatqa/): each question in its own report excerpt, EM/F1"
+    )
+    p.add_argument(
+        "--kit", help="the kit folder: corpus/, questions.jsonl, score.py, heldout.txt (default: eval/tatqa)"
+    )
+    p.add_argument("--data-dir", default="data-tatqa", help="store and index folder for the kit (default: data-tatqa)")
+    p.add_argument("--split", choices=("all", "dev", "heldout"), default="all", help="which questions (default: all)")
+    p.add_argument("--limit", type=int, metavar="N", help="only the first N questions of the split")
+    p.add_argument("--out", metavar="FILE", help="predictions JSONL (default: DATA_DIR/predictions.jsonl)")
+    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.set_defaults(func=cmd_eval_tatqa)
+
+    p = sub.add_parser(
+        "eval-robust", help="robustness: typos, case, abbreviations, reordering of the eval questions; same answer?"
+    )
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE.jsonl",
+        help="question files (default: eval/paper_dev.jsonl eval/paper_extra.jsonl)",
+    )
+    p.add_argument("--seed", type=int, help="seed of the perturbations (default: 13)")
+    p.add_argument("--show-changed", action="store_true", help="list the variants whose answer changed")
+    common(p)
+    p.set_defaults(func=cmd_eval_robust)
 
     p = sub.add_parser("serve", help="run the HTTP API (uvicorn); OpenAPI docs at /docs")
     p.add_argument("--host", help="address to listen on (default: $CITEQA_HOST or 127.0.0.1)")

@@ -9,14 +9,16 @@ server: unexpected exceptions are logged and answered with a 500 `internal_error
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ExceptionHandler
 
 log = logging.getLogger("citeqa.api")
 
@@ -65,7 +67,9 @@ def code_for(status: int) -> str:
         return "error"
 
 
-def error_response(status: int, message: str, *, code: str | None = None, headers: dict | None = None) -> JSONResponse:
+def error_response(
+    status: int, message: str, *, code: str | None = None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     body = {"error": {"status": status, "code": code or code_for(status), "message": message}}
     return JSONResponse(body, status_code=status, headers=headers)
 
@@ -139,8 +143,10 @@ async def unhandled_exception_handler(request: Request, exc: Exception) -> JSONR
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(StarletteHTTPException, http_exception_handler)
-    app.add_exception_handler(RequestValidationError, validation_exception_handler)
+    # Starlette types a handler as taking any Exception; each of these is registered for
+    # (and only ever called with) its own exception class
+    app.add_exception_handler(StarletteHTTPException, cast(ExceptionHandler, http_exception_handler))
+    app.add_exception_handler(RequestValidationError, cast(ExceptionHandler, validation_exception_handler))
     app.add_exception_handler(Exception, unhandled_exception_handler)
 
 

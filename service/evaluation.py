@@ -182,7 +182,7 @@ def _norm_label(label: Any) -> str:
 def _ref_numbers(citation: dict) -> set[int]:
     out = set()
     for ref in citation.get("refs") or []:
-        n = ref.get("n") if isinstance(ref, dict) else ref
+        n: Any = ref.get("n") if isinstance(ref, dict) else ref  # int() below rejects what is not a number
         try:
             out.add(int(n))
         except (TypeError, ValueError):
@@ -322,7 +322,7 @@ class Report:
 
     def summary(self) -> dict:
         outs = self.outcomes
-        by_kind: dict[str, dict] = {}
+        by_kind: dict[str | None, dict] = {}  # an item without a kind counts under None
         for kind in dict.fromkeys(o.item.get("kind") for o in outs):
             group = [o for o in outs if o.item.get("kind") == kind]
             by_kind[kind] = {

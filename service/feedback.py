@@ -124,7 +124,9 @@ class FeedbackStore:
                     comment,
                 ),
             )
-            return int(cursor.lastrowid), stored_at
+            row_id = cursor.lastrowid
+            assert row_id is not None  # an INSERT sets it
+            return int(row_id), stored_at
 
     def items(self, verdict: str | None = None) -> list[dict]:
         if not self.path.is_file():

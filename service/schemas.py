@@ -81,6 +81,11 @@ class AskResponse(BaseModel):
     unit: str | None = None
     citations: list[Citation]
     timings_ms: dict[str, float]
+    spans: list[str] = Field(
+        default_factory=list,
+        description="the answer as the documents print it (a cell's text, a span of a sentence; several for a list); "
+        "empty for a computed figure",
+    )
 
 
 class SearchResult(Citation):

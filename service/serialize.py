@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import PurePath
+from typing import Any
 
 from index.store import Store, StoredDocument
 from ingest.records import Reference, Table
@@ -66,7 +67,9 @@ def table_json(table: Table, references: list[Reference]) -> dict:
 
 def table_detail_json(table: Table, references: list[Reference]) -> dict:
     """A table cell by cell, row by row."""
-    rows = [{"index": r, "label": row.label, "keys": row.keys, "cells": []} for r, row in enumerate(table.rows)]
+    rows: list[dict[str, Any]] = [
+        {"index": r, "label": row.label, "keys": row.keys, "cells": []} for r, row in enumerate(table.rows)
+    ]
     for c in table.cells:
         rows[c.row]["cells"].append({"column": table.columns[c.col], "raw": c.raw, "value": c.value, "unit": c.unit})
     return {

@@ -18,7 +18,7 @@ import tomllib
 import unicodedata
 import uuid
 from pathlib import Path, PurePath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -155,7 +155,7 @@ class UploadsManifest:
     def put(self, file_name: str, *, doc_id: str | None, title: str | None) -> None:
         """Add or replace the entry for `file_name` (fields not given keep their value)."""
         data = self.read()
-        old = next((e for e in data["document"] if e.get("path") == file_name), {})
+        old: dict[str, Any] = next((e for e in data["document"] if e.get("path") == file_name), {})
         entry = {**old, "path": file_name}
         if doc_id:
             entry["id"] = doc_id

@@ -38,7 +38,7 @@ CITATION_KEYS = {
     "highlight",
     "score",
 }
-ASK_KEYS = {"question", "answered", "answer", "value", "unit", "citations", "timings_ms"}
+ASK_KEYS = {"question", "answered", "answer", "value", "unit", "citations", "timings_ms", "spans"}
 
 
 @pytest.fixture(scope="module")

@@ -49,6 +49,9 @@ class Answer:
     unit: str | None
     citations: list[Citation]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    # the answer as the documents print it: a cell's text or a span of a sentence, one item a
+    # span (several for a list); empty for a figure the answerer computed (see `value`)
+    spans: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         """The JSON shape of `POST /ask` as plain Python (for the CLI and the evaluation)."""

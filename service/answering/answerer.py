@@ -38,6 +38,7 @@ class Draft:
     unit: str | None = None
     citations: list[Citation] = field(default_factory=list)
     answered: bool = True
+    spans: list[str] = field(default_factory=list)
 
 
 class Library(NamedTuple):
@@ -67,6 +68,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
         value=draft.value if draft.answered else None,
         unit=draft.unit if draft.answered else None,
         citations=draft.citations[:top_k],
+        spans=draft.spans if draft.answered else [],
         timings_ms={
             "retrieval": round(retrieval_s * 1000, 2),
             "answering": round((done - started - retrieval_s) * 1000, 2),
@@ -248,6 +250,7 @@ def _cell_draft(ctx: _Context, match: CellMatch) -> Draft:
         value=cell.value,
         unit=cell.unit,
         citations=citations,
+        spans=[cell.raw],
     )
 
 
@@ -284,6 +287,7 @@ def _sentence_draft(ctx: _Context, match: SentenceMatch) -> Draft:
         value=figure.value if figure else None,
         unit=figure.unit if figure else None,
         citations=[citation],
+        spans=[passage.text[highlight[0] : highlight[1]]],
     )
 
 
@@ -412,6 +416,7 @@ def _derived(ctx: _Context) -> Draft | None:
         return None  # "the ratio of the digital economy to GDP" is the `GDP ratio, %` row, not GDP ÷ it
     if q.operation == "difference" and q.direction is None and a.cell.value < b.cell.value:
         a, b = b, a  # "the difference between A and B" asks for the gap: the larger figure first
+    assert a.cell.value is not None and b.cell.value is not None  # checked above (the swap loses mypy's narrowing)
     name_a, name_b = _entity_label(a.cell, b.cell), _entity_label(b.cell, a.cell)
     unit = a.cell.unit if a.cell.unit == b.cell.unit else None
     citations = [cell_citation(ctx.corpus, a.cell, a.score), cell_citation(ctx.corpus, b.cell, b.score)]
@@ -474,6 +479,7 @@ def _change(ctx: _Context) -> Draft | None:
         # a rank is better when lower: "how many places did it climb" counts the places up
         up = moved.group(1) is not None
         a, b = (start, end) if up else (end, start)
+        assert a.cell.value is not None and b.cell.value is not None  # start's and end's, checked above
         delta = a.cell.value - b.cell.value
         text = (
             f"{series}; {'up' if up else 'down'} {a.cell.raw} − {b.cell.raw} = {format_number(round(delta, 6))} "
@@ -519,7 +525,12 @@ def _label(ctx: _Context) -> Draft | None:
         return None
     rank = _is_rank(top.cell)
     lowest = (q.direction == "less") != rank  # the best rank is the smallest number
-    pick = min(series, key=lambda m: m.cell.value) if lowest else max(series, key=lambda m: m.cell.value)
+
+    def value_of(m: CellMatch) -> float:
+        assert m.cell.value is not None  # `series` keeps the cells with a value only
+        return m.cell.value
+
+    pick = min(series, key=value_of) if lowest else max(series, key=value_of)
     if asks_year:
         label = ", ".join(str(y) for y in pick.cell.years)
         described = _describe(pick.cell).rsplit(",", 1)[0]
@@ -592,14 +603,10 @@ def _source(ctx: _Context) -> Draft | None:
             refs = ctx.corpus.refs(table.doc_id, table.refs)
             sources = [s for s in (table.source_note, _ref_names(refs) if refs else None) if s]
             parts.append(f"{table.label} (“{table.caption}”) cites " + "; ".join(sources))
-        for sentence in ctx.sentences(need_figure=False)[:1]:
-            if sentence.coverage >= MIN_COVERAGE and sentence.passage.refs:
-                citations.append(
-                    passage_citation(ctx.corpus, sentence.passage, sentence.score, (sentence.start, sentence.end))
-                )
-                parts.append(
-                    f"the text cites {_ref_names(ctx.corpus.refs(sentence.passage.doc_id, sentence.passage.refs))}"
-                )
+        for said in ctx.sentences(need_figure=False)[:1]:
+            if said.coverage >= MIN_COVERAGE and said.passage.refs:
+                citations.append(passage_citation(ctx.corpus, said.passage, said.score, (said.start, said.end)))
+                parts.append(f"the text cites {_ref_names(ctx.corpus.refs(said.passage.doc_id, said.passage.refs))}")
     if not parts:
         return None
     # a reference entry often ends in a full stop of its own: one is enough
@@ -623,9 +630,9 @@ def _source_table(ctx: _Context):
         info = next(i for i in ctx.matcher.tables if i.table is table)
         if not (table.refs or table.source_note):
             continue
-        named = info.ref_context | WordSet(norm_tokens(table.source_note or ""))
+        source_words = info.ref_context | WordSet(norm_tokens(table.source_note or ""))
         # what the table is about (its coverage) decides; naming the asked words in its sources helps
-        named_share = sum(1 for t in content if named.has(t)) / max(1, len(content))
+        named_share = sum(1 for t in content if source_words.has(t)) / max(1, len(content))
         key = (round(match.coverage + 0.25 * named_share, 6), match.score)
         if best is None or key > best[0]:
             best = (key, match, table)

@@ -17,6 +17,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from typing import Literal
 
 from ingest.numbers import is_year
 from ingest.records import Fact
@@ -275,7 +276,7 @@ class Matcher:
         q: Question,
         *,
         entities: list[str] | None = None,
-        year: int | None | str = "question",
+        year: int | None | Literal["question"] = "question",
         doc_ids: set[str] | None = None,
         entity_scope: str = "cell",
         open_axes: int = 0,
@@ -314,12 +315,12 @@ class Matcher:
                 entity_rules.append((e, is_name and entity_scope == "cell"))
             else:
                 # a named indicator anchors the table as a word of the question would
-                coverage = self._coverage(
+                covered = self._coverage(
                     content, info, content_weight, weak_anchor=q.intent == "source", anchored=named_indicator
                 )
-                if coverage is None:
+                if covered is None:
                     continue
-                coverage, strong, missing = coverage
+                coverage, strong, missing = covered
                 foreign = any(t in self.idf and t not in QUANTITY_WORDS for t in missing)
                 for cell in table.cells:
                     match = self._score_cell(
@@ -432,7 +433,7 @@ class Matcher:
         return CellMatch(cell, score, coverage, label_score)
 
     @staticmethod
-    def _cue_bonus(cell: CellView, info: TableInfo, q: Question, cell_tokens: set[str]) -> float:
+    def _cue_bonus(cell: CellView, info: TableInfo, q: Question, cell_tokens: WordSet) -> float:
         bonus = 0.0
         is_percent = is_percent_unit(cell.unit) or bool(cell_tokens.words & PERCENT_WORDS)
         is_rank = bool(cell_tokens.words & RANK_WORDS) or info.ranking_table
@@ -452,7 +453,7 @@ class Matcher:
         q: Question,
         *,
         entities: list[str] | None = None,
-        year: int | None | str = "question",
+        year: int | None | Literal["question"] = "question",
         doc_ids: set[str] | None = None,
     ) -> list[FactMatch]:
         entities = q.entities if entities is None else entities

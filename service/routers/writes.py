@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePath
-from typing import Annotated
+from typing import Annotated, overload
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
@@ -61,6 +61,10 @@ def _clean_title(title: str | None) -> str | None:
     return title or None
 
 
+@overload
+def _scrub(message: str, data_dir: Path) -> str: ...
+@overload
+def _scrub(message: None, data_dir: Path) -> None: ...
 def _scrub(message: str | None, data_dir: Path) -> str | None:
     """A message without the server's paths (the data dir and the uploads folder in it)."""
     for root in sorted({str(Path(data_dir)), str(Path(data_dir).resolve())}, key=len, reverse=True):
@@ -157,7 +161,9 @@ def _upload_locked(app, engine, source, folder, data_dir, name, doc_id, title) -
     if backup is not None:
         backup.unlink(missing_ok=True)
     current = _swap(app, engine, data_dir) if report.index_rebuilt else engine
+    assert outcome.doc_id is not None  # an added, updated or unchanged file has its document id
     stored = current.store.document(outcome.doc_id)
+    assert stored is not None  # the document just ingested is in the store
     body = {"summary": _public(report.summary(), data_dir), "document": stored_document_json(current, stored)}
     return (200 if outcome.status == "unchanged" else 201), body
 
