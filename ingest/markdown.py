@@ -12,10 +12,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.numbers import is_unit_label
 from ingest.records import Document, Passage, content_id
 from ingest.references import REFERENCE_HEADINGS, find_markers, parse_reference_list
 from ingest.tables import build_table, clean_cell
-from ingest.text import detect_language, windows
+from ingest.text import detect_language, sentence_spans, windows
 
 MAX_PASSAGE_CHARS = 900
 
@@ -26,6 +27,21 @@ _TABLE_LABEL = re.compile(
 _PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _SOURCE_LINE = re.compile(r"^\s*(?:\*\*|_)?(Source|Sources|Note|Источник|来源|資料來源)\s*[:：]", re.IGNORECASE)
 _TERMINAL = tuple('.!?:;。！？；)"”»')
+MAX_CAPTION_CHARS = 120
+# a heading that names no table in particular (`## Table` over a report excerpt)
+_GENERIC_HEADING = re.compile(
+    r"^(?:tables?|text|data|figures?|exhibits?|appendix|appendices|notes?|contents|untitled|attachments?|\d+)$",
+    re.IGNORECASE,
+)
+# a sentence that introduces the table after it
+_INTRODUCES = re.compile(
+    r"\b(?:following|below|as follows|tables?|tabular|summari[sz]\w*|shows?|presents?|sets? (?:forth|out)|lists?)\b|:$",
+    re.IGNORECASE,
+)
+# a sentence that speaks of a table, not of a numbered one (`Table 5`)
+_MENTIONS_TABLE = re.compile(r"\b(?:tables?|tabular)\b(?!\s*(?:\d|[IVX]+\b))", re.IGNORECASE)
+_LEADS_IN = re.compile(r"\b(?:the following|as follows|below)\b.*:$", re.IGNORECASE)
+_PARENTHESIS = re.compile(r"\([^()]{3,100}\)")
 
 
 @dataclass
@@ -38,13 +54,31 @@ class _Block:
 
 
 @dataclass
+class _PendingTable:
+    """A table as found, built once the whole document is read (its caption may come from
+    the text after it)."""
+
+    grid: list[list[str]]
+    label: str | None
+    caption: str
+    source_note: str | None
+    section: list[str]
+    block_index: int  # the first paragraph after the table
+    run_start: int  # the first of the paragraphs right before it (no heading or table between)
+    before: list[str]  # the last two of those, nearest last
+    heading: str | None  # the nearest heading
+
+
+@dataclass
 class _State:
     doc_id: str
     headings: list[tuple[int, str]] = field(default_factory=list)
     blocks: list[_Block] = field(default_factory=list)
     tables: list = field(default_factory=list)
+    pending: list[_PendingTable] = field(default_factory=list)
     references: list = field(default_factory=list)
     title: str | None = None
+    run_start: int = 0  # the first paragraph since the last heading or table
 
     @property
     def section(self) -> list[str]:
@@ -54,6 +88,17 @@ class _State:
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
         self.headings.append((level, title))
+        self.run_start = len(self.blocks)
+
+    def add_table(self, grid, label: str | None, caption: str, source_note: str | None) -> None:
+        before = [b.text for b in self.blocks[self.run_start :][-2:]]
+        heading = self.headings[-1][1] if self.headings else None
+        self.pending.append(
+            _PendingTable(
+                grid, label, caption, source_note, self.section, len(self.blocks), self.run_start, before, heading
+            )
+        )
+        self.run_start = len(self.blocks)
 
 
 def convert_markdown(path: Path, doc_id: str, sha256: str) -> Document:
@@ -64,6 +109,7 @@ def convert_markdown(path: Path, doc_id: str, sha256: str) -> Document:
     lines = text.split("\n")
     offsets = _line_offsets(lines)
     _parse(lines, offsets, 0, len(lines), state)
+    _build_tables(state)
 
     known = {r.n for r in state.references}
     passages = _passages(state, known)
@@ -209,11 +255,7 @@ def _parse_tab_table(lines, offsets, i, end, label_match, state: _State) -> int:
     if not grid and i < end and lines[i].strip().startswith("|"):
         return _parse_pipe_table(lines, i, end, state, label=label, caption=caption)
     source_note, i = _source_note(lines, i, end)
-    if label is None:
-        label = f"Unlabelled table {len(state.tables) + 1}"
-    table = build_table(state.doc_id, label, caption, grid, source_note=source_note, section=state.section)
-    if table:
-        state.tables.append(table)
+    state.add_table(grid, label, caption, source_note)
     return i
 
 
@@ -256,12 +298,92 @@ def _parse_pipe_table(lines, i, end, state: _State, label=None, caption=None) ->
         grid.append(_split_pipe_row(lines[i]))
         i += 1
     source_note, i = _source_note(lines, i, end)
-    if label is None:
-        label = f"Unlabelled table {len(state.tables) + 1}"
-    table = build_table(state.doc_id, label, caption or "", grid, source_note=source_note, section=state.section)
-    if table:
-        state.tables.append(table)
+    state.add_table(grid, label, caption or "", source_note)
     return i
+
+
+def _build_tables(state: _State) -> None:
+    """Build the tables found. A table the document gives no label is `Table N` (its place
+    among the document's tables) unless the document uses that label itself; a table
+    without a caption is described by the sentence that introduces it, its heading, or the
+    first sentence after it that speaks of a table. The text after a table runs up to the
+    paragraphs that lead to the next table (those are the next table's)."""
+    given = {p.label for p in state.pending if p.label}
+    for n, pending in enumerate(state.pending):
+        following = state.pending[n + 1].run_start if n + 1 < len(state.pending) else len(state.blocks)
+        after = [b.text for b in state.blocks[pending.block_index : following]]
+        notes = [note for note in map(_scale_note, [*reversed(pending.before), *after[:1]]) if note]
+        notes += [note for note in map(_scale_note, _table_sentences(after)) if note]
+        label = pending.label
+        if label is None:
+            number = len(state.tables) + 1
+            label = f"Table {number}" if f"Table {number}" not in given else f"Unlabelled table {number}"
+        caption = pending.caption or _context_caption(pending, after, notes)
+        table = build_table(
+            state.doc_id,
+            label,
+            caption,
+            pending.grid,
+            source_note=pending.source_note,
+            section=pending.section,
+            notes=notes,
+        )
+        if table:
+            state.tables.append(table)
+
+
+def _scale_note(text: str) -> str | None:
+    """A paragraph that says what a table's figures are in (`(Tabular amounts in millions)`),
+    or the bracket of a sentence that does (`… as follows (in thousands):`)."""
+    text = _clean_inline(text)
+    if len(text) <= 160 and is_unit_label(text):
+        return text
+    return next((m.group(0) for m in _PARENTHESIS.finditer(text) if is_unit_label(m.group(0))), None)
+
+
+def _context_caption(pending: _PendingTable, after: list[str], notes: list[str]) -> str:
+    intro = None
+    for text in reversed(pending.before):
+        text = _clean_inline(text)
+        if len(text) <= 160 and is_unit_label(text):
+            continue  # a scale line, not a description
+        spans = sentence_spans(text)
+        if spans:
+            s, e = spans[-1]
+            intro = text[s:e]
+        break
+    if intro and _INTRODUCES.search(intro.rstrip()):
+        return _trim_caption(intro)
+    heading = (pending.heading or "").strip(" .:")
+    if heading and not _GENERIC_HEADING.match(heading):
+        return _trim_caption(heading)
+    if intro:
+        return _trim_caption(intro)
+    for sentence in _table_sentences(after):
+        return _trim_caption(sentence)
+    return _trim_caption(notes[0]) if notes else ""
+
+
+def _table_sentences(after: list[str]) -> list[str]:
+    """Sentences after a table (up to the next one) that speak of a table: `The following
+    table presents…`, `… consists of the following (in millions):`."""
+    found = []
+    for text in after[:12]:
+        text = _clean_inline(text)
+        for s, e in sentence_spans(text):
+            sentence = text[s:e]
+            if _MENTIONS_TABLE.search(sentence) or _LEADS_IN.search(sentence):
+                found.append(sentence)
+    return found
+
+
+def _trim_caption(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip().rstrip(":").strip()
+    if len(text) <= MAX_CAPTION_CHARS:
+        return text
+    cut = text[: MAX_CAPTION_CHARS - 1]
+    cut = cut[: cut.rfind(" ")] if " " in cut else cut
+    return cut.rstrip(" ,;:") + "…"
 
 
 def _parse_references(lines, i, end, state: _State) -> int:

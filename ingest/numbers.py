@@ -1,10 +1,34 @@
-"""Reading figures as people print them: `108 381`, `1,361`, `16.50`, `—`, `3.20E+12`."""
+"""Reading figures as people print them: `108 381`, `1,361`, `16.50`, `—`, `3.20E+12`,
+`$94.7`, `$(9.8)`, `(134)`, `(9.8)%`, `US$ 1,234`, `390,000(1)`; and the currency and
+scale a table states (`$ in millions`, `(€'000)`, `in thousands of U.S. dollars`)."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-MISSING_MARKS = {"", "—", "–", "-", "−", "n/a", "na", "n.a.", "..", "…", "null", "none"}
+MISSING_MARKS = {
+    "",
+    "—",
+    "–",
+    "-",
+    "−",
+    "n/a",
+    "na",
+    "n.a.",
+    "n.a",
+    "nm",
+    "n.m.",
+    "n/m",
+    "nmf",
+    "..",
+    "…",
+    "null",
+    "none",
+    "*",
+    "**",
+}
+_DASHES = re.compile(r"^[-—–−‐‒]{2,}$")  # `--`, `---`, `——`
 
 _NUMBER = re.compile(
     r"""^
@@ -17,22 +41,111 @@ _NUMBER = re.compile(
     re.VERBOSE,
 )
 
+# Currencies as printed before or after a figure, most specific first; each maps to the
+# symbol a unit is written with (`$ million`, `€ thousand`, `S$ million`).
+_CURRENCY_FORMS: list[tuple[str, str]] = [
+    (r"US\$|U\.S\.\s?\$|USD|U\.S\.\s+dollars?|US\s+dollars?|United\s+States\s+dollars?", "$"),
+    (r"S\$|SGD|Singapore\s+dollars?", "S$"),
+    (r"A\$|AUD|Australian\s+dollars?", "A$"),
+    (r"C\$|CA\$|CAD|Canadian\s+dollars?", "C$"),
+    (r"HK\$|HKD|Hong\s+Kong\s+dollars?", "HK$"),
+    (r"NZ\$|NZD", "NZ$"),
+    (r"NT\$|TWD", "NT$"),
+    (r"R\$|BRL", "R$"),
+    (r"\$|dollars?", "$"),
+    (r"€|EUR|euros?", "€"),
+    (r"£|GBP|pounds?\s+sterling|sterling", "£"),
+    (r"RMB|CNY|yuan|renminbi", "RMB"),
+    (r"¥|JPY|yen", "¥"),
+    (r"₽|RUB|roubles?|rubles?", "₽"),
+    (r"₹|INR|rupees?", "₹"),
+    (r"₩|KRW", "₩"),
+    (r"CHF|Swiss\s+francs?", "CHF"),
+    (r"SEK|NOK|DKK", ""),  # the code itself
+]
+_SYMBOLS = "$€£¥₽₹₩"
+
+
+def _bounded(alternative: str) -> str:
+    """A currency form that is a word only where it is not part of a longer word (`EUR`, not
+    `EURope`); a symbol may touch what follows (`£m`, `$94.7`)."""
+    before = "(?<![A-Za-z])" if alternative[0].isalpha() else ""
+    after = "(?![A-Za-z])" if alternative.rstrip("?")[-1].isalpha() else ""
+    return f"{before}{alternative}{after}"
+
+
+_CURRENCY_WORDS = [
+    (re.compile("|".join(_bounded(a) for a in form.split("|")), re.IGNORECASE), symbol)
+    for form, symbol in _CURRENCY_FORMS
+]
+_CURRENCY = "|".join(_bounded(a) for form, _ in _CURRENCY_FORMS for a in form.split("|"))
+# a currency written beside a figure: a symbol or a code, never a word (`5 dollars` is prose)
+_CURRENCY_MARK = (
+    r"(?:US\$|U\.S\.\s?\$|[ACRS]\$|CA\$|HK\$|NZ\$|NT\$|[$€£¥₽₹₩]"
+    r"|(?<![A-Za-z])(?:USD|EUR|GBP|JPY|CNY|RMB|RUB|CHF|CAD|AUD|SGD|HKD|INR|SEK|NOK|DKK)(?![A-Za-z]))"
+)
+_CURRENCY_BEFORE = re.compile(rf"^{_CURRENCY_MARK}\s*")
+_CURRENCY_AFTER = re.compile(rf"\s*{_CURRENCY_MARK}$")
+_FOOTNOTE_AFTER = re.compile(r"(?<=[\d%)])\s*(?:\(\s*(?:\d{1,2}|[a-zA-Z])\s*\)|\[\d{1,2}\]|[*†‡§]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
+
+
+def _peel(raw: str) -> tuple[str, bool]:
+    """The bare figure of a printed cell and whether it is negative: currency marks, a
+    trailing `%`, parentheses and a leading sign peeled off (`$ (1,234)` → `1,234`, True)."""
+    text = raw.strip().replace("\\", "")
+    core = _FOOTNOTE_AFTER.sub("", text)
+    if any(ch.isdigit() for ch in core):
+        text = core  # `390,000(1)`: a footnote mark, unless nothing but the mark is left
+    negative = False
+    for _ in range(4):
+        before = text
+        text = _CURRENCY_BEFORE.sub("", text.strip())
+        text = _CURRENCY_AFTER.sub("", text)
+        if text.endswith("%"):
+            text = text[:-1].rstrip()
+        if len(text) > 2 and text[0] == "(" and text[-1] == ")":
+            negative = not negative
+            text = text[1:-1].strip()
+        elif len(text) > 1 and text[0] in "-−+" and (text[1:2].isspace() or not text[1:2].isdigit()):
+            negative ^= text[0] != "+"  # `-$9.8`, `- 4`: a sign before a currency or a space
+            text = text[1:].strip()
+        if text == before:
+            break
+    return text, negative
+
 
 def parse_number(raw: str) -> float | None:
-    """The numeric value of a cell or token, or None when it is missing or not a number."""
+    """The numeric value of a cell or token, or None when it is missing or not a number.
+
+    Reads `1,361`, `108 381`, `3.20E+12`, `−2.5`, `12 %`, `$94.7`, `US$ 1,234`, `1,234 €`,
+    `(134)` and `$(9.8)` and `(9.8)%` (negative), `390,000(1)` (a footnote mark); dashes,
+    `n/a`, `nm` and a bare currency or `%` are missing."""
     text = raw.strip().replace("\\", "")
-    if text.lower() in MISSING_MARKS:
+    if is_missing(text):
         return None
-    match = _NUMBER.match(text)
+    core, negative = _peel(text)
+    match = _NUMBER.match(core)
     if not match:
         return None
     digits = re.sub(r"[ \u00a0\u202f,]", "", match["int"])
     value = float(digits + (match["frac"] or "") + (match["exp"] or ""))
-    return -value if match["sign"] in ("-", "−") else value
+    if match["sign"] in ("-", "−"):
+        negative = not negative
+    return -value if negative and value else value
+
+
+def _is_mark(text: str) -> bool:
+    return text.lower() in MISSING_MARKS or bool(_DASHES.match(text))
 
 
 def is_missing(raw: str) -> bool:
-    return raw.strip().lower() in MISSING_MARKS
+    """A printed missing mark: `—`, `-`, `n/a`, `nm`, `*`, empty, also beside a currency (`$ —`)."""
+    text = raw.strip().replace("\\", "")
+    if _is_mark(text):
+        return True
+    core = _CURRENCY_AFTER.sub("", _CURRENCY_BEFORE.sub("", text)).strip()
+    core = core.rstrip("%").strip()
+    return core != text and bool(core) and _is_mark(core)
 
 
 def is_year(raw: str) -> bool:
@@ -45,3 +158,138 @@ def format_number(value: float) -> str:
     if value == int(value) and abs(value) < 1e15:
         return f"{int(value)}"
     return f"{value:.6g}" if abs(value) < 1e6 else f"{value:,.2f}"
+
+
+# -- currency and scale ----------------------------------------------------------------------
+
+_SCALE_OF = {
+    "thousand": "thousand",
+    "thousands": "thousand",
+    "k": "thousand",
+    "000": "thousand",
+    "000s": "thousand",
+    "million": "million",
+    "millions": "million",
+    "mn": "million",
+    "m": "million",
+    "mil": "million",
+    "mio": "million",
+    "billion": "billion",
+    "billions": "billion",
+    "bn": "billion",
+    "b": "billion",
+    "trillion": "trillion",
+    "trillions": "trillion",
+}
+_SCALE_WORD = r"(?P<s>thousands?|millions?|billions?|trillions?)"
+_SCALE_SHORT = r"(?P<s>thousands?|millions?|billions?|trillions?|mn|bn|mil\.?|mio|m|k|b|['’]\s?000s?|000s?)"
+# where a scale is stated (each pattern names the scale `s`)
+_SCALE_PATTERNS = [
+    # `in millions`, `in € millions`, `dollars in thousands`, `$ in millions`, `amounts in billions`
+    re.compile(rf"\bin\s+(?:(?:{_CURRENCY})\s*)?{_SCALE_WORD}\b", re.IGNORECASE),
+    # `$ million`, `£m`, `S$ Mil`, `€bn`, `$'000`, `RMB'000`, `US$ 000`, `USD millions`
+    re.compile(rf"(?:{_CURRENCY_MARK})\s*['’]?\s*{_SCALE_SHORT}(?![\w])", re.IGNORECASE),
+    # `(millions)`, `(thousands of euros)`, `(million)`, `(in $ thousands)`
+    re.compile(rf"\(\s*(?:in\s+)?(?:(?:{_CURRENCY})\s*)?{_SCALE_WORD}\b[^()]*\)", re.IGNORECASE),
+    # `'000`, `’000s` standing alone
+    re.compile(r"(?<![\w$€£¥])(?P<s>['’]000s?)(?![\w])"),
+    # `millions of dollars`, `thousands of U.S. dollars`
+    re.compile(rf"\b{_SCALE_WORD}\s+of\s+(?:{_CURRENCY})", re.IGNORECASE),
+]
+_BARE_SCALE = re.compile(rf"^\(?\s*{_SCALE_WORD}\s*\)?$", re.IGNORECASE)
+_EXCEPT_FILLER = {
+    "data",
+    "amounts",
+    "amount",
+    "information",
+    "figures",
+    "the",
+    "where",
+    "noted",
+    "otherwise",
+    "indicated",
+}
+_EXCEPT = re.compile(r"\b(?:except|excluding|other than)\b(?P<what>[^)]*)", re.IGNORECASE)
+# words that may stand beside a scale in a line that states nothing else
+_FILLER = re.compile(
+    r"\b(?:tabular|columnar|all|amounts?|figures?|numbers?|values?|are|is|expressed|stated|shown|presented|reported|"
+    r"given|in|of|and|the|unaudited|audited|otherwise|noted|indicated|unless|specified|where|data|unit|units|"
+    r"currency|information)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """What a caption, header or note says the figures are in: `$ in millions` →
+    Scale(currency="$", scale="million"); `except` lists what it does not apply to."""
+
+    currency: str | None
+    scale: str | None
+    excepted: tuple[str, ...] = ()
+
+    @property
+    def unit(self) -> str | None:
+        """`$ million`, `million`, `$` or None."""
+        return " ".join(p for p in (self.currency, self.scale) if p) or None
+
+
+def currency_of(text: str) -> str | None:
+    """The currency a cell or label shows (`$94.7`, `Annual Salary ($)`, `in thousands of U.S.
+    dollars`), as the symbol units are written with (`$`, `€`, `£`, `S$`, `RMB`…)."""
+    for pattern, symbol in _CURRENCY_WORDS:
+        match = pattern.search(text)
+        if match:
+            return symbol or match.group(0).upper()
+    return None
+
+
+def read_scale(text: str) -> Scale | None:
+    """The scale a caption, header cell or note states (`(in thousands, except per share
+    data)`, `Tabular amounts in millions`, `$ in millions`, `(€'000)`, `£m`, `S$ Mil`), with
+    its currency when it names one; None when the text states no scale."""
+    if not text:
+        return None
+    for pattern in _SCALE_PATTERNS:
+        match = pattern.search(text)
+        if match:
+            break
+    else:
+        match = _BARE_SCALE.match(text.strip())
+        if not match:
+            return None
+    word = re.sub(r"[\s'’.]", "", match["s"]).lower()
+    scale = _SCALE_OF.get(word)
+    if scale is None:
+        return None
+    excepted: tuple[str, ...] = ()
+    found = _EXCEPT.search(text)
+    if found:  # `except per share data` → ("per share",)
+        items = re.split(r",|\band\b|\bor\b", found["what"])
+        words = [[w for w in re.findall(r"[a-z]+", item.lower()) if w not in _EXCEPT_FILLER] for item in items]
+        excepted = tuple(" ".join(w) for w in words if w)
+    currency = currency_of(text[: found.start()] if found else text)
+    return Scale(currency, scale, excepted)
+
+
+def is_unit_label(text: str) -> bool:
+    """A header cell or line that says only what the figures are in: `%`, `$`, `$ million`,
+    `£m`, `(in thousands)`, `(Dollars in millions)`, `(in thousands, except per share data)`,
+    `Tabular amounts in millions`; not a label that also names something (`Revenue ($)`)."""
+    text = text.strip().replace("\\", "")
+    if not text or len(text) > 160:
+        return False
+    if re.fullmatch(r"\(?\s*(?:%|percent|per\s?cent)\s*\)?", text, re.IGNORECASE):
+        return True
+    if re.fullmatch(rf"\(?\s*{_CURRENCY_MARK}\s*\)?", text):
+        return True
+    if read_scale(text) is None:
+        return False
+    rest = _EXCEPT.split(text)[0] if _EXCEPT.search(text) else text
+    for pattern in _SCALE_PATTERNS:
+        rest = pattern.sub(" ", rest)
+    rest = re.sub(_CURRENCY, " ", rest, flags=re.IGNORECASE)
+    rest = _BARE_SCALE.sub(" ", rest.strip())
+    rest = re.sub(r"\b(?:thousands?|millions?|billions?|trillions?)\b", " ", rest, flags=re.IGNORECASE)
+    rest = _FILLER.sub(" ", rest)
+    return not re.sub(r"[\s()\[\],.:;%*'’-]+", "", rest)

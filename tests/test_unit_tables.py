@@ -1,11 +1,22 @@
-"""build_table (ingest/tables.py) and the number helpers (ingest/numbers.py) on made-up grids:
-header depth, stub width, row spans, repeated labels, units from labels and caption."""
+"""build_table (ingest/tables.py), the number helpers (ingest/numbers.py) and the period
+reader (ingest/periods.py) on made-up grids and labels: header depth, stub width, row spans,
+repeated labels, units from labels and caption; report figures, scales and period labels."""
 
 from __future__ import annotations
 
 import pytest
 
-from ingest.numbers import format_number, is_missing, is_year, parse_number
+from ingest.numbers import (
+    Scale,
+    currency_of,
+    format_number,
+    is_missing,
+    is_unit_label,
+    is_year,
+    parse_number,
+    read_scale,
+)
+from ingest.periods import is_period, period_year
 from ingest.tables import build_table, caption_unit, clean_cell, column_groups, label_unit
 
 pytestmark = pytest.mark.unit
@@ -230,3 +241,184 @@ def test_the_id_is_a_content_hash():
 @pytest.mark.parametrize("grid", [[["Region", "Lakes"]], [["Region", "Lakes"], ["", ""]], []])
 def test_a_grid_without_body_rows_is_no_table(grid):
     assert build_table("unit-doc", "Table 1", "Lakes", grid) is None
+
+
+# -- figures as annual reports print them ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("$94.7", 94.7),
+        ("$ 1,234", 1234.0),
+        ("€12", 12.0),
+        ("12 €", 12.0),
+        ("£3.5", 3.5),
+        ("¥500", 500.0),
+        ("₽7", 7.0),
+        ("US$ 1,234", 1234.0),
+        ("USD 1,234", 1234.0),
+        ("1,234 USD", 1234.0),
+        ("(134)", -134.0),
+        ("$(9.8)", -9.8),
+        ("($9.8)", -9.8),
+        ("(9.8)%", -9.8),
+        ("(8.9%)", -8.9),
+        ("$ (1,234)", -1234.0),
+        ("-$9.8", -9.8),
+        ("$-9.8", -9.8),
+        ("−5%", -5.0),
+        ("+3.6%", 3.6),
+        ("27 %", 27.0),
+        ("390,000(1)", 390000.0),  # a footnote mark after the figure
+        ("1.30 (a)", 1.3),
+        ("(1)", -1.0),  # alone, a parenthesised figure is negative
+        ("(0)", 0.0),
+    ],
+)
+def test_parse_number_reads_report_figures(raw, value):
+    assert parse_number(raw) == value
+
+
+@pytest.mark.parametrize(
+    "raw", ["—", "–", "-", "---", "n/a", "nm", "n.m.", "*", "$ —", "$         -", "$", "%", "USD", "(a)"]
+)
+def test_parse_number_leaves_report_missing_marks_and_bare_units_missing(raw):
+    assert parse_number(raw) is None
+
+
+def test_is_missing_sees_a_dash_beside_a_currency_but_not_a_bare_unit():
+    assert is_missing("$ —") and is_missing("nm") and is_missing("--")
+    assert not is_missing("$") and not is_missing("%") and not is_missing("(1)")
+
+
+# -- currency and scale -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "currency", "scale", "excepted"),
+    [
+        ("in millions", None, "million", ()),
+        ("(in thousands, except per share data)", None, "thousand", ("per share",)),
+        ("Tabular amounts in millions", None, "million", ()),
+        ("$ in millions", "$", "million", ()),
+        ("(columnar dollars in millions except per share amounts)", "$", "million", ("per share",)),
+        ("(€'000)", "€", "thousand", ()),
+        ("$'000", "$", "thousand", ()),
+        ("in thousands of U.S. dollars", "$", "thousand", ()),
+        ("(Amounts in billions)", None, "billion", ()),
+        ("£m", "£", "million", ()),
+        ("S$ Mil", "S$", "million", ()),
+        ("RMB’Million", "RMB", "million", ()),
+        ("(millions)", None, "million", ()),
+        ("2019 $'000", "$", "thousand", ()),
+    ],
+)
+def test_read_scale(text, currency, scale, excepted):
+    assert read_scale(text) == Scale(currency, scale, excepted)
+
+
+@pytest.mark.parametrize("text", ["Revenue", "% of total", "Growth 5m", "Europe", "$5 million"])
+def test_read_scale_finds_none(text):
+    assert read_scale(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("%", True),
+        ("$", True),
+        ("$ million", True),
+        ("(in thousands, except per share data)", True),
+        ("(In millions, unaudited)", True),
+        ("(Dollars in Millions)", True),
+        ("All figures in thousands of USD except share data", True),
+        ("Revenue (in millions)", False),  # names something too
+        ("% of total", False),
+        ("Annual Salary ($)", False),
+        ("Amount", False),
+    ],
+)
+def test_is_unit_label(text, expected):
+    assert is_unit_label(text) is expected
+
+
+def test_scale_unit_and_currency_of():
+    assert Scale("$", "million").unit == "$ million"
+    assert Scale(None, "thousand").unit == "thousand"
+    assert Scale(None, None).unit is None
+    assert currency_of("$94.7") == "$" and currency_of("Annual Salary ($)") == "$"
+    assert currency_of("in thousands of euros") == "€" and currency_of("Europe") is None
+
+
+# -- period labels --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "year"),
+    [
+        ("2019", 2019),
+        ("2019 (1)", 2019),
+        ("2019(a)", 2019),
+        ("2019*", 2019),
+        ("2018 1", 2018),  # a footnote digit
+        ("(Restated) 2018", 2018),
+        ("2019 (unaudited)", 2019),
+        ("FY19", 2019),
+        ("FY 2019", 2019),
+        ("FY'19", 2019),
+        ("Fiscal 2019", 2019),
+        ("fiscal year 2019", 2019),
+        ("December 31, 2019", 2019),
+        ("December 31,2019", 2019),
+        ("Dec. 31, 2019", 2019),
+        ("31 December 2019", 2019),
+        ("June 2019", 2019),
+        ("Year ended June 30, 2019", 2019),
+        ("Years Ended December 31, 2019", 2019),
+        ("For the year ended 31 March 2019", 2019),
+        ("Six months ended June 30, 2019", 2019),
+        ("As of March 31, 2019", 2019),
+        ("As at 31 March 2019", 2019),
+        ("At December 31, 2019", 2019),
+        ("2019 $", 2019),
+        ("2019 %", 2019),
+        ("2019 $'000", 2019),
+        ("2019 £m", 2019),
+        ("Q4 2019", 2019),
+        ("Q1 FY20", 2020),
+        ("4Q19", 2019),
+        ("H1 2019", 2019),
+        ("2019-12-31", 2019),
+        ("2018/19", 2019),  # a fiscal span: the year it ends in
+        ("FY2018/19", 2019),
+    ],
+)
+def test_period_year(label, year):
+    assert period_year(label) == year
+    assert is_period(label)
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "2019–2020",  # a range is no single year
+        "2021 - 2022",
+        "2018-19",
+        "2018/2020",  # not consecutive: no fiscal span
+        "2019 vs 2018",
+        "Revenue 2019 growth",
+        "2016 Facility",
+        "Balance at December 31, 2019",
+        "Year Ended December 31,",
+        "20181",
+        "1700",
+        "FY",
+        "Change",
+        "$ million",
+        "",
+    ],
+)
+def test_not_a_period(label):
+    assert period_year(label) is None
+    assert not is_period(label)
