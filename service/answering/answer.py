@@ -56,3 +56,16 @@ class Answer:
     def to_dict(self) -> dict:
         """The JSON shape of `POST /ask` as plain Python (for the CLI and the evaluation)."""
         return asdict(self)
+
+
+@dataclass
+class Draft:
+    """An answer being composed: what a solver returns before the context citations are added."""
+
+    answer: str
+    value: float | None = None
+    unit: str | None = None
+    citations: list[Citation] = field(default_factory=list)
+    answered: bool = True
+    spans: list[str] = field(default_factory=list)
+    solver: str = ""  # what composed it: a solver of the answerer, or the general reader

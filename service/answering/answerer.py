@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from index.search import Hit, Searcher, Steps
 from ingest.numbers import format_number
 from ingest.records import Passage, Reference
-from service.answering.answer import Answer, Citation
+from service.answering import operators as ops
+from service.answering.answer import Answer, Citation, Draft
 from service.answering.citations import cell_citation, fact_citation, hit_citation, passage_citation, table_citation
-from service.answering.corpus import CellView, Corpus
+from service.answering.compose import draft_of
+from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
 from service.answering.question import Question, WordSet, is_country, norm_tokens, parse_question
+from service.answering.reader import ReaderModel, Reading, classify, read, unsaid
 from service.answering.translate import english_reading
 
 _ASKS_COUNTRY = re.compile(r"\b(which|what) (country|countries|nation|nations|economy|economies)\b", re.IGNORECASE)
@@ -31,22 +33,13 @@ EXACT_FACT = 1.9  # a dataset row's match score (coverage + precision, at most 2
 PASSAGES_READ = 12
 
 
-@dataclass
-class Draft:
-    answer: str
-    value: float | None = None
-    unit: str | None = None
-    citations: list[Citation] = field(default_factory=list)
-    answered: bool = True
-    spans: list[str] = field(default_factory=list)
-
-
 class Library(NamedTuple):
     """What the answerer reads: retrieval, the in-memory corpus and its cell and fact matcher."""
 
     searcher: Searcher
     corpus: Corpus
     matcher: Matcher
+    reader: ReaderModel | None = None  # the general reader's learned models (None: not built)
 
 
 def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: list[str] | None = None) -> Steps:
@@ -89,13 +82,14 @@ def _attempt(library: Library, question: str, top_k: int, doc_ids: list[str] | N
     waited = time.perf_counter()
     ctx.read((yield pending.finished()))
     retrieval_s += time.perf_counter() - waited
-    return _solve(ctx), ctx, retrieval_s
+    return _read_generally(ctx, _solve(ctx)), ctx, retrieval_s
 
 
 class _Context:
     def __init__(self, library: Library, q: Question, doc_ids: set[str] | None):
         self.corpus = library.corpus
         self.matcher = library.matcher
+        self.reader = library.reader
         self.q = q
         self.doc_ids = doc_ids
         self.hits: list[Hit] = []
@@ -141,6 +135,12 @@ class _Context:
             self._facts = self.matcher.facts(self.q, doc_ids=self.doc_ids)
         return self._facts
 
+    def reader_tables(self) -> list[TableView]:
+        """The tables retrieval ranked best (within the filter), for the general reader."""
+        ranked = sorted(self.table_ranks.items(), key=lambda kv: kv[1])
+        tables = [self.corpus.tables[key] for key, _ in ranked if key in self.corpus.tables]
+        return tables[:READER_TABLES]
+
     def sentences(self, need_figure: bool = True) -> list[SentenceMatch]:
         return best_sentences(self.q, self.passages, self.matcher.weight, need_figure=need_figure)
 
@@ -159,8 +159,61 @@ def _solve(ctx: _Context) -> Draft:
             return _abstain(ctx)  # a "which …" question answered with a bare value would mislead
         draft = solver(ctx)
         if draft is not None:
+            draft.solver = solver.__name__.strip("_")
             return draft
     return _abstain(ctx)
+
+
+# -- the general reader -----------------------------------------------------------------
+READER_TABLES = 3  # tables read: the best ranked by retrieval
+READER_CELL = 0.2  # the reader's evidence probability below which its reading is not offered
+READER_SPAN = 0.1
+READER_OPERATION = 0.6  # how sure the reader must be of an operation to override a plain value
+READER_UNSAID = 0.25  # the most of the question's informative words the evidence may leave unsaid
+# what the answerer's solvers would only look up: the reader computes or lists it instead
+READER_OVERRIDES = (ops.DIFF, ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.DIVIDE, ops.PERCENT_OF, ops.MULTI_SPAN)
+
+
+def _read_generally(ctx: _Context, draft: Draft) -> Draft:
+    """The general reader answers what the answerer's solvers could not, and computes what they
+    would only have looked up (an average, a change ratio, several spans)."""
+    model = ctx.reader
+    if model is None or draft.solver in ("source", "compare", "derived", "label"):
+        return draft
+    if draft.answered:
+        op, op_p = classify(model, ctx.q.text)
+        if op not in READER_OVERRIDES or op_p < READER_OPERATION:
+            return draft
+    reading = read(model, ctx.q.text, ctx.reader_tables(), [p for p, _ in ctx.passages])
+    if reading is None or not _holds(ctx, model, reading):
+        return draft
+    composed = draft_of(ctx.corpus, reading)
+    composed.solver = "reader"
+    return composed
+
+
+def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
+    """The reading is sure enough, and about the question's own years, names and indicator: a
+    year, a name or a thing the evidence does not say is never given a figure."""
+    if reading.text is not None:
+        passage = reading.text.passage
+        words = passage_words(passage)
+        return (
+            reading.confidence >= READER_SPAN
+            and all(str(y) in passage.text for y in ctx.q.years)
+            and all(words.has(e) for e in ctx.q.entities)
+            and unsaid(model, ctx.q.text, f"{passage.text} {' '.join(passage.section)}") <= READER_UNSAID
+        )
+    if reading.confidence < READER_CELL or not reading.cells:
+        return False
+    table = reading.cells[0].table
+    periods = {y for c in reading.cells for y in c.years} | ctx.matcher.caption_years(table)
+    if any(y not in periods for y in ctx.q.years):
+        return False
+    known = ctx.matcher.table_words(table)
+    if not all(known.has(e) for e in ctx.q.entities):
+        return False
+    return unsaid(model, ctx.q.text, ctx.matcher.table_text(table)) <= READER_UNSAID
 
 
 # -- values ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from index.store import Store
-from ingest.numbers import is_year
+from ingest.periods import period_year
 from ingest.records import Fact, Passage, Reference, Table
 
 
@@ -26,13 +26,14 @@ class CellView:
     raw: str
     value: float | None
     unit: str | None
-    years: list[int] = field(init=False)  # the cell's year coordinates
+    years: list[int] = field(init=False)  # the cell's period coordinates (`2019`, `FY19`, `Dec. 31, 2019`)
     labels: list[str] = field(init=False)  # its other coordinates: row keys, then the column path
 
     def __post_init__(self) -> None:
         coordinates = (*self.row_keys, *self.column)
-        self.years = [int(k) for k in coordinates if is_year(k)]
-        self.labels = [k for k in coordinates if not is_year(k)]
+        periods = [period_year(k) for k in coordinates]
+        self.years = [y for y in periods if y is not None]
+        self.labels = [k for k, y in zip(coordinates, periods) if y is None]
 
     @property
     def column_label(self) -> str:

@@ -19,6 +19,7 @@ from service.answering.answerer import Library, answer_steps
 from service.answering.citations import hit_citation
 from service.answering.corpus import Corpus
 from service.answering.matching import Matcher
+from service.answering.reader import load_model
 
 NOT_FOUND = "The documents do not say."
 
@@ -31,7 +32,8 @@ class Engine:
         self.searcher = Searcher(store, index, embedder)
         self.corpus = Corpus(store)
         self.matcher = Matcher(self.corpus)  # indexes every table's labels and context, once
-        self.library = Library(self.searcher, self.corpus, self.matcher)
+        self.reader = load_model()  # the general reader's learned models, shipped with the code
+        self.library = Library(self.searcher, self.corpus, self.matcher, self.reader)
 
     @classmethod
     def load(cls, data_dir: Path, embedder: Embedder) -> Engine:

@@ -105,6 +105,7 @@ class TableInfo:
     ranking_table: bool  # no rank column, but the caption says every figure is a rank
     name_tokens: WordSet  # tokens of labels that are a single name
     axis_values: dict[tuple, set[str]]
+    text: str = ""  # caption, unit, notes, section, stub and every label, as text
 
 
 @dataclass
@@ -139,9 +140,11 @@ class Matcher:
             self._passages_by_doc.setdefault(passage.doc_id, []).append(passage)
         self.cell_labels: dict[int, list[LabelInfo]] = {}
         df: Counter[str] = Counter()
+        self._info: dict[int, TableInfo] = {}
         for table in corpus.tables.values():
             info = self._table_info(table)
             self.tables.append(info)
+            self._info[id(table)] = info
             df.update(info.context | info.label_tokens)
         n = max(1, len(self.tables))
         # flattened idf: a word common to many tables (`digital`) still names what is asked
@@ -225,6 +228,7 @@ class Matcher:
             and bool(set(norm_tokens(table.caption)) & RANK_WORDS),
             name_tokens=WordSet(name_tokens),
             axis_values=axis_values,
+            text=" ".join([context_text, *(t for values in axis_values.values() for t in values)]),
         )
 
     def cell_labels_for(self, table: TableView) -> list[list[str]]:
@@ -235,6 +239,21 @@ class Matcher:
                 if len(label.tokens) == 1:
                     out.append(label.tokens)
         return out
+
+    def info(self, table: TableView) -> TableInfo:
+        return self._info[id(table)]
+
+    def caption_years(self, table: TableView) -> set[int]:
+        return self._info[id(table)].caption_years
+
+    def table_words(self, table: TableView) -> WordSet:
+        """Every word of the table: its labels, caption, unit, notes, section and references."""
+        info = self._info[id(table)]
+        return info.context | info.label_tokens.words
+
+    def table_text(self, table: TableView) -> str:
+        """The table's words as text: caption, unit, notes, section, stub and labels."""
+        return self._info[id(table)].text
 
     def facts_in_years(self, years: list[int]):
         for year in years:

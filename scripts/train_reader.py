@@ -1,0 +1,264 @@
+"""Train the reader's models (`service/answering/models/reader.joblib`) from data nobody
+here wrote: the TAT-QA kit's development slice (`eval/tatqa`, less the held-out excerpts
+listed in `heldout.txt`, which are never read here).
+
+    python -m scripts.train_reader            # train on the dev slice, write the model
+    python -m scripts.train_reader --check    # also: train on 80% of the dev excerpts,
+                                              # report accuracy on the other 20%
+
+Deterministic: the same data gives the same model. What is learned:
+- the operation (span, several spans, count, difference, change ratio, average, sum,
+  division, percentage of, which label is largest) from the question's wording;
+- which cells are evidence, from features of the question and each cell's coordinates;
+- for "which year …" questions, whether the largest or smallest figure is asked for;
+- word weights (how much a word says) from the questions' document frequencies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import random
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ingest.converters import convert  # noqa: E402
+from ingest.records import Passage  # noqa: E402
+from service.answering import operators as ops  # noqa: E402
+from service.answering.corpus import TableView  # noqa: E402
+from service.answering.evidence import Asked, table_features  # noqa: E402
+from service.answering.reader import MODEL_PATH, ReaderModel, read  # noqa: E402
+from service.answering.spans import featurise  # noqa: E402
+from service.answering.textmatch import WordWeights  # noqa: E402
+
+KIT = ROOT / "eval" / "tatqa"
+SEED = 20261129
+
+
+def load_scorer(kit: Path):
+    spec = importlib.util.spec_from_file_location("tatqa_score", kit / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def load_dev(kit: Path) -> tuple[list[dict], dict[str, list[TableView]], dict[str, list[Passage]]]:
+    """The dev slice's questions, each excerpt's tables and passages (converted as an ingest would)."""
+    heldout = set((kit / "heldout.txt").read_text().split())
+    questions = [json.loads(line) for line in (kit / "questions.jsonl").read_text().splitlines() if line.strip()]
+    questions = [q for q in questions if q["context_id"] not in heldout]
+    tables: dict[str, list[TableView]] = {}
+    passages: dict[str, list[Passage]] = {}
+    for context in sorted({q["context_id"] for q in questions}):
+        doc = convert(kit / "corpus" / f"{context}.md", context, "train")
+        tables[context] = [TableView.of(t) for t in doc.tables]
+        passages[context] = doc.passages
+    return questions, tables, passages
+
+
+def _norm(scorer, text: str) -> str:
+    return scorer.normalize_span(text)
+
+
+def evidence_labels(scorer, q: dict, tables: list[TableView]) -> list[list[int]] | None:
+    """1 for each cell the gold answer is read from: its text is a gold span, or its figure is
+    one the gold derivation uses. None when no cell is (the answer is in the text)."""
+    op = operation_of(scorer, q, tables)
+    gold_spans = {_norm(scorer, a) for a in q["answers"]}
+    numbers = ops.derivation_numbers(q["derivation"])
+    if q["derivation"].replace(" ", "").endswith("*100"):
+        numbers = numbers[:-1]
+    wanted = {round(abs(n), 6) for n in numbers}
+    labels, found = [], False
+    for table in tables:
+        row = []
+        for cell in table.cells:
+            if op in (ops.SPAN, ops.MULTI_SPAN):
+                hit = bool(cell.raw.strip()) and _norm(scorer, cell.raw) in gold_spans
+            elif op == ops.ARGMAX_ROW:
+                hit = cell.value is not None and _norm(scorer, cell.row_label) in gold_spans
+            elif op in ops.ARITHMETIC or op == ops.ARGMAX:
+                hit = cell.value is not None and round(abs(cell.value), 6) in wanted
+            else:
+                hit = False
+            row.append(int(hit))
+            found = found or hit
+        labels.append(row)
+    return labels if found else None
+
+
+def operation_of(scorer, q: dict, tables: list[TableView]) -> str:
+    """The gold operation; a span that is a row label (not a figure) names the row whose figure
+    is largest or smallest ("Which segment had the highest …")."""
+    op = ops.label_of(q["answer_type"], q["derivation"])
+    if op == ops.SPAN and q["answer_from"] != "text":
+        gold = {_norm(scorer, a) for a in q["answers"]}
+        labels = {_norm(scorer, " · ".join(keys)) for t in tables for keys in t.row_keys}
+        if gold & labels and direction_of(q):
+            return ops.ARGMAX_ROW
+    return op
+
+
+def direction_of(q: dict) -> str | None:
+    """Largest or smallest, from the gold derivation (`6.9>6.6`, or the annotators' words)."""
+    d = q["derivation"]
+    if ">" in d:
+        return "max"
+    if "<" in d:
+        return "min"
+    if re.search(r"larg|high|most|max|great|big", d, re.IGNORECASE):
+        return "max"
+    if re.search(r"small|low|least|min", d, re.IGNORECASE):
+        return "min"
+    return None
+
+
+def build(questions: list[dict], tables: dict[str, list[TableView]], scorer, weights: WordWeights):
+    x, y, groups = [], [], []
+    for q in questions:
+        doc_tables = tables[q["context_id"]]
+        labels = evidence_labels(scorer, q, doc_tables)
+        if labels is None:
+            continue
+        asked = Asked.of(q["question"])
+        for table, table_labels in zip(doc_tables, labels):
+            features, _ = table_features(asked, table, weights)
+            x += features
+            y += table_labels
+            groups += [q["context_id"]] * len(features)
+    return np.asarray(x, dtype=np.float32), np.asarray(y), groups
+
+
+def build_spans(questions: list[dict], passages: dict[str, list[Passage]], scorer, weights: WordWeights):
+    """Candidate spans of the text with 1 where the candidate is the gold answer."""
+    x, y = [], []
+    for q in questions:
+        if q["answer_type"] != "span" or q["answer_from"] == "table":
+            continue
+        gold = {_norm(scorer, a) for a in q["answers"]}
+        rows, cands = featurise(q["question"], passages[q["context_id"]], weights)
+        labels = [int(_norm(scorer, c.text) in gold) for c in cands]
+        if not any(labels):
+            continue  # the answer is a cell, or a span no candidate reaches
+        x += rows
+        y += labels
+    return np.asarray(x, dtype=np.float32), np.asarray(y)
+
+
+def train(
+    questions: list[dict], tables: dict[str, list[TableView]], passages: dict[str, list[Passage]], scorer
+) -> ReaderModel:
+    weights = WordWeights.fit(q["question"] for q in questions)
+    x, y, _ = build(questions, tables, scorer, weights)
+    cells = HistGradientBoostingClassifier(max_iter=300, learning_rate=0.08, max_leaf_nodes=31, random_state=SEED)
+    cells.fit(x, y)
+    sx, sy = build_spans(questions, passages, scorer, weights)
+    # few positives (one answer span a question among hundreds of candidates): a small, regularised model
+    spans = HistGradientBoostingClassifier(
+        max_iter=100,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        random_state=SEED,
+    )
+    spans.fit(sx, sy)
+    labelled = [(q["question"], operation_of(scorer, q, tables[q["context_id"]])) for q in questions]
+    operators = ops.new_classifier()
+    operators.fit([t for t, _ in labelled], [label for _, label in labelled])
+    directed = [
+        (q["question"], d)
+        for q in questions
+        if operation_of(scorer, q, tables[q["context_id"]]) in (ops.ARGMAX, ops.ARGMAX_ROW) and (d := direction_of(q))
+    ]
+    direction = Pipeline(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),
+            ("model", LogisticRegression(C=4.0, max_iter=1000)),
+        ]
+    )
+    direction.fit([t for t, _ in directed], [d for _, d in directed])
+    trained_on = {
+        "questions": len(questions),
+        "excerpts": len(tables),
+        "cells": int(len(y)),
+        "evidence_cells": int(y.sum()),
+        "span_candidates": int(len(sy)),
+        "answer_spans": int(sy.sum()),
+        "operations": dict(Counter(label for _, label in labelled)),
+        "source": "TAT-QA dev slice (eval/tatqa less heldout.txt), CC BY 4.0",
+    }
+    version = time.strftime("%Y%m%d") + f"-q{len(questions)}-c{int(len(y))}"
+    return ReaderModel(operators, direction, cells, spans, weights, version, trained_on)
+
+
+def prediction(reading) -> str | list[str]:
+    if reading is None:
+        return ""
+    if reading.value is not None and not reading.spans:
+        v = round(reading.value, 4)
+        return str(int(v)) if v == int(v) else f"{v:.4f}".rstrip("0").rstrip(".")
+    return reading.spans if len(reading.spans) > 1 else (reading.spans[0] if reading.spans else "")
+
+
+def check(questions, tables, passages, scorer) -> dict:
+    """Train on 80% of the dev excerpts, score the other 20% (tables only: what this model reads)."""
+    contexts = sorted(tables)
+    random.Random(SEED).shuffle(contexts)
+    test = set(contexts[: len(contexts) // 5])
+    model = train([q for q in questions if q["context_id"] not in test], tables, passages, scorer)
+    by: dict[str, list[float]] = defaultdict(list)
+    ops_right = []
+    for q in questions:
+        if q["context_id"] not in test:
+            continue
+        reading = read(model, q["question"], tables[q["context_id"]], passages[q["context_id"]])
+        em, _ = scorer.score_answer(prediction(reading), q)
+        by[f"{q['answer_type']}/{q['answer_from']}"].append(em)
+        by["all"].append(em)
+        ops_right.append(float(reading is not None and reading.op == operation_of(scorer, q, tables[q["context_id"]])))
+    return {
+        "validation_excerpts": len(test),
+        "em": {k: round(100 * sum(v) / len(v), 1) for k, v in sorted(by.items())},
+        "n": {k: len(v) for k, v in sorted(by.items())},
+        "operation_accuracy": round(100 * sum(ops_right) / max(1, len(ops_right)), 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kit", type=Path, default=KIT)
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--check", action="store_true", help="also report accuracy on 20%% of the dev excerpts")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    scorer = load_scorer(args.kit)
+    questions, tables, passages = load_dev(args.kit)
+    print(f"dev slice: {len(questions)} questions over {len(tables)} excerpts ({time.perf_counter() - started:.1f} s)")
+    if args.check:
+        print(json.dumps(check(questions, tables, passages, scorer), indent=1))
+    model = train(questions, tables, passages, scorer)
+    model.save(args.out)
+    size = args.out.stat().st_size
+    print(f"wrote {args.out.relative_to(ROOT)} ({size / 1024:.0f} KiB), version {model.version}")
+    print(json.dumps(model.trained_on, indent=1))
+    print(f"{time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

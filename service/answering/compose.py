@@ -1,0 +1,139 @@
+"""A reading of the general reader (`reader.py`) as an answer a person would write, with
+the cells or the sentence it was read from cited.
+
+"Sales commissions were 27.0 ($ million) in 2019 (Table 1)." — the row, the figure with
+its unit, the period; computed figures show their arithmetic; a span of text is quoted
+from its sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.numbers import format_number, parse_number
+from service.answering import operators as ops
+from service.answering.answer import Draft
+from service.answering.citations import cell_citation, passage_citation
+from service.answering.corpus import CellView, Corpus
+from service.answering.reader import Reading
+
+_CURRENCY = re.compile(r"^\s*(?:US|A|C|HK|S)?[$€£¥₹₽]\s*|\s*[$€£¥₹₽]\s*$")
+
+
+def _row(cell: CellView) -> str:
+    return " · ".join(k for k in cell.labels if k not in cell.column) or cell.row_label or cell.table.label
+
+
+def _column(cell: CellView) -> str:
+    return " · ".join(k for k in cell.column if k in cell.labels)
+
+
+def figure(cell: CellView) -> str:
+    """A cell's figure with its unit in words: `$94.7 million`, `4.4%`, `27.0 million`."""
+    raw = cell.raw.strip()
+    unit = (cell.unit or "").strip()
+    if cell.value is None or not unit:
+        return raw
+    if unit == "%" or raw.endswith("%"):
+        return raw if raw.endswith("%") else f"{raw}%"
+    currency = re.match(r"^((?:US|A|C|HK|S|RMB\s?)?[$€£¥₹₽]|RMB|USD|EUR)\s*(.*)$", unit)
+    bare = _CURRENCY.sub("", raw)
+    if currency:
+        return f"{currency.group(1)}{bare} {currency.group(2)}".rstrip()
+    return f"{bare} {unit}"
+
+
+def _where(cell: CellView) -> str:
+    return cell.table.label
+
+
+def _period(cell: CellView) -> str:
+    """The cell's period as the table prints it (`FY19`, `2019`)."""
+    for key in (*cell.column, *cell.row_keys):
+        if key not in cell.labels:
+            return key
+    return ""
+
+
+def cell_sentence(cell: CellView) -> str:
+    period = _period(cell)
+    column = _column(cell)
+    what = _row(cell) + (f" ({column})" if column else "")
+    when = f" in {period}" if period else ""
+    return f"{what}{when}: {figure(cell)} ({_where(cell)})."
+
+
+def draft_of(corpus: Corpus, reading: Reading) -> Draft:
+    if reading.text is not None:
+        return _text_draft(corpus, reading)
+    cells = reading.cells
+    citations = [cell_citation(corpus, c, reading.confidence) for c in cells]
+    if reading.op == ops.SPAN:
+        cell = cells[0]
+        return Draft(
+            answer=cell_sentence(cell),
+            value=cell.value,
+            unit=cell.unit if cell.value is not None else None,
+            citations=citations,
+            spans=list(reading.spans),
+        )
+    if reading.op == ops.MULTI_SPAN:
+        parts = "; ".join(f"{_row(c)}{' ' + _period(c) if _period(c) else ''}: {figure(c)}" for c in cells)
+        return Draft(answer=f"{parts} ({_where(cells[0])}).", citations=citations, spans=list(reading.spans))
+    if reading.op in (ops.ARGMAX, ops.ARGMAX_ROW):
+        label = reading.spans[0]
+        shown = "; ".join(f"{_period(c) if reading.op == ops.ARGMAX else _row(c)}: {figure(c)}" for c in cells)
+        return Draft(answer=f"{label} ({_where(cells[0])}: {shown}).", citations=citations, spans=list(reading.spans))
+    if reading.op == ops.COUNT:
+        return Draft(
+            answer=f"{format_number(reading.value or 0)} ({_where(cells[0])}).",
+            value=reading.value,
+            citations=citations,
+        )
+    unit = _unit_of(reading)
+    what = _row(cells[0])
+    shown = format_number(round(reading.value, 2)) if reading.value is not None else ""
+    unit_text = "%" if unit == "%" else (f" {unit}" if unit else "")
+    return Draft(
+        answer=f"{_NAMES[reading.op]} of {what}: {shown}{unit_text} — {reading.arithmetic} ({_where(cells[0])}).",
+        value=reading.value,
+        unit=unit,
+        citations=citations,
+    )
+
+
+_NAMES = {
+    ops.DIFF: "The change",
+    ops.CHANGE_RATIO: "The percentage change",
+    ops.AVERAGE: "The average",
+    ops.SUM: "The total",
+    ops.DIVIDE: "The ratio",
+    ops.PERCENT_OF: "The percentage",
+}
+
+
+def _unit_of(reading: Reading) -> str | None:
+    if reading.op in (ops.CHANGE_RATIO, ops.PERCENT_OF):
+        return "%"
+    if reading.op == ops.DIVIDE:
+        return None
+    units = {c.unit for c in reading.cells}
+    return units.pop() if len(units) == 1 else None
+
+
+def _text_draft(corpus: Corpus, reading: Reading) -> Draft:
+    span = reading.text
+    assert span is not None
+    text = span.passage.text
+    # the sentence the span is in, quoted; the span highlighted in the citation
+    start = text.rfind(". ", 0, span.start)
+    start = 0 if start < 0 else start + 2
+    end = text.find(". ", span.end)
+    end = len(text) if end < 0 else end + 1
+    value = parse_number(span.text) if re.fullmatch(r"[\s$€£¥(),.\d%-]+", span.text) else None
+    return Draft(
+        answer=text[start:end].strip(),
+        value=value,
+        citations=[passage_citation(corpus, span.passage, reading.confidence, (span.start, span.end))],
+        spans=[span.text],
+    )

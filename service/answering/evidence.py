@@ -1,0 +1,152 @@
+"""Which table cells a question's answer is read from (evidence tagging, as TagOp does).
+
+Each cell gets a vector of features about the question and the cell's coordinates — how
+much of its row label and column path the question says (by stem, typo-tolerant), string
+similarity, whether its period is an asked year, whether it is a total, whether it holds a
+figure — and a gradient-boosted model, trained by `scripts/train_reader.py` on questions
+whose gold answers name their cells, turns them into a probability. How the features
+combine is learned, not hand-set.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest.periods import period_year
+from service.answering.corpus import CellView, TableView
+from service.answering.textmatch import WordWeights, fuzzy, letters_only, overlap, similar, words
+
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])")
+_FISCAL = re.compile(r"\bFY\s?'?(\d{2})\b", re.IGNORECASE)
+
+FEATURES = (
+    "row_label_said",  # share of the row label's weight the question says
+    "row_question_said",  # share of the question's weight the row label says
+    "row_partial",  # partial string ratio of row label and question
+    "row_token_set",
+    "row_best_gap",  # this row's label match minus the best row's in the table (0 for the best)
+    "row_is_best",
+    "col_label_said",
+    "col_question_said",
+    "col_partial",
+    "year_asked",  # the cell's period is an asked year
+    "year_other",  # the cell has a period, the question asks other years
+    "no_year_asked",
+    "latest_period",  # the cell's period is the table's latest
+    "period_rank",  # 0 for the latest period, 1 for the one before…
+    "has_value",
+    "is_missing",
+    "is_total_row",
+    "asks_total",
+    "row_index",  # 0 first … 1 last
+    "n_rows",
+    "header_row",  # the row's label is empty or names a period (a header repeated in the body)
+    "table_said",  # share of the question's weight the caption and labels say
+)
+
+
+def asked_years(question: str) -> list[int]:
+    """Years a question names: `2019`, `FY19`."""
+    years = [int(y) for y in _YEAR.findall(question)]
+    years += [2000 + int(y) for y in _FISCAL.findall(question)]
+    return list(dict.fromkeys(years))
+
+
+def cell_period(cell: CellView) -> int | None:
+    return cell.years[0] if cell.years else None
+
+
+def _labels(cell: CellView) -> tuple[str, str]:
+    """(row label, column path) without the period coordinates."""
+    row = " ".join(k for k in cell.row_keys if period_year(k) is None)
+    col = " ".join(k for k in cell.column if period_year(k) is None)
+    return row, col
+
+
+@dataclass
+class Asked:
+    """A question read once for scoring many cells."""
+
+    text: str
+    words: list[str]
+    years: list[int]
+    asks_total: bool
+
+    @classmethod
+    def of(cls, question: str) -> Asked:
+        tokens = letters_only(words(question))
+        return cls(question, tokens, asked_years(question), any(similar(t, "total") for t in tokens))
+
+
+def table_features(asked: Asked, table: TableView, weight: WordWeights) -> tuple[list[list[float]], list[CellView]]:
+    """One feature vector per cell of the table."""
+    row_scores: dict[int, float] = {}
+    row_info: dict[int, tuple[float, float, float, float]] = {}
+    for r, keys in enumerate(table.row_keys):
+        label = " ".join(k for k in keys if period_year(k) is None)
+        said, q_said = overlap(asked.words, letters_only(words(label)), weight)
+        partial, token_set = fuzzy(label, asked.text) if label else (0.0, 0.0)
+        row_info[r] = (said, q_said, partial, token_set)
+        row_scores[r] = said + q_said + 0.5 * token_set
+    best = max(row_scores.values(), default=0.0)
+    periods = sorted({p for c in table.cells if (p := cell_period(c)) is not None}, reverse=True)
+    context = " ".join([table.caption, *(" ".join(k) for k in table.row_keys), *(" ".join(c) for c in table.columns)])
+    _, table_said = overlap(asked.words, letters_only(words(context)), weight)
+    col_info: dict[int, tuple[float, float, float]] = {}
+    n_rows = max(1, len(table.row_keys))
+    rows_out, cells_out = [], []
+    for cell in table.cells:
+        said, q_said, partial, token_set = row_info[cell.row]
+        if cell.col not in col_info:
+            _, col = _labels(cell)
+            c_said, c_q_said = overlap(asked.words, letters_only(words(col)), weight)
+            col_info[cell.col] = (c_said, c_q_said, fuzzy(col, asked.text)[0] if col else 0.0)
+        c_said, c_q_said, c_partial = col_info[cell.col]
+        period = cell_period(cell)
+        row_label = " ".join(cell.row_keys).strip()
+        rows_out.append(
+            [
+                said,
+                q_said,
+                partial,
+                token_set,
+                row_scores[cell.row] - best,
+                float(row_scores[cell.row] >= best),
+                c_said,
+                c_q_said,
+                c_partial,
+                float(period is not None and period in asked.years),
+                float(period is not None and bool(asked.years) and period not in asked.years),
+                float(not asked.years),
+                float(bool(periods) and period == periods[0]),
+                float(periods.index(period)) if period in periods else -1.0,
+                float(cell.value is not None),
+                float(cell.value is None and bool(cell.raw.strip())),
+                float(row_label.lower().startswith("total")),
+                float(asked.asks_total),
+                cell.row / n_rows,
+                float(len(table.row_keys)),
+                float(not row_label or period_year(row_label) is not None),
+                table_said,
+            ]
+        )
+        cells_out.append(cell)
+    return rows_out, cells_out
+
+
+def score_cells(model, asked: Asked, tables: list[TableView], weight: WordWeights) -> list[tuple[float, CellView]]:
+    """Every cell of the tables with the model's probability that it is evidence, best first."""
+    features: list[list[float]] = []
+    cells: list[CellView] = []
+    for table in tables:
+        f, c = table_features(asked, table, weight)
+        features += f
+        cells += c
+    if not cells:
+        return []
+    probabilities = model.predict_proba(np.asarray(features, dtype=np.float32))[:, 1]
+    ranked = sorted(zip(probabilities.tolist(), cells), key=lambda pc: pc[0], reverse=True)
+    return ranked

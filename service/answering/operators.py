@@ -1,0 +1,79 @@
+"""What a question asks the reader to do with its evidence, TagOp-style: read one span,
+several spans, count, or compute (difference, change ratio, average, sum, division), or
+name the label (year, row) whose figure is largest or smallest.
+
+The choice is learned: a linear model over the question's word and character n-grams,
+trained by `scripts/train_reader.py` on questions whose gold derivation names the
+operation (`label_of` reads it). No phrase lists.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline
+
+SPAN, MULTI_SPAN, COUNT = "span", "multi_span", "count"
+DIFF, CHANGE_RATIO, AVERAGE, SUM = "diff", "change_ratio", "average", "sum"
+DIVIDE, PERCENT_OF = "divide", "percent_of"  # a / b, and a / b × 100
+ARGMAX = "argmax"  # which period has the largest or smallest figure
+ARGMAX_ROW = "argmax_row"  # which row (item, segment, person) has the largest or smallest figure
+OTHER = "other"
+ARITHMETIC = (DIFF, CHANGE_RATIO, AVERAGE, SUM, DIVIDE, PERCENT_OF)
+
+_NUM = r"-?\d+(?:\.\d+)?"
+
+
+def derivation_numbers(derivation: str) -> list[float]:
+    """The figures a gold derivation uses: `((25,386 - 22,051)/22,051) * 100` → [25386, 22051, 22051, 100]."""
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", derivation or "")
+    return [float(x) for x in re.findall(r"\d+(?:\.\d+)?", text)]
+
+
+def label_of(answer_type: str, derivation: str) -> str:
+    """The operation behind a gold answer, read from its type and derivation."""
+    d = re.sub(r"[\s$€£%]", "", re.sub(r"(?<=\d),(?=\d{3})", "", derivation or ""))
+    if answer_type in ("span", "multi-span"):
+        return ARGMAX if re.search(r"[<>]", d) else (SPAN if answer_type == "span" else MULTI_SPAN)
+    if answer_type == "count":
+        return COUNT
+    n = _NUM
+    ratio = re.fullmatch(rf"\(*({n})-({n})\)*/\(*({n})\)*\*100", d)
+    if ratio:
+        return CHANGE_RATIO if ratio.group(3) == ratio.group(2) else OTHER
+    if re.fullmatch(rf"\(*{n}/{n}-1\)*\*100", d):
+        return CHANGE_RATIO
+    if re.fullmatch(rf"\(*{n}(\+{n})+\)*/\d+", d):
+        return AVERAGE
+    if re.fullmatch(rf"\(*{n}\)*-\(*{n}\)*", d):
+        return DIFF
+    if re.fullmatch(rf"\(*{n}(\+{n})+\)*", d):
+        return SUM
+    if re.fullmatch(rf"\(*{n}\)*/\(*{n}\)*\*100", d):
+        return PERCENT_OF
+    if re.fullmatch(rf"\(*{n}\)*/\(*{n}\)*", d):
+        return DIVIDE
+    return OTHER
+
+
+def _shape(question: str) -> str:
+    """Figures and years replaced by place-holders: the model learns the wording, not the numbers."""
+    text = re.sub(r"\b(?:19|20)\d{2}\b", " YEAR ", question.lower())
+    return re.sub(r"\d+(?:[.,]\d+)*", " NUM ", text)
+
+
+def new_classifier() -> Pipeline:
+    features = FeatureUnion(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 3), min_df=1, sublinear_tf=True, preprocessor=_shape)),
+            (
+                "chars",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(3, 5), min_df=2, sublinear_tf=True, preprocessor=_shape
+                ),
+            ),
+        ]
+    )
+    return Pipeline([("features", features), ("model", LogisticRegression(C=8.0, max_iter=2000))])

@@ -1,0 +1,271 @@
+"""The general reader: a question and the tables of the documents it may be about in, a
+`Reading` out — the operation, the cells used, the answer as printed (spans) or computed
+(value), and how sure it is.
+
+Three learned parts, trained together by `scripts/train_reader.py` and shipped as one small
+file (`models/reader.joblib`): the operation (`operators.py`), the evidence cells
+(`evidence.py`), and for "which year was largest / smallest" questions, the direction.
+What is left here is arithmetic and bookkeeping: which asked year is earlier, which cells
+share a row, the order the question names things in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from statistics import mean
+
+import joblib
+
+from ingest.numbers import format_number
+from ingest.records import Passage
+from service.answering import operators as ops
+from service.answering.corpus import CellView, TableView
+from service.answering.evidence import Asked, cell_period, score_cells
+from service.answering.spans import Candidate, score_spans
+from service.answering.textmatch import WordWeights, letters_only, similar, words
+
+MODEL_PATH = Path(__file__).with_name("models") / "reader.joblib"
+EVIDENCE = 0.5  # a cell the model is at least this sure of is evidence (a probability, not a weight)
+INFORMATIVE = 0.6  # a word's learned weight from which it names what is asked (`cash`, not `what`)
+
+
+@dataclass
+class ReaderModel:
+    operators: object  # sklearn Pipeline: question → operation
+    direction: object  # sklearn Pipeline: question → "max" | "min"
+    cells: object  # sklearn classifier: cell features → evidence or not
+    spans: object  # sklearn classifier: span candidate features → the answer or not
+    weights: WordWeights
+    version: str
+    trained_on: dict = field(default_factory=dict)
+
+    def save(self, path: Path = MODEL_PATH) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, path, compress=3)
+
+
+@lru_cache(maxsize=2)
+def load_model(path: Path = MODEL_PATH) -> ReaderModel | None:
+    """The shipped model, or None when it has not been built (`make train-reader`)."""
+    if not path.is_file():
+        return None
+    return joblib.load(path)
+
+
+@dataclass
+class Reading:
+    op: str
+    op_confidence: float
+    cells: list[CellView]  # the evidence used, in the order the arithmetic uses it
+    confidence: float  # the evidence model's probability for the weakest cell (or the span) used
+    spans: list[str] = field(default_factory=list)
+    value: float | None = None
+    arithmetic: str = ""  # the derivation, for a computed figure: "81.1 − 94.7 = −13.6"
+    text: Candidate | None = None  # the span of a passage, for an answer read from text
+
+
+def read(model: ReaderModel, question: str, tables: list[TableView], passages: list[Passage]) -> Reading | None:
+    """The better of the table reading and the text reading. Arithmetic, counts and "which
+    year" questions are read from tables; a span comes from whichever source the models are
+    surer of."""
+    table = read_tables(model, question, tables) if tables else None
+    if table is not None and table.op not in (ops.SPAN, ops.MULTI_SPAN):
+        return table
+    text = read_text(model, question, passages) if passages else None
+    if text is None:
+        return table
+    if table is None or text.confidence > table.confidence:
+        if table is not None:
+            text.op_confidence = table.op_confidence
+        return text
+    return table
+
+
+def read_text(model: ReaderModel, question: str, passages: list[Passage]) -> Reading | None:
+    ranked = score_spans(model.spans, question, passages, model.weights)
+    if not ranked:
+        return None
+    probability, best = ranked[0]
+    return Reading(ops.SPAN, 0.0, [], probability, spans=[best.text], text=best)
+
+
+def unsaid(model: ReaderModel, question: str, context: str) -> float:
+    """The share of the question's informative words (by learned weight) that the context does
+    not say: a question about something the evidence does not name is not answered from it."""
+    asked = [w for w in letters_only(words(question)) if model.weights(w) >= INFORMATIVE]
+    if not asked:
+        return 0.0
+    known = set(letters_only(words(context)))
+    missing = [w for w in asked if w not in known and not any(similar(w, k) for k in known)]
+    return sum(model.weights(w) for w in missing) / sum(model.weights(w) for w in asked)
+
+
+def classify(model: ReaderModel, question: str) -> tuple[str, float]:
+    probabilities = model.operators.predict_proba([question])[0]
+    best = int(probabilities.argmax())
+    return str(model.operators.classes_[best]), float(probabilities[best])
+
+
+def read_tables(model: ReaderModel, question: str, tables: list[TableView]) -> Reading | None:
+    """The best reading of the tables for the question, or None when no cell is evidence."""
+    op, op_p = classify(model, question)
+    asked = Asked.of(question)
+    ranked = score_cells(model.cells, asked, tables, model.weights)
+    if not ranked:
+        return None
+    reading = _apply(model, op, asked, ranked)
+    if reading is None:
+        return None
+    reading.op_confidence = op_p
+    return reading
+
+
+def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, CellView]]) -> Reading | None:
+    probability, top = ranked[0]
+    row = _row_series(top)
+    if op == ops.SPAN or op == ops.OTHER:
+        return Reading(ops.SPAN, 0.0, [top], probability, spans=[top.raw])
+    if op == ops.MULTI_SPAN:
+        cells = _several(asked, ranked, row)
+        return Reading(op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[c.raw for c in cells])
+    if op == ops.COUNT:
+        rows = {(id(c.table), c.row) for p, c in ranked if p >= EVIDENCE and c.table is top.table}
+        return Reading(op, 0.0, [top], probability, value=float(len(rows) or 1))
+    if op == ops.ARGMAX:
+        series = [c for c in row if c.value is not None and cell_period(c) is not None]
+        if len(series) < 2:
+            return None
+        pick = _extreme(model, asked, series)
+        return Reading(op, 0.0, series, probability, spans=[_period_label(pick)])
+    if op == ops.ARGMAX_ROW:
+        column = [
+            c
+            for c in top.table.cells
+            if c.col == top.col and c.value is not None and not c.row_label.lower().startswith("total")
+        ]
+        if len(column) < 2:
+            return None
+        pick = _extreme(model, asked, column)
+        return Reading(op, 0.0, column, probability, spans=[pick.row_label])
+    operands = _operands(op, asked, ranked, row)
+    if operands is None or any(c.value is None for c in operands):
+        return None
+    values = [c.value for c in operands if c.value is not None]
+    shown = [c.raw.strip() or format_number(v) for c, v in zip(operands, values)]
+    value, text = _compute(op, values, shown)
+    if value is None:
+        return None
+    confidence = min(_p(ranked, c) for c in operands)
+    return Reading(op, 0.0, operands, confidence, value=round(value, 6), arithmetic=text)
+
+
+def _extreme(model: ReaderModel, asked: Asked, cells: list[CellView]) -> CellView:
+    wants_max = str(model.direction.predict([asked.text])[0]) == "max"
+    return (max if wants_max else min)(cells, key=lambda c: c.value or 0.0)
+
+
+def _period_label(cell: CellView) -> str:
+    """The cell's period as the table prints it (`FY19`), without footnote marks."""
+    for key in (*cell.column, *cell.row_keys):
+        if key not in cell.labels:
+            return key
+    return str(cell_period(cell))
+
+
+def _p(ranked: list[tuple[float, CellView]], cell: CellView) -> float:
+    return next((p for p, c in ranked if c is cell), 0.0)
+
+
+def _row_series(cell: CellView) -> list[CellView]:
+    """The cells of the cell's row (its series over the columns), in column order."""
+    return [c for c in cell.table.cells if c.row == cell.row]
+
+
+def _at_years(row: list[CellView], years: list[int]) -> list[CellView] | None:
+    by_year = {}
+    for c in row:
+        period = cell_period(c)
+        if period is not None and period not in by_year:
+            by_year[period] = c
+    picked = [by_year.get(y) for y in years]
+    return None if any(c is None for c in picked) else picked  # type: ignore[return-value]
+
+
+def _several(asked: Asked, ranked: list[tuple[float, CellView]], row: list[CellView]) -> list[CellView]:
+    """Several spans: the asked years of one row ("in 2019 and 2018 respectively"), else every
+    cell the model is sure of, in table order."""
+    if len(asked.years) >= 2:
+        at = _at_years(row, asked.years)
+        if at:
+            return at
+    top = ranked[0][1]
+    sure = [c for p, c in ranked if p >= EVIDENCE and c.table is top.table]
+    if len(sure) < 2:
+        sure = [c for _, c in ranked[:2]]
+    return sorted(sure, key=lambda c: (c.row, c.col))
+
+
+def _operands(op: str, asked: Asked, ranked: list[tuple[float, CellView]], row: list[CellView]):
+    top = ranked[0][1]
+    years = sorted(asked.years, reverse=True)
+    if op in (ops.DIFF, ops.CHANGE_RATIO):
+        if len(years) >= 2:
+            return _at_years(row, years[:2])  # the later year first: a change is later − earlier
+        other = _second_row(ranked, top)
+        if other is not None:
+            return [top, other]
+        periods = sorted({p for c in row if (p := cell_period(c)) is not None}, reverse=True)
+        return _at_years(row, periods[:2]) if len(periods) >= 2 else None
+    if op in (ops.AVERAGE, ops.SUM):
+        if len(years) >= 2:
+            return _at_years(row, years)
+        sure = [c for p, c in ranked if p >= EVIDENCE and c.table is top.table]
+        across_rows = [c for c in sure if c.col == top.col]
+        if len({c.row for c in across_rows}) >= 2:
+            return across_rows
+        series = [c for c in row if c.value is not None and cell_period(c) is not None]
+        return series if len(series) >= 2 else None
+    if op in (ops.DIVIDE, ops.PERCENT_OF):
+        other = _second_row(ranked, top)
+        if other is None:
+            return None
+        return [top, other]
+    return None
+
+
+def _second_row(ranked: list[tuple[float, CellView]], top: CellView) -> CellView | None:
+    """The best cell of another row in the same column, when the model is sure of it."""
+    for p, c in ranked[1:]:
+        if p < EVIDENCE:
+            return None
+        if c.table is top.table and c.col == top.col and c.row != top.row:
+            return c
+    return None
+
+
+def _compute(op: str, values: list[float], shown: list[str]) -> tuple[float | None, str]:
+    if op == ops.DIFF:
+        a, b = values[:2]
+        return a - b, f"{shown[0]} − {shown[1]} = {format_number(round(a - b, 4))}"
+    if op == ops.CHANGE_RATIO:
+        a, b = values[:2]
+        if b == 0:
+            return None, ""
+        v = (a - b) / abs(b) * 100
+        return v, f"({shown[0]} − {shown[1]}) / {shown[1]} = {format_number(round(v, 2))}%"
+    if op == ops.AVERAGE:
+        v = mean(values)
+        return v, f"({' + '.join(shown)}) / {len(values)} = {format_number(round(v, 4))}"
+    if op == ops.SUM:
+        v = sum(values)
+        return v, f"{' + '.join(shown)} = {format_number(round(v, 4))}"
+    if op in (ops.DIVIDE, ops.PERCENT_OF):
+        a, b = values[:2]
+        if b == 0:
+            return None, ""
+        v = a / b * (100 if op == ops.PERCENT_OF else 1)
+        suffix = " × 100" if op == ops.PERCENT_OF else ""
+        return v, f"{shown[0]} / {shown[1]}{suffix} = {format_number(round(v, 4))}"
+    return None, ""

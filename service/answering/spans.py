@@ -1,0 +1,216 @@
+"""Answers read from running text: which sentence answers, and which part of it.
+
+Candidates are built from each sentence by its own shape — a figure with its currency,
+scale and unit (`$0.5 million`, `17.7%`), the clause after a cause or purpose marker
+("driven by …", "due to …"), each clause between commas and semicolons, each run of words
+the question does not say, and the whole sentence — and a gradient-boosted model, trained by
+`scripts/train_reader.py` on questions whose gold answer is a span of the text, scores
+them from features of the sentence (how much of the question it says), of the candidate
+(its kind, length, place, how much of it the question already says) and of the question
+(its wh-word). The features are general; which of them matter is learned.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+
+import numpy as np
+
+from ingest.records import Passage
+from ingest.text import sentence_spans
+from service.answering.textmatch import WordWeights, fuzzy, letters_only, overlap, similar, words
+
+# a figure as reports print it: currency, sign, digits, scale and unit words after it
+_FIGURE = re.compile(
+    r"(?:(?:US|A|C|HK|S)?[$€£¥₹]\s?|\b(?:USD|EUR|GBP|RMB|CNY)\s?)?\(?-?\d[\d,]*(?:\.\d+)?\)?"
+    r"(?:\s?(?:%|percent\b|per\s?cent\b))?"
+    r"(?:\s(?:thousand|million|billion|trillion|bn|mn|m)\b)?"
+    r"(?:\s(?:days?|months?|years?|weeks?|hours?|basis points|shares|employees|people|customers|stores|"
+    r"countries|times|percentage points|points)\b)?",
+    re.IGNORECASE,
+)
+# words after which a sentence says why or what for (the grammar of cause and purpose)
+_CAUSE = re.compile(
+    r"\b(?:due to|driven by|as a result of|because(?: of)?|resulting from|attributable to|primarily|mainly|"
+    r"reflect(?:s|ed|ing)?|owing to|caused by|offset by|related to|in order to|to reflect)\b",
+    re.IGNORECASE,
+)
+_CLAUSE_BREAK = re.compile(r"\s*[,;:—–()]\s*|\s+(?:and|which|that|while|whereas|but)\s+")
+_WH = ("how much", "how many", "what", "which", "when", "why", "who", "where", "how")
+
+KINDS = ("figure", "cause", "clause", "sentence")
+CUTS = ("sentence", "figure", "cause", "break", "determiner", "question")
+FEATURES = (
+    "sentence_question_said",  # share of the question's weight the sentence says
+    "sentence_said",  # share of the sentence's weight the question says
+    "sentence_partial",
+    "sentence_rank",  # 0 for the sentence that says most of the question
+    "passage_rank",
+    "cand_question_said",  # how much of the candidate the question already says (low is good)
+    "cand_len",
+    "cand_share",  # candidate length / sentence length
+    "cand_start",  # where in the sentence it starts, 0..1
+    "cand_has_figure",
+    "cand_has_percent",
+    "cand_has_currency",
+    "cand_is_year",
+    "near_question_words",  # question words just before the candidate
+    "after_question_words",  # question words just after it
+    *(f"kind_{k}" for k in KINDS),
+    *(f"starts_at_{c}" for c in CUTS),
+    *(f"ends_at_{c}" for c in CUTS),
+    *(f"wh_{w.replace(' ', '_')}" for w in _WH),
+    "asks_percent",
+    "asks_year_like",
+)
+
+
+@dataclass
+class Candidate:
+    passage: Passage
+    start: int  # offsets in the passage text
+    end: int
+    kind: str
+    cut: tuple[str, str] = ("", "")  # what made its start and its end a boundary
+
+    @property
+    def text(self) -> str:
+        return self.passage.text[self.start : self.end]
+
+
+def _wh(question: str) -> list[float]:
+    lowered = question.lower()
+    first = next((w for w in _WH if re.search(rf"\b{w}\b", lowered)), None)
+    return [float(w == first) for w in _WH]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " ,;:.'\"“”(":
+        start += 1
+    while end > start and text[end - 1] in " ,;:.'\"“”":
+        end -= 1
+    return start, end
+
+
+_DETERMINER = re.compile(r"\b(?:the|a|an|our|its|their|this|these|those|each|all|any)\b", re.IGNORECASE)
+MAX_WORDS = 45
+
+
+def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -> list[Candidate]:
+    """Candidate spans of the sentence text[start:end]: every span between two boundaries a
+    reader would cut at (clause breaks, determiners, cause markers, the question's own
+    words, figures), up to `MAX_WORDS` words, plus each figure alone."""
+    text = passage.text
+    sentence = text[start:end]
+    out: dict[tuple[int, int], Candidate] = {}
+
+    def add(a: int, b: int, kind: str, cut: tuple[str, str]) -> None:
+        a, b = _trim(text, start + a, start + b)
+        if b > a and (a, b) not in out:
+            out[(a, b)] = Candidate(passage, a, b, kind, cut)
+
+    starts: dict[int, str] = {0: "sentence"}
+    ends: dict[int, str] = {len(sentence): "sentence"}
+    figures = []
+    for m in _FIGURE.finditer(sentence):
+        if any(ch.isdigit() for ch in m.group(0)):
+            figures.append((m.start(), m.end()))
+            starts.setdefault(m.start(), "figure")
+            ends.setdefault(m.end(), "figure")
+    causes = []
+    for m in _CAUSE.finditer(sentence):
+        causes.append(m.start())
+        for w in re.finditer(r"\S+", m.group(0)):
+            starts.setdefault(m.start() + w.start(), "cause")
+        starts.setdefault(m.end(), "cause")
+    for m in _CLAUSE_BREAK.finditer(sentence):
+        ends.setdefault(m.start(), "break")
+        starts.setdefault(m.end(), "break")
+    for m in _DETERMINER.finditer(sentence):
+        starts.setdefault(m.start(), "determiner")
+    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence)]
+    for a, b in tokens:
+        if any(similar(w, q) for w in words(sentence[a:b]) for q in asked_words):
+            ends.setdefault(a, "question")
+            starts.setdefault(b, "question")
+    token_starts = [a for a, _ in tokens]
+    ordered_ends = sorted(ends)
+    for a in sorted(starts):
+        first = bisect_left(token_starts, a)
+        for b in ordered_ends[bisect_right(ordered_ends, a) :]:
+            if bisect_left(token_starts, b) - first > MAX_WORDS:
+                break
+            kind = "cause" if any(c <= a for c in causes) else "clause"
+            add(a, b, kind, (starts[a], ends[b]))
+    for a, b in figures:
+        add(a, b, "figure", ("figure", "figure"))
+    add(0, len(sentence), "sentence", ("sentence", "sentence"))
+    return list(out.values())
+
+
+def featurise(
+    question: str, passages: list[Passage], weight: WordWeights, *, sentences: int = 5
+) -> tuple[list[list[float]], list[Candidate]]:
+    """Feature rows for the candidates of the `sentences` sentences that say most of the question."""
+    asked = words(question)
+    asked_letters = letters_only(asked)
+    wh = _wh(question)
+    asks_percent = float(bool(re.search(r"percent|%|rate|proportion|share", question, re.IGNORECASE)))
+    asks_year_like = float(bool(re.search(r"\b(?:when|what year|which year|what date)\b", question, re.IGNORECASE)))
+    scored = []
+    for p_rank, passage in enumerate(passages):
+        for s, e in sentence_spans(passage.text):
+            sentence = passage.text[s:e]
+            s_words = letters_only(words(sentence))
+            said, q_said = overlap(asked_letters, s_words, weight)
+            scored.append((q_said, said, fuzzy(sentence, question)[0], p_rank, passage, s, e))
+    scored.sort(key=lambda x: x[0], reverse=True)
+    rows: list[list[float]] = []
+    cands: list[Candidate] = []
+    for s_rank, (q_said, said, partial, p_rank, passage, s, e) in enumerate(scored[:sentences]):
+        length = max(1, e - s)
+        for cand in candidates(passage, s, e, asked):
+            c_text = cand.text
+            c_words = words(c_text)
+            c_said, _ = overlap(asked, c_words, weight) if c_words else (0.0, 0.0)
+            before = letters_only(words(passage.text[max(s, cand.start - 40) : cand.start]))
+            after = letters_only(words(passage.text[cand.end : min(e, cand.end + 40)]))
+            near = sum(1 for w in before if any(similar(w, q) for q in asked)) / max(1, len(asked))
+            later = sum(1 for w in after if any(similar(w, q) for q in asked)) / max(1, len(asked))
+            rows.append(
+                [
+                    q_said,
+                    said,
+                    partial,
+                    float(s_rank),
+                    float(p_rank),
+                    c_said,
+                    float(len(c_words) + sum(ch.isdigit() for ch in c_text[:1])),
+                    (cand.end - cand.start) / length,
+                    (cand.start - s) / length,
+                    float(any(ch.isdigit() for ch in c_text)),
+                    float("%" in c_text or "percent" in c_text.lower()),
+                    float(bool(re.search(r"[$€£¥₹]", c_text))),
+                    float(bool(re.fullmatch(r"(?:19|20)\d{2}", c_text.strip()))),
+                    near,
+                    later,
+                    *(float(cand.kind == k) for k in KINDS),
+                    *(float(cand.cut[0] == c) for c in CUTS),
+                    *(float(cand.cut[1] == c) for c in CUTS),
+                    *wh,
+                    asks_percent,
+                    asks_year_like,
+                ]
+            )
+            cands.append(cand)
+    return rows, cands
+
+
+def score_spans(model, question: str, passages: list[Passage], weight: WordWeights) -> list[tuple[float, Candidate]]:
+    rows, cands = featurise(question, passages, weight)
+    if not cands:
+        return []
+    probabilities = model.predict_proba(np.asarray(rows, dtype=np.float32))[:, 1]
+    return sorted(zip(probabilities.tolist(), cands), key=lambda pc: pc[0], reverse=True)
