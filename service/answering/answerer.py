@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from index.search import Hit, Searcher, Steps
 from ingest.numbers import format_number
+from ingest.periods import period_year
 from ingest.records import Passage, Reference
 from service.answering import operators as ops
 from service.answering.answer import Answer, Citation, Draft
@@ -201,19 +202,29 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
         return (
             reading.confidence >= READER_SPAN
             and all(str(y) in passage.text for y in ctx.q.years)
-            and all(words.has(e) for e in ctx.q.entities)
+            and all(words.has(e) or period_year(e) is not None for e in ctx.q.entities)
             and unsaid(model, ctx.q.text, f"{passage.text} {' '.join(passage.section)}") <= READER_UNSAID
         )
     if reading.confidence < READER_CELL or not reading.cells:
         return False
     table = reading.cells[0].table
-    periods = {y for c in reading.cells for y in c.years} | ctx.matcher.caption_years(table)
-    if any(y not in periods for y in ctx.q.years):
+    text = ctx.matcher.table_text(table)
+    # an asked year is the evidence's own period, or one the table names (`As at 31 December 2019`)
+    periods = {y for c in reading.cells for y in c.years}
+    if any(y not in periods and str(y) not in text for y in ctx.q.years):
         return False
     known = ctx.matcher.table_words(table)
-    if not all(known.has(e) for e in ctx.q.entities):
-        return False
-    return unsaid(model, ctx.q.text, ctx.matcher.table_text(table)) <= READER_UNSAID
+    info = ctx.matcher.info(table)
+    for e in ctx.q.entities:
+        if period_year(e) is not None:
+            continue
+        if not known.has(e):
+            return False
+        # a name the table has as a row or column label must be the evidence's own (asking
+        # about Russia rules out the China row)
+        if info.label_tokens.has(e) and not any(ctx.matcher.cell_words[id(c)].has(e) for c in reading.cells):
+            return False
+    return unsaid(model, ctx.q.text, text) <= READER_UNSAID
 
 
 # -- values ---------------------------------------------------------------------------
@@ -275,7 +286,8 @@ def _figure(value: float | None, raw: str, unit: str | None) -> str:
     if unit == "%":
         return f"{shown}%"
     currency = re.match(r"^([$€£¥₽])\s*(.*)$", unit)
-    if currency:  # "$ billion" reads as "$1,539 billion"
+    if currency:  # "$ billion" reads as "$1,539 billion"; a cell printed "$94.7" keeps one "$"
+        shown = shown.removeprefix(currency.group(1)).strip()
         return f"{currency.group(1)}{shown} {currency.group(2)}".rstrip()
     return f"{shown} {unit}"
 
@@ -585,7 +597,7 @@ def _label(ctx: _Context) -> Draft | None:
 
     pick = min(series, key=value_of) if lowest else max(series, key=value_of)
     if asks_year:
-        label = ", ".join(str(y) for y in pick.cell.years)
+        label = pick.cell.period  # as the table prints it: `FY19`, `2018/2019`
         described = _describe(pick.cell).rsplit(",", 1)[0]
     else:
         label = _entity_label(pick.cell, next(m.cell for m in series if m.cell is not pick.cell))
@@ -601,6 +613,7 @@ def _label(ctx: _Context) -> Draft | None:
         unit=None,
         citations=[cell_citation(ctx.corpus, pick.cell, pick.score)]
         + [cell_citation(ctx.corpus, m.cell, m.score) for m in series if m is not pick][:3],
+        spans=[label],
     )
 
 

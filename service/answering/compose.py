@@ -48,11 +48,7 @@ def _where(cell: CellView) -> str:
 
 
 def _period(cell: CellView) -> str:
-    """The cell's period as the table prints it (`FY19`, `2019`)."""
-    for key in (*cell.column, *cell.row_keys):
-        if key not in cell.labels:
-            return key
-    return ""
+    return cell.period
 
 
 def cell_sentence(cell: CellView) -> str:

@@ -39,6 +39,11 @@ class CellView:
     def column_label(self) -> str:
         return " / ".join(self.column)
 
+    @property
+    def period(self) -> str:
+        """The cell's period as the table prints it (`FY19`, `2018/2019`), or ""."""
+        return next((k for k in (*self.column, *self.row_keys) if k not in self.labels), "")
+
 
 @dataclass
 class TableView:

@@ -228,7 +228,7 @@ class Matcher:
             and bool(set(norm_tokens(table.caption)) & RANK_WORDS),
             name_tokens=WordSet(name_tokens),
             axis_values=axis_values,
-            text=" ".join([context_text, *(t for values in axis_values.values() for t in values)]),
+            text=" ".join([context_text, *(k for keys in table.row_keys for k in keys), *(c for col in table.columns for c in col)]),
         )
 
     def cell_labels_for(self, table: TableView) -> list[list[str]]:

@@ -19,6 +19,7 @@ from statistics import mean
 import joblib
 
 from ingest.numbers import format_number
+from ingest.periods import period_year
 from ingest.records import Passage
 from service.answering import operators as ops
 from service.answering.corpus import CellView, TableView
@@ -94,7 +95,9 @@ def read_text(model: ReaderModel, question: str, passages: list[Passage]) -> Rea
 def unsaid(model: ReaderModel, question: str, context: str) -> float:
     """The share of the question's informative words (by learned weight) that the context does
     not say: a question about something the evidence does not name is not answered from it."""
-    asked = [w for w in letters_only(words(question)) if model.weights(w) >= INFORMATIVE]
+    asked = [
+        w for w in letters_only(words(question)) if model.weights(w) >= INFORMATIVE and period_year(w) is None
+    ]
     if not asked:
         return 0.0
     known = set(letters_only(words(context)))
@@ -138,7 +141,7 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         if len(series) < 2:
             return None
         pick = _extreme(model, asked, series)
-        return Reading(op, 0.0, series, probability, spans=[_period_label(pick)])
+        return Reading(op, 0.0, series, probability, spans=[pick.period])
     if op == ops.ARGMAX_ROW:
         column = [
             c
@@ -164,14 +167,6 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
 def _extreme(model: ReaderModel, asked: Asked, cells: list[CellView]) -> CellView:
     wants_max = str(model.direction.predict([asked.text])[0]) == "max"
     return (max if wants_max else min)(cells, key=lambda c: c.value or 0.0)
-
-
-def _period_label(cell: CellView) -> str:
-    """The cell's period as the table prints it (`FY19`), without footnote marks."""
-    for key in (*cell.column, *cell.row_keys):
-        if key not in cell.labels:
-            return key
-    return str(cell_period(cell))
 
 
 def _p(ranked: list[tuple[float, CellView]], cell: CellView) -> float:

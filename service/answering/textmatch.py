@@ -20,7 +20,7 @@ import snowballstemmer
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?|\d+(?:[.,]\d+)*", re.UNICODE)
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?![^\W_])|[^\W_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _STEMMER = snowballstemmer.stemmer("english")
 
 
