@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from typing import NamedTuple
 
 from index.search import Hit, Searcher, Steps
@@ -41,12 +42,14 @@ class Library(NamedTuple):
     corpus: Corpus
     matcher: Matcher
     reader: ReaderModel | None = None  # the general reader's learned models (None: not built)
+    normaliser: Callable[[str], str] | None = None  # the question read against the documents' words
 
 
 def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: list[str] | None = None) -> Steps:
     """The answer, as steps that yield what they wait for (see `index.search`)."""
     started = time.perf_counter()
-    draft, ctx, retrieval_s = yield from _attempt(library, question, top_k, doc_ids)
+    read_as = library.normaliser(question) if library.normaliser else question
+    draft, ctx, retrieval_s = yield from _attempt(library, read_as, top_k, doc_ids)
     reading = english_reading(question) if not draft.answered else None
     if reading:  # another script: try again with the glossary's English reading
         second, second_ctx, more_s = yield from _attempt(library, reading, top_k, doc_ids)

@@ -122,6 +122,20 @@ class Corpus:
         self.passages: dict[tuple[str, str], Passage] = {(p.doc_id, p.id): p for p in store.passages()}
         self.facts: dict[tuple[str, str], Fact] = {(f.doc_id, f.id): f for f in store.facts()}
 
+    def texts(self):
+        """Every text a question may be matched against: titles, captions, labels, passages, facts."""
+        for doc in self.docs.values():
+            yield doc.title
+        for table in self.tables.values():
+            yield table.caption
+            yield " ".join(table.stub)
+            yield from (" ".join(keys) for keys in table.row_keys)
+            yield from (" ".join(path) for path in table.columns)
+        for passage in self.passages.values():
+            yield passage.text
+        for fact in self.facts.values():
+            yield f"{fact.indicator}. {fact.entity}. {fact.source_title or ''}"
+
     def table(self, doc_id: str, table_id: str) -> TableView | None:
         return self.tables.get((doc_id, table_id))
 

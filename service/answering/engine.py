@@ -19,6 +19,7 @@ from service.answering.answerer import Library, answer_steps
 from service.answering.citations import hit_citation
 from service.answering.corpus import Corpus
 from service.answering.matching import Matcher
+from service.answering.normalise import QuestionNormaliser
 from service.answering.reader import load_model
 
 NOT_FOUND = "The documents do not say."
@@ -33,7 +34,9 @@ class Engine:
         self.corpus = Corpus(store)
         self.matcher = Matcher(self.corpus)  # indexes every table's labels and context, once
         self.reader = load_model()  # the general reader's learned models, shipped with the code
-        self.library = Library(self.searcher, self.corpus, self.matcher, self.reader)
+        # typos, abbreviations and casing, read against the documents' own words
+        self.normaliser = QuestionNormaliser(self.corpus.texts(), (p.text for p in self.corpus.passages.values()))
+        self.library = Library(self.searcher, self.corpus, self.matcher, self.reader, self.normaliser)
 
     @classmethod
     def load(cls, data_dir: Path, embedder: Embedder) -> Engine:

@@ -453,6 +453,8 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         return "derived", direction, "change"
     if has("which year", "what year", "in which year", "when was", "when did"):
         return "label", direction, None
+    if len(entities) >= 2 and has("compare", "compared", "comparison"):
+        return "compare", direction or "more", None  # "how did A and B compare on X": both, and which is ahead
     if direction and (
         has("which", "who", "did", "was", "is", "does")
         and (" or " in lowered or has("than", "compared", "vs", "vs.", "versus", *_OUTDO))

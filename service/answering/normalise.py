@@ -1,0 +1,113 @@
+"""A question read against the documents' own words before it is answered: a typo put
+right (`econmoy` → `economy`), an abbreviation spelled out (`mfg` → `manufacturing`,
+`ppl` → `people`), and the casing the documents use restored (`gdp` → `GDP`, `china` →
+`China`), so that a question typed quickly reads as one typed carefully.
+
+Only words the documents do not use are touched, and a correctly spelled English word
+(pyspellchecker's dictionary) is left alone unless it is one slip away from a far more
+common word the documents use (`sore` → `score`): a question about something the
+documents lack must stay about that thing, so that it is not answered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import extract
+from spellchecker import SpellChecker
+
+from service.answering.textmatch import stem
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?:['’][A-Za-z]+)?|[0-9]+[A-Za-z]+[A-Za-z0-9]*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
+
+
+class QuestionNormaliser:
+    def __init__(self, texts: Iterable[str], running_text: Iterable[str]):
+        """`texts`: every text of the documents (their vocabulary); `running_text`: their
+        sentences, where a word's casing is its own (a label's first word is capitalised
+        by convention, so labels do not count for casing)."""
+        self._english = SpellChecker(distance=1)
+        counts: Counter[str] = Counter()
+        forms: dict[str, Counter[str]] = defaultdict(Counter)
+        for text in texts:
+            counts.update(m.group(0).lower() for m in _WORD.finditer(text))
+        for text in running_text:
+            for match in _WORD.finditer(text):
+                if not _SENTENCE_START.search(text[max(0, match.start() - 3) : match.start()]):
+                    forms[match.group(0).lower()][match.group(0)] += 1
+        self.counts = counts
+        self._vocabulary = [w for w in counts if len(w) >= 3]
+        # the casing the documents print a word in, when they agree (`GDP`, `China`, `5G`)
+        self._casing = {}
+        for lower, seen in forms.items():
+            form, n = seen.most_common(1)[0]
+            if form != lower and n >= 0.75 * sum(seen.values()):
+                self._casing[lower] = form
+
+    def __call__(self, question: str) -> str:
+        # casing is restored only in a question typed all in lower case: one that uses capitals
+        # anywhere says what its names are
+        recase = question[1:] == question[1:].lower()
+        return _WORD.sub(lambda m: self._word(m.group(0), recase), question)
+
+    def _word(self, word: str, recase: bool) -> str:
+        lower = word.lower()
+        if lower in self.counts or not lower.isalpha():
+            return self._case(word, lower) if recase else word
+        fixed = self._spelling(lower) or self._abbreviation(lower) or self._english_spelling(lower)
+        if fixed is None:
+            return word
+        return self._case(fixed, fixed) if recase else fixed
+
+    def _english_spelling(self, lower: str) -> str | None:
+        """A word neither the documents nor English use, one slip from an English word (`laarger`)."""
+        if len(lower) < 5 or self._english.known([lower]):
+            return None
+        fixed = self._english.correction(lower)
+        return fixed if fixed and fixed != lower else None
+
+    def _case(self, word: str, lower: str) -> str:
+        if word != lower:  # the asker chose a casing: keep it
+            return word
+        return self._casing.get(lower, word)
+
+    def _spelling(self, lower: str) -> str | None:
+        if len(lower) < 4:
+            return None
+        known = bool(self._english.known([lower]))
+        limit = 1 if known or len(lower) < 8 else 2
+        close = extract(lower, self._vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=8)
+        if not close:
+            return None
+        # fewest edits, then a typo that keeps the first letter, then the documents' commoner word
+        best = min(close, key=lambda c: (c[1], c[0][0] != lower[0], -self.counts[c[0]]))
+        if known:  # a real word: only a slip away from a commoner word the documents use
+            frequency = self._english.word_usage_frequency
+            other_form = best[0].startswith(lower) or lower.startswith(best[0]) or stem(best[0]) == stem(lower)
+            if best[1] != 1 or frequency(best[0]) < 2 * frequency(lower) or other_form:
+                return None  # (`larger` is not a slip for `large`: another form of the same word)
+        return best[0]
+
+    def _abbreviation(self, lower: str) -> str | None:
+        if self._english.known([lower]) or len(lower) > 5:
+            return None
+        expansions = [
+            w
+            for w in self._vocabulary
+            if len(w) >= len(lower) + 2 and w[0] == lower[0] and (w.startswith(lower) or _subsequence(lower, w))
+        ]
+        if not expansions:
+            return None
+        expansions.sort(key=lambda w: self.counts[w], reverse=True)
+        if len(expansions) > 1 and self.counts[expansions[0]] < 2 * self.counts[expansions[1]]:
+            return None  # no clear reading
+        return expansions[0]
+
+
+def _subsequence(short: str, long_: str) -> bool:
+    letters = iter(long_)
+    return all(ch in letters for ch in short)
