@@ -89,8 +89,10 @@ def evidence_labels(scorer, q: dict, tables: list[TableView]) -> list[list[int]]
         for cell in table.cells:
             if op in (ops.SPAN, ops.MULTI_SPAN):
                 hit = bool(cell.raw.strip()) and _norm(scorer, cell.raw) in gold_spans
-            elif op == ops.ARGMAX_ROW:
+            elif op in (ops.ARGMAX_ROW, ops.LIST_ROWS):
                 hit = cell.value is not None and _norm(scorer, cell.row_label) in gold_spans
+            elif op == ops.LIST_PERIODS:
+                hit = cell.value is not None and _norm(scorer, cell.period) in gold_spans
             elif op in ops.ARITHMETIC or op == ops.ARGMAX:
                 hit = cell.value is not None and round(abs(cell.value), 6) in wanted
             else:
@@ -105,11 +107,17 @@ def operation_of(scorer, q: dict, tables: list[TableView]) -> str:
     """The gold operation; a span that is a row label (not a figure) names the row whose figure
     is largest or smallest ("Which segment had the highest …")."""
     op = ops.label_of(q["answer_type"], q["derivation"])
-    if op == ops.SPAN and q["answer_from"] != "text":
-        gold = {_norm(scorer, a) for a in q["answers"]}
-        labels = {_norm(scorer, " · ".join(keys)) for t in tables for keys in t.row_keys}
-        if gold & labels and direction_of(q):
-            return ops.ARGMAX_ROW
+    if q["answer_from"] == "text" or op not in (ops.SPAN, ops.MULTI_SPAN):
+        return op
+    gold = {_norm(scorer, a) for a in q["answers"]}
+    labels = {_norm(scorer, " · ".join(keys)) for t in tables for keys in t.row_keys}
+    periods = {_norm(scorer, c.period) for t in tables for c in t.cells if c.period}
+    if op == ops.SPAN and gold & labels and direction_of(q):
+        return ops.ARGMAX_ROW
+    if op == ops.MULTI_SPAN and gold <= labels:
+        return ops.LIST_ROWS
+    if op == ops.MULTI_SPAN and gold <= periods:
+        return ops.LIST_PERIODS
     return op
 
 

@@ -175,7 +175,10 @@ READER_SPAN = 0.1
 READER_OPERATION = 0.6  # how sure the reader must be of an operation to override a plain value
 READER_UNSAID = 0.25  # the most of the question's informative words the evidence may leave unsaid
 # what the answerer's solvers would only look up: the reader computes or lists it instead
-READER_OVERRIDES = (ops.DIFF, ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.DIVIDE, ops.PERCENT_OF, ops.MULTI_SPAN)
+READER_OVERRIDES = (
+    *(ops.DIFF, ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.DIVIDE, ops.PERCENT_OF),
+    *(ops.MULTI_SPAN, ops.LIST_ROWS, ops.LIST_PERIODS),
+)
 
 
 def _read_generally(ctx: _Context, draft: Draft) -> Draft:
@@ -188,6 +191,8 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
         op, op_p = classify(model, ctx.q.text)
         if op not in READER_OVERRIDES or op_p < READER_OPERATION:
             return draft
+        if op in (ops.PERCENT_OF, ops.CHANGE_RATIO) and is_percent_unit(draft.unit):
+            return draft  # the documents print the percentage: a printed figure beats a computed one
     reading = read(model, ctx.q.text, ctx.reader_tables(), [p for p, _ in ctx.passages])
     if reading is None or not _holds(ctx, model, reading):
         return draft
@@ -216,12 +221,13 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
     periods = {y for c in reading.cells for y in c.years}
     if any(y not in periods and str(y) not in text for y in ctx.q.years):
         return False
-    known = ctx.matcher.table_words(table)
     info = ctx.matcher.info(table)
     for e in ctx.q.entities:
         if period_year(e) is not None:
             continue
-        if not known.has(e):
+        # a name is the table's own: on its labels, caption, stub, unit or notes (a name only
+        # its references or the text around it use is about another table)
+        if not (info.label_tokens.has(e) or info.near_context.has(e)):
             return False
         # a name the table has as a row or column label must be the evidence's own (asking
         # about Russia rules out the China row)

@@ -73,6 +73,10 @@ def draft_of(corpus: Corpus, reading: Reading) -> Draft:
             citations=citations,
             spans=list(reading.spans),
         )
+    if reading.op in (ops.LIST_ROWS, ops.LIST_PERIODS):
+        return Draft(
+            answer=f"{'; '.join(reading.spans)} ({_where(cells[0])}).", citations=citations, spans=list(reading.spans)
+        )
     if reading.op == ops.MULTI_SPAN:
         parts = "; ".join(f"{_row(c)}{' ' + _period(c) if _period(c) else ''}: {figure(c)}" for c in cells)
         return Draft(answer=f"{parts} ({_where(cells[0])}).", citations=citations, spans=list(reading.spans))

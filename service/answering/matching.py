@@ -228,7 +228,13 @@ class Matcher:
             and bool(set(norm_tokens(table.caption)) & RANK_WORDS),
             name_tokens=WordSet(name_tokens),
             axis_values=axis_values,
-            text=" ".join([context_text, *(k for keys in table.row_keys for k in keys), *(c for col in table.columns for c in col)]),
+            text=" ".join(
+                [
+                    context_text,
+                    *(k for keys in table.row_keys for k in keys),
+                    *(c for col in table.columns for c in col),
+                ]
+            ),
         )
 
     def cell_labels_for(self, table: TableView) -> list[list[str]]:
@@ -245,11 +251,6 @@ class Matcher:
 
     def caption_years(self, table: TableView) -> set[int]:
         return self._info[id(table)].caption_years
-
-    def table_words(self, table: TableView) -> WordSet:
-        """Every word of the table: its labels, caption, unit, notes, section and references."""
-        info = self._info[id(table)]
-        return info.context | info.label_tokens.words
 
     def table_text(self, table: TableView) -> str:
         """The table's words as text: caption, unit, notes, section, stub and labels."""

@@ -3,10 +3,11 @@ right (`econmoy` → `economy`), an abbreviation spelled out (`mfg` → `manufac
 `ppl` → `people`), and the casing the documents use restored (`gdp` → `GDP`, `china` →
 `China`), so that a question typed quickly reads as one typed carefully.
 
-Only words the documents do not use are touched, and a correctly spelled English word
-(pyspellchecker's dictionary) is left alone unless it is one slip away from a far more
-common word the documents use (`sore` → `score`): a question about something the
-documents lack must stay about that thing, so that it is not answered.
+Only words that neither the documents nor English use are touched (pyspellchecker's
+dictionary says what English uses): a correctly spelled word means what it says, even one
+the documents do not use, so that a question about something the documents lack stays
+about that thing, and is not answered. (A slip that makes another real word, `sore` for
+`score`, is therefore not put right.)
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ class QuestionNormaliser:
         lower = word.lower()
         if lower in self.counts or not lower.isalpha():
             return self._case(word, lower) if recase else word
+        name = self._casing.get(lower[:-1]) if lower.endswith("s") else None
+        if name and name != name.lower():  # `Chinas`, `USAs`: a name's possessive, its apostrophe dropped
+            return f"{name if recase or word[0].isupper() else lower[:-1]}'s"
         fixed = self._spelling(lower) or self._abbreviation(lower) or self._english_spelling(lower)
         if fixed is None:
             return word
@@ -76,20 +80,16 @@ class QuestionNormaliser:
         return self._casing.get(lower, word)
 
     def _spelling(self, lower: str) -> str | None:
-        if len(lower) < 4:
-            return None
-        known = bool(self._english.known([lower]))
-        limit = 1 if known or len(lower) < 8 else 2
+        if len(lower) < 4 or self._english.known([lower]):
+            return None  # a real word means what it says, even one the documents do not use
+        limit = 1 if len(lower) < 8 else 2
         close = extract(lower, self._vocabulary, scorer=OSA.distance, score_cutoff=limit, limit=8)
         if not close:
             return None
         # fewest edits, then a typo that keeps the first letter, then the documents' commoner word
         best = min(close, key=lambda c: (c[1], c[0][0] != lower[0], -self.counts[c[0]]))
-        if known:  # a real word: only a slip away from a commoner word the documents use
-            frequency = self._english.word_usage_frequency
-            other_form = best[0].startswith(lower) or lower.startswith(best[0]) or stem(best[0]) == stem(lower)
-            if best[1] != 1 or frequency(best[0]) < 2 * frequency(lower) or other_form:
-                return None  # (`larger` is not a slip for `large`: another form of the same word)
+        if best[0].startswith(lower) or lower.startswith(best[0]) or stem(best[0]) == stem(lower):
+            return None  # another form of the word (`organisation`), not a slip
         return best[0]
 
     def _abbreviation(self, lower: str) -> str | None:

@@ -20,6 +20,8 @@ DIFF, CHANGE_RATIO, AVERAGE, SUM = "diff", "change_ratio", "average", "sum"
 DIVIDE, PERCENT_OF = "divide", "percent_of"  # a / b, and a / b × 100
 ARGMAX = "argmax"  # which period has the largest or smallest figure
 ARGMAX_ROW = "argmax_row"  # which row (item, segment, person) has the largest or smallest figure
+LIST_ROWS = "list_rows"  # the items a table lists ("What are the components of inventories?")
+LIST_PERIODS = "list_periods"  # the periods a table covers ("Which years does the table provide …?")
 OTHER = "other"
 ARITHMETIC = (DIFF, CHANGE_RATIO, AVERAGE, SUM, DIVIDE, PERCENT_OF)
 

@@ -95,9 +95,7 @@ def read_text(model: ReaderModel, question: str, passages: list[Passage]) -> Rea
 def unsaid(model: ReaderModel, question: str, context: str) -> float:
     """The share of the question's informative words (by learned weight) that the context does
     not say: a question about something the evidence does not name is not answered from it."""
-    asked = [
-        w for w in letters_only(words(question)) if model.weights(w) >= INFORMATIVE and period_year(w) is None
-    ]
+    asked = [w for w in letters_only(words(question)) if model.weights(w) >= INFORMATIVE and period_year(w) is None]
     if not asked:
         return 0.0
     known = set(letters_only(words(context)))
@@ -133,6 +131,16 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
     if op == ops.MULTI_SPAN:
         cells = _several(asked, ranked, row)
         return Reading(op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[c.raw for c in cells])
+    if op == ops.LIST_ROWS:
+        rows = _sure_rows(ranked, top)
+        cells = [next(c for c in top.table.cells if c.row == r and c.value is not None) for r in rows]
+        return Reading(op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[c.row_label for c in cells])
+    if op == ops.LIST_PERIODS:
+        series = [c for c in row if c.period]
+        labels = list(dict.fromkeys(c.period for c in series))
+        if not labels:
+            return None
+        return Reading(op, 0.0, series, probability, spans=labels)
     if op == ops.COUNT:
         rows = {(id(c.table), c.row) for p, c in ranked if p >= EVIDENCE and c.table is top.table}
         return Reading(op, 0.0, [top], probability, value=float(len(rows) or 1))
@@ -167,6 +175,16 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
 def _extreme(model: ReaderModel, asked: Asked, cells: list[CellView]) -> CellView:
     wants_max = str(model.direction.predict([asked.text])[0]) == "max"
     return (max if wants_max else min)(cells, key=lambda c: c.value or 0.0)
+
+
+def _sure_rows(ranked: list[tuple[float, CellView]], top: CellView) -> list[int]:
+    """The rows of the top cell's table the model is sure of (at least two), in table order."""
+    rows = list(
+        dict.fromkeys(c.row for p, c in ranked if p >= EVIDENCE and c.table is top.table and c.value is not None)
+    )
+    if len(rows) < 2:
+        rows = list(dict.fromkeys(c.row for _, c in ranked if c.table is top.table and c.value is not None))[:2]
+    return sorted(rows)
 
 
 def _p(ranked: list[tuple[float, CellView]], cell: CellView) -> float:
