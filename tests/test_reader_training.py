@@ -133,12 +133,6 @@ def test_training_is_deterministic(kit, trained, tmp_path):
     assert again.weights.idf == first.weights.idf
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="main() prints args.out.relative_to(ROOT), which raises for an --out outside the repository "
-    "(after the model is written)",
-)
 def test_main_trains_into_any_folder(kit, tmp_path):
     out = tmp_path / "m.joblib"
     with threadpool_limits(limits=1):

@@ -26,7 +26,7 @@ from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
 from service.answering.question import Question, WordSet, is_country, norm_tokens, parse_question
-from service.answering.reader import ReaderModel, Reading, classify, read, unsaid
+from service.answering.reader import ReaderModel, Reading, classify, readings, unsaid
 from service.answering.translate import english_reading
 
 _ASKS_COUNTRY = re.compile(r"\b(which|what) (country|countries|nation|nations|economy|economies)\b", re.IGNORECASE)
@@ -175,6 +175,8 @@ READER_SPAN = 0.1
 READER_OPERATION = 0.6  # how sure the reader must be of an operation to override a plain value
 READER_UNSAID = 0.25  # the most of the question's informative words the evidence may leave unsaid
 # what the answerer's solvers would only look up: the reader computes or lists it instead
+# what the answerer's derived figures (a difference, a ratio) do not compute
+READER_COMPUTES = (ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.PERCENT_OF)
 READER_OVERRIDES = (
     *(ops.DIFF, ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.DIVIDE, ops.PERCENT_OF),
     *(ops.MULTI_SPAN, ops.LIST_ROWS, ops.LIST_PERIODS),
@@ -185,20 +187,24 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     """The general reader answers what the answerer's solvers could not, and computes what they
     would only have looked up (an average, a change ratio, several spans)."""
     model = ctx.reader
-    if model is None or draft.solver in ("source", "compare", "derived", "label"):
+    if model is None or draft.solver in ("source", "compare", "label"):
         return draft
+    if not draft.answered and draft.citations:
+        return draft  # the documents say the value is missing: that is the answer
     if draft.answered:
         op, op_p = classify(model, ctx.q.text)
-        if op not in READER_OVERRIDES or op_p < READER_OPERATION:
+        overrides = READER_COMPUTES if draft.solver == "derived" else READER_OVERRIDES
+        if op not in overrides or op_p < READER_OPERATION:
             return draft
         if op in (ops.PERCENT_OF, ops.CHANGE_RATIO) and is_percent_unit(draft.unit):
             return draft  # the documents print the percentage: a printed figure beats a computed one
-    reading = read(model, ctx.q.text, ctx.reader_tables(), [p for p, _ in ctx.passages])
-    if reading is None or not _holds(ctx, model, reading):
-        return draft
-    composed = draft_of(ctx.corpus, reading)
-    composed.solver = "reader"
-    return composed
+    direction = {"more": "max", "less": "min"}.get(ctx.q.direction or "")
+    for reading in readings(model, ctx.q.text, ctx.reader_tables(), [p for p, _ in ctx.passages], direction):
+        if _holds(ctx, model, reading):
+            composed = draft_of(ctx.corpus, reading)
+            composed.solver = "reader"
+            return composed
+    return draft
 
 
 def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:

@@ -8,11 +8,14 @@ year coordinates)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from index.store import Store
 from ingest.periods import period_year
 from ingest.records import Fact, Passage, Reference, Table
+
+_NOTE_MARK = re.compile(r"(?:\s*\([^()]{1,12}\)|\s*\*+|\s+\d(?=$))+$")
 
 
 @dataclass
@@ -41,8 +44,10 @@ class CellView:
 
     @property
     def period(self) -> str:
-        """The cell's period as the table prints it (`FY19`, `2018/2019`), or ""."""
-        return next((k for k in (*self.column, *self.row_keys) if k not in self.labels), "")
+        """The cell's period as the table prints it (`FY19`, `2018/2019`), without a footnote
+        mark or a note (`2019 (1)`, `2019 (proposed)`, `2019*` read `2019`), or ""."""
+        printed = next((k for k in (*self.column, *self.row_keys) if k not in self.labels), "")
+        return _NOTE_MARK.sub("", printed).strip()
 
 
 @dataclass

@@ -19,7 +19,7 @@ from ingest.periods import period_year
 from service.answering.corpus import CellView, TableView
 from service.answering.textmatch import WordWeights, fuzzy, letters_only, overlap, similar, words
 
-_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?![\d.])")
+_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?!\d|\.\d)")
 _FISCAL = re.compile(r"\bFY\s?'?(\d{2})\b", re.IGNORECASE)
 
 FEATURES = (
@@ -74,24 +74,39 @@ class Asked:
     words: list[str]
     years: list[int]
     asks_total: bool
+    direction: str | None = None  # "max" or "min" when the caller knows which extreme is asked
 
     @classmethod
-    def of(cls, question: str) -> Asked:
+    def of(cls, question: str, direction: str | None = None) -> Asked:
         tokens = letters_only(words(question))
-        return cls(question, tokens, asked_years(question), any(similar(t, "total") for t in tokens))
+        return cls(question, tokens, asked_years(question), any(similar(t, "total") for t in tokens), direction)
 
 
-def table_features(asked: Asked, table: TableView, weight: WordWeights) -> tuple[list[list[float]], list[CellView]]:
-    """One feature vector per cell of the table."""
-    row_scores: dict[int, float] = {}
-    row_info: dict[int, tuple[float, float, float, float]] = {}
+def _row_matches(asked: Asked, table: TableView, weight: WordWeights) -> dict[int, tuple[float, float, float, float]]:
+    """Per row: (share of its label said, share of the question said, partial ratio, token-set ratio)."""
+    out = {}
     for r, keys in enumerate(table.row_keys):
         label = " ".join(k for k in keys if period_year(k) is None)
         said, q_said = overlap(asked.words, letters_only(words(label)), weight)
         partial, token_set = fuzzy(label, asked.text) if label else (0.0, 0.0)
-        row_info[r] = (said, q_said, partial, token_set)
-        row_scores[r] = said + q_said + 0.5 * token_set
-    best = max(row_scores.values(), default=0.0)
+        out[r] = (said, q_said, partial, token_set)
+    return out
+
+
+def _row_score(match: tuple[float, float, float, float]) -> float:
+    said, q_said, _, token_set = match
+    return said + q_said + 0.5 * token_set
+
+
+def table_features(
+    asked: Asked, table: TableView, weight: WordWeights, best: float | None = None, rows=None
+) -> tuple[list[list[float]], list[CellView]]:
+    """One feature vector per cell of the table. `best`: the best row match over every table
+    being read (a row is judged against the best row anywhere, not only in its own table)."""
+    row_info = rows if rows is not None else _row_matches(asked, table, weight)
+    row_scores = {r: _row_score(m) for r, m in row_info.items()}
+    if best is None:
+        best = max(row_scores.values(), default=0.0)
     periods = sorted({p for c in table.cells if (p := cell_period(c)) is not None}, reverse=True)
     context = " ".join([table.caption, *(" ".join(k) for k in table.row_keys), *(" ".join(c) for c in table.columns)])
     _, table_said = overlap(asked.words, letters_only(words(context)), weight)
@@ -141,8 +156,10 @@ def score_cells(model, asked: Asked, tables: list[TableView], weight: WordWeight
     """Every cell of the tables with the model's probability that it is evidence, best first."""
     features: list[list[float]] = []
     cells: list[CellView] = []
-    for table in tables:
-        f, c = table_features(asked, table, weight)
+    matches = [_row_matches(asked, table, weight) for table in tables]
+    best = max((_row_score(m) for rows in matches for m in rows.values()), default=0.0)
+    for table, rows in zip(tables, matches):
+        f, c = table_features(asked, table, weight, best, rows)
         features += f
         cells += c
     if not cells:

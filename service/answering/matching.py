@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ingest.numbers import is_year
+from ingest.periods import period_year
 from ingest.records import Fact
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.question import Question, WordSet, acronym_words, is_country, norm_tokens, same_word, synonyms
@@ -186,10 +187,10 @@ class Matcher:
         for cell in table.cells:
             labels = []
             for level, key in enumerate(cell.row_keys):
-                if not is_year(key):
+                if period_year(key) is None:
                     labels.append(LabelInfo(key, _label_tokens(key), ("row", level)))
             for level, part in enumerate(cell.column):
-                if not is_year(part):
+                if period_year(part) is None:
                     labels.append(LabelInfo(part, _label_tokens(part), ("col", level)))
             self.cell_labels[id(cell)] = labels
             self.cell_words[id(cell)] = WordSet(t for label in labels for t in label.tokens)

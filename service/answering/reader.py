@@ -17,6 +17,7 @@ from pathlib import Path
 from statistics import mean
 
 import joblib
+from threadpoolctl import threadpool_limits
 
 from ingest.numbers import format_number
 from ingest.periods import period_year
@@ -52,6 +53,9 @@ def load_model(path: Path = MODEL_PATH) -> ReaderModel | None:
     """The shipped model, or None when it has not been built (`make train-reader`)."""
     if not path.is_file():
         return None
+    # scoring a question's cells is a few hundred rows: one OpenMP thread does it fastest, and
+    # idle OpenMP threads would spin beside the embedding model (as FAISS's did)
+    threadpool_limits(1, user_api="openmp")
     return joblib.load(path)
 
 
@@ -68,20 +72,23 @@ class Reading:
 
 
 def read(model: ReaderModel, question: str, tables: list[TableView], passages: list[Passage]) -> Reading | None:
-    """The better of the table reading and the text reading. Arithmetic, counts and "which
-    year" questions are read from tables; a span comes from whichever source the models are
-    surer of."""
-    table = read_tables(model, question, tables) if tables else None
+    """The reading the models prefer (see `readings`)."""
+    found = readings(model, question, tables, passages)
+    return found[0] if found else None
+
+
+def readings(
+    model: ReaderModel, question: str, tables: list[TableView], passages: list[Passage], direction: str | None = None
+) -> list[Reading]:
+    """The table reading and the text reading, the one the models are surer of first.
+    Arithmetic, counts, lists and "which year" questions are read from tables only.
+    `direction` ("max" or "min"), when the caller knows it, overrides the learned one."""
+    table = read_tables(model, question, tables, direction) if tables else None
     if table is not None and table.op not in (ops.SPAN, ops.MULTI_SPAN):
-        return table
+        return [table]
     text = read_text(model, question, passages) if passages else None
-    if text is None:
-        return table
-    if table is None or text.confidence > table.confidence:
-        if table is not None:
-            text.op_confidence = table.op_confidence
-        return text
-    return table
+    found = [r for r in (table, text) if r is not None]
+    return sorted(found, key=lambda r: r.confidence, reverse=True)
 
 
 def read_text(model: ReaderModel, question: str, passages: list[Passage]) -> Reading | None:
@@ -109,10 +116,12 @@ def classify(model: ReaderModel, question: str) -> tuple[str, float]:
     return str(model.operators.classes_[best]), float(probabilities[best])
 
 
-def read_tables(model: ReaderModel, question: str, tables: list[TableView]) -> Reading | None:
+def read_tables(
+    model: ReaderModel, question: str, tables: list[TableView], direction: str | None = None
+) -> Reading | None:
     """The best reading of the tables for the question, or None when no cell is evidence."""
     op, op_p = classify(model, question)
-    asked = Asked.of(question)
+    asked = Asked.of(question, direction)
     ranked = score_cells(model.cells, asked, tables, model.weights)
     if not ranked:
         return None
@@ -173,7 +182,7 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
 
 
 def _extreme(model: ReaderModel, asked: Asked, cells: list[CellView]) -> CellView:
-    wants_max = str(model.direction.predict([asked.text])[0]) == "max"
+    wants_max = (asked.direction or str(model.direction.predict([asked.text])[0])) == "max"
     return (max if wants_max else min)(cells, key=lambda c: c.value or 0.0)
 
 

@@ -135,6 +135,9 @@ def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -
         if any(similar(w, q) for w in words(sentence[a:b]) for q in asked_words):
             ends.setdefault(a, "question")
             starts.setdefault(b, "question")
+    add(0, len(sentence), "sentence", ("sentence", "sentence"))
+    for a, b in figures:
+        add(a, b, "figure", ("figure", "figure"))
     token_starts = [a for a, _ in tokens]
     ordered_ends = sorted(ends)
     for a in sorted(starts):
@@ -144,9 +147,6 @@ def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -
                 break
             kind = "cause" if any(c <= a for c in causes) else "clause"
             add(a, b, kind, (starts[a], ends[b]))
-    for a, b in figures:
-        add(a, b, "figure", ("figure", "figure"))
-    add(0, len(sentence), "sentence", ("sentence", "sentence"))
     return list(out.values())
 
 
