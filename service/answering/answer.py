@@ -69,3 +69,4 @@ class Draft:
     answered: bool = True
     spans: list[str] = field(default_factory=list)
     solver: str = ""  # what composed it: a solver of the answerer, or the general reader
+    missing: bool = False  # the documents mark the value missing (`—`, `n/a`): that is the answer

@@ -189,7 +189,7 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     model = ctx.reader
     if model is None or draft.solver in ("source", "compare", "label"):
         return draft
-    if not draft.answered and draft.citations:
+    if draft.missing:
         return draft  # the documents say the value is missing: that is the answer
     if draft.answered:
         op, op_p = classify(model, ctx.q.text)
@@ -207,6 +207,11 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     return draft
 
 
+def _part_of_a_date(word: str) -> bool:
+    """`FY19`, `December`, `Q4`: words of a period, not names of what is asked about."""
+    return period_year(word) is not None or period_year(f"{word} 2019") is not None
+
+
 def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
     """The reading is sure enough, and about the question's own years, names and indicator: a
     year, a name or a thing the evidence does not say is never given a figure."""
@@ -216,7 +221,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
         return (
             reading.confidence >= READER_SPAN
             and all(str(y) in passage.text for y in ctx.q.years)
-            and all(words.has(e) or period_year(e) is not None for e in ctx.q.entities)
+            and all(words.has(e) or _part_of_a_date(e) for e in ctx.q.entities)
             and unsaid(model, ctx.q.text, f"{passage.text} {' '.join(passage.section)}") <= READER_UNSAID
         )
     if reading.confidence < READER_CELL or not reading.cells:
@@ -229,7 +234,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
         return False
     info = ctx.matcher.info(table)
     for e in ctx.q.entities:
-        if period_year(e) is not None:
+        if _part_of_a_date(e):
             continue
         # a name is the table's own: on its labels, caption, stub, unit or notes (a name only
         # its references or the text around it use is about another table)
@@ -321,6 +326,7 @@ def _cell_draft(ctx: _Context, match: CellMatch) -> Draft:
             answer=f"{table.label} has no value for {_describe(cell)}: the cell is marked “{cell.raw or 'empty'}” (missing).",
             citations=citations,
             answered=False,
+            missing=bool(cell.raw.strip()),  # an empty cell is often layout (a heading row), not a gap
         )
     fact = _backing_fact(ctx, cell)
     if fact:
@@ -437,6 +443,7 @@ def _compare(ctx: _Context) -> Draft | None:
             answer=f"Cannot compare: {missing.cell.table.label} has no value for {_describe(missing.cell)} (marked “{missing.cell.raw}”).",
             citations=[cell_citation(ctx.corpus, a.cell, a.score), cell_citation(ctx.corpus, b.cell, b.score)],
             answered=False,
+            missing=True,
         )
     name_a, name_b = _entity_label(a.cell, b.cell), _entity_label(b.cell, a.cell)
     rank = _is_rank(a.cell)
