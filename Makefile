@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export CITEQA_DATA_DIR ?= $(DATA)
 
-.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service eval eval-robust eval-tatqa clean
+.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service eval eval-robust eval-tatqa train-reader clean
 
 install: $(VENV)/.installed
 
@@ -78,6 +78,10 @@ eval: ingest
 # the eval questions perturbed (typos, case, abbreviations, reordering): same answer? (eval/README.md)
 eval-robust: ingest
 	$(BIN)/citeqa eval-robust
+
+# the general reader's learned models, from the TAT-QA dev slice (held-out excerpts never read)
+train-reader: install
+	$(BIN)/python -m scripts.train_reader
 
 # the TAT-QA benchmark (eval/tatqa/), dev and held-out slices side by side; ingests its own
 # excerpts into data-tatqa (unchanged files are skipped on re-runs)

@@ -182,6 +182,9 @@ class Health(BaseModel):
     version: str
     model: str
     embedding_backend: str = Field(..., description="what runs the embedding model: onnx or torch")
+    reader: str | None = Field(
+        None, description="version of the general reader's learned models (service/answering/models/reader.joblib)"
+    )
     index: dict | None
     counts: dict[str, int]
 

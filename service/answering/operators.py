@@ -69,7 +69,7 @@ def _shape(question: str) -> str:
 def new_classifier() -> Pipeline:
     features = FeatureUnion(
         [
-            ("words", TfidfVectorizer(ngram_range=(1, 3), min_df=1, sublinear_tf=True, preprocessor=_shape)),
+            ("words", TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True, preprocessor=_shape)),
             (
                 "chars",
                 TfidfVectorizer(

@@ -18,6 +18,7 @@ def health(engine: EngineDep) -> dict:
         "version": citeqa_version(),
         "model": engine.embedder.name,
         "embedding_backend": engine.embedder.backend,
+        "reader": engine.reader.version if engine.reader else None,
         "index": engine.index.manifest,
         "counts": engine.counts(),
     }
