@@ -94,6 +94,7 @@ class _Context:
         self.corpus = library.corpus
         self.matcher = library.matcher
         self.reader = library.reader
+        self.operation: tuple[str, float] = (ops.OTHER, 0.0)  # the reader's operation, and how sure
         self.q = q
         self.doc_ids = doc_ids
         self.hits: list[Hit] = []
@@ -105,10 +106,13 @@ class _Context:
         self.passages: list[tuple[Passage, float]] = []
 
     def prepare(self) -> None:
-        """The work on the question alone that a value answer needs (most questions ask for one)."""
+        """The work on the question alone that a value answer needs (most questions ask for one),
+        and the reader's reading of the operation asked for."""
         if self.q.intent == "value":
             self._candidates_for({})
             self.facts()
+        if self.reader is not None:
+            self.operation = classify(self.reader, self.q.text)
 
     def read(self, hits) -> None:
         """Retrieval's ranking: how it ranked each table and row, and the passages to read."""
@@ -170,6 +174,7 @@ def _solve(ctx: _Context) -> Draft:
 
 # -- the general reader -----------------------------------------------------------------
 READER_TABLES = 3  # tables read: the best ranked by retrieval
+READER_PASSAGES = 4  # passages read: the best ranked by retrieval
 READER_CELL = 0.2  # the reader's evidence probability below which its reading is not offered
 READER_SPAN = 0.1
 READER_OPERATION = 0.6  # how sure the reader must be of an operation to override a plain value
@@ -192,19 +197,32 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     if draft.missing:
         return draft  # the documents say the value is missing: that is the answer
     if draft.answered:
-        op, op_p = classify(model, ctx.q.text)
+        op, op_p = ctx.operation
         overrides = READER_COMPUTES if draft.solver == "derived" else READER_OVERRIDES
         if op not in overrides or op_p < READER_OPERATION:
             return draft
         if op in (ops.PERCENT_OF, ops.CHANGE_RATIO) and is_percent_unit(draft.unit):
             return draft  # the documents print the percentage: a printed figure beats a computed one
+    # only evidence that says the question's informative words is read (a reading from any other
+    # would not hold): this also keeps the reader off the hot path of questions it cannot answer
+    question = ctx.q.text
+    tables = [t for t in ctx.reader_tables() if unsaid(model, question, ctx.matcher.table_text(t)) <= READER_UNSAID]
+    passages = [
+        p for p, _ in ctx.passages[:READER_PASSAGES] if unsaid(model, question, _passage_text(p)) <= READER_UNSAID
+    ]
+    if not tables and not passages:
+        return draft
     direction = {"more": "max", "less": "min"}.get(ctx.q.direction or "")
-    for reading in readings(model, ctx.q.text, ctx.reader_tables(), [p for p, _ in ctx.passages], direction):
+    for reading in readings(model, question, tables, passages, direction, ctx.operation):
         if _holds(ctx, model, reading):
             composed = draft_of(ctx.corpus, reading)
             composed.solver = "reader"
             return composed
     return draft
+
+
+def _passage_text(passage: Passage) -> str:
+    return f"{passage.text} {' '.join(passage.section)}"
 
 
 def _part_of_a_date(word: str) -> bool:
@@ -222,7 +240,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
             reading.confidence >= READER_SPAN
             and all(str(y) in passage.text for y in ctx.q.years)
             and all(words.has(e) or _part_of_a_date(e) for e in ctx.q.entities)
-            and unsaid(model, ctx.q.text, f"{passage.text} {' '.join(passage.section)}") <= READER_UNSAID
+            and unsaid(model, ctx.q.text, _passage_text(passage)) <= READER_UNSAID
         )
     if reading.confidence < READER_CELL or not reading.cells:
         return False

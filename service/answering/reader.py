@@ -17,6 +17,7 @@ from pathlib import Path
 from statistics import mean
 
 import joblib
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from threadpoolctl import threadpool_limits
 
 from ingest.numbers import format_number
@@ -78,12 +79,18 @@ def read(model: ReaderModel, question: str, tables: list[TableView], passages: l
 
 
 def readings(
-    model: ReaderModel, question: str, tables: list[TableView], passages: list[Passage], direction: str | None = None
+    model: ReaderModel,
+    question: str,
+    tables: list[TableView],
+    passages: list[Passage],
+    direction: str | None = None,
+    operation: tuple[str, float] | None = None,
 ) -> list[Reading]:
     """The table reading and the text reading, the one the models are surer of first.
     Arithmetic, counts, lists and "which year" questions are read from tables only.
-    `direction` ("max" or "min"), when the caller knows it, overrides the learned one."""
-    table = read_tables(model, question, tables, direction) if tables else None
+    `direction` ("max" or "min"), when the caller knows it, overrides the learned one;
+    `operation`, when the caller has classified the question already, is used as it is."""
+    table = read_tables(model, question, tables, direction, operation) if tables else None
     if table is not None and table.op not in (ops.SPAN, ops.MULTI_SPAN):
         return [table]
     text = read_text(model, question, passages) if passages else None
@@ -102,12 +109,25 @@ def read_text(model: ReaderModel, question: str, passages: list[Passage]) -> Rea
 def unsaid(model: ReaderModel, question: str, context: str) -> float:
     """The share of the question's informative words (by learned weight) that the context does
     not say: a question about something the evidence does not name is not answered from it."""
-    asked = [w for w in letters_only(words(question)) if model.weights(w) >= INFORMATIVE and period_year(w) is None]
+    asked = _informative(model, question)
     if not asked:
         return 0.0
-    known = set(letters_only(words(context)))
+    known = _known_words(context)
     missing = [w for w in asked if w not in known and not any(similar(w, k) for k in known)]
     return sum(model.weights(w) for w in missing) / sum(model.weights(w) for w in asked)
+
+
+def _informative(model: ReaderModel, question: str) -> list[str]:
+    return [
+        w
+        for w in letters_only(words(question))
+        if model.weights(w) >= INFORMATIVE and period_year(w) is None and w not in ENGLISH_STOP_WORDS
+    ]
+
+
+@lru_cache(maxsize=50_000)  # a table's or passage's words, read once (the texts are the corpus's own)
+def _known_words(context: str) -> frozenset[str]:
+    return frozenset(letters_only(words(context)))
 
 
 def classify(model: ReaderModel, question: str) -> tuple[str, float]:
@@ -117,10 +137,14 @@ def classify(model: ReaderModel, question: str) -> tuple[str, float]:
 
 
 def read_tables(
-    model: ReaderModel, question: str, tables: list[TableView], direction: str | None = None
+    model: ReaderModel,
+    question: str,
+    tables: list[TableView],
+    direction: str | None = None,
+    operation: tuple[str, float] | None = None,
 ) -> Reading | None:
     """The best reading of the tables for the question, or None when no cell is evidence."""
-    op, op_p = classify(model, question)
+    op, op_p = operation or classify(model, question)
     asked = Asked.of(question, direction)
     ranked = score_cells(model.cells, asked, tables, model.weights)
     if not ranked:

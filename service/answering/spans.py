@@ -20,7 +20,7 @@ import numpy as np
 
 from ingest.records import Passage
 from ingest.text import sentence_spans
-from service.answering.textmatch import WordWeights, fuzzy, letters_only, overlap, similar, words
+from service.answering.textmatch import WordWeights, fuzzy, letters_only, overlap, similar, token_spans, words
 
 # a figure as reports print it: currency, sign, digits, scale and unit words after it
 _FIGURE = re.compile(
@@ -151,7 +151,7 @@ def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -
 
 
 def featurise(
-    question: str, passages: list[Passage], weight: WordWeights, *, sentences: int = 5
+    question: str, passages: list[Passage], weight: WordWeights, *, sentences: int = 3
 ) -> tuple[list[list[float]], list[Candidate]]:
     """Feature rows for the candidates of the `sentences` sentences that say most of the question."""
     asked = words(question)
@@ -171,14 +171,25 @@ def featurise(
     cands: list[Candidate] = []
     for s_rank, (q_said, said, partial, p_rank, passage, s, e) in enumerate(scored[:sentences]):
         length = max(1, e - s)
+        # each word of the sentence once: where it is, its weight, whether the question says it;
+        # a candidate's figures are then sums over its words (prefix sums), not new matching
+        spans = token_spans(passage.text, s, e)
+        starts = [a for a, _, _ in spans]
+        weights = [weight(t) for _, _, t in spans]
+        said_by_q = [any(similar(t, q) for q in asked) for _, _, t in spans]
+        letter = [not t[0].isdigit() for _, _, t in spans]
+        total_w, said_w, said_n = [0.0], [0.0], [0]
+        for w, flag, is_letter in zip(weights, said_by_q, letter):
+            total_w.append(total_w[-1] + w)
+            said_w.append(said_w[-1] + (w if flag else 0.0))
+            said_n.append(said_n[-1] + (1 if flag and is_letter else 0))
+        n_asked = max(1, len(asked))
         for cand in candidates(passage, s, e, asked):
+            i, j = bisect_left(starts, cand.start), bisect_left(starts, cand.end)
             c_text = cand.text
-            c_words = words(c_text)
-            c_said, _ = overlap(asked, c_words, weight) if c_words else (0.0, 0.0)
-            before = letters_only(words(passage.text[max(s, cand.start - 40) : cand.start]))
-            after = letters_only(words(passage.text[cand.end : min(e, cand.end + 40)]))
-            near = sum(1 for w in before if any(similar(w, q) for q in asked)) / max(1, len(asked))
-            later = sum(1 for w in after if any(similar(w, q) for q in asked)) / max(1, len(asked))
+            c_said = (said_w[j] - said_w[i]) / (total_w[j] - total_w[i]) if j > i and total_w[j] > total_w[i] else 0.0
+            b = bisect_left(starts, cand.start - 40)
+            a = bisect_left(starts, cand.end + 40)
             rows.append(
                 [
                     q_said,
@@ -187,15 +198,15 @@ def featurise(
                     float(s_rank),
                     float(p_rank),
                     c_said,
-                    float(len(c_words) + sum(ch.isdigit() for ch in c_text[:1])),
+                    float(j - i),
                     (cand.end - cand.start) / length,
                     (cand.start - s) / length,
-                    float(any(ch.isdigit() for ch in c_text)),
+                    float(bool(_DIGIT.search(c_text))),
                     float("%" in c_text or "percent" in c_text.lower()),
-                    float(bool(re.search(r"[$€£¥₹]", c_text))),
-                    float(bool(re.fullmatch(r"(?:19|20)\d{2}", c_text.strip()))),
-                    near,
-                    later,
+                    float(bool(_CURRENCY.search(c_text))),
+                    float(bool(_A_YEAR.fullmatch(c_text.strip()))),
+                    (said_n[i] - said_n[max(b, 0)]) / n_asked,
+                    (said_n[min(a, len(spans))] - said_n[j]) / n_asked,
                     *(float(cand.kind == k) for k in KINDS),
                     *(float(cand.cut[0] == c) for c in CUTS),
                     *(float(cand.cut[1] == c) for c in CUTS),
@@ -206,6 +217,11 @@ def featurise(
             )
             cands.append(cand)
     return rows, cands
+
+
+_CURRENCY = re.compile(r"[$€£¥₹]")
+_DIGIT = re.compile(r"\d")
+_A_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 def score_spans(model, question: str, passages: list[Passage], weight: WordWeights) -> list[tuple[float, Candidate]]:

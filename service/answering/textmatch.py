@@ -37,6 +37,13 @@ def words(text: str) -> list[str]:
     return [stem(t) for t in _TOKEN.findall(text or "")]
 
 
+def token_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, stemmed word) of each word of text[start:end], offsets in `text`."""
+    return [
+        (m.start(), m.end(), stem(m.group(0))) for m in _TOKEN.finditer(text, start, len(text) if end is None else end)
+    ]
+
+
 def letters_only(tokens: Iterable[str]) -> list[str]:
     return [t for t in tokens if not t[0].isdigit()]
 
