@@ -489,3 +489,21 @@ def test_unsaid_share_of_informative_words():
     assert reader.unsaid(model, "What was the research budget in 2019?", context) == 1.0
     assert reader.unsaid(model, "What were the sales budgets in 2019?", context) == pytest.approx(0.5)
     assert reader.unsaid(model, "What was the in 2019?", context) == 0.0  # nothing informative asked
+
+
+def test_the_fast_text_classifier_equals_the_fitted_pipeline():
+    """The shipped operation and direction models, evaluated without scikit-learn's per-call
+    checks, give the pipeline's own probabilities."""
+    from service.answering.reader import load_model
+
+    model = load_model()
+    questions = [
+        "What were the sales commissions in 2019?",
+        "What is the average revenue for 2018 and 2019?",
+        "In which year was advertising the smallest?",
+        "Was ist das?",
+        "",
+    ]
+    for fast, slow in ((model.fast_operators, model.operators), (model.fast_direction, model.direction)):
+        assert np.allclose(fast.predict_proba(questions), slow.predict_proba(questions), atol=1e-12)
+        assert list(fast.predict(questions)) == list(slow.predict(questions))

@@ -206,10 +206,10 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     # only evidence that says the question's informative words is read (a reading from any other
     # would not hold): this also keeps the reader off the hot path of questions it cannot answer
     question = ctx.q.text
-    tables = [t for t in ctx.reader_tables() if unsaid(model, question, ctx.matcher.table_text(t)) <= READER_UNSAID]
-    passages = [
-        p for p, _ in ctx.passages[:READER_PASSAGES] if unsaid(model, question, _passage_text(p)) <= READER_UNSAID
+    tables = [
+        t for t in ctx.reader_tables() if _may_hold(ctx, model, ctx.matcher.table_text(t), ctx.matcher.table_years(t))
     ]
+    passages = [p for p, _ in ctx.passages[:READER_PASSAGES] if _may_hold(ctx, model, _passage_text(p))]
     if not tables and not passages:
         return draft
     direction = {"more": "max", "less": "min"}.get(ctx.q.direction or "")
@@ -219,6 +219,15 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
             composed.solver = "reader"
             return composed
     return draft
+
+
+def _may_hold(ctx: _Context, model: ReaderModel, text: str, years: frozenset[int] = frozenset()) -> bool:
+    """Evidence a reading could hold on: it names the asked years (as text, or as the periods
+    of its cells) and says the question's informative words (checked before reading, so that
+    no time is spent on the rest)."""
+    if any(y not in years and str(y) not in text for y in ctx.q.years):
+        return False
+    return unsaid(model, ctx.q.text, text) <= READER_UNSAID
 
 
 def _passage_text(passage: Passage) -> str:

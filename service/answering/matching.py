@@ -107,6 +107,7 @@ class TableInfo:
     name_tokens: WordSet  # tokens of labels that are a single name
     axis_values: dict[tuple, set[str]]
     text: str = ""  # caption, unit, notes, section, stub and every label, as text
+    years: frozenset[int] = frozenset()  # the cells' periods and the caption's years
 
 
 @dataclass
@@ -252,6 +253,11 @@ class Matcher:
 
     def caption_years(self, table: TableView) -> set[int]:
         return self._info[id(table)].caption_years
+
+    def table_years(self, table: TableView) -> frozenset[int]:
+        """Every period of the table's cells, and the years its caption names."""
+        info = self._info[id(table)]
+        return info.years
 
     def table_text(self, table: TableView) -> str:
         """The table's words as text: caption, unit, notes, section, stub and labels."""

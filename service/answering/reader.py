@@ -11,6 +11,7 @@ share a row, the order the question names things in.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,11 +27,13 @@ from ingest.records import Passage
 from service.answering import operators as ops
 from service.answering.corpus import CellView, TableView
 from service.answering.evidence import Asked, cell_period, score_cells
+from service.answering.operators import FastTextClassifier
 from service.answering.spans import Candidate, score_spans
 from service.answering.textmatch import WordWeights, letters_only, similar, words
 
 MODEL_PATH = Path(__file__).with_name("models") / "reader.joblib"
 EVIDENCE = 0.5  # a cell the model is at least this sure of is evidence (a probability, not a weight)
+SURE = 0.7  # a table reading this sure is offered before the text is read at all
 INFORMATIVE = 0.6  # a word's learned weight from which it names what is asked (`cash`, not `what`)
 
 
@@ -47,6 +50,24 @@ class ReaderModel:
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump(self, path, compress=3)
+
+    def __post_init__(self) -> None:
+        self.compile()
+
+    def compile(self) -> None:
+        """The text classifiers evaluated without scikit-learn's per-call overhead (same output)."""
+        self.fast_operators = FastTextClassifier(self.operators)  # type: ignore[arg-type]
+        self.fast_direction = FastTextClassifier(self.direction)  # type: ignore[arg-type]
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("fast_operators", None)
+        state.pop("fast_direction", None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self.compile()
 
 
 @lru_cache(maxsize=2)
@@ -74,8 +95,7 @@ class Reading:
 
 def read(model: ReaderModel, question: str, tables: list[TableView], passages: list[Passage]) -> Reading | None:
     """The reading the models prefer (see `readings`)."""
-    found = readings(model, question, tables, passages)
-    return found[0] if found else None
+    return next(readings(model, question, tables, passages), None)
 
 
 def readings(
@@ -85,17 +105,21 @@ def readings(
     passages: list[Passage],
     direction: str | None = None,
     operation: tuple[str, float] | None = None,
-) -> list[Reading]:
-    """The table reading and the text reading, the one the models are surer of first.
+) -> Iterator[Reading]:
+    """The table reading and the text reading, the one the models are surer of first (a
+    generator: the text is read only when the caller asks past a sure table reading).
     Arithmetic, counts, lists and "which year" questions are read from tables only.
     `direction` ("max" or "min"), when the caller knows it, overrides the learned one;
     `operation`, when the caller has classified the question already, is used as it is."""
     table = read_tables(model, question, tables, direction, operation) if tables else None
     if table is not None and table.op not in (ops.SPAN, ops.MULTI_SPAN):
-        return [table]
+        yield table
+        return
+    if table is not None and table.confidence >= SURE:
+        yield table
+        table = None
     text = read_text(model, question, passages) if passages else None
-    found = [r for r in (table, text) if r is not None]
-    return sorted(found, key=lambda r: r.confidence, reverse=True)
+    yield from sorted((r for r in (table, text) if r is not None), key=lambda r: r.confidence, reverse=True)
 
 
 def read_text(model: ReaderModel, question: str, passages: list[Passage]) -> Reading | None:
@@ -131,9 +155,9 @@ def _known_words(context: str) -> frozenset[str]:
 
 
 def classify(model: ReaderModel, question: str) -> tuple[str, float]:
-    probabilities = model.operators.predict_proba([question])[0]
+    probabilities = model.fast_operators.predict_proba([question])[0]
     best = int(probabilities.argmax())
-    return str(model.operators.classes_[best]), float(probabilities[best])
+    return str(model.fast_operators.classes_[best]), float(probabilities[best])
 
 
 def read_tables(
@@ -206,7 +230,7 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
 
 
 def _extreme(model: ReaderModel, asked: Asked, cells: list[CellView]) -> CellView:
-    wants_max = (asked.direction or str(model.direction.predict([asked.text])[0])) == "max"
+    wants_max = (asked.direction or str(model.fast_direction.predict([asked.text])[0])) == "max"
     return (max if wants_max else min)(cells, key=lambda c: c.value or 0.0)
 
 

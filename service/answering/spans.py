@@ -95,7 +95,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 _DETERMINER = re.compile(r"\b(?:the|a|an|our|its|their|this|these|those|each|all|any)\b", re.IGNORECASE)
-MAX_WORDS = 45
+MAX_WORDS = 25
 
 
 def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -> list[Candidate]:
@@ -152,7 +152,7 @@ def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -
 
 def featurise(
     question: str, passages: list[Passage], weight: WordWeights, *, sentences: int = 3
-) -> tuple[list[list[float]], list[Candidate]]:
+) -> tuple[np.ndarray, list[Candidate]]:
     """Feature rows for the candidates of the `sentences` sentences that say most of the question."""
     asked = words(question)
     asked_letters = letters_only(asked)
@@ -167,60 +167,73 @@ def featurise(
             said, q_said = overlap(asked_letters, s_words, weight)
             scored.append((q_said, said, fuzzy(sentence, question)[0], p_rank, passage, s, e))
     scored.sort(key=lambda x: x[0], reverse=True)
-    rows: list[list[float]] = []
+    blocks: list[np.ndarray] = []
     cands: list[Candidate] = []
+    n_asked = max(1, len(asked))
+    constant = [*wh, asks_percent, asks_year_like]
     for s_rank, (q_said, said, partial, p_rank, passage, s, e) in enumerate(scored[:sentences]):
-        length = max(1, e - s)
-        # each word of the sentence once: where it is, its weight, whether the question says it;
-        # a candidate's figures are then sums over its words (prefix sums), not new matching
+        found = candidates(passage, s, e, asked)
+        if not found:
+            continue
+        # each word of the sentence once: where it is, its weight, whether the question says
+        # it; a candidate's figures are then sums over its words (prefix sums), computed for all
+        # candidates at once
         spans = token_spans(passage.text, s, e)
-        starts = [a for a, _, _ in spans]
-        weights = [weight(t) for _, _, t in spans]
-        said_by_q = [any(similar(t, q) for q in asked) for _, _, t in spans]
-        letter = [not t[0].isdigit() for _, _, t in spans]
-        total_w, said_w, said_n = [0.0], [0.0], [0]
-        for w, flag, is_letter in zip(weights, said_by_q, letter):
-            total_w.append(total_w[-1] + w)
-            said_w.append(said_w[-1] + (w if flag else 0.0))
-            said_n.append(said_n[-1] + (1 if flag and is_letter else 0))
-        n_asked = max(1, len(asked))
-        for cand in candidates(passage, s, e, asked):
-            i, j = bisect_left(starts, cand.start), bisect_left(starts, cand.end)
-            c_text = cand.text
-            c_said = (said_w[j] - said_w[i]) / (total_w[j] - total_w[i]) if j > i and total_w[j] > total_w[i] else 0.0
-            b = bisect_left(starts, cand.start - 40)
-            a = bisect_left(starts, cand.end + 40)
-            rows.append(
-                [
-                    q_said,
-                    said,
-                    partial,
-                    float(s_rank),
-                    float(p_rank),
-                    c_said,
-                    float(j - i),
-                    (cand.end - cand.start) / length,
-                    (cand.start - s) / length,
-                    float(bool(_DIGIT.search(c_text))),
-                    float("%" in c_text or "percent" in c_text.lower()),
-                    float(bool(_CURRENCY.search(c_text))),
-                    float(bool(_A_YEAR.fullmatch(c_text.strip()))),
-                    (said_n[i] - said_n[max(b, 0)]) / n_asked,
-                    (said_n[min(a, len(spans))] - said_n[j]) / n_asked,
-                    *(float(cand.kind == k) for k in KINDS),
-                    *(float(cand.cut[0] == c) for c in CUTS),
-                    *(float(cand.cut[1] == c) for c in CUTS),
-                    *wh,
-                    asks_percent,
-                    asks_year_like,
-                ]
-            )
-            cands.append(cand)
+        starts = np.array([a for a, _, _ in spans], dtype=np.int64)
+        weights = np.array([weight(t) for _, _, t in spans], dtype=np.float64)
+        said_by_q = np.array([any(similar(t, q) for q in asked) for _, _, t in spans], dtype=bool)
+        letter = np.array([not t[0].isdigit() for _, _, t in spans], dtype=bool)
+        digit = np.array([any(ch.isdigit() for ch in t) for _, _, t in spans], dtype=np.float64)
+        year = np.array([bool(_A_YEAR.fullmatch(t)) for _, _, t in spans], dtype=np.float64)
+        total_w = np.concatenate([[0.0], np.cumsum(weights)])
+        said_w = np.concatenate([[0.0], np.cumsum(np.where(said_by_q, weights, 0.0))])
+        said_n = np.concatenate([[0], np.cumsum(said_by_q & letter)])
+        digits = np.concatenate([[0.0], np.cumsum(digit)])
+        chars = passage.text[s:e]
+        percent = np.concatenate([[0], np.cumsum([ch == "%" for ch in chars])])
+        money = np.concatenate([[0], np.cumsum([ch in "$€£¥₹" for ch in chars])])
+        c_start = np.array([c.start for c in found], dtype=np.int64)
+        c_end = np.array([c.end for c in found], dtype=np.int64)
+        i, j = np.searchsorted(starts, c_start), np.searchsorted(starts, c_end)
+        before, after = np.searchsorted(starts, c_start - 40), np.searchsorted(starts, c_end + 40)
+        span_w = total_w[j] - total_w[i]
+        c_said = np.divide(said_w[j] - said_w[i], span_w, out=np.zeros(len(found)), where=span_w > 0)
+        length = max(1, e - s)
+        lowered = [c.text.lower() for c in found]
+        has_percent = (percent[c_end - s] - percent[c_start - s] > 0) | np.array(["percent" in t for t in lowered])
+        kinds = np.array([[c.kind == k for k in KINDS] for c in found], dtype=np.float64)
+        cut_start = np.array([[c.cut[0] == k for k in CUTS] for c in found], dtype=np.float64)
+        cut_end = np.array([[c.cut[1] == k for k in CUTS] for c in found], dtype=np.float64)
+        n = len(found)
+        block = np.column_stack(
+            [
+                np.full(n, q_said),
+                np.full(n, said),
+                np.full(n, partial),
+                np.full(n, float(s_rank)),
+                np.full(n, float(p_rank)),
+                c_said,
+                (j - i).astype(np.float64),
+                (c_end - c_start) / length,
+                (c_start - s) / length,
+                (digits[j] - digits[i] > 0).astype(np.float64),
+                has_percent.astype(np.float64),
+                (money[c_end - s] - money[c_start - s] > 0).astype(np.float64),
+                ((j - i == 1) & (year[np.minimum(i, len(spans) - 1)] > 0)).astype(np.float64),
+                (said_n[i] - said_n[before]) / n_asked,
+                (said_n[np.minimum(after, len(spans))] - said_n[j]) / n_asked,
+                kinds,
+                cut_start,
+                cut_end,
+                np.tile(constant, (n, 1)),
+            ]
+        )
+        blocks.append(block)
+        cands.extend(found)
+    rows = np.vstack(blocks) if blocks else np.zeros((0, len(FEATURES)))
     return rows, cands
 
 
-_CURRENCY = re.compile(r"[$€£¥₹]")
-_DIGIT = re.compile(r"\d")
 _A_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
@@ -228,5 +241,5 @@ def score_spans(model, question: str, passages: list[Passage], weight: WordWeigh
     rows, cands = featurise(question, passages, weight)
     if not cands:
         return []
-    probabilities = model.predict_proba(np.asarray(rows, dtype=np.float32))[:, 1]
+    probabilities = model.predict_proba(rows.astype(np.float32))[:, 1]
     return sorted(zip(probabilities.tolist(), cands), key=lambda pc: pc[0], reverse=True)
