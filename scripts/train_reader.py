@@ -202,6 +202,15 @@ def train(
         ]
     )
     direction.fit([t for t, _ in directed], [d for _, d in directed])
+    source = Pipeline(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+            ("model", LogisticRegression(C=4.0, max_iter=1000)),
+        ]
+    )
+    source.fit(
+        [q["question"] for q in questions], ["text" if q["answer_from"] == "text" else "table" for q in questions]
+    )
     trained_on = {
         "questions": len(questions),
         "excerpts": len(tables),
@@ -213,7 +222,7 @@ def train(
         "source": "TAT-QA dev slice (eval/tatqa less heldout.txt), CC BY 4.0",
     }
     version = time.strftime("%Y%m%d") + f"-q{len(questions)}-c{int(len(y))}"
-    return ReaderModel(operators, direction, cells, spans, weights, version, trained_on)
+    return ReaderModel(operators, direction, cells, spans, weights, version, trained_on, source)
 
 
 def prediction(reading) -> str | list[str]:

@@ -34,6 +34,7 @@ from service.answering.textmatch import WordWeights, letters_only, similar, word
 MODEL_PATH = Path(__file__).with_name("models") / "reader.joblib"
 EVIDENCE = 0.5  # a cell the model is at least this sure of is evidence (a probability, not a weight)
 SURE = 0.7  # a table reading this sure is offered before the text is read at all
+TEXT_LIKELY = 0.3  # below this chance that the answer is in running text, tables are read first
 INFORMATIVE = 0.6  # a word's learned weight from which it names what is asked (`cash`, not `what`)
 
 
@@ -46,6 +47,7 @@ class ReaderModel:
     weights: WordWeights
     version: str
     trained_on: dict = field(default_factory=dict)
+    source: object = None  # sklearn Pipeline: question → "text" | "table" (where its answer is printed)
 
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -58,11 +60,19 @@ class ReaderModel:
         """The text classifiers evaluated without scikit-learn's per-call overhead (same output)."""
         self.fast_operators = FastTextClassifier(self.operators)  # type: ignore[arg-type]
         self.fast_direction = FastTextClassifier(self.direction)  # type: ignore[arg-type]
+        self.fast_source = FastTextClassifier(self.source) if self.source is not None else None  # type: ignore[arg-type]
+
+    def text_likely(self, question: str) -> float:
+        """How likely the answer is printed in running text rather than in a table."""
+        if self.fast_source is None:
+            return 1.0
+        probabilities = self.fast_source.predict_proba([question])[0]
+        return float(probabilities[list(self.fast_source.classes_).index("text")])
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        state.pop("fast_operators", None)
-        state.pop("fast_direction", None)
+        for name in ("fast_operators", "fast_direction", "fast_source"):
+            state.pop(name, None)
         return state
 
     def __setstate__(self, state: dict) -> None:
@@ -115,7 +125,9 @@ def readings(
     if table is not None and table.op not in (ops.SPAN, ops.MULTI_SPAN):
         yield table
         return
-    if table is not None and table.confidence >= SURE:
+    # a sure table reading, or one for a question whose answer is rarely in running text, is
+    # offered before the text is read at all (the text is read only if it does not hold)
+    if table is not None and (table.confidence >= SURE or model.text_likely(question) < TEXT_LIKELY):
         yield table
         table = None
     text = read_text(model, question, passages) if passages else None
