@@ -452,9 +452,6 @@ def test_note_several_values(note, question, spans):
     assert r.answered and r.spans == spans
 
 
-@pytest.mark.xfail(
-    strict=True, reason="one value only: spans ['2,386.5'] ('Total, 2023: 2,386.5 thousand'), 2022 left out"
-)
 def test_note_several_values_of_a_total_row(note):
     r = note("What was the number of employed persons in total in 2022 and 2023 respectively?")
     assert r.answered and r.spans == ["2,333.7", "2,386.5"]

@@ -416,7 +416,9 @@ class Evidence:
 def stand_in(op: str, direction: str = "max"):
     return SimpleNamespace(
         operators=Operation(op),
+        fast_operators=Operation(op),
         direction=Direction(direction),
+        fast_direction=Direction(direction),
         cells=Evidence(),
         weights=WordWeights({"what": 0.1, "was": 0.1, "were": 0.1, "the": 0.1, "in": 0.1}, 1.0),
     )

@@ -26,7 +26,7 @@ from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
 from service.answering.question import Question, WordSet, is_country, norm_tokens, parse_question
-from service.answering.reader import ReaderModel, Reading, classify, readings, unsaid
+from service.answering.reader import ReaderModel, Reading, classify, readings, unsaid, unsaid_words
 from service.answering.translate import english_reading
 
 _ASKS_COUNTRY = re.compile(r"\b(which|what) (country|countries|nation|nations|economy|economies)\b", re.IGNORECASE)
@@ -203,13 +203,24 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
             return draft
         if op in (ops.PERCENT_OF, ops.CHANGE_RATIO) and is_percent_unit(draft.unit):
             return draft  # the documents print the percentage: a printed figure beats a computed one
+        if draft.citations and draft.citations[0].kind == "passage" and len(ctx.q.years) == 1:
+            # one year asked and a sentence states the figure for it ("the average annual growth
+            # rate in 2021 … 13.8%"): there is nothing to compute across years
+            return draft
     # only evidence that says the question's informative words is read (a reading from any other
     # would not hold): this also keeps the reader off the hot path of questions it cannot answer
     question = ctx.q.text
     tables = [
-        t for t in ctx.reader_tables() if _may_hold(ctx, model, ctx.matcher.table_text(t), ctx.matcher.table_years(t))
+        t
+        for t in ctx.reader_tables()
+        if _names_its_own(ctx, t) and _may_hold(ctx, model, ctx.matcher.table_text(t), ctx.matcher.table_years(t))
     ]
-    passages = [p for p, _ in ctx.passages[:READER_PASSAGES] if _may_hold(ctx, model, _passage_text(p))]
+    passages = [
+        p
+        for p, _ in ctx.passages[:READER_PASSAGES]
+        if all(passage_words(p).has(e) or _part_of_a_date(e) for e in ctx.q.entities)
+        and _may_hold(ctx, model, _passage_text(p))
+    ]
     if not tables and not passages:
         return draft
     direction = {"more": "max", "less": "min"}.get(ctx.q.direction or "")
@@ -219,6 +230,14 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
             composed.solver = "reader"
             return composed
     return draft
+
+
+def _names_its_own(ctx: _Context, table: TableView) -> bool:
+    """Every name the question asks about is the table's own: on its labels, caption, stub,
+    unit or notes (a name only its references or the text around it use is about another
+    table)."""
+    info = ctx.matcher.info(table)
+    return all(_part_of_a_date(e) or info.label_tokens.has(e) or info.near_context.has(e) for e in ctx.q.entities)
 
 
 def _may_hold(ctx: _Context, model: ReaderModel, text: str, years: frozenset[int] = frozenset()) -> bool:
@@ -244,11 +263,15 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
     year, a name or a thing the evidence does not say is never given a figure."""
     if reading.text is not None:
         passage = reading.text.passage
-        words = passage_words(passage)
+        # the sentence the span is in names the question's years and names (a passage that
+        # mentions Russia somewhere does not make a sentence about China Russia's)
+        start, end = _sentence_of(passage.text, (reading.text.start, reading.text.end))
+        sentence = passage.text[start:end]
+        said = WordSet(norm_tokens(sentence))
         return (
             reading.confidence >= READER_SPAN
-            and all(str(y) in passage.text for y in ctx.q.years)
-            and all(words.has(e) or _part_of_a_date(e) for e in ctx.q.entities)
+            and all(str(y) in sentence for y in ctx.q.years)
+            and all(said.has(e) or _part_of_a_date(e) for e in ctx.q.entities)
             and unsaid(model, ctx.q.text, _passage_text(passage)) <= READER_UNSAID
         )
     if reading.confidence < READER_CELL or not reading.cells:
@@ -259,19 +282,52 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
     periods = {y for c in reading.cells for y in c.years}
     if any(y not in periods and str(y) not in text for y in ctx.q.years):
         return False
+    if not _names_its_own(ctx, table):
+        return False
     info = ctx.matcher.info(table)
     for e in ctx.q.entities:
-        if _part_of_a_date(e):
-            continue
-        # a name is the table's own: on its labels, caption, stub, unit or notes (a name only
-        # its references or the text around it use is about another table)
-        if not (info.label_tokens.has(e) or info.near_context.has(e)):
-            return False
         # a name the table has as a row or column label must be the evidence's own (asking
         # about Russia rules out the China row)
         if info.label_tokens.has(e) and not any(ctx.matcher.cell_words[id(c)].has(e) for c in reading.cells):
             return False
+    if reading.op in (ops.SPAN, ops.MULTI_SPAN):
+        # a looked-up cell answers only what its own coordinates say (not what another column
+        # of its table says: `Fixed broadband` is not the `Mobile cellular` cell beside it), and
+        # the question picks its column where the table's columns are things, not periods
+        evidence = _evidence_text(table, reading.cells)
+        if unsaid(model, ctx.q.text, evidence) > READER_UNSAID:
+            return False
+        # a word the cell leaves unsaid that another table of the same document names is about
+        # that table ("mobile Internet users" is Table 4's, not Table 6's mobile subscriptions)
+        if any(_other_table_says(ctx, table, w) for w in unsaid_words(model, ctx.q.text, evidence)):
+            return False
+        if not all(_column_asked(ctx, c) for c in reading.cells):
+            return False
     return unsaid(model, ctx.q.text, text) <= READER_UNSAID
+
+
+def _other_table_says(ctx: _Context, table: TableView, word: str) -> bool:
+    return any(
+        other is not table and other.doc_id == table.doc_id and word in ctx.matcher.table_stems(other)
+        for other in ctx.corpus.tables.values()
+    )
+
+
+def _evidence_text(table: TableView, cells: list[CellView]) -> str:
+    """What a table says about its cells: caption, stub, unit, notes, section, their row keys and column paths."""
+    coordinates = [k for c in cells for k in (*c.row_keys, *c.column)]
+    return " ".join(
+        [table.caption, *table.stub, table.unit or "", table.source_note or "", *table.section, *coordinates]
+    )
+
+
+def _column_asked(ctx: _Context, cell: CellView) -> bool:
+    """Where the table's columns differ by more than their period, the question names the cell's."""
+    own = [k for k in cell.column if period_year(k) is None]
+    others = {tuple(k for k in path if period_year(k) is None) for path in cell.table.columns}
+    if len(others) < 2 or not own:
+        return True
+    return any(ctx.q.words.has(t) for t in norm_tokens(" ".join(own)))
 
 
 # -- values ---------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from ingest.periods import period_year
 from ingest.records import Fact
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.question import Question, WordSet, acronym_words, is_country, norm_tokens, same_word, synonyms
+from service.answering.textmatch import words as stem_words
 
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[—–-]+\s*((?:19|20)\d{2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
@@ -108,6 +109,7 @@ class TableInfo:
     axis_values: dict[tuple, set[str]]
     text: str = ""  # caption, unit, notes, section, stub and every label, as text
     years: frozenset[int] = frozenset()  # the cells' periods and the caption's years
+    stems: frozenset[str] | None = None  # the text's stems, read when first asked
 
 
 @dataclass
@@ -253,6 +255,13 @@ class Matcher:
 
     def caption_years(self, table: TableView) -> set[int]:
         return self._info[id(table)].caption_years
+
+    def table_stems(self, table: TableView) -> frozenset[str]:
+        """The stems of the table's caption and labels (as the reader's words are stemmed)."""
+        info = self._info[id(table)]
+        if info.stems is None:
+            info.stems = frozenset(stem_words(info.text))
+        return info.stems
 
     def table_years(self, table: TableView) -> frozenset[int]:
         """Every period of the table's cells, and the years its caption names."""

@@ -148,9 +148,14 @@ def unsaid(model: ReaderModel, question: str, context: str) -> float:
     asked = _informative(model, question)
     if not asked:
         return 0.0
-    known = _known_words(context)
-    missing = [w for w in asked if w not in known and not any(similar(w, k) for k in known)]
+    missing = unsaid_words(model, question, context)
     return sum(model.weights(w) for w in missing) / sum(model.weights(w) for w in asked)
+
+
+def unsaid_words(model: ReaderModel, question: str, context: str) -> list[str]:
+    """The question's informative words (stems) the context does not say."""
+    known = _known_words(context)
+    return [w for w in _informative(model, question) if w not in known and not any(similar(w, k) for k in known)]
 
 
 def _informative(model: ReaderModel, question: str) -> list[str]:
