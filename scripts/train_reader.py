@@ -51,8 +51,8 @@ SEED = 20261129
 
 def load_scorer(kit: Path):
     spec = importlib.util.spec_from_file_location("tatqa_score", kit / "score.py")
+    assert spec is not None and spec.loader is not None, f"no scorer at {kit / 'score.py'}"
     module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
     spec.loader.exec_module(module)
     return module
 

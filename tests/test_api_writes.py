@@ -18,11 +18,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from index.feedback_store import FEEDBACK_DB
 from index.store import DB_NAME
 from service.answering.engine import Engine
 from service.engine_slot import EngineSlot
 from service.evaluation import load_questions
-from service.feedback import FEEDBACK_DB
 from service.main import create_app
 from service.settings import Settings
 from service.uploads import sanitize_filename

@@ -545,7 +545,6 @@ def test_note_ratio_of_two_rows(note):
     answered(note("What was the ratio of services employment to manufacturing employment in 2023?"), 1526.4 / 655.1)
 
 
-@pytest.mark.xfail(strict=True, reason="answers 655.1 (a lookup: 'Manufacturing in 2023: 655.1 thousand')")
 def test_note_sum_of_two_rows(note):
     answered(note("What was the sum of employment in agriculture and manufacturing in 2023?"), 205.0 + 655.1)
 

@@ -84,8 +84,10 @@ class FastTextClassifier:
     def __init__(self, pipeline: Pipeline):
         steps = dict(pipeline.named_steps)
         model: LogisticRegression = steps["model"]
-        first = steps.get("features", steps.get("words"))
-        vectorizers = [v for _, v in first.transformer_list] if isinstance(first, FeatureUnion) else [first]
+        first = steps["features"] if "features" in steps else steps["words"]
+        vectorizers: list[TfidfVectorizer] = (
+            [v for _, v in first.transformer_list] if isinstance(first, FeatureUnion) else [first]
+        )
         self.classes_ = model.classes_
         self._parts = []
         offset = 0

@@ -216,8 +216,8 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
             return None
         return Reading(op, 0.0, series, probability, spans=labels)
     if op == ops.COUNT:
-        rows = {(id(c.table), c.row) for p, c in ranked if p >= EVIDENCE and c.table is top.table}
-        return Reading(op, 0.0, [top], probability, value=float(len(rows) or 1))
+        counted = {(id(c.table), c.row) for p, c in ranked if p >= EVIDENCE and c.table is top.table}
+        return Reading(op, 0.0, [top], probability, value=float(len(counted) or 1))
     if op == ops.ARGMAX:
         series = [c for c in row if c.value is not None and cell_period(c) is not None]
         if len(series) < 2:

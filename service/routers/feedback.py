@@ -13,9 +13,10 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from index.feedback_store import FEEDBACK_DB, FeedbackStore
 from service.deps import JsonBodyRoute
 from service.errors import error_responses
-from service.feedback import FEEDBACK_DB, FeedbackStore, eval_item, iso
+from service.feedback import eval_item, iso
 from service.responses import FastJSONResponse
 from service.schemas import FeedbackList, FeedbackRequest, FeedbackStored
 
