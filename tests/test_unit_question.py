@@ -167,3 +167,10 @@ def test_acronym_words_map_initials_to_the_words_of_each_run():
         "wb": ["world", "bank"],
     }
     assert acronym_words("A B C D E F G") == {}  # a run of more than six words is no name
+
+
+def test_countries_come_from_iso_3166_not_a_hand_list():
+    from service.answering.question import is_country
+
+    assert all(is_country(name) for name in ("brazil", "kazakhstan", "india", "russia", "usa", "russian"))
+    assert not any(is_country(word) for word in ("revenue", "digital", "economy", "total"))

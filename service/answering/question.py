@@ -369,9 +369,23 @@ def _entities(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[str]:
+    """One-word country names from ISO 3166 (pycountry: `brazil`, `india`, `kazakhstan`)."""
+    import pycountry
+
+    names = set()
+    for country in pycountry.countries:
+        for name in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)):
+            if name and len(name.split()) == 1:
+                names.add(name.lower())
+    return frozenset(names)
+
+
 def is_country(token: str) -> bool:
-    """A name the alias table knows as a country."""
-    return token in ALIASES.values() or token in ALIASES
+    """A country: one of ISO 3166's one-word names, or a name or adjective the alias table maps
+    to one (`russian`, `usa`, `uk`, `россия`, `中国`)."""
+    return token in ALIASES.values() or token in ALIASES or token in _country_names()
 
 
 def surface_forms(entity: str) -> list[str]:
