@@ -179,9 +179,9 @@ READER_CELL = 0.2  # the reader's evidence probability below which its reading i
 READER_SPAN = 0.1
 READER_OPERATION = 0.6  # how sure the reader must be of an operation to override a plain value
 READER_UNSAID = 0.25  # the most of the question's informative words the evidence may leave unsaid
-# what the answerer's solvers would only look up: the reader computes or lists it instead
 # what the answerer's derived figures (a difference, a ratio) do not compute
 READER_COMPUTES = (ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.PERCENT_OF)
+# what the answerer's solvers would only look up: the reader computes or lists it instead
 READER_OVERRIDES = (
     *(ops.DIFF, ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.DIVIDE, ops.PERCENT_OF),
     *(ops.MULTI_SPAN, ops.LIST_ROWS, ops.LIST_PERIODS),
