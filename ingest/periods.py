@@ -23,6 +23,7 @@ Decisions:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = ["is_period", "period_year"]
 
@@ -100,6 +101,7 @@ def _clean(label: str) -> str:
     return text
 
 
+@lru_cache(maxsize=100_000)  # labels repeat across tables and questions: read each once
 def period_year(label: str) -> int | None:
     """The year a header or row label denotes (`2019 (1)`, `FY19`, `Dec. 31, 2019`, `Year ended
     June 30, 2019`, `2019 $'000`, `Q4 2019` → 2019), or None when it is not essentially a period."""

@@ -34,6 +34,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return result
 
 
+def sentence_around(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """(start, end) of the sentence of `text` that holds span[0], or the span itself."""
+    for start, end in sentence_spans(text):
+        if start <= span[0] < end:
+            return start, end
+    return span
+
+
 def windows(text: str, max_chars: int) -> list[tuple[int, int]]:
     """Spans that cover `text` in whole sentences, each at most `max_chars` where a sentence allows."""
     spans = sentence_spans(text)

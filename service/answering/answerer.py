@@ -18,10 +18,11 @@ from index.search import Hit, Searcher, Steps
 from ingest.numbers import format_number
 from ingest.periods import period_year
 from ingest.records import Passage, Reference
+from ingest.text import sentence_around
 from service.answering import operators as ops
 from service.answering.answer import Answer, Citation, Draft
 from service.answering.citations import cell_citation, fact_citation, hit_citation, passage_citation, table_citation
-from service.answering.compose import draft_of
+from service.answering.compose import draft_of, figure_text
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
@@ -265,7 +266,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
         passage = reading.text.passage
         # the sentence the span is in names the question's years and names (a passage that
         # mentions Russia somewhere does not make a sentence about China Russia's)
-        start, end = _sentence_of(passage.text, (reading.text.start, reading.text.end))
+        start, end = sentence_around(passage.text, (reading.text.start, reading.text.end))
         sentence = passage.text[start:end]
         said = WordSet(norm_tokens(sentence))
         return (
@@ -382,19 +383,6 @@ def _latest_if_unasked(ctx: _Context, match: CellMatch) -> CellMatch:
     return max(same, key=lambda m: max(m.cell.years), default=match)
 
 
-def _figure(value: float | None, raw: str, unit: str | None) -> str:
-    shown = raw if raw else (format_number(value) if value is not None else "—")
-    if not unit:
-        return shown
-    if unit == "%":
-        return f"{shown}%"
-    currency = re.match(r"^([$€£¥₽])\s*(.*)$", unit)
-    if currency:  # "$ billion" reads as "$1,539 billion"; a cell printed "$94.7" keeps one "$"
-        shown = shown.removeprefix(currency.group(1)).strip()
-        return f"{currency.group(1)}{shown} {currency.group(2)}".rstrip()
-    return f"{shown} {unit}"
-
-
 def _describe(cell: CellView) -> str:
     parts = [*cell.labels, *[str(y) for y in cell.years]]
     return ", ".join(dict.fromkeys(parts))
@@ -415,7 +403,7 @@ def _cell_draft(ctx: _Context, match: CellMatch) -> Draft:
     if fact:
         citations.append(fact_citation(ctx.corpus, fact, match.score * 0.9))
     return Draft(
-        answer=f"{_describe(cell)}: {_figure(cell.value, cell.raw, cell.unit)} ({table.label}, {_doc_short(ctx, table.doc_id)}).",
+        answer=f"{_describe(cell)}: {figure_text(cell.value, cell.raw, cell.unit)} ({table.label}, {_doc_short(ctx, table.doc_id)}).",
         value=cell.value,
         unit=cell.unit,
         citations=citations,
@@ -541,7 +529,7 @@ def _compare(ctx: _Context) -> Draft | None:
     indicator = _indicator(winner.cell, win_name)
     unit = winner.cell.unit
     if a.cell.value == b.cell.value:
-        text = f"Neither: {name_a} and {name_b} both had {_figure(a.cell.value, a.cell.raw, unit)} ({indicator}{', ' + year if year else ''}; {a.cell.table.label})."
+        text = f"Neither: {name_a} and {name_b} both had {figure_text(a.cell.value, a.cell.raw, unit)} ({indicator}{', ' + year if year else ''}; {a.cell.table.label})."
     else:
         verb = {True: "ranked better" if rank else "had less", False: "ranked better" if rank else "had more"}[
             wants_less and not rank
@@ -550,8 +538,8 @@ def _compare(ctx: _Context) -> Draft | None:
             verb = "ranked worse"
         yes_no = _yes_no(ctx.q.text, a_wins)
         text = (
-            f"{yes_no}{win_name} {verb}: {_figure(winner.cell.value, winner.cell.raw, unit)} vs "
-            f"{_figure(loser.cell.value, loser.cell.raw, unit)} for {lose_name} ({indicator}{', ' + year if year else ''}; "
+            f"{yes_no}{win_name} {verb}: {figure_text(winner.cell.value, winner.cell.raw, unit)} vs "
+            f"{figure_text(loser.cell.value, loser.cell.raw, unit)} for {lose_name} ({indicator}{', ' + year if year else ''}; "
             f"{winner.cell.table.label}{'; a lower rank is better' if rank else ''})."
         )
     return Draft(
@@ -713,7 +701,7 @@ def _label(ctx: _Context) -> Draft | None:
     )
     word = ("best" if q.direction != "less" else "worst") if rank else ("highest" if not lowest else "lowest")
     return Draft(
-        answer=f"{label} — the {word} {described}: {_figure(pick.cell.value, pick.cell.raw, pick.cell.unit)} ({pick.cell.table.label}: {shown}).",
+        answer=f"{label} — the {word} {described}: {figure_text(pick.cell.value, pick.cell.raw, pick.cell.unit)} ({pick.cell.table.label}: {shown}).",
         value=None,
         unit=None,
         citations=[cell_citation(ctx.corpus, pick.cell, pick.score)]
@@ -754,16 +742,16 @@ def _source(ctx: _Context) -> Draft | None:
             where = f"{cell.table.label} ({_describe(cell)})"
             note = f"; {cell.table.source_note.rstrip('.')}" if cell.table.source_note else ""
             parts.append(
-                f"{where} gives {_figure(cell.value, cell.raw, cell.unit)}"
+                f"{where} gives {figure_text(cell.value, cell.raw, cell.unit)}"
                 + (f", citing {_ref_names(refs)}" if refs else "")
                 + note
             )
         for passage, score in ctx.passages:
             found = _number_span(passage.text, q.numbers)
             if found:
-                citations.append(passage_citation(ctx.corpus, passage, score, _sentence_of(passage.text, found)))
+                citations.append(passage_citation(ctx.corpus, passage, score, sentence_around(passage.text, found)))
                 refs = ctx.corpus.refs(passage.doc_id, passage.refs)
-                sentence = passage.text[slice(*_sentence_of(passage.text, found))]
+                sentence = passage.text[slice(*sentence_around(passage.text, found))]
                 parts.append(f"the text says: “{sentence}”" + (f" ({_ref_names(refs)})" if refs else ""))
                 break
     else:
@@ -824,15 +812,6 @@ def _number_span(text: str, numbers: list[float]) -> tuple[int, int] | None:
         for match in re.finditer(rf"(?<![\d.]){re.escape(shown)}(?![\d])", text):
             return match.start(), match.end()
     return None
-
-
-def _sentence_of(text: str, span: tuple[int, int]) -> tuple[int, int]:
-    from ingest.text import sentence_spans
-
-    for start, end in sentence_spans(text):
-        if start <= span[0] < end:
-            return start, end
-    return span
 
 
 # -- abstention and context ------------------------------------------------------------

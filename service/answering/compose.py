@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from ingest.numbers import format_number, parse_number
+from ingest.text import sentence_around
 from service.answering import operators as ops
 from service.answering.answer import Draft
 from service.answering.citations import cell_citation, passage_citation
@@ -30,33 +31,31 @@ def _column(cell: CellView) -> str:
 
 def figure(cell: CellView) -> str:
     """A cell's figure with its unit in words: `$94.7 million`, `4.4%`, `27.0 million`."""
-    raw = cell.raw.strip()
-    unit = (cell.unit or "").strip()
-    if cell.value is None or not unit:
-        return raw
-    if unit == "%" or raw.endswith("%"):
-        return raw if raw.endswith("%") else f"{raw}%"
+    return figure_text(cell.value, cell.raw, cell.unit)
+
+
+def figure_text(value: float | None, raw: str, unit: str | None) -> str:
+    """A figure as printed with its unit in words: `$1,539 billion` (a currency unit goes
+    before the figure, once), `4.4%`, `22.52 per 100 people`."""
+    shown = raw.strip() or (format_number(value) if value is not None else "—")
+    unit = (unit or "").strip()
+    if value is None or not unit:
+        return shown
+    if unit == "%" or shown.endswith("%"):
+        return shown if shown.endswith("%") else f"{shown}%"
     currency = re.match(r"^((?:US|A|C|HK|S|RMB\s?)?[$€£¥₹₽]|RMB|USD|EUR)\s*(.*)$", unit)
-    bare = _CURRENCY.sub("", raw)
+    bare = _CURRENCY.sub("", shown)
     if currency:
         return f"{currency.group(1)}{bare} {currency.group(2)}".rstrip()
     return f"{bare} {unit}"
 
 
-def _where(cell: CellView) -> str:
-    return cell.table.label
-
-
-def _period(cell: CellView) -> str:
-    return cell.period
-
-
 def cell_sentence(cell: CellView) -> str:
-    period = _period(cell)
+    period = cell.period
     column = _column(cell)
     what = _row(cell) + (f" ({column})" if column else "")
     when = f" in {period}" if period else ""
-    return f"{what}{when}: {figure(cell)} ({_where(cell)})."
+    return f"{what}{when}: {figure(cell)} ({cell.table.label})."
 
 
 def draft_of(corpus: Corpus, reading: Reading) -> Draft:
@@ -75,18 +74,22 @@ def draft_of(corpus: Corpus, reading: Reading) -> Draft:
         )
     if reading.op in (ops.LIST_ROWS, ops.LIST_PERIODS):
         return Draft(
-            answer=f"{'; '.join(reading.spans)} ({_where(cells[0])}).", citations=citations, spans=list(reading.spans)
+            answer=f"{'; '.join(reading.spans)} ({cells[0].table.label}).",
+            citations=citations,
+            spans=list(reading.spans),
         )
     if reading.op == ops.MULTI_SPAN:
-        parts = "; ".join(f"{_row(c)}{' ' + _period(c) if _period(c) else ''}: {figure(c)}" for c in cells)
-        return Draft(answer=f"{parts} ({_where(cells[0])}).", citations=citations, spans=list(reading.spans))
+        parts = "; ".join(f"{_row(c)}{' ' + c.period if c.period else ''}: {figure(c)}" for c in cells)
+        return Draft(answer=f"{parts} ({cells[0].table.label}).", citations=citations, spans=list(reading.spans))
     if reading.op in (ops.ARGMAX, ops.ARGMAX_ROW):
         label = reading.spans[0]
-        shown = "; ".join(f"{_period(c) if reading.op == ops.ARGMAX else _row(c)}: {figure(c)}" for c in cells)
-        return Draft(answer=f"{label} ({_where(cells[0])}: {shown}).", citations=citations, spans=list(reading.spans))
+        shown = "; ".join(f"{c.period if reading.op == ops.ARGMAX else _row(c)}: {figure(c)}" for c in cells)
+        return Draft(
+            answer=f"{label} ({cells[0].table.label}: {shown}).", citations=citations, spans=list(reading.spans)
+        )
     if reading.op == ops.COUNT:
         return Draft(
-            answer=f"{format_number(reading.value or 0)} ({_where(cells[0])}).",
+            answer=f"{format_number(reading.value or 0)} ({cells[0].table.label}).",
             value=reading.value,
             citations=citations,
         )
@@ -95,7 +98,7 @@ def draft_of(corpus: Corpus, reading: Reading) -> Draft:
     shown = format_number(round(reading.value, 2)) if reading.value is not None else ""
     unit_text = "%" if unit == "%" else (f" {unit}" if unit else "")
     return Draft(
-        answer=f"{_NAMES[reading.op]} of {what}: {shown}{unit_text} — {reading.arithmetic} ({_where(cells[0])}).",
+        answer=f"{_NAMES[reading.op]} of {what}: {shown}{unit_text} — {reading.arithmetic} ({cells[0].table.label}).",
         value=reading.value,
         unit=unit,
         citations=citations,
@@ -126,10 +129,7 @@ def _text_draft(corpus: Corpus, reading: Reading) -> Draft:
     assert span is not None
     text = span.passage.text
     # the sentence the span is in, quoted; the span highlighted in the citation
-    start = text.rfind(". ", 0, span.start)
-    start = 0 if start < 0 else start + 2
-    end = text.find(". ", span.end)
-    end = len(text) if end < 0 else end + 1
+    start, end = sentence_around(text, (span.start, span.end))
     value = parse_number(span.text) if re.fullmatch(r"[\s$€£¥(),.\d%-]+", span.text) else None
     return Draft(
         answer=text[start:end].strip(),

@@ -12,19 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
-from ingest.periods import period_year as _period_year
+from ingest.periods import period_year
 from service.answering.corpus import CellView, TableView
 from service.answering.textmatch import WordWeights, fuzzy, letters_only, overlap, similar, words
-
-
-@lru_cache(maxsize=100_000)  # labels repeat across questions: read each once
-def period_year(label: str) -> int | None:
-    return _period_year(label)
-
 
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?!\d|\.\d)")
 _FISCAL = re.compile(r"\bFY\s?'?(\d{2})\b", re.IGNORECASE)

@@ -253,9 +253,6 @@ class Matcher:
     def info(self, table: TableView) -> TableInfo:
         return self._info[id(table)]
 
-    def caption_years(self, table: TableView) -> set[int]:
-        return self._info[id(table)].caption_years
-
     def table_stems(self, table: TableView) -> frozenset[str]:
         """The stems of the table's caption and labels (as the reader's words are stemmed)."""
         info = self._info[id(table)]
