@@ -309,8 +309,8 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
 
 def _other_table_says(ctx: _Context, table: TableView, word: str) -> bool:
     return any(
-        other is not table and other.doc_id == table.doc_id and word in ctx.matcher.table_stems(other)
-        for other in ctx.corpus.tables.values()
+        other is not table and word in ctx.matcher.table_stems(other)
+        for other in ctx.corpus.tables_by_doc.get(table.doc_id, ())
     )
 
 

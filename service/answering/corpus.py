@@ -124,6 +124,9 @@ class Corpus:
             if doc_id in self.docs:
                 self.docs[doc_id].stands_for.append((target, n))
         self.tables: dict[tuple[str, str], TableView] = {(t.doc_id, t.id): TableView.of(t) for t in store.tables()}
+        self.tables_by_doc: dict[str, list[TableView]] = {}
+        for view in self.tables.values():
+            self.tables_by_doc.setdefault(view.doc_id, []).append(view)
         self.passages: dict[tuple[str, str], Passage] = {(p.doc_id, p.id): p for p in store.passages()}
         self.facts: dict[tuple[str, str], Fact] = {(f.doc_id, f.id): f for f in store.facts()}
 
