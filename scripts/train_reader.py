@@ -3,8 +3,8 @@ here wrote: the TAT-QA kit's development slice (`eval/tatqa`, less the held-out 
 listed in `heldout.txt`, which are never read here).
 
     python -m scripts.train_reader            # train on the dev slice, write the model
-    python -m scripts.train_reader --check    # also: train on 80% of the dev excerpts,
-                                              # report accuracy on the other 20%
+    python -m scripts.train_reader --check    # also: 5-fold cross-validation over the dev
+                                              # excerpts (EM by answer type, out of fold)
 
 Deterministic: the same data gives the same model. What is learned:
 - the operation (span, several spans, count, difference, change ratio, average, sum,
@@ -234,26 +234,49 @@ def prediction(reading) -> str | list[str]:
     return reading.spans if len(reading.spans) > 1 else (reading.spans[0] if reading.spans else "")
 
 
-def check(questions, tables, passages, scorer) -> dict:
-    """Train on 80% of the dev excerpts, score the other 20% (tables only: what this model reads)."""
-    contexts = sorted(tables)
-    random.Random(SEED).shuffle(contexts)
-    test = set(contexts[: len(contexts) // 5])
-    model = train([q for q in questions if q["context_id"] not in test], tables, passages, scorer)
+FOLDS = 5
+# the benchmark's target groups (service/tatqa_eval.py): answer types, and where the answer is (None: anywhere)
+GROUPS = {
+    "span+multi-span": (("span", "multi-span"), None),
+    "span+multi-span from table": (("span", "multi-span"), "table"),
+    "arithmetic+count": (("arithmetic", "count"), None),
+}
+
+
+def folds(contexts: list[str], k: int = FOLDS) -> list[set[str]]:
+    """The dev excerpts in k disjoint validation folds (a fixed shuffle): a question's excerpt is
+    never in the data its model was trained on."""
+    shuffled = sorted(contexts)
+    random.Random(SEED).shuffle(shuffled)
+    return [set(shuffled[i::k]) for i in range(k)]
+
+
+def check(questions, tables, passages, scorer, k: int = FOLDS) -> dict:
+    """k-fold cross-validation over the dev excerpts: every dev question read by a model trained
+    without its excerpt, by the reader alone (tables and text, no answerer around it)."""
     by: dict[str, list[float]] = defaultdict(list)
     ops_right = []
-    for q in questions:
-        if q["context_id"] not in test:
-            continue
-        reading = read(model, q["question"], tables[q["context_id"]], passages[q["context_id"]])
-        em, _ = scorer.score_answer(prediction(reading), q)
-        by[f"{q['answer_type']}/{q['answer_from']}"].append(em)
-        by["all"].append(em)
-        ops_right.append(float(reading is not None and reading.op == operation_of(scorer, q, tables[q["context_id"]])))
+    for test in folds(list(tables), k):
+        model = train([q for q in questions if q["context_id"] not in test], tables, passages, scorer)
+        for q in questions:
+            if q["context_id"] not in test:
+                continue
+            reading = read(model, q["question"], tables[q["context_id"]], passages[q["context_id"]])
+            em, _ = scorer.score_answer(prediction(reading), q)
+            kinds = [f"{q['answer_type']}/{q['answer_from']}", "all"]
+            kinds += [
+                g
+                for g, (types, where) in GROUPS.items()
+                if q["answer_type"] in types and where in (None, q["answer_from"])
+            ]
+            for kind in kinds:
+                by[kind].append(em)
+            op = operation_of(scorer, q, tables[q["context_id"]])
+            ops_right.append(float(reading is not None and reading.op == op))
     return {
-        "validation_excerpts": len(test),
-        "em": {k: round(100 * sum(v) / len(v), 1) for k, v in sorted(by.items())},
-        "n": {k: len(v) for k, v in sorted(by.items())},
+        "folds": k,
+        "em": {key: round(100 * sum(v) / len(v), 1) for key, v in sorted(by.items())},
+        "n": {key: len(v) for key, v in sorted(by.items())},
         "operation_accuracy": round(100 * sum(ops_right) / max(1, len(ops_right)), 1),
     }
 
@@ -269,7 +292,9 @@ def _main(argv: list[str] | None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kit", type=Path, default=KIT)
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
-    parser.add_argument("--check", action="store_true", help="also report accuracy on 20%% of the dev excerpts")
+    parser.add_argument(
+        "--check", action="store_true", help="also report 5-fold cross-validated EM over the dev excerpts"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     scorer = load_scorer(args.kit)
