@@ -178,6 +178,7 @@ READER_TABLES = 3  # tables read: the best ranked by retrieval
 READER_PASSAGES = 4  # passages read: the best ranked by retrieval
 READER_CELL = 0.2  # the reader's evidence probability below which its reading is not offered
 READER_SPAN = 0.1
+READER_TEXT_FIRST = 0.5  # the source model's chance that the answer is in running text, from which text is read
 READER_OPERATION = 0.6  # how sure the reader must be of an operation to override a plain value
 READER_UNSAID = 0.25  # the most of the question's informative words the evidence may leave unsaid
 # what the answerer's derived figures (a difference, a ratio) do not compute
@@ -197,7 +198,7 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
         return draft
     if draft.missing:
         return draft  # the documents say the value is missing: that is the answer
-    if draft.answered:
+    if draft.answered and not _text_asked(ctx, model, draft):
         op, op_p = ctx.operation
         overrides = READER_COMPUTES if draft.solver == "derived" else READER_OVERRIDES
         if op not in overrides or op_p < READER_OPERATION:
@@ -231,6 +232,19 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
             composed.solver = "reader"
             return composed
     return draft
+
+
+def _text_asked(ctx: _Context, model: ReaderModel, draft: Draft) -> bool:
+    """A table figure looked up for a question whose answer reads as a clause of running text
+    ("what caused …", "how is … calculated"): the reader reads the text too, and its reading is
+    offered first when it holds (the figure stays the answer when none does)."""
+    return (
+        draft.solver == "value"
+        and bool(draft.citations)
+        and draft.citations[0].kind == "table_row"
+        and ctx.operation[0] in (ops.SPAN, ops.OTHER)
+        and model.text_likely(ctx.q.text) >= READER_TEXT_FIRST
+    )
 
 
 def _names_its_own(ctx: _Context, table: TableView) -> bool:
