@@ -98,6 +98,8 @@ def _clean(label: str) -> str:
     text = _UNIT_MARK.sub(" ", text)
     text = re.sub(r"\s+", " ", text).strip(" ,:;-–—")
     text = re.sub(r"^(?:\d{4})\s+\d$", lambda m: m.group(0)[:4], text)  # `2018 1`: a footnote digit
+    # `FY181`: a footnote digit glued to a two-digit fiscal year (FY + three digits is no other year form)
+    text = re.sub(r"^((?:FY|CY)\s*['’]?\d{2})\d$", r"\1", text, flags=re.IGNORECASE)
     return text
 
 

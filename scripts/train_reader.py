@@ -43,7 +43,7 @@ from service.answering.corpus import TableView  # noqa: E402
 from service.answering.evidence import Asked, table_features  # noqa: E402
 from service.answering.reader import MODEL_PATH, ReaderModel, read  # noqa: E402
 from service.answering.spans import featurise  # noqa: E402
-from service.answering.textmatch import WordWeights  # noqa: E402
+from service.answering.textmatch import Grounding, WordWeights  # noqa: E402
 
 KIT = ROOT / "eval" / "tatqa"
 SEED = 20261129
@@ -221,8 +221,19 @@ def train(
         "operations": dict(Counter(label for _, label in labelled)),
         "source": "TAT-QA dev slice (eval/tatqa less heldout.txt), CC BY 4.0",
     }
+    grounding = Grounding.fit(
+        (q["question"], _context_text(tables[q["context_id"]], passages[q["context_id"]])) for q in questions
+    )
     version = time.strftime("%Y%m%d") + f"-q{len(questions)}-c{int(len(y))}"
-    return ReaderModel(operators, direction, cells, spans, weights, version, trained_on, source)
+    return ReaderModel(operators, direction, cells, spans, weights, version, trained_on, source, grounding)
+
+
+def _context_text(tables: list[TableView], passages: list[Passage]) -> str:
+    """Everything an excerpt prints in words: its tables' captions and labels, its text."""
+    labels = [
+        " ".join([t.caption, *(" ".join(k) for k in t.row_keys), *(" ".join(c) for c in t.columns)]) for t in tables
+    ]
+    return " ".join([*labels, *(p.text for p in passages)])
 
 
 def prediction(reading) -> str | list[str]:

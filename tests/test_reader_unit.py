@@ -17,7 +17,7 @@ from service.answering import reader
 from service.answering.corpus import TableView
 from service.answering.evidence import FEATURES, Asked, asked_years, score_cells, table_features
 from service.answering.spans import candidates
-from service.answering.textmatch import WordWeights, overlap, similar, stem, words
+from service.answering.textmatch import Grounding, WordWeights, overlap, similar, stem, words
 
 pytestmark = pytest.mark.unit
 
@@ -421,6 +421,7 @@ def stand_in(op: str, direction: str = "max"):
         fast_direction=Direction(direction),
         cells=Evidence(),
         weights=WordWeights({"what": 0.1, "was": 0.1, "were": 0.1, "the": 0.1, "in": 0.1}, 1.0),
+        grounding=Grounding({"ratio": 0.1}),
     )
 
 
@@ -491,6 +492,19 @@ def test_unsaid_share_of_informative_words():
     assert reader.unsaid(model, "What was the research budget in 2019?", context) == 1.0
     assert reader.unsaid(model, "What were the sales budgets in 2019?", context) == pytest.approx(0.5)
     assert reader.unsaid(model, "What was the in 2019?", context) == 0.0  # nothing informative asked
+    # a word the documents rarely say where questions do (`ratio`) does not count as unsaid
+    assert reader.unsaid(model, "What was the ratio of sales commissions in 2019?", context) == 0.0
+
+
+def test_grounding_learns_which_asked_words_the_documents_say():
+    pairs = [
+        (f"What is the ratio of {thing} to revenue?", f"Table: {thing} 12.0 Revenue 30.0")
+        for thing in ("rent", "wages", "taxes", "fees", "interest", "royalties")
+    ]
+    grounding = Grounding.fit(pairs)
+    assert grounding(stem("ratio")) < 0.5 < grounding(stem("revenue"))
+    assert grounding(stem("rent")) == 1.0  # asked too rarely to learn from: taken as grounded
+    assert grounding("neverseen") == 1.0
 
 
 def test_the_fast_text_classifier_equals_the_fitted_pipeline():

@@ -367,6 +367,7 @@ def test_scale_unit_and_currency_of():
         ("FY19", 2019),
         ("FY 2019", 2019),
         ("FY'19", 2019),
+        ("FY181", 2018),  # a footnote digit glued to FY18
         ("Fiscal 2019", 2019),
         ("fiscal year 2019", 2019),
         ("December 31, 2019", 2019),

@@ -29,13 +29,14 @@ from service.answering.corpus import CellView, TableView
 from service.answering.evidence import Asked, cell_period, score_cells
 from service.answering.operators import FastTextClassifier
 from service.answering.spans import Candidate, score_spans
-from service.answering.textmatch import WordWeights, letters_only, similar, words
+from service.answering.textmatch import Grounding, WordWeights, letters_only, similar, words
 
 MODEL_PATH = Path(__file__).with_name("models") / "reader.joblib"
 EVIDENCE = 0.5  # a cell the model is at least this sure of is evidence (a probability, not a weight)
 SURE = 0.7  # a table reading this sure is offered before the text is read at all
 TEXT_LIKELY = 0.3  # below this chance that the answer is in running text, tables are read first
 INFORMATIVE = 0.6  # a word's learned weight from which it names what is asked (`cash`, not `what`)
+GROUNDED = 0.5  # a word the documents say at least this often when a question says it names what is asked
 
 
 @dataclass
@@ -48,6 +49,7 @@ class ReaderModel:
     version: str
     trained_on: dict = field(default_factory=dict)
     source: object = None  # sklearn Pipeline: question → "text" | "table" (where its answer is printed)
+    grounding: Grounding | None = None  # how often the documents say a word a question says
 
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -159,10 +161,16 @@ def unsaid_words(model: ReaderModel, question: str, context: str) -> list[str]:
 
 
 def _informative(model: ReaderModel, question: str) -> list[str]:
+    """The words that name what is asked: weighty, not a period, and words the documents say
+    when a question does (`ratio` or `average` name what is done with the figures)."""
+    grounded = model.grounding or (lambda _: 1.0)
     return [
         w
         for w in letters_only(words(question))
-        if model.weights(w) >= INFORMATIVE and period_year(w) is None and w not in ENGLISH_STOP_WORDS
+        if model.weights(w) >= INFORMATIVE
+        and grounded(w) >= GROUNDED
+        and period_year(w) is None
+        and w not in ENGLISH_STOP_WORDS
     ]
 
 

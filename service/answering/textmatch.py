@@ -85,6 +85,33 @@ class WordWeights:
         return self.idf.get(word, self.default)
 
 
+@dataclass
+class Grounding:
+    """How often the documents say a word when a question says it, learned from questions and
+    the documents they were asked about: `commissions` is nearly always printed where it is
+    asked, `ratio`, `average` or `annual` mostly not (they name what is done with the figures,
+    not what the figures are). Unseen words are taken to be grounded (a question about something
+    new is about something the documents must say)."""
+
+    said: dict[str, float] = field(default_factory=dict)
+    PRIOR = 2.0  # pseudo-questions in which the word was said: a word seen a few times stays grounded
+
+    @classmethod
+    def fit(cls, pairs: Iterable[tuple[str, str]]) -> Grounding:
+        """`pairs`: (question, the text of the document it was asked about)."""
+        asked: Counter[str] = Counter()
+        found: Counter[str] = Counter()
+        for question, context in pairs:
+            known = set(letters_only(words(context)))
+            for w in set(letters_only(words(question))):
+                asked[w] += 1
+                found[w] += w in known or any(similar(w, k) for k in known)
+        return cls({w: (found[w] + cls.PRIOR) / (n + cls.PRIOR) for w, n in asked.items() if n >= 3})
+
+    def __call__(self, word: str) -> float:
+        return self.said.get(word, 1.0)
+
+
 def overlap(asked: list[str], label: list[str], weight: WordWeights) -> tuple[float, float]:
     """(share of the label's weight the question says, share of the question's weight the
     label says), each word matched by `similar`."""
