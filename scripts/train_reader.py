@@ -41,6 +41,7 @@ from ingest.records import Passage  # noqa: E402
 from service.answering import operators as ops  # noqa: E402
 from service.answering.corpus import TableView  # noqa: E402
 from service.answering.evidence import Asked, table_features  # noqa: E402
+from service.answering.operands import TWO_OPERANDS, OperandOrder, gold_operands  # noqa: E402
 from service.answering.reader import MODEL_PATH, ReaderModel, read  # noqa: E402
 from service.answering.spans import featurise  # noqa: E402
 from service.answering.textmatch import Grounding, WordWeights  # noqa: E402
@@ -221,11 +222,26 @@ def train(
         "operations": dict(Counter(label for _, label in labelled)),
         "source": "TAT-QA dev slice (eval/tatqa less heldout.txt), CC BY 4.0",
     }
+    order = OperandOrder().fit(_ordered_operands(questions, tables, labelled))
     grounding = Grounding.fit(
         (q["question"], _context_text(tables[q["context_id"]], passages[q["context_id"]])) for q in questions
     )
     version = time.strftime("%Y%m%d") + f"-q{len(questions)}-c{int(len(y))}"
-    return ReaderModel(operators, direction, cells, spans, weights, version, trained_on, source, grounding)
+    return ReaderModel(operators, direction, cells, spans, weights, version, trained_on, source, grounding, order)
+
+
+def _ordered_operands(questions: list[dict], tables: dict[str, list[TableView]], labelled: list[tuple[str, str]]):
+    """(question, operation, first operand, second operand) for each two-operand question
+    whose gold derivation's figures are cells of its tables."""
+    out = []
+    for q, (_, op) in zip(questions, labelled):
+        if op not in TWO_OPERANDS:
+            continue
+        cells = [c for t in tables[q["context_id"]] for c in t.cells]
+        pair = gold_operands(q["derivation"], cells)
+        if pair is not None:
+            out.append((q["question"], op, *pair))
+    return out
 
 
 def _context_text(tables: list[TableView], passages: list[Passage]) -> str:

@@ -16,6 +16,7 @@ from service.answering import operators as ops
 from service.answering import reader
 from service.answering.corpus import TableView
 from service.answering.evidence import FEATURES, Asked, asked_years, score_cells, table_features
+from service.answering.operands import COMPARISONS, TWO_OPERANDS, OperandOrder, gold_operands, pair_features
 from service.answering.spans import candidates
 from service.answering.textmatch import Grounding, WordWeights, overlap, similar, stem, words
 
@@ -422,6 +423,7 @@ def stand_in(op: str, direction: str = "max"):
         cells=Evidence(),
         weights=WordWeights({"what": 0.1, "was": 0.1, "were": 0.1, "the": 0.1, "in": 0.1}, 1.0),
         grounding=Grounding({"ratio": 0.1}),
+        order=None,
     )
 
 
@@ -523,3 +525,45 @@ def test_the_fast_text_classifier_equals_the_fitted_pipeline():
     for fast, slow in ((model.fast_operators, model.operators), (model.fast_direction, model.direction)):
         assert np.allclose(fast.predict_proba(questions), slow.predict_proba(questions), atol=1e-12)
         assert list(fast.predict(questions)) == list(slow.predict(questions))
+
+
+# -- operands ---------------------------------------------------------------------------
+
+
+def test_gold_operands_are_the_derivations_first_two_figures_as_cells():
+    table = three_years()
+    pair = gold_operands("(27.0 - 33.7) / 33.7 * 100", table.cells)
+    assert pair is not None
+    assert [(c.row_label, c.period) for c in pair] == [("Sales commissions", "2019"), ("Sales commissions", "2018")]
+    assert gold_operands("12.5 - 3", table.cells) is None  # not the table's figures
+
+
+def test_operand_order_is_learned_from_examples():
+    table = three_years()
+    cell = {(c.row_label, c.period): c for c in table.cells}
+    ad19, ad18, sc19 = cell[("Advertising", "2019")], cell[("Advertising", "2018")], cell[("Sales commissions", "2019")]
+    examples = [
+        ("What was the change in advertising from 2018 to 2019?", ops.DIFF, ad19, ad18),
+        ("How much did advertising change between 2019 and 2018?", ops.DIFF, ad19, ad18),
+        ("What were sales commissions as a percentage of advertising in 2019?", ops.PERCENT_OF, sc19, ad19),
+        ("What share of advertising were sales commissions in 2019?", ops.PERCENT_OF, sc19, ad19),
+    ] * 5
+    order = OperandOrder().fit(examples)
+    # a change runs from the earlier year to the later, whichever the question names first
+    assert order.first("What was the change in advertising between 2019 and 2018?", ops.DIFF, ad18, ad19) == [
+        ad19,
+        ad18,
+    ]
+    # a share divides the part by the whole
+    question = "What was advertising as a percentage of sales commissions in 2019?"
+    assert order.first(question, ops.PERCENT_OF, ad19, sc19) == [sc19, ad19]
+
+
+def test_pair_features_say_which_is_later_named_first_and_larger():
+    table = three_years()
+    cell = {(c.row_label, c.period): c for c in table.cells}
+    a, b = cell[("Advertising", "2019")], cell[("Sales commissions", "2018")]
+    features = pair_features("What was sales commissions in 2018 over advertising in 2019?", ops.DIVIDE, a, b)
+    divide = features[TWO_OPERANDS.index(ops.DIVIDE) * 4 : TWO_OPERANDS.index(ops.DIVIDE) * 4 + 4]
+    assert dict(zip(COMPARISONS, divide)) == {"later": 1.0, "named_first": -1.0, "larger": -1.0, "total": 0.0}
+    assert sum(abs(f) for f in features) == sum(abs(f) for f in divide)  # only the operation's own features

@@ -27,6 +27,7 @@ from ingest.records import Passage
 from service.answering import operators as ops
 from service.answering.corpus import CellView, TableView
 from service.answering.evidence import Asked, cell_period, score_cells
+from service.answering.operands import TWO_OPERANDS, OperandOrder
 from service.answering.operators import FastTextClassifier
 from service.answering.spans import Candidate, score_spans
 from service.answering.textmatch import Grounding, WordWeights, letters_only, similar, words
@@ -50,6 +51,7 @@ class ReaderModel:
     trained_on: dict = field(default_factory=dict)
     source: object = None  # sklearn Pipeline: question → "text" | "table" (where its answer is printed)
     grounding: Grounding | None = None  # how often the documents say a word a question says
+    order: OperandOrder | None = None  # which of two operands comes first ("A − B" or "B − A")
 
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -242,7 +244,7 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
             return None
         pick = _extreme(model, asked, column)
         return Reading(op, 0.0, column, probability, spans=[pick.row_label])
-    operands = _operands(op, asked, ranked, row)
+    operands = _operands(model, op, asked, ranked, row)
     if operands is None or any(c.value is None for c in operands):
         return None
     values = [c.value for c in operands if c.value is not None]
@@ -302,40 +304,59 @@ def _several(asked: Asked, ranked: list[tuple[float, CellView]], row: list[CellV
     return sorted(sure, key=lambda c: (c.row, c.col))
 
 
-def _operands(op: str, asked: Asked, ranked: list[tuple[float, CellView]], row: list[CellView]):
+def _operands(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, CellView]], row: list[CellView]):
     top = ranked[0][1]
     years = sorted(asked.years, reverse=True)
-    if op in (ops.DIFF, ops.CHANGE_RATIO):
-        if len(years) >= 2:
-            return _at_years(row, years[:2])  # the later year first: a change is later − earlier
-        other = _second_row(ranked, top)
-        if other is not None:
-            return [top, other]
-        periods = sorted({p for c in row if (p := cell_period(c)) is not None}, reverse=True)
-        return _at_years(row, periods[:2]) if len(periods) >= 2 else None
+    if op in TWO_OPERANDS:
+        pair = _two(op, asked, ranked, row)
+        if pair is None:
+            return None
+        if model.order is not None:
+            return model.order.first(asked.text, op, *pair)
+        return pair
     if op in (ops.AVERAGE, ops.SUM):
         if len(years) >= 2:
-            return _at_years(row, years)
+            at = _at_years(row, years)
+            if at:
+                return at
         sure = [c for p, c in ranked if p >= EVIDENCE and c.table is top.table]
         across_rows = [c for c in sure if c.col == top.col]
         if len({c.row for c in across_rows}) >= 2:
             return across_rows
         series = [c for c in row if c.value is not None and cell_period(c) is not None]
         return series if len(series) >= 2 else None
-    if op in (ops.DIVIDE, ops.PERCENT_OF):
-        other = _second_row(ranked, top)
-        if other is None:
-            return None
-        return [top, other]
     return None
 
 
-def _second_row(ranked: list[tuple[float, CellView]], top: CellView) -> CellView | None:
-    """The best cell of another row in the same column, when the model is sure of it."""
+def _two(op: str, asked: Asked, ranked: list[tuple[float, CellView]], row: list[CellView]):
+    """The two cells of a two-operand operation, the later period first where both have one:
+    the asked years of the evidence row; else the best cell and the next evidence cell that
+    shares its row or column; else (a change) the row's two latest periods."""
+    top = ranked[0][1]
+    years = sorted(asked.years, reverse=True)
+    if len(years) >= 2:
+        at = _at_years(row, years[:2])
+        if at:
+            return at
+    other = _second_cell(ranked, top)
+    if other is not None:
+        return [top, other]
+    if op in (ops.DIFF, ops.CHANGE_RATIO):
+        periods = sorted({p for c in row if (p := cell_period(c)) is not None}, reverse=True)
+        return _at_years(row, periods[:2]) if len(periods) >= 2 else None
+    return None
+
+
+SECOND = 0.3  # the evidence probability from which a second cell is an operand (a pair needs two)
+
+
+def _second_cell(ranked: list[tuple[float, CellView]], top: CellView) -> CellView | None:
+    """The best other cell with a figure that shares the top cell's row or column, when the
+    model gives it at least `SECOND`."""
     for p, c in ranked[1:]:
-        if p < EVIDENCE:
+        if p < SECOND:
             return None
-        if c.table is top.table and c.col == top.col and c.row != top.row:
+        if c.table is top.table and c.value is not None and (c.col == top.col) != (c.row == top.row):
             return c
     return None
 
