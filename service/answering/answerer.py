@@ -182,7 +182,7 @@ READER_TEXT_FIRST = 0.5  # the source model's chance that the answer is in runni
 READER_OPERATION = 0.6  # how sure the reader must be of an operation to override a plain value
 READER_UNSAID = 0.25  # the most of the question's informative words the evidence may leave unsaid
 # what the answerer's derived figures (a difference, a ratio) do not compute
-READER_COMPUTES = (ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.PERCENT_OF)
+READER_COMPUTES = (ops.DIFF, ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.DIVIDE, ops.PERCENT_OF)
 # what the answerer's solvers would only look up: the reader computes or lists it instead
 READER_OVERRIDES = (
     *(ops.DIFF, ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.DIVIDE, ops.PERCENT_OF),
@@ -228,10 +228,16 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     direction = {"more": "max", "less": "min"}.get(ctx.q.direction or "")
     for reading in readings(model, question, tables, passages, direction, ctx.operation):
         if _holds(ctx, model, reading):
+            if draft.answered and reading.value is not None and _same_figure(reading.value, draft.value):
+                return draft  # the reading agrees with the solver's figure, which says it in its own words
             composed = draft_of(ctx.corpus, reading)
             composed.solver = "reader"
             return composed
     return draft
+
+
+def _same_figure(a: float, b: float | None) -> bool:
+    return b is not None and round(a, 2) == round(b, 2)
 
 
 def _text_asked(ctx: _Context, model: ReaderModel, draft: Draft) -> bool:
