@@ -62,6 +62,19 @@ def test_table_cells_by_row_column_and_year(engine, question, value, table):
     assert first(r).table == table
 
 
+def test_a_currency_asked_for_picks_the_table_in_that_currency(engine):
+    # Table 1 gives China's digital economy in yuan, Table 3 in dollars
+    assert first(engine.ask("What was China's digital economy in 2019 in yuan?")).table == "Table 1"
+    r = engine.ask("What was China's digital economy in 2019 in dollars?")
+    assert r.answered and r.value == 51954 and r.unit == "billion dollars" and first(r).table == "Table 3"
+
+
+def test_a_currency_no_table_gives_is_said_to_be_another(engine):
+    r = engine.ask("How large was China's digital economy in 2019 in euros?")
+    assert r.answered and r.value == 35.8
+    assert r.answer.startswith("The documents give this in trillion yuan RMB, not in the currency asked (€)")
+
+
 def test_no_year_asked_gives_the_latest(engine):
     r = engine.ask("What is Russia's E-Government Development Index rank?")
     assert r.answered and r.value == 42 and "2022" in r.answer

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from index.search import Hit, Searcher, Steps
-from ingest.numbers import format_number
+from ingest.numbers import currency_of, format_number
 from ingest.periods import period_year
 from ingest.records import Passage, Reference
 from ingest.text import sentence_around
@@ -360,6 +360,7 @@ def _value(ctx: _Context) -> Draft | None:
         m for m in ctx.cells() if m.coverage >= MIN_COVERAGE and m.strong_coverage >= MIN_COVERAGE and not m.foreign
     ]
     sentences = [s for s in ctx.sentences() if s.coverage >= MIN_COVERAGE]
+    cells = _in_asked_currency(ctx, cells)
     best_cell = _latest_if_unasked(ctx, cells[0]) if cells else None
     best_sentence = sentences[0] if sentences else None
     if best_cell and (not best_sentence or best_cell.coverage >= best_sentence.coverage - 1e-9):
@@ -384,6 +385,24 @@ def _value(ctx: _Context) -> Draft | None:
 
 
 _SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+
+
+def _in_asked_currency(ctx: _Context, cells: list[CellMatch]) -> list[CellMatch]:
+    """The cells in the currency the question asks for ("… in dollars") first, when a table
+    gives the figure in it (the best match in yuan is the same figure in another currency)."""
+    asked = currency_of(ctx.q.text)
+    if not asked:
+        return cells
+    in_asked = [m for m in cells if currency_of(m.cell.unit or "") == asked]
+    return in_asked + [m for m in cells if m not in in_asked] if in_asked else cells
+
+
+def _currency_note(ctx: _Context, unit: str | None) -> str:
+    """What to say before a figure given in another currency than the question asks for."""
+    asked, given = currency_of(ctx.q.text), currency_of(unit or "")
+    if asked and given and asked != given:
+        return f"The documents give this in {unit}, not in the currency asked ({asked}): "
+    return ""
 
 
 def _readable(value: float, unit: str | None) -> str:
@@ -423,7 +442,8 @@ def _cell_draft(ctx: _Context, match: CellMatch) -> Draft:
     if fact:
         citations.append(fact_citation(ctx.corpus, fact, match.score * 0.9))
     return Draft(
-        answer=f"{_describe(cell)}: {figure_text(cell.value, cell.raw, cell.unit)} ({table.label}, {_doc_short(ctx, table.doc_id)}).",
+        answer=f"{_currency_note(ctx, cell.unit)}{_describe(cell)}: {figure_text(cell.value, cell.raw, cell.unit)} "
+        f"({table.label}, {_doc_short(ctx, table.doc_id)}).",
         value=cell.value,
         unit=cell.unit,
         citations=citations,
