@@ -112,6 +112,14 @@ def test_rank_comparison_lower_is_better(engine):
     assert r.answer.startswith("No. Russia ranked better") and "42" in r.answer and "43" in r.answer
 
 
+def test_a_score_beside_rank_columns_is_compared_higher_is_better(engine):
+    # Table 9's caption says "ranking", but `Service` is a score; `Service / Rank` is its rank
+    r = engine.ask("Whose digital service score was higher in 2020, China's or Russia's?")
+    assert r.answer.startswith("Russia had more: 93.67 vs 90.30 for China")
+    r = engine.ask("Which country ranked higher on service in 2020, China or Russia?")
+    assert r.answer.startswith("Russia ranked better: 3 vs 8 for China")
+
+
 def test_derived_difference_and_change_show_the_arithmetic(engine):
     r = engine.ask(
         "What was the difference between China's and Russia's fixed broadband subscriptions per 100 people in 2020?"

@@ -530,8 +530,16 @@ def _same_indicator(a: CellView, b: CellView) -> bool:
 
 
 def _is_rank(cell: CellView) -> bool:
-    tokens = set(norm_tokens(" ".join(cell.labels) + " " + cell.table.caption))
-    return bool(tokens & RANK_WORDS)
+    """Whether a lower figure is the better one: the cell's own labels say it is a rank, or the
+    caption does and no label of the table tells its rank columns from its scores (Table 9's
+    caption says "ranking", but its `Service` column is a score beside a `Rank` column)."""
+    if set(norm_tokens(" ".join(cell.labels))) & RANK_WORDS:
+        return True
+    table = cell.table
+    labels = [*(" ".join(path) for path in table.columns), *(" ".join(keys) for keys in table.row_keys)]
+    if any(set(norm_tokens(label)) & RANK_WORDS for label in labels):
+        return False
+    return bool(set(norm_tokens(table.caption)) & RANK_WORDS)
 
 
 def _entity_label(cell: CellView, other: CellView) -> str:
