@@ -120,6 +120,18 @@ def test_a_score_beside_rank_columns_is_compared_higher_is_better(engine):
     assert r.answer.startswith("Russia ranked better: 3 vs 8 for China")
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Did Russia beat China on the digital service score in 2020?",
+        "China or Russia: whose digital service score was better in 2020?",
+    ],
+)
+def test_two_countries_and_one_indicator_is_a_comparison_in_any_wording(engine, question):
+    r = engine.ask(question)
+    assert "Russia had more: 93.67 vs 90.30 for China" in r.answer
+
+
 def test_derived_difference_and_change_show_the_arithmetic(engine):
     r = engine.ask(
         "What was the difference between China's and Russia's fixed broadband subscriptions per 100 people in 2020?"

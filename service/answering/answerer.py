@@ -584,7 +584,7 @@ def _compare(ctx: _Context) -> Draft | None:
         ]
         if rank and wants_less:
             verb = "ranked worse"
-        yes_no = _yes_no(ctx.q.text, a_wins)
+        yes_no = _yes_no(ctx.q.text, a_wins) if ctx.q.direction else ""
         text = (
             f"{yes_no}{win_name} {verb}: {figure_text(winner.cell.value, winner.cell.raw, unit)} vs "
             f"{figure_text(loser.cell.value, loser.cell.raw, unit)} for {lose_name} ({indicator}{', ' + year if year else ''}; "

@@ -476,4 +476,8 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         return "compare", direction, None
     if direction and re.search(r"\b(which|what|who)\b", lowered) and " or " not in lowered and not has("than"):
         return "label", direction, None
+    if sum(is_country(e) for e in entities) >= 2:
+        # two countries and one thing asked of them ("did A beat B on X", "was A's X above or below
+        # B's"): both figures, and which is ahead (no yes or no where the question says no direction)
+        return "compare", direction, None
     return "value", direction, None
