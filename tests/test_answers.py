@@ -132,6 +132,15 @@ def test_two_countries_and_one_indicator_is_a_comparison_in_any_wording(engine, 
     assert "Russia had more: 93.67 vs 90.30 for China" in r.answer
 
 
+def test_a_computed_figure_keeps_to_the_column_asked(engine):
+    # Table 6 has fixed broadband and mobile subscriptions side by side, both per 100 people
+    r = engine.ask(
+        "What was the difference between China's and Russia's fixed broadband subscriptions per 100 ppl in 2020?"
+    )
+    assert r.answered and r.value == pytest.approx(10.37)
+    assert all("Mobile" not in (c.column or "") for c in r.citations[:2])
+
+
 def test_derived_difference_and_change_show_the_arithmetic(engine):
     r = engine.ask(
         "What was the difference between China's and Russia's fixed broadband subscriptions per 100 people in 2020?"

@@ -322,8 +322,12 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
         # that table ("mobile Internet users" is Table 4's, not Table 6's mobile subscriptions)
         if any(_other_table_says(ctx, table, w) for w in unsaid_words(model, ctx.q.text, evidence)):
             return False
-        if not all(_column_asked(ctx, c) for c in reading.cells):
-            return False
+    # the question names the evidence's columns: a looked-up cell's always; a computed figure's
+    # where the columns are things, not periods (a difference of fixed broadband is not one of
+    # the mobile subscriptions beside it)
+    looked_up = reading.op in (ops.SPAN, ops.MULTI_SPAN)
+    if not all(_column_asked(ctx, c) for c in reading.cells if looked_up or not _period_column(c)):
+        return False
     return unsaid(model, ctx.q.text, text) <= READER_UNSAID
 
 
@@ -342,13 +346,32 @@ def _evidence_text(table: TableView, cells: list[CellView]) -> str:
     )
 
 
+def _period_column(cell: CellView) -> bool:
+    return any(period_year(k) is not None for k in cell.column)
+
+
 def _column_asked(ctx: _Context, cell: CellView) -> bool:
-    """Where the table's columns differ by more than their period, the question names the cell's."""
-    own = [k for k in cell.column if period_year(k) is None]
-    others = {tuple(k for k in path if period_year(k) is None) for path in cell.table.columns}
-    if len(others) < 2 or not own:
-        return True
-    return any(ctx.q.words.has(t) for t in norm_tokens(" ".join(own)))
+    """Where the table's columns are things, not periods: at each level of the column path
+    where they differ, the question says a word that sets the cell's column apart (`mobile` or
+    `cellular` beside `Fixed broadband subscriptions`; the `subscriptions` both share says
+    nothing). Where they are periods: a word of the cell's other column labels."""
+    columns = cell.table.columns
+    if _period_column(cell):
+        # a period column: its other labels qualify the period (`Amount`, `Fiscal years ended`)
+        own = [k for k in cell.column if period_year(k) is None]
+        others = {tuple(k for k in path if period_year(k) is None) for path in columns}
+        return len(others) < 2 or not own or any(ctx.q.words.has(t) for t in norm_tokens(" ".join(own)))
+    for level, label in enumerate(cell.column):
+        if period_year(label) is not None:
+            continue
+        siblings = {path[level] for path in columns if len(path) > level and period_year(path[level]) is None}
+        if len(siblings) < 2:
+            continue
+        shared = set.intersection(*(set(norm_tokens(s)) for s in siblings))
+        own = set(norm_tokens(label)) - shared
+        if own and not any(ctx.q.words.has(t) for t in own):
+            return False
+    return True
 
 
 # -- values ---------------------------------------------------------------------------
