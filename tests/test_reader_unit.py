@@ -567,3 +567,38 @@ def test_pair_features_say_which_is_later_named_first_and_larger():
     divide = features[TWO_OPERANDS.index(ops.DIVIDE) * 4 : TWO_OPERANDS.index(ops.DIVIDE) * 4 + 4]
     assert dict(zip(COMPARISONS, divide)) == {"later": 1.0, "named_first": -1.0, "larger": -1.0, "total": 0.0}
     assert sum(abs(f) for f in features) == sum(abs(f) for f in divide)  # only the operation's own features
+
+
+# -- answer sentences -------------------------------------------------------------------
+
+
+def test_a_cell_as_a_sentence_a_person_would_write():
+    from service.answering.compose import cell_sentence
+
+    cell = {(c.row_label, c.period): c for c in three_years().cells}
+    commissions, advertising = cell[("Sales commissions", "2019")], cell[("Advertising", "2018")]
+    assert cell_sentence(commissions) == "Sales commissions were 27.0 million in 2019 (Table 1)."
+    assert cell_sentence(advertising, owner="Acme", source="Acme annual report") == (
+        "Acme's advertising was 38.2 million in 2018 (Table 1, Acme annual report)."
+    )
+    assert cell_sentence(advertising, rank=True).startswith("Advertising rank was 38.2")
+
+
+def test_a_country_label_is_whose_figure_it_is():
+    from service.answering.compose import cell_sentence
+
+    table = build_table(
+        "doc",
+        "Table 6",
+        "Subscriptions (unit: per 100 people)",
+        [
+            ["", "Fixed broadband subscriptions", "Fixed broadband subscriptions"],
+            ["", "China", "Russia"],
+            ["2019", "31.34", "22.52"],
+        ],
+    )
+    assert table is not None
+    russia = next(c for c in TableView.of(table).cells if "Russia" in c.column)
+    assert (
+        cell_sentence(russia) == "Russia's fixed broadband subscriptions were 22.52 per 100 people in 2019 (Table 6)."
+    )

@@ -22,7 +22,7 @@ from ingest.text import sentence_around
 from service.answering import operators as ops
 from service.answering.answer import Answer, Citation, Draft
 from service.answering.citations import cell_citation, fact_citation, hit_citation, passage_citation, table_citation
-from service.answering.compose import draft_of, figure_text
+from service.answering.compose import cell_sentence, draft_of, figure_text
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
@@ -465,13 +465,23 @@ def _cell_draft(ctx: _Context, match: CellMatch) -> Draft:
     if fact:
         citations.append(fact_citation(ctx.corpus, fact, match.score * 0.9))
     return Draft(
-        answer=f"{_currency_note(ctx, cell.unit)}{_describe(cell)}: {figure_text(cell.value, cell.raw, cell.unit)} "
-        f"({table.label}, {_doc_short(ctx, table.doc_id)}).",
+        answer=_currency_note(ctx, cell.unit)
+        + cell_sentence(cell, owner=_owner(ctx, cell), rank=_is_rank(cell), source=_doc_short(ctx, table.doc_id)),
         value=cell.value,
         unit=cell.unit,
         citations=citations,
         spans=[cell.raw],
     )
+
+
+def _owner(ctx: _Context, cell: CellView) -> str:
+    """A country the question asks about that the cell's table names only in its caption
+    (Table 1's "China's digital economy …"), as the caption spells it."""
+    for entity in ctx.q.entities:
+        match = re.search(rf"\b{re.escape(entity)}\b", cell.table.caption, re.IGNORECASE)
+        if match and is_country(entity):
+            return match.group(0)
+    return ""
 
 
 def _backing_fact(ctx: _Context, cell: CellView):
@@ -625,6 +635,10 @@ def _compare(ctx: _Context) -> Draft | None:
 
 
 def _yes_no(question: str, first_wins: bool) -> str:
+    """ "Yes. " or "No. " for a yes-no question ("Did A outrank B?"); nothing for an either-or
+    one ("Was it higher in A or in B?"), which names its answer."""
+    if re.search(r"\bor\b", question, re.IGNORECASE):
+        return ""
     if re.match(r"\s*(did|does|do|is|was|were|has|had)\b", question, re.IGNORECASE):
         return "Yes. " if first_wins else "No. "
     return ""

@@ -50,12 +50,68 @@ def figure_text(value: float | None, raw: str, unit: str | None) -> str:
     return f"{bare} {unit}"
 
 
-def cell_sentence(cell: CellView) -> str:
-    period = cell.period
-    column = _column(cell)
-    what = _row(cell) + (f" ({column})" if column else "")
-    when = f" in {period}" if period else ""
-    return f"{what}{when}: {figure(cell)} ({cell.table.label})."
+def cell_sentence(cell: CellView, *, owner: str = "", rank: bool = False, source: str = "") -> str:
+    """A figure as a person writes it: "Russia's fixed broadband subscriptions were 22.52 per 100
+    people in 2019 (Table 6)." — whose (a country among the cell's labels, else `owner`: a name
+    the question and the caption say), what (the other labels; a rank says so), the figure with
+    its unit, when, and where (the table, and `source` when given)."""
+    labels = list(dict.fromkeys(k.strip() for k in cell.labels if k.strip()))
+    entity = next((k for k in labels if _is_country_label(k)), "") or owner
+    what = [k for k in labels if k != entity]
+    # `Governance`, `Rank` → `governance rank`: a label that names the measure qualifies the one before
+    indicator = ""
+    for k in what:
+        part = _without_unit(k, cell.unit)
+        indicator += (f" {part.lower()}" if part.lower() in _MEASURES else f", {part}") if indicator else part
+    if rank and indicator and "rank" not in indicator.lower():
+        indicator += " rank"
+    where = f"{cell.table.label}{', ' + source if source else ''}"
+    when = f" in {cell.period}" if cell.period else ""
+    if not indicator:
+        subject = entity or _row(cell)
+        return f"{subject}{when}: {figure(cell)} ({where}: {_caption_short(cell.table.caption)})."
+    subject = f"{_possessive(entity)} {_lower_first(indicator)}" if entity else indicator
+    return f"{subject} {_verb(indicator)} {figure(cell)}{when} ({where})."
+
+
+_MEASURES = ("rank", "ranking", "score", "index", "value", "share", "amount")
+
+
+def _is_country_label(label: str) -> bool:
+    from service.answering.question import PHRASES, is_country  # the question module reads countries once
+
+    return is_country(label.lower()) or label.lower() in PHRASES
+
+
+def _without_unit(label: str, unit: str | None) -> str:
+    """`Fixed broadband subscriptions (per 100 people)` less its unit, which the figure says."""
+    if unit:
+        unit_re = re.escape(unit.strip())
+        label = re.sub(rf"\s*\(\s*(?:unit:\s*)?{unit_re}\s*\)|,\s*{unit_re}$", "", label, flags=re.IGNORECASE)
+    return label.strip() or label
+
+
+def _possessive(name: str) -> str:
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
+def _lower_first(text: str) -> str:
+    """`Fixed broadband` → `fixed broadband`; an acronym (`EGDI`, `ICT`) keeps its case."""
+    first = text.split(" ", 1)[0]
+    return text[0].lower() + text[1:] if first[:1].isupper() and first[1:].islower() else text
+
+
+def _verb(indicator: str) -> str:
+    """`were` after a plural head noun (`subscriptions`, `Internet users with …`), else `was`."""
+    phrase = re.sub(r"\s*\(.*?\)", "", indicator).split(",")[0]
+    phrase = re.split(r"\s+(?:with|of|in|for|per|on|at|by|from|to)\s+", phrase.strip(), maxsplit=1)[0]
+    head = phrase.split(" ")[-1].lower()
+    return "were" if head.endswith("s") and not head.endswith(("ss", "us", "is")) else "was"
+
+
+def _caption_short(caption: str, limit: int = 90) -> str:
+    text = re.sub(r"\s*\((?:unit|in)\b[^)]*\)", "", caption).strip()
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def draft_of(corpus: Corpus, reading: Reading) -> Draft:
