@@ -132,6 +132,14 @@ def period_year(label: str) -> int | None:
     return None
 
 
+def printed_period(label: str) -> str:
+    """A period label as an answer prints it: without notes, footnote marks or units
+    (`(Restated) 2018` → `2018`, `FY181` → `FY18`, `2019 $'000` → `2019`); other labels as they are."""
+    if period_year(label) is None:
+        return label
+    return _clean(label) or label
+
+
 def is_period(label: str) -> bool:
     """Whether a label is essentially a period with a year (see `period_year`)."""
     return period_year(label) is not None

@@ -16,7 +16,7 @@ from ingest.numbers import (
     parse_number,
     read_scale,
 )
-from ingest.periods import is_period, period_year
+from ingest.periods import is_period, period_year, printed_period
 from ingest.tables import build_table, caption_unit, clean_cell, column_groups, label_unit
 
 pytestmark = pytest.mark.unit
@@ -423,3 +423,19 @@ def test_period_year(label, year):
 def test_not_a_period(label):
     assert period_year(label) is None
     assert not is_period(label)
+
+
+@pytest.mark.parametrize(
+    ("label", "printed"),
+    [
+        ("(Restated) 2018", "2018"),
+        ("FY181", "FY18"),
+        ("2019 (1)", "2019"),
+        ("2019 $'000", "2019"),
+        ("FY19", "FY19"),
+        ("Dec. 31, 2019", "Dec. 31, 2019"),
+        ("Revenue", "Revenue"),
+    ],
+)
+def test_printed_period(label, printed):
+    assert printed_period(label) == printed

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.store import Store
-from ingest.periods import period_year
+from ingest.periods import period_year, printed_period
 from ingest.records import Fact, Passage, Reference, Table
 
 _NOTE_MARK = re.compile(r"(?:\s*\([^()]{1,12}\)|\s*\*+|\s+\d(?=$))+$")
@@ -47,7 +47,7 @@ class CellView:
         """The cell's period as the table prints it (`FY19`, `2018/2019`), without a footnote
         mark or a note (`2019 (1)`, `2019 (proposed)`, `2019*` read `2019`), or ""."""
         printed = next((k for k in (*self.column, *self.row_keys) if k not in self.labels), "")
-        return _NOTE_MARK.sub("", printed).strip()
+        return _NOTE_MARK.sub("", printed_period(printed)).strip()
 
 
 @dataclass
