@@ -203,7 +203,7 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
         overrides = READER_COMPUTES if draft.solver == "derived" else READER_OVERRIDES
         if op not in overrides or op_p < READER_OPERATION:
             return draft
-        if op in (ops.PERCENT_OF, ops.CHANGE_RATIO) and is_percent_unit(draft.unit):
+        if draft.solver == "value" and op in (ops.PERCENT_OF, ops.CHANGE_RATIO) and is_percent_unit(draft.unit):
             return draft  # the documents print the percentage: a printed figure beats a computed one
         if draft.citations and draft.citations[0].kind == "passage" and len(ctx.q.years) == 1:
             # one year asked and a sentence states the figure for it ("the average annual growth
