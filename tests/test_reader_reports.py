@@ -498,10 +498,6 @@ def test_note_change_between_two_years(note, question, value, unit):
     answered(note(question), value, unit)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="answers -0.3 (the Total row of the unemployment table, 2022 → 2023, in percentage points)",
-)
 def test_note_percentage_change(note):
     answered(
         note("What was the percentage change in manufacturing employment from 2022 to 2023?"),

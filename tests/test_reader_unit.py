@@ -35,7 +35,9 @@ pytestmark = pytest.mark.unit
         ("arithmetic", "(94.7 / 60.1 - 1) * 100", ops.CHANGE_RATIO),
         # the denominator is not the subtrahend: not a change ratio
         ("arithmetic", "(27.0 - 33.7) / 11.8 * 100", ops.OTHER),
+        ("arithmetic", "((0 - (-149.4)) / -149.4) * 100", ops.CHANGE_RATIO),  # a bracketed negative
         ("arithmetic", "(31.4 + 38.2) / 2", ops.AVERAGE),
+        ("arithmetic", "-(471 + 219) / 2", ops.AVERAGE),  # the average of two negative figures
         ("arithmetic", "(12 + 14 + 16) / 3", ops.AVERAGE),
         ("arithmetic", "27.0 - 33.7", ops.DIFF),
         ("arithmetic", "$1,200 - $950", ops.DIFF),

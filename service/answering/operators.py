@@ -38,6 +38,7 @@ def derivation_numbers(derivation: str) -> list[float]:
 def label_of(answer_type: str, derivation: str) -> str:
     """The operation behind a gold answer, read from its type and derivation."""
     d = re.sub(r"[\s$€£%]", "", re.sub(r"(?<=\d),(?=\d{3})", "", derivation or ""))
+    d = re.sub(rf"\(({_NUM})\)", r"\1", d)  # a bracketed negative figure: `0 - (-149,389)`
     if answer_type in ("span", "multi-span"):
         return ARGMAX if re.search(r"[<>]", d) else (SPAN if answer_type == "span" else MULTI_SPAN)
     if answer_type == "count":
@@ -48,7 +49,7 @@ def label_of(answer_type: str, derivation: str) -> str:
         return CHANGE_RATIO if ratio.group(3) == ratio.group(2) else OTHER
     if re.fullmatch(rf"\(*{n}/{n}-1\)*\*100", d):
         return CHANGE_RATIO
-    if re.fullmatch(rf"\(*{n}(\+{n})+\)*/\d+", d):
+    if re.fullmatch(rf"-?\(*{n}(\+{n})+\)*/\d+", d):
         return AVERAGE
     if re.fullmatch(rf"\(*{n}\)*-\(*{n}\)*", d):
         return DIFF
