@@ -254,11 +254,6 @@ def test_acme_average(acme, question, value):
     answered(acme(question), value, "million")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not answered: the operation model reads 'the ratio of A to B' as a span (p 0.54), the cell "
-    "solvers abstain ('no table cell or sentence gives this for 2019')",
-)
 def test_acme_ratio_of_two_rows(acme):
     answered(acme("What is the ratio of advertising to sales commissions in 2019?"), 31.4 / 27.0)
 

@@ -179,7 +179,7 @@ READER_PASSAGES = 4  # passages read: the best ranked by retrieval
 READER_CELL = 0.2  # the reader's evidence probability below which its reading is not offered
 READER_SPAN = 0.1
 READER_TEXT_FIRST = 0.5  # the source model's chance that the answer is in running text, from which text is read
-READER_OPERATION = 0.6  # how sure the reader must be of an operation to override a plain value
+READER_OPERATION = 0.3  # how sure of an operation the reader must be to override a lookup (5-fold CV)
 READER_UNSAID = 0.25  # the most of the question's informative words the evidence may leave unsaid
 # what the answerer's derived figures (a difference, a ratio) do not compute
 READER_COMPUTES = (ops.DIFF, ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.DIVIDE, ops.PERCENT_OF)
