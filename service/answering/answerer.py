@@ -176,7 +176,7 @@ def _solve(ctx: _Context) -> Draft:
 # -- the general reader -----------------------------------------------------------------
 READER_TABLES = 3  # tables read: the best ranked by retrieval
 READER_PASSAGES = 4  # passages read: the best ranked by retrieval
-READER_CELL = 0.2  # the reader's evidence probability below which its reading is not offered
+READER_CELL = 0.1  # the reader's evidence probability below which its reading is not offered
 READER_SPAN = 0.1
 READER_TEXT_FIRST = 0.5  # the source model's chance that the answer is in running text, from which text is read
 READER_OPERATION = 0.3  # how sure of an operation the reader must be to override a lookup (5-fold CV)
