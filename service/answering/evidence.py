@@ -21,6 +21,8 @@ from service.answering.textmatch import WordWeights, fuzzy, letters_only, overla
 
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?!\d|\.\d)")
 _FISCAL = re.compile(r"\bFY\s?'?(\d{2})\b", re.IGNORECASE)
+# a figure standing alone in a question (`$2,000 million`, `2.0%`, `-10,000`), not part of a name (`Q4`, `FY19`)
+_FIGURE = re.compile(r"(?<![\w.,])(-?)[$€£]?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?%?(?![\w]|[.,]\d)")
 
 FEATURES = (
     "row_label_said",  # share of the row label's weight the question says
@@ -55,6 +57,17 @@ def asked_years(question: str) -> list[int]:
     return list(dict.fromkeys(years))
 
 
+def asked_figure(question: str) -> float | None:
+    """The last figure a question names that is not a year ("… exceed $2,000 million?" → 2000):
+    the threshold of a "how many years did … exceed" question."""
+    figures = [
+        float(f"{sign}{whole.replace(',', '')}{fraction}")
+        for sign, whole, fraction in _FIGURE.findall(question)
+        if not (len(whole) == 4 and not fraction and 1900 <= int(whole) < 2100)
+    ]
+    return figures[-1] if figures else None
+
+
 def cell_period(cell: CellView) -> int | None:
     return cell.years[0] if cell.years else None
 
@@ -75,11 +88,13 @@ class Asked:
     years: list[int]
     asks_total: bool
     direction: str | None = None  # "max" or "min" when the caller knows which extreme is asked
+    figure: float | None = None  # a figure the question names, not a year (a threshold)
 
     @classmethod
     def of(cls, question: str, direction: str | None = None) -> Asked:
         tokens = letters_only(words(question))
-        return cls(question, tokens, asked_years(question), any(similar(t, "total") for t in tokens), direction)
+        total = any(similar(t, "total") for t in tokens)
+        return cls(question, tokens, asked_years(question), total, direction, asked_figure(question))
 
 
 def _row_matches(asked: Asked, table: TableView, weight: WordWeights) -> dict[int, tuple[float, float, float, float]]:

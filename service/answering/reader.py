@@ -206,16 +206,24 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         cells = _several(asked, ranked, row)
         return Reading(op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[c.raw for c in cells])
     if op == ops.LIST_ROWS:
+        passing = _passing(model, asked, _column_series(top)) if asked.figure is not None else []
+        if passing:
+            return Reading(op, 0.0, passing, probability, spans=[c.row_label for c in passing])
         rows = _sure_rows(ranked, top)
         cells = [next(c for c in top.table.cells if c.row == r and c.value is not None) for r in rows]
         return Reading(op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[c.row_label for c in cells])
     if op == ops.LIST_PERIODS:
         series = [c for c in row if c.period]
-        labels = list(dict.fromkeys(c.period for c in series))
+        if asked.figure is not None:
+            series = _passing(model, asked, [c for c in series if c.value is not None]) or series
+        labels = list(dict.fromkeys(c.period_name for c in series))
         if not labels:
             return None
         return Reading(op, 0.0, series, probability, spans=labels)
     if op == ops.COUNT:
+        if asked.figure is not None:  # "how many years did … exceed $40 million": the figures past it
+            passing = _passing(model, asked, _series(top))
+            return Reading(op, 0.0, passing or [top], probability, value=float(len(passing)))
         counted = {(id(c.table), c.row) for p, c in ranked if p >= EVIDENCE and c.table is top.table}
         return Reading(op, 0.0, [top], probability, value=float(len(counted) or 1))
     if op == ops.ARGMAX:
@@ -223,13 +231,9 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         if len(series) < 2:
             return None
         pick = _extreme(model, asked, series)
-        return Reading(op, 0.0, series, probability, spans=[pick.period])
+        return Reading(op, 0.0, series, probability, spans=[pick.period_name])
     if op == ops.ARGMAX_ROW:
-        column = [
-            c
-            for c in top.table.cells
-            if c.col == top.col and c.value is not None and not c.row_label.lower().startswith("total")
-        ]
+        column = _column_series(top)
         if len(column) < 2:
             return None
         pick = _extreme(model, asked, column)
@@ -246,9 +250,38 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
     return Reading(op, 0.0, operands, confidence, value=round(value, 6), arithmetic=text)
 
 
+def _wants_max(model: ReaderModel, asked: Asked) -> bool:
+    return (asked.direction or str(model.fast_direction.predict([asked.text])[0])) == "max"
+
+
 def _extreme(model: ReaderModel, asked: Asked, cells: list[CellView]) -> CellView:
-    wants_max = (asked.direction or str(model.fast_direction.predict([asked.text])[0])) == "max"
-    return (max if wants_max else min)(cells, key=lambda c: c.value or 0.0)
+    return (max if _wants_max(model, asked) else min)(cells, key=lambda c: c.value or 0.0)
+
+
+def _passing(model: ReaderModel, asked: Asked, cells: list[CellView]) -> list[CellView]:
+    """The cells whose figure is past the figure the question names, on the side it asks for
+    ("exceed", "less than": the learned direction)."""
+    if asked.figure is None:
+        return []
+    figure = asked.figure
+    if _wants_max(model, asked):
+        return [c for c in cells if c.value is not None and c.value > figure]
+    return [c for c in cells if c.value is not None and c.value < figure]
+
+
+def _column_series(cell: CellView) -> list[CellView]:
+    """The figures of the cell's column, totals left out (the items a total sums)."""
+    return [
+        c
+        for c in cell.table.cells
+        if c.col == cell.col and c.value is not None and not c.row_label.lower().startswith("total")
+    ]
+
+
+def _series(cell: CellView) -> list[CellView]:
+    """The figures the cell is one of: its row over the periods, else its column over the rows."""
+    periods = [c for c in _row_series(cell) if c.value is not None and cell_period(c) is not None]
+    return periods if len(periods) >= 2 else _column_series(cell)
 
 
 def _sure_rows(ranked: list[tuple[float, CellView]], top: CellView) -> list[int]:
@@ -281,14 +314,20 @@ def _at_years(row: list[CellView], years: list[int]) -> list[CellView] | None:
 
 
 def _several(asked: Asked, ranked: list[tuple[float, CellView]], row: list[CellView]) -> list[CellView]:
-    """Several spans: the asked years of one row ("in 2019 and 2018 respectively"), else every
-    cell the model is sure of, in table order."""
+    """Several spans: the asked years of the top cell's row or column ("in 2019 and 2018
+    respectively"), else the cells the model is sure of along the top cell's column (several
+    rows' figures of one kind) or, failing that, its row, in table order."""
+    top = ranked[0][1]
     if len(asked.years) >= 2:
-        at = _at_years(row, asked.years)
+        column = [c for c in top.table.cells if c.col == top.col]
+        at = _at_years(row, asked.years) or _at_years(column, asked.years)
         if at:
             return at
-    top = ranked[0][1]
     sure = [c for p, c in ranked if p >= EVIDENCE and c.table is top.table]
+    for line in ([c for c in sure if c.col == top.col], [c for c in sure if c.row == top.row]):
+        if len(line) >= 2:
+            sure = line
+            break
     if len(sure) < 2:
         sure = [c for _, c in ranked[:2]]
     return sorted(sure, key=lambda c: (c.row, c.col))
