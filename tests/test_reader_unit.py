@@ -586,3 +586,35 @@ def test_the_fast_text_classifier_equals_the_fitted_pipeline():
     for fast, slow in ((model.fast_operators, model.operators), (model.fast_direction, model.direction)):
         assert np.allclose(fast.predict_proba(questions), slow.predict_proba(questions), atol=1e-12)
         assert list(fast.predict(questions)) == list(slow.predict(questions))
+
+
+def test_read_tables_list_rows_are_the_items_around_the_best_row_without_totals_or_the_named_row():
+    table = build_table(
+        "doc",
+        "Table 4",
+        "Inventories (in thousands)",
+        [
+            ["", "2019", "2018"],
+            ["Raw materials", "120", "110"],
+            ["Work in process", "40", "35"],
+            ["Finished goods", "300", "280"],
+            ["Total inventories", "460", "425"],
+            ["Inventory reserves", "12", "10"],
+        ],
+    )
+    assert table is not None
+    view = TableView.of(table)
+
+    class Goods:
+        """Sure of the finished goods and of the total."""
+
+        def predict_proba(self, x):
+            p = np.full(len(x), 0.05)
+            p[[4, 6]] = 0.9  # finished goods and total inventories, 2019
+            return np.stack([1 - p, p], axis=1)
+
+    model = stand_in(ops.LIST_ROWS)
+    model.cells = Goods()
+    reading = reader.read_tables(model, "What are the components of inventories?", [view])
+    assert reading is not None
+    assert reading.spans == ["Raw materials", "Work in process", "Finished goods"]

@@ -209,7 +209,7 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         passing = _passing(model, asked, _column_series(top)) if asked.figure is not None else []
         if passing:
             return Reading(op, 0.0, passing, probability, spans=[c.row_label for c in passing])
-        rows = _sure_rows(ranked, top)
+        rows = _section_rows(asked, ranked, top)
         cells = [next(c for c in top.table.cells if c.row == r and c.value is not None) for r in rows]
         return Reading(op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[c.row_label for c in cells])
     if op == ops.LIST_PERIODS:
@@ -292,6 +292,37 @@ def _sure_rows(ranked: list[tuple[float, CellView]], top: CellView) -> list[int]
     if len(rows) < 2:
         rows = list(dict.fromkeys(c.row for _, c in ranked if c.table is top.table and c.value is not None))[:2]
     return sorted(rows)
+
+
+def _section_rows(asked: Asked, ranked: list[tuple[float, CellView]], top: CellView) -> list[int]:
+    """The items a list question asks for: the run of rows around the best item row that hold
+    figures, are no total and do not repeat a label, less the rows the question names itself
+    ("the components of restructuring reserves" are not the reserves)."""
+    table = top.table
+    said = set(asked.words)
+
+    def named(r: int) -> bool:
+        label = letters_only(words(" ".join(table.row_keys[r])))
+        return bool(label) and all(w in said or any(similar(w, s) for s in said) for w in label)
+
+    def item(r: int) -> bool:
+        cells = [c for c in table.cells if c.row == r]
+        return any(c.value is not None for c in cells) and not cells[0].row_label.lower().startswith("total")
+
+    seed = next((c.row for _, c in ranked if c.table is table and item(c.row) and not named(c.row)), None)
+    if seed is None:
+        return _sure_rows(ranked, top)
+    # the run stops at a label it has already met: the same items again are another block
+    label = {c.row: c.row_label for c in table.cells}
+    run, seen = [seed], {label[seed]}
+    for step in (-1, 1):
+        r = seed + step
+        while 0 <= r < len(table.row_keys) and item(r) and label[r] not in seen:
+            run.append(r)
+            seen.add(label[r])
+            r += step
+    rows = sorted(r for r in run if not named(r))
+    return rows if len(rows) >= 2 else _sure_rows(ranked, top)
 
 
 def _p(ranked: list[tuple[float, CellView]], cell: CellView) -> float:
