@@ -619,3 +619,33 @@ def test_read_tables_list_rows_are_the_items_around_the_best_row_without_totals_
     reading = reader.read_tables(model, "What are the components of inventories?", [view])
     assert reading is not None
     assert reading.spans == ["Raw materials", "Work in process", "Finished goods"]
+
+
+def test_read_tables_arithmetic_reads_a_dash_as_nil_and_years_down_a_column():
+    table = build_table(
+        "doc",
+        "Table 5",
+        "Dividends per share",
+        [
+            ["", "Dividend (€)", "Special dividend (€)"],
+            ["2019", "1.40", "—"],
+            ["2018", "1.25", "0.50"],
+        ],
+    )
+    assert table is not None
+    view = TableView.of(table)
+    change = reader.read_tables(stand_in(ops.DIFF), "What was the change in the dividend from 2018 to 2019?", [view])
+    assert change is not None and change.value == pytest.approx(0.15)
+
+    class BestColumn:
+        """The best-matching column's cells, more so in the best row."""
+
+        def predict_proba(self, x):
+            column = x[:, FEATURES.index("col_best_gap")] == 0.0
+            p = 0.05 + 0.6 * column + 0.3 * column * x[:, FEATURES.index("row_is_best")]
+            return np.stack([1 - p, p], axis=1)
+
+    model = stand_in(ops.AVERAGE)
+    model.cells = BestColumn()
+    average = reader.read_tables(model, "What was the average special dividend in 2019 and 2018?", [view])
+    assert average is not None and average.value == pytest.approx(0.25)

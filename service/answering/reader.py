@@ -11,6 +11,7 @@ share a row, the order the question names things in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,6 +34,7 @@ from service.answering.textmatch import WordWeights, letters_only, similar, word
 
 MODEL_PATH = Path(__file__).with_name("models") / "reader.joblib"
 EVIDENCE = 0.5  # a cell the model is at least this sure of is evidence (a probability, not a weight)
+SECOND_ROW = 0.2  # a second operand in the top cell's column may be less sure: the column already says much
 SURE = 0.7  # a table reading this sure is offered before the text is read at all
 TEXT_LIKELY = 0.3  # below this chance that the answer is in running text, tables are read first
 INFORMATIVE = 0.6  # a word's learned weight from which it names what is asked (`cash`, not `what`)
@@ -239,15 +241,27 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         pick = _extreme(model, asked, column)
         return Reading(op, 0.0, column, probability, spans=[pick.row_label])
     operands = _operands(op, asked, ranked, row)
-    if operands is None or any(c.value is None for c in operands):
+    if operands is None:
         return None
-    values = [c.value for c in operands if c.value is not None]
+    values = [_figure(c) for c in operands]
+    if any(v is None for v in values):
+        return None
     shown = [c.raw.strip() or format_number(v) for c, v in zip(operands, values)]
     value, text = _compute(op, values, shown)
     if value is None:
         return None
     confidence = min(_p(ranked, c) for c in operands)
     return Reading(op, 0.0, operands, confidence, value=round(value, 6), arithmetic=text)
+
+
+_NIL = re.compile(r"^[$€£]?\s*[-—–−]$")  # a dash where a figure would be: nil
+
+
+def _figure(cell: CellView) -> float | None:
+    """The cell's figure for arithmetic; a printed dash is nil (0), as reports print it."""
+    if cell.value is None and _NIL.match(cell.raw.strip()):
+        return 0.0
+    return cell.value
 
 
 def _wants_max(model: ReaderModel, asked: Asked) -> bool:
@@ -267,6 +281,11 @@ def _passing(model: ReaderModel, asked: Asked, cells: list[CellView]) -> list[Ce
     if _wants_max(model, asked):
         return [c for c in cells if c.value is not None and c.value > figure]
     return [c for c in cells if c.value is not None and c.value < figure]
+
+
+def _column(cell: CellView) -> list[CellView]:
+    """The cells of the cell's column, in row order (its series when the periods are rows)."""
+    return [c for c in cell.table.cells if c.col == cell.col]
 
 
 def _column_series(cell: CellView) -> list[CellView]:
@@ -350,8 +369,7 @@ def _several(asked: Asked, ranked: list[tuple[float, CellView]], row: list[CellV
     rows' figures of one kind) or, failing that, its row, in table order."""
     top = ranked[0][1]
     if len(asked.years) >= 2:
-        column = [c for c in top.table.cells if c.col == top.col]
-        at = _at_years(row, asked.years) or _at_years(column, asked.years)
+        at = _at_years(row, asked.years) or _at_years(_column(top), asked.years)
         if at:
             return at
     sure = [c for p, c in ranked if p >= EVIDENCE and c.table is top.table]
@@ -368,8 +386,8 @@ def _operands(op: str, asked: Asked, ranked: list[tuple[float, CellView]], row: 
     top = ranked[0][1]
     years = sorted(asked.years, reverse=True)
     if op in (ops.DIFF, ops.CHANGE_RATIO):
-        if len(years) >= 2:
-            return _at_years(row, years[:2])  # the later year first: a change is later − earlier
+        if len(years) >= 2:  # the later year first: a change is later − earlier
+            return _at_years(row, years[:2]) or _at_years(_column(top), years[:2])
         other = _second_row(ranked, top)
         if other is not None:
             return [top, other]
@@ -377,7 +395,7 @@ def _operands(op: str, asked: Asked, ranked: list[tuple[float, CellView]], row: 
         return _at_years(row, periods[:2]) if len(periods) >= 2 else None
     if op in (ops.AVERAGE, ops.SUM):
         if len(years) >= 2:
-            return _at_years(row, years)
+            return _at_years(row, years) or _at_years(_column(top), years)
         sure = [c for p, c in ranked if p >= EVIDENCE and c.table is top.table]
         across_rows = [c for c in sure if c.col == top.col]
         if len({c.row for c in across_rows}) >= 2:
@@ -393,9 +411,9 @@ def _operands(op: str, asked: Asked, ranked: list[tuple[float, CellView]], row: 
 
 
 def _second_row(ranked: list[tuple[float, CellView]], top: CellView) -> CellView | None:
-    """The best cell of another row in the same column, when the model is sure of it."""
+    """The best cell of another row in the same column, when the model is fairly sure of it."""
     for p, c in ranked[1:]:
-        if p < EVIDENCE:
+        if p < SECOND_ROW:
             return None
         if c.table is top.table and c.col == top.col and c.row != top.row:
             return c
