@@ -10,7 +10,9 @@ Deterministic: the same data gives the same model. What is learned:
 - the operation (span, several spans, count, difference, change ratio, average, sum,
   division, percentage of, which label is largest) from the question's wording;
 - which cells are evidence, from features of the question and each cell's coordinates;
-- for "which year …" questions, whether the largest or smallest figure is asked for;
+- for "which year …" questions, whether the largest or smallest figure is asked for, and
+  for questions naming a threshold ("How many years did … exceed $40 million?"), whether
+  the figures above or below it are;
 - word weights (how much a word says) from the questions' document frequencies.
 """
 

@@ -4,9 +4,11 @@
 
 Three learned parts, trained together by `scripts/train_reader.py` and shipped as one small
 file (`models/reader.joblib`): the operation (`operators.py`), the evidence cells
-(`evidence.py`), and for "which year was largest / smallest" questions, the direction.
+(`evidence.py`), and for "which year was largest / smallest" questions (and "how many
+years did … exceed N"), the direction.
 What is left here is arithmetic and bookkeeping: which asked year is earlier, which cells
-share a row, the order the question names things in.
+share a row or a column, the order the question names things in, which figures are past a
+figure the question names, which run of rows a list question's items are.
 """
 
 from __future__ import annotations
