@@ -10,7 +10,9 @@ Deterministic: the same data gives the same model. What is learned:
 - the operation (span, several spans, count, difference, change ratio, average, sum,
   division, percentage of, which label is largest) from the question's wording;
 - which cells are evidence, from features of the question and each cell's coordinates;
-- for "which year …" questions, whether the largest or smallest figure is asked for;
+- for "which year …" questions, whether the largest or smallest figure is asked for, and
+  for questions naming a threshold ("How many years did … exceed $40 million?"), whether
+  the figures above or below it are;
 - word weights (how much a word says) from the questions' document frequencies.
 """
 
@@ -40,7 +42,7 @@ from ingest.converters import convert  # noqa: E402
 from ingest.records import Passage  # noqa: E402
 from service.answering import operators as ops  # noqa: E402
 from service.answering.corpus import TableView  # noqa: E402
-from service.answering.evidence import Asked, table_features  # noqa: E402
+from service.answering.evidence import Asked, asked_figure, table_features  # noqa: E402
 from service.answering.operands import TWO_OPERANDS, OperandOrder, gold_operands  # noqa: E402
 from service.answering.reader import MODEL_PATH, ReaderModel, read  # noqa: E402
 from service.answering.spans import featurise  # noqa: E402
@@ -78,7 +80,8 @@ def _norm(scorer, text: str) -> str:
 
 def evidence_labels(scorer, q: dict, tables: list[TableView]) -> list[list[int]] | None:
     """1 for each cell the gold answer is read from: its text is a gold span, or its figure is
-    one the gold derivation uses. None when no cell is (the answer is in the text)."""
+    one the gold derivation uses. None when no cell is (the answer is in the text), and for a
+    list of periods: every figure of the periods would be a label, whichever row is asked."""
     op = operation_of(scorer, q, tables)
     gold_spans = {_norm(scorer, a) for a in q["answers"]}
     numbers = ops.derivation_numbers(q["derivation"])
@@ -93,8 +96,6 @@ def evidence_labels(scorer, q: dict, tables: list[TableView]) -> list[list[int]]
                 hit = bool(cell.raw.strip()) and _norm(scorer, cell.raw) in gold_spans
             elif op in (ops.ARGMAX_ROW, ops.LIST_ROWS):
                 hit = cell.value is not None and _norm(scorer, cell.row_label) in gold_spans
-            elif op == ops.LIST_PERIODS:
-                hit = cell.value is not None and _norm(scorer, cell.period) in gold_spans
             elif op in ops.ARITHMETIC or op == ops.ARGMAX:
                 hit = cell.value is not None and round(abs(cell.value), 6) in wanted
             else:
@@ -107,18 +108,19 @@ def evidence_labels(scorer, q: dict, tables: list[TableView]) -> list[list[int]]
 
 def operation_of(scorer, q: dict, tables: list[TableView]) -> str:
     """The gold operation; a span that is a row label (not a figure) names the row whose figure
-    is largest or smallest ("Which segment had the highest …")."""
+    is largest or smallest ("Which segment had the highest …"); spans that are all periods
+    list periods (all of a row's, or those past a figure the question names)."""
     op = ops.label_of(q["answer_type"], q["derivation"])
     if q["answer_from"] == "text" or op not in (ops.SPAN, ops.MULTI_SPAN):
         return op
     gold = {_norm(scorer, a) for a in q["answers"]}
     labels = {_norm(scorer, " · ".join(keys)) for t in tables for keys in t.row_keys}
-    periods = {_norm(scorer, c.period) for t in tables for c in t.cells if c.period}
+    periods = {_norm(scorer, c.period_name) for t in tables for c in t.cells if c.period}
     if op == ops.SPAN and gold & labels and direction_of(q):
         return ops.ARGMAX_ROW
     if op == ops.MULTI_SPAN and gold <= labels:
         return ops.LIST_ROWS
-    if op == ops.MULTI_SPAN and gold <= periods:
+    if gold <= periods:  # "Which years …", "In which year was … less than 10,000?"
         return ops.LIST_PERIODS
     return op
 
@@ -135,6 +137,42 @@ def direction_of(q: dict) -> str | None:
     if re.search(r"small|low|least|min", d, re.IGNORECASE):
         return "min"
     return None
+
+
+def side_of(scorer, q: dict, tables: list[TableView]) -> str | None:
+    """For a question naming a threshold ("How many years did … exceed $40 million?"), whether
+    the figures above it ("max") or below it ("min") are asked: the side whose cells, along
+    some row or column of the tables, are the gold periods, rows or count (rows and columns
+    vote; None when they do not agree)."""
+    figure = asked_figure(q["question"])
+    op = operation_of(scorer, q, tables)
+    if figure is None or op not in (ops.COUNT, ops.LIST_PERIODS, ops.LIST_ROWS):
+        return None
+    gold = {_norm(scorer, a) for a in q["answers"]}
+    votes: Counter = Counter()
+    for table in tables:
+        lines = [[c for c in table.cells if c.row == r] for r in range(len(table.row_keys))]
+        lines += [[c for c in table.cells if c.col == k] for k in range(len(table.columns))]
+        for line in lines:
+            figures = [c for c in line if c.value is not None]
+            for side, past in (
+                ("max", [c for c in figures if c.value > figure]),
+                ("min", [c for c in figures if c.value < figure]),
+            ):
+                if op == ops.COUNT:
+                    hit = past and str(len(past)) == gold_count(q)
+                elif op == ops.LIST_PERIODS:
+                    hit = past and {_norm(scorer, c.period_name) for c in past} == gold
+                else:
+                    hit = past and {_norm(scorer, c.row_label) for c in past} == gold
+                votes[side] += bool(hit)
+    if votes["max"] == votes["min"]:
+        return None
+    return "max" if votes["max"] > votes["min"] else "min"
+
+
+def gold_count(q: dict) -> str:
+    return q["answers"][0].strip() if q["answers"] else ""
 
 
 def build(questions: list[dict], tables: dict[str, list[TableView]], scorer, weights: WordWeights):
@@ -196,6 +234,8 @@ def train(
         for q in questions
         if operation_of(scorer, q, tables[q["context_id"]]) in (ops.ARGMAX, ops.ARGMAX_ROW) and (d := direction_of(q))
     ]
+    # "exceed" / "less than" a figure: above it is "max", below "min" (one model for both)
+    directed += [(q["question"], d) for q in questions if (d := side_of(scorer, q, tables[q["context_id"]]))]
     direction = Pipeline(
         [
             ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)),

@@ -15,7 +15,7 @@ from ingest.tables import build_table
 from service.answering import operators as ops
 from service.answering import reader
 from service.answering.corpus import TableView
-from service.answering.evidence import FEATURES, Asked, asked_years, score_cells, table_features
+from service.answering.evidence import FEATURES, Asked, asked_figure, asked_years, score_cells, table_features
 from service.answering.operands import COMPARISONS, TWO_OPERANDS, OperandOrder, gold_operands, pair_features
 from service.answering.spans import candidates
 from service.answering.textmatch import Grounding, WordWeights, overlap, similar, stem, words
@@ -260,7 +260,8 @@ def test_table_features_say_which_row_and_year_is_asked():
     # periods: 2019 is the latest, 2018 the one before
     assert asked["latest_period"] == 1.0 and asked["period_rank"] == 0.0
     assert other_year["latest_period"] == 0.0 and other_year["period_rank"] == 1.0
-    assert asked["row_index"] == pytest.approx(1 / 3) and asked["n_rows"] == 3.0
+    assert asked["row_rank"] == 0.0 and other_row["row_rank"] >= 1.0 and asked["row_depth"] == 0.0
+    assert asked["cell_percent"] == 0.0 and asked["asks_percent"] == 0.0
     assert asked["has_value"] == 1.0 and asked["is_missing"] == 0.0
     assert asked["is_total_row"] == 0.0 and asked["asks_total"] == 0.0
     assert asked["header_row"] == 0.0
@@ -489,6 +490,83 @@ def test_read_tables_plain_span_and_nothing_to_read():
     assert reader.read_tables(stand_in(ops.SPAN), "What were the sales commissions in 2018?", []) is None
 
 
+def dated_table() -> TableView:
+    table = build_table(
+        "doc",
+        "Table 2",
+        "Freight costs (in thousands)",
+        [
+            ["", "Year ended June 30, 2019", "Year ended June 30, 2018", "Year ended June 30, 2017"],
+            ["Ocean freight", "4,120", "2,950", "3,310"],
+            ["Air freight", "880", "1,240", "1,020"],
+        ],
+    )
+    assert table is not None
+    return TableView.of(table)
+
+
+def test_period_name_is_the_year_when_each_period_has_its_own():
+    assert {c.period_name for c in dated_table().cells} == {"2019", "2018", "2017"}
+    assert {c.period_name for c in three_years().cells} == {"2019", "2018", "2017"}
+    table = build_table(
+        "doc", "Table 3", "Shares issued", [["", "1 March 2019", "1 June 2019"], ["Shares", "10", "12"]]
+    )
+    assert table is not None
+    # two dates of one year: the year alone would not tell them apart
+    assert {c.period_name for c in TableView.of(table).cells} == {"1 March 2019", "1 June 2019"}
+
+
+def test_read_tables_which_year_names_the_year_of_a_dated_column():
+    reading = reader.read_tables(
+        stand_in(ops.ARGMAX, "min"), "In which year was ocean freight lowest?", [dated_table()]
+    )
+    assert reading is not None and reading.spans == ["2018"]
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("How many years did ocean freight exceed $3,000 thousand?", 3000.0),
+        ("In which year was the rate more than 2.5%?", 2.5),
+        ("In which year was the net loss lower than -10,000?", -10000.0),
+        ("What was ocean freight in 2019?", None),  # a year is not a threshold
+        ("What was FY19 Q4 revenue?", None),  # nor part of a name
+    ],
+)
+def test_asked_figure(question, figure):
+    assert asked_figure(question) == figure
+
+
+def test_read_tables_counts_and_lists_the_periods_past_a_figure():
+    view = dated_table()
+    above = reader.read_tables(stand_in(ops.COUNT, "max"), "How many years did ocean freight exceed 3,000?", [view])
+    assert above is not None and above.value == 2.0
+    below = reader.read_tables(stand_in(ops.COUNT, "min"), "How many years was ocean freight under 3,000?", [view])
+    assert below is not None and below.value == 1.0
+    years = reader.read_tables(
+        stand_in(ops.LIST_PERIODS, "max"), "In which years was ocean freight above 3,000?", [view]
+    )
+    assert years is not None and years.spans == ["2019", "2017"]
+
+
+def test_read_tables_several_spans_keep_to_the_top_cells_column():
+    view = three_years()
+
+    class TwoRows:
+        """Sure of both rows in 2019, and of one 2018 figure."""
+
+        def predict_proba(self, x):
+            p = np.full(len(x), 0.05)
+            p[[0, 3]] = 0.9  # advertising and sales commissions, 2019
+            p[1] = 0.6  # advertising, 2018
+            return np.stack([1 - p, p], axis=1)
+
+    model = stand_in(ops.MULTI_SPAN)
+    model.cells = TwoRows()
+    reading = reader.read_tables(model, "What were advertising and sales commissions respectively?", [view])
+    assert reading is not None and reading.spans == ["31.4", "27.0"]
+
+
 def test_unsaid_share_of_informative_words():
     model = stand_in(ops.SPAN)
     context = "Selling expenses (in millions) Advertising Sales commissions"
@@ -604,3 +682,65 @@ def test_a_country_label_is_whose_figure_it_is():
     assert (
         cell_sentence(russia) == "Russia's fixed broadband subscriptions were 22.52 per 100 people in 2019 (Table 6)."
     )
+
+
+def test_read_tables_list_rows_are_the_items_around_the_best_row_without_totals_or_the_named_row():
+    table = build_table(
+        "doc",
+        "Table 4",
+        "Inventories (in thousands)",
+        [
+            ["", "2019", "2018"],
+            ["Raw materials", "120", "110"],
+            ["Work in process", "40", "35"],
+            ["Finished goods", "300", "280"],
+            ["Total inventories", "460", "425"],
+            ["Inventory reserves", "12", "10"],
+        ],
+    )
+    assert table is not None
+    view = TableView.of(table)
+
+    class Goods:
+        """Sure of the finished goods and of the total."""
+
+        def predict_proba(self, x):
+            p = np.full(len(x), 0.05)
+            p[[4, 6]] = 0.9  # finished goods and total inventories, 2019
+            return np.stack([1 - p, p], axis=1)
+
+    model = stand_in(ops.LIST_ROWS)
+    model.cells = Goods()
+    reading = reader.read_tables(model, "What are the components of inventories?", [view])
+    assert reading is not None
+    assert reading.spans == ["Raw materials", "Work in process", "Finished goods"]
+
+
+def test_read_tables_arithmetic_reads_a_dash_as_nil_and_years_down_a_column():
+    table = build_table(
+        "doc",
+        "Table 5",
+        "Dividends per share",
+        [
+            ["", "Dividend (€)", "Special dividend (€)"],
+            ["2019", "1.40", "—"],
+            ["2018", "1.25", "0.50"],
+        ],
+    )
+    assert table is not None
+    view = TableView.of(table)
+    change = reader.read_tables(stand_in(ops.DIFF), "What was the change in the dividend from 2018 to 2019?", [view])
+    assert change is not None and change.value == pytest.approx(0.15)
+
+    class BestColumn:
+        """The best-matching column's cells, more so in the best row."""
+
+        def predict_proba(self, x):
+            column = x[:, FEATURES.index("col_best_gap")] == 0.0
+            p = 0.05 + 0.6 * column + 0.3 * column * x[:, FEATURES.index("row_is_best")]
+            return np.stack([1 - p, p], axis=1)
+
+    model = stand_in(ops.AVERAGE)
+    model.cells = BestColumn()
+    average = reader.read_tables(model, "What was the average special dividend in 2019 and 2018?", [view])
+    assert average is not None and average.value == pytest.approx(0.25)

@@ -315,7 +315,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
         # a looked-up cell answers only what its own coordinates say (not what another column
         # of its table says: `Fixed broadband` is not the `Mobile cellular` cell beside it), and
         # the question picks its column where the table's columns are things, not periods
-        evidence = _evidence_text(table, reading.cells)
+        evidence = _evidence_text(ctx, table, reading.cells)
         if unsaid(model, ctx.q.text, evidence) > READER_UNSAID:
             return False
         # a word the cell leaves unsaid that another table of the same document names is about
@@ -338,12 +338,15 @@ def _other_table_says(ctx: _Context, table: TableView, word: str) -> bool:
     )
 
 
-def _evidence_text(table: TableView, cells: list[CellView]) -> str:
-    """What a table says about its cells: caption, stub, unit, notes, section, their row keys and column paths."""
+def _evidence_text(ctx: _Context, table: TableView, cells: list[CellView]) -> str:
+    """What a table says about its cells: caption, stub, unit, notes, its own section headings
+    (not the document's title, which every table of the document is under), their row keys and
+    column paths."""
     coordinates = [k for c in cells for k in (*c.row_keys, *c.column)]
-    return " ".join(
-        [table.caption, *table.stub, table.unit or "", table.source_note or "", *table.section, *coordinates]
-    )
+    siblings = ctx.corpus.tables_by_doc.get(table.doc_id, ())
+    shared = set.intersection(*(set(t.section) for t in siblings)) if len(siblings) > 1 else set()
+    sections = [s for s in table.section if s not in shared]
+    return " ".join([table.caption, *table.stub, table.unit or "", table.source_note or "", *sections, *coordinates])
 
 
 def _period_column(cell: CellView) -> bool:

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from index.store import Store
 from ingest.periods import period_year, printed_period
 from ingest.records import Fact, Passage, Reference, Table
 
 _NOTE_MARK = re.compile(r"(?:\s*\([^()]{1,12}\)|\s*\*+|\s+\d(?=$))+$")
+_FULL_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
 @dataclass
@@ -48,6 +50,16 @@ class CellView:
         mark or a note (`2019 (1)`, `2019 (proposed)`, `2019*` read `2019`), or ""."""
         printed = next((k for k in (*self.column, *self.row_keys) if k not in self.labels), "")
         return _NOTE_MARK.sub("", printed_period(printed)).strip()
+
+    @property
+    def period_name(self) -> str:
+        """The period as an answer names it: the year alone for a date or a qualified year
+        (`June 30, 2019`, `Fiscal 2019`, `(Restated) 2018` read `2019`, `2019`, `2018`) when
+        each of the table's periods has a year of its own; else as printed (`FY19`,
+        `2018/2019`, two dates of one year)."""
+        period = self.period
+        years = _FULL_YEAR.findall(period)
+        return years[0] if len(years) == 1 and self.table.years_name_periods else period
 
 
 @dataclass
@@ -99,6 +111,13 @@ class TableView:
             for c in table.cells
         ]
         return view
+
+    @cached_property
+    def years_name_periods(self) -> bool:
+        """Whether the table's periods each hold one year, a different one for each."""
+        periods = {c.period for c in self.cells if c.period}
+        years = [_FULL_YEAR.findall(p) for p in periods]
+        return all(len(y) == 1 for y in years) and len({y[0] for y in years}) == len(periods)
 
     def cell(self, row: int, col: int) -> CellView:
         return self.cells[row * len(self.columns) + col]

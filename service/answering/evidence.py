@@ -2,11 +2,12 @@
 
 Each cell gets a vector of features about the question and the cell's coordinates — how
 much of its row label and column path the question says (by stem, typo-tolerant), string
-similarity, whether its period is an asked year, whether it is a total, whether it holds a
-figure — and a gradient-boosted model, trained by `scripts/train_reader.py` on questions
-whose gold answers name their cells, turns them into a probability. How the features
-combine is learned, not hand-set.
-"""
+similarity, how its row and column rank against the table's best, whether its period is an
+asked year, whether it is a total or a sub-row, whether it holds a figure or a percentage —
+and a gradient-boosted model, trained by `scripts/train_reader.py` on questions whose gold
+answers name their cells, turns them into a probability. No feature says where a row sits
+or how big its table is: those let the model remember tables rather than read them. How
+the features combine is learned, not hand-set."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from service.answering.textmatch import WordWeights, fuzzy, letters_only, overla
 
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?!\d|\.\d)")
 _FISCAL = re.compile(r"\bFY\s?'?(\d{2})\b", re.IGNORECASE)
+# a figure standing alone in a question (`$2,000 million`, `2.0%`, `-10,000`), not part of a name (`Q4`, `FY19`)
+_FIGURE = re.compile(r"(?<![\w.,])(-?)[$€£]?\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?%?(?![\w]|[.,]\d)")
 
 FEATURES = (
     "row_label_said",  # share of the row label's weight the question says
@@ -41,10 +44,13 @@ FEATURES = (
     "is_missing",
     "is_total_row",
     "asks_total",
-    "row_index",  # 0 first … 1 last
-    "n_rows",
     "header_row",  # the row's label is empty or names a period (a header repeated in the body)
     "table_said",  # share of the question's weight the caption and labels say
+    "row_rank",  # 0 for the table's best-matching row, 1 for the next… (ties share a rank)
+    "row_depth",  # how many section labels the row sits under (0 for a top-level row)
+    "col_best_gap",  # this column's label match minus the table's best column's
+    "cell_percent",  # the cell prints a percentage
+    "asks_percent",  # the question says % or percent…
 )
 
 
@@ -53,6 +59,17 @@ def asked_years(question: str) -> list[int]:
     years = [int(y) for y in _YEAR.findall(question)]
     years += [2000 + int(y) for y in _FISCAL.findall(question)]
     return list(dict.fromkeys(years))
+
+
+def asked_figure(question: str) -> float | None:
+    """The last figure a question names that is not a year ("… exceed $2,000 million?" → 2000):
+    the threshold of a "how many years did … exceed" question."""
+    figures = [
+        float(f"{sign}{whole.replace(',', '')}{fraction}")
+        for sign, whole, fraction in _FIGURE.findall(question)
+        if not (len(whole) == 4 and not fraction and 1900 <= int(whole) < 2100)
+    ]
+    return figures[-1] if figures else None
 
 
 def cell_period(cell: CellView) -> int | None:
@@ -75,11 +92,13 @@ class Asked:
     years: list[int]
     asks_total: bool
     direction: str | None = None  # "max" or "min" when the caller knows which extreme is asked
+    figure: float | None = None  # a figure the question names, not a year (a threshold)
 
     @classmethod
     def of(cls, question: str, direction: str | None = None) -> Asked:
         tokens = letters_only(words(question))
-        return cls(question, tokens, asked_years(question), any(similar(t, "total") for t in tokens), direction)
+        total = any(similar(t, "total") for t in tokens)
+        return cls(question, tokens, asked_years(question), total, direction, asked_figure(question))
 
 
 def _row_matches(asked: Asked, table: TableView, weight: WordWeights) -> dict[int, tuple[float, float, float, float]]:
@@ -111,14 +130,19 @@ def table_features(
     context = " ".join([table.caption, *(" ".join(k) for k in table.row_keys), *(" ".join(c) for c in table.columns)])
     _, table_said = overlap(asked.words, letters_only(words(context)), weight)
     col_info: dict[int, tuple[float, float, float]] = {}
-    n_rows = max(1, len(table.row_keys))
-    rows_out, cells_out = [], []
     for cell in table.cells:
-        said, q_said, partial, token_set = row_info[cell.row]
         if cell.col not in col_info:
             _, col = _labels(cell)
             c_said, c_q_said = overlap(asked.words, letters_only(words(col)), weight)
             col_info[cell.col] = (c_said, c_q_said, fuzzy(col, asked.text)[0] if col else 0.0)
+    col_scores = {k: c_said + c_q_said for k, (c_said, c_q_said, _) in col_info.items()}
+    best_col = max(col_scores.values(), default=0.0)
+    distinct = sorted(set(row_scores.values()), reverse=True)
+    row_rank = {r: float(min(distinct.index(v), 10)) for r, v in row_scores.items()}
+    asks_percent = float("%" in asked.text or any(w.startswith("percent") for w in asked.words))
+    rows_out, cells_out = [], []
+    for cell in table.cells:
+        said, q_said, partial, token_set = row_info[cell.row]
         c_said, c_q_said, c_partial = col_info[cell.col]
         period = cell_period(cell)
         row_label = " ".join(cell.row_keys).strip()
@@ -142,10 +166,13 @@ def table_features(
                 float(cell.value is None and bool(cell.raw.strip())),
                 float(row_label.lower().startswith("total")),
                 float(asked.asks_total),
-                cell.row / n_rows,
-                float(len(table.row_keys)),
                 float(not row_label or period_year(row_label) is not None),
                 table_said,
+                row_rank[cell.row],
+                float(len(cell.row_keys) - 1),
+                col_scores[cell.col] - best_col,
+                float("%" in cell.raw),
+                asks_percent,
             ]
         )
         cells_out.append(cell)

@@ -4,13 +4,16 @@
 
 Three learned parts, trained together by `scripts/train_reader.py` and shipped as one small
 file (`models/reader.joblib`): the operation (`operators.py`), the evidence cells
-(`evidence.py`), and for "which year was largest / smallest" questions, the direction.
+(`evidence.py`), and for "which year was largest / smallest" questions (and "how many
+years did … exceed N"), the direction.
 What is left here is arithmetic and bookkeeping: which asked year is earlier, which cells
-share a row, the order the question names things in.
+share a row or a column, the order the question names things in, which figures are past a
+figure the question names, which run of rows a list question's items are.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,6 +37,7 @@ from service.answering.textmatch import Grounding, WordWeights, letters_only, si
 
 MODEL_PATH = Path(__file__).with_name("models") / "reader.joblib"
 EVIDENCE = 0.5  # a cell the model is at least this sure of is evidence (a probability, not a weight)
+SECOND = 0.2  # a second operand may be less sure than the first: the pair shares a row or a column
 SURE = 0.7  # a table reading this sure is offered before the text is read at all
 TEXT_LIKELY = 0.3  # below this chance that the answer is in running text, tables are read first
 INFORMATIVE = 0.6  # a word's learned weight from which it names what is asked (`cash`, not `what`)
@@ -216,16 +220,24 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         cells = _several(asked, ranked, row)
         return Reading(op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[c.raw for c in cells])
     if op == ops.LIST_ROWS:
-        rows = _sure_rows(ranked, top)
+        passing = _passing(model, asked, _column_series(top)) if asked.figure is not None else []
+        if passing:
+            return Reading(op, 0.0, passing, probability, spans=[c.row_label for c in passing])
+        rows = _section_rows(asked, ranked, top)
         cells = [next(c for c in top.table.cells if c.row == r and c.value is not None) for r in rows]
         return Reading(op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[c.row_label for c in cells])
     if op == ops.LIST_PERIODS:
         series = [c for c in row if c.period]
-        labels = list(dict.fromkeys(c.period for c in series))
+        if asked.figure is not None:
+            series = _passing(model, asked, [c for c in series if c.value is not None]) or series
+        labels = list(dict.fromkeys(c.period_name for c in series))
         if not labels:
             return None
         return Reading(op, 0.0, series, probability, spans=labels)
     if op == ops.COUNT:
+        if asked.figure is not None:  # "how many years did … exceed $40 million": the figures past it
+            passing = _passing(model, asked, _series(top))
+            return Reading(op, 0.0, passing or [top], probability, value=float(len(passing)))
         counted = {(id(c.table), c.row) for p, c in ranked if p >= EVIDENCE and c.table is top.table}
         return Reading(op, 0.0, [top], probability, value=float(len(counted) or 1))
     if op == ops.ARGMAX:
@@ -233,21 +245,19 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         if len(series) < 2:
             return None
         pick = _extreme(model, asked, series)
-        return Reading(op, 0.0, series, probability, spans=[pick.period])
+        return Reading(op, 0.0, series, probability, spans=[pick.period_name])
     if op == ops.ARGMAX_ROW:
-        column = [
-            c
-            for c in top.table.cells
-            if c.col == top.col and c.value is not None and not c.row_label.lower().startswith("total")
-        ]
+        column = _column_series(top)
         if len(column) < 2:
             return None
         pick = _extreme(model, asked, column)
         return Reading(op, 0.0, column, probability, spans=[pick.row_label])
     operands = _operands(model, op, asked, ranked, row)
-    if operands is None or any(c.value is None for c in operands):
+    if operands is None:
         return None
-    values = [c.value for c in operands if c.value is not None]
+    values = [_figure(c) for c in operands]
+    if any(v is None for v in values):
+        return None
     shown = [c.raw.strip() or format_number(v) for c, v in zip(operands, values)]
     value, text = _compute(op, values, shown)
     if value is None:
@@ -256,9 +266,53 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
     return Reading(op, 0.0, operands, confidence, value=round(value, 6), arithmetic=text)
 
 
+_NIL = re.compile(r"^[$€£]?\s*[-—–−]$")  # a dash where a figure would be: nil
+
+
+def _figure(cell: CellView) -> float | None:
+    """The cell's figure for arithmetic; a printed dash is nil (0), as reports print it."""
+    if cell.value is None and _NIL.match(cell.raw.strip()):
+        return 0.0
+    return cell.value
+
+
+def _wants_max(model: ReaderModel, asked: Asked) -> bool:
+    return (asked.direction or str(model.fast_direction.predict([asked.text])[0])) == "max"
+
+
 def _extreme(model: ReaderModel, asked: Asked, cells: list[CellView]) -> CellView:
-    wants_max = (asked.direction or str(model.fast_direction.predict([asked.text])[0])) == "max"
-    return (max if wants_max else min)(cells, key=lambda c: c.value or 0.0)
+    return (max if _wants_max(model, asked) else min)(cells, key=lambda c: c.value or 0.0)
+
+
+def _passing(model: ReaderModel, asked: Asked, cells: list[CellView]) -> list[CellView]:
+    """The cells whose figure is past the figure the question names, on the side it asks for
+    ("exceed", "less than": the learned direction)."""
+    if asked.figure is None:
+        return []
+    figure = asked.figure
+    if _wants_max(model, asked):
+        return [c for c in cells if c.value is not None and c.value > figure]
+    return [c for c in cells if c.value is not None and c.value < figure]
+
+
+def _column(cell: CellView) -> list[CellView]:
+    """The cells of the cell's column, in row order (its series when the periods are rows)."""
+    return [c for c in cell.table.cells if c.col == cell.col]
+
+
+def _column_series(cell: CellView) -> list[CellView]:
+    """The figures of the cell's column, totals left out (the items a total sums)."""
+    return [
+        c
+        for c in cell.table.cells
+        if c.col == cell.col and c.value is not None and not c.row_label.lower().startswith("total")
+    ]
+
+
+def _series(cell: CellView) -> list[CellView]:
+    """The figures the cell is one of: its row over the periods, else its column over the rows."""
+    periods = [c for c in _row_series(cell) if c.value is not None and cell_period(c) is not None]
+    return periods if len(periods) >= 2 else _column_series(cell)
 
 
 def _sure_rows(ranked: list[tuple[float, CellView]], top: CellView) -> list[int]:
@@ -269,6 +323,37 @@ def _sure_rows(ranked: list[tuple[float, CellView]], top: CellView) -> list[int]
     if len(rows) < 2:
         rows = list(dict.fromkeys(c.row for _, c in ranked if c.table is top.table and c.value is not None))[:2]
     return sorted(rows)
+
+
+def _section_rows(asked: Asked, ranked: list[tuple[float, CellView]], top: CellView) -> list[int]:
+    """The items a list question asks for: the run of rows around the best item row that hold
+    figures, are no total and do not repeat a label, less the rows the question names itself
+    ("the components of restructuring reserves" are not the reserves)."""
+    table = top.table
+    said = set(asked.words)
+
+    def named(r: int) -> bool:
+        label = letters_only(words(" ".join(table.row_keys[r])))
+        return bool(label) and all(w in said or any(similar(w, s) for s in said) for w in label)
+
+    def item(r: int) -> bool:
+        cells = [c for c in table.cells if c.row == r]
+        return any(c.value is not None for c in cells) and not cells[0].row_label.lower().startswith("total")
+
+    seed = next((c.row for _, c in ranked if c.table is table and item(c.row) and not named(c.row)), None)
+    if seed is None:
+        return _sure_rows(ranked, top)
+    # the run stops at a label it has already met: the same items again are another block
+    label = {c.row: c.row_label for c in table.cells}
+    run, seen = [seed], {label[seed]}
+    for step in (-1, 1):
+        r = seed + step
+        while 0 <= r < len(table.row_keys) and item(r) and label[r] not in seen:
+            run.append(r)
+            seen.add(label[r])
+            r += step
+    rows = sorted(r for r in run if not named(r))
+    return rows if len(rows) >= 2 else _sure_rows(ranked, top)
 
 
 def _p(ranked: list[tuple[float, CellView]], cell: CellView) -> float:
@@ -291,14 +376,19 @@ def _at_years(row: list[CellView], years: list[int]) -> list[CellView] | None:
 
 
 def _several(asked: Asked, ranked: list[tuple[float, CellView]], row: list[CellView]) -> list[CellView]:
-    """Several spans: the asked years of one row ("in 2019 and 2018 respectively"), else every
-    cell the model is sure of, in table order."""
+    """Several spans: the asked years of the top cell's row or column ("in 2019 and 2018
+    respectively"), else the cells the model is sure of along the top cell's column (several
+    rows' figures of one kind) or, failing that, its row, in table order."""
+    top = ranked[0][1]
     if len(asked.years) >= 2:
-        at = _at_years(row, asked.years)
+        at = _at_years(row, asked.years) or _at_years(_column(top), asked.years)
         if at:
             return at
-    top = ranked[0][1]
     sure = [c for p, c in ranked if p >= EVIDENCE and c.table is top.table]
+    for line in ([c for c in sure if c.col == top.col], [c for c in sure if c.row == top.row]):
+        if len(line) >= 2:
+            sure = line
+            break
     if len(sure) < 2:
         sure = [c for _, c in ranked[:2]]
     return sorted(sure, key=lambda c: (c.row, c.col))
@@ -316,7 +406,7 @@ def _operands(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[floa
         return pair
     if op in (ops.AVERAGE, ops.SUM):
         if len(years) >= 2:
-            at = _at_years(row, years)
+            at = _at_years(row, years) or _at_years(_column(top), years)
             if at:
                 return at
         sure = [c for p, c in ranked if p >= EVIDENCE and c.table is top.table]
@@ -330,12 +420,13 @@ def _operands(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[floa
 
 def _two(op: str, asked: Asked, ranked: list[tuple[float, CellView]], row: list[CellView]):
     """The two cells of a two-operand operation, the later period first where both have one:
-    the asked years of the evidence row; else the best cell and the next evidence cell that
-    shares its row or column; else (a change) the row's two latest periods."""
+    the asked years of the evidence row (or column, where the periods are rows); else the best
+    cell and the next evidence cell that shares its row or column; else (a change) the row's two
+    latest periods."""
     top = ranked[0][1]
     years = sorted(asked.years, reverse=True)
     if len(years) >= 2:
-        at = _at_years(row, years[:2])
+        at = _at_years(row, years[:2]) or _at_years(_column(top), years[:2])
         if at:
             return at
     other = _second_cell(ranked, top)
@@ -347,16 +438,13 @@ def _two(op: str, asked: Asked, ranked: list[tuple[float, CellView]], row: list[
     return None
 
 
-SECOND = 0.3  # the evidence probability from which a second cell is an operand (a pair needs two)
-
-
 def _second_cell(ranked: list[tuple[float, CellView]], top: CellView) -> CellView | None:
     """The best other cell with a figure that shares the top cell's row or column, when the
     model gives it at least `SECOND`."""
     for p, c in ranked[1:]:
         if p < SECOND:
             return None
-        if c.table is top.table and c.value is not None and (c.col == top.col) != (c.row == top.row):
+        if c.table is top.table and _figure(c) is not None and (c.col == top.col) != (c.row == top.row):
             return c
     return None
 
