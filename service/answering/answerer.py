@@ -186,7 +186,7 @@ READER_COMPUTES = (ops.DIFF, ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.DIVIDE,
 # what the answerer's solvers would only look up: the reader computes or lists it instead
 READER_OVERRIDES = (
     *(ops.DIFF, ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.DIVIDE, ops.PERCENT_OF),
-    *(ops.MULTI_SPAN, ops.LIST_ROWS, ops.LIST_PERIODS),
+    *(ops.MULTI_SPAN, ops.LIST_ROWS, ops.LIST_PERIODS, ops.COUNT),
 )
 
 
@@ -203,6 +203,8 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
         overrides = READER_COMPUTES if draft.solver == "derived" else READER_OVERRIDES
         if op not in overrides or op_p < READER_OPERATION:
             return draft
+        if op == ops.COUNT and _measures_the_counted(ctx, draft):
+            return draft  # "how many Internet users …": the figure is the number asked, not a count of rows
         if draft.solver == "value" and op in (ops.PERCENT_OF, ops.CHANGE_RATIO) and is_percent_unit(draft.unit):
             return draft  # the documents print the percentage: a printed figure beats a computed one
         if draft.citations and draft.citations[0].kind == "passage" and len(ctx.q.years) == 1:
@@ -234,6 +236,25 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
             composed.solver = "reader"
             return composed
     return draft
+
+
+_HOW_MANY = re.compile(r"\bhow many\s+(.+?)(?:\s+(?:did|does|do|is|are|was|were|has|have|had|there)\b|[?,]|$)", re.I)
+
+
+def _measures_the_counted(ctx: _Context, draft: Draft) -> bool:
+    """The looked-up cell measures what "how many …" asks for (its labels, caption or unit name
+    the counted thing: `Internet users`, `thousand persons`), so its figure is the number asked;
+    a count of rows would not be."""
+    match = _HOW_MANY.search(ctx.q.text)
+    if not match or not draft.citations or draft.citations[0].kind != "table_row":
+        return False
+    cited = draft.citations[0]
+    labels = WordSet(norm_tokens(f"{cited.row or ''} {cited.column or ''} {cited.snippet}"))
+    counted = [t for t in norm_tokens(match.group(1)) if t not in ctx.q.entities and t not in _PERIOD_NOUNS]
+    return any(labels.has(t) for t in counted)
+
+
+_PERIOD_NOUNS = {"year", "years", "quarter", "quarters", "month", "months", "period", "periods"}  # counting periods
 
 
 def _same_figure(a: float, b: float | None) -> bool:
