@@ -41,7 +41,8 @@ from ingest.records import Passage  # noqa: E402
 from service.answering import operators as ops  # noqa: E402
 from service.answering.corpus import TableView  # noqa: E402
 from service.answering.evidence import Asked, table_features  # noqa: E402
-from service.answering.reader import MODEL_PATH, ReaderModel, read  # noqa: E402
+from service.answering.operators import FastTextClassifier  # noqa: E402
+from service.answering.reader import MODEL_PATH, ReaderModel, read, read_tables, read_text, route_features  # noqa: E402
 from service.answering.spans import featurise  # noqa: E402
 from service.answering.textmatch import WordWeights  # noqa: E402
 
@@ -202,15 +203,7 @@ def train(
         ]
     )
     direction.fit([t for t, _ in directed], [d for _, d in directed])
-    source = Pipeline(
-        [
-            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
-            ("model", LogisticRegression(C=4.0, max_iter=1000)),
-        ]
-    )
-    source.fit(
-        [q["question"] for q in questions], ["text" if q["answer_from"] == "text" else "table" for q in questions]
-    )
+    source = source_model(questions)
     trained_on = {
         "questions": len(questions),
         "excerpts": len(tables),
@@ -222,7 +215,53 @@ def train(
         "source": "TAT-QA dev slice (eval/tatqa less heldout.txt), CC BY 4.0",
     }
     version = time.strftime("%Y%m%d") + f"-q{len(questions)}-c{int(len(y))}"
-    return ReaderModel(operators, direction, cells, spans, weights, version, trained_on, source)
+    model = ReaderModel(operators, direction, cells, spans, weights, version, trained_on, source)
+    model.router = router_model(model, questions, tables, passages)
+    return model
+
+
+def source_model(questions: list[dict]) -> Pipeline:
+    """Question → "text" | "table": whether its answer is printed in running text."""
+    source = Pipeline(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+            ("model", LogisticRegression(C=4.0, max_iter=1000)),
+        ]
+    )
+    source.fit(
+        [q["question"] for q in questions], ["text" if q["answer_from"] == "text" else "table" for q in questions]
+    )
+    return source
+
+
+def router_model(
+    model: ReaderModel, questions: list[dict], tables: dict[str, list[TableView]], passages: dict[str, list[Passage]]
+) -> LogisticRegression | None:
+    """Whether the text reading goes before the table's (see `reader.route_features`), learned on
+    the span questions both read. The source model's chance is taken out of fold (from a model
+    that has not seen the question): in-sample it is surer than it will be on a new question."""
+    text_likely: dict[str, float] = {}
+    for held in folds(sorted({q["context_id"] for q in questions}), 3):
+        fitted = FastTextClassifier(source_model([q for q in questions if q["context_id"] not in held]))
+        asked = [q for q in questions if q["context_id"] in held]
+        if asked:
+            chances = fitted.predict_proba([q["question"] for q in asked])[:, list(fitted.classes_).index("text")]
+            text_likely.update((q["question_id"], float(p)) for q, p in zip(asked, chances))
+    x, y = [], []
+    for q in questions:
+        if q["answer_type"] not in ("span", "multi-span"):
+            continue
+        table = read_tables(model, q["question"], tables[q["context_id"]]) if tables[q["context_id"]] else None
+        if table is None or table.op not in (ops.SPAN, ops.MULTI_SPAN):
+            continue
+        text = read_text(model, q["question"], passages[q["context_id"]]) if passages[q["context_id"]] else None
+        if text is None:
+            continue
+        x.append(route_features(text_likely[q["question_id"]], table, text))
+        y.append(int(q["answer_from"] == "text"))
+    if len(set(y)) < 2:
+        return None
+    return LogisticRegression(C=1.0, max_iter=1000).fit(np.asarray(x), np.asarray(y))
 
 
 def prediction(reading) -> str | list[str]:
