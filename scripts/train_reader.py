@@ -43,7 +43,7 @@ from service.answering.corpus import TableView  # noqa: E402
 from service.answering.evidence import Asked, table_features  # noqa: E402
 from service.answering.operators import FastTextClassifier  # noqa: E402
 from service.answering.reader import MODEL_PATH, ReaderModel, read, read_tables, read_text, route_features  # noqa: E402
-from service.answering.spans import featurise  # noqa: E402
+from service.answering.spans import CATEGORICAL, featurise  # noqa: E402
 from service.answering.textmatch import WordWeights  # noqa: E402
 
 KIT = ROOT / "eval" / "tatqa"
@@ -154,8 +154,9 @@ def build(questions: list[dict], tables: dict[str, list[TableView]], scorer, wei
 
 
 def build_spans(questions: list[dict], passages: dict[str, list[Passage]], scorer, weights: WordWeights):
-    """Candidate spans of the text with 1 where the candidate is the gold answer."""
-    x, y = [], []
+    """Candidate spans of the text with 1 where the candidate is the gold answer, and the
+    question each is a candidate for."""
+    x, y, owners = [], [], []
     for q in questions:
         if q["answer_type"] != "span" or q["answer_from"] == "table":
             continue
@@ -166,7 +167,38 @@ def build_spans(questions: list[dict], passages: dict[str, list[Passage]], score
             continue  # the answer is a cell, or a span no candidate reaches
         x.append(rows)
         y += labels
-    return np.vstack(x).astype(np.float32), np.asarray(y)
+        owners += [q["question_id"]] * len(labels)
+    return np.vstack(x).astype(np.float32), np.asarray(y), np.asarray(owners)
+
+
+def span_model() -> HistGradientBoostingClassifier:
+    # few positives (one answer span a question among hundreds of candidates): a small, regularised model
+    return HistGradientBoostingClassifier(
+        max_iter=100,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        categorical_features=CATEGORICAL,
+        random_state=SEED,
+    )
+
+
+def span_confidence_out_of_fold(questions: list[dict], sx, sy, owners, k: int = 3) -> dict[str, float]:
+    """The span model's confidence (its best candidate's probability) for each question it is
+    trained on, from a model trained without that question's excerpt: what the router sees on
+    a new question."""
+    context = {q["question_id"]: q["context_id"] for q in questions}
+    row_context = np.asarray([context[o] for o in owners])
+    confidence: dict[str, float] = {}
+    for held in folds(sorted(set(row_context)), k):
+        test = np.isin(row_context, list(held))
+        if test.all() or not test.any():
+            continue
+        probabilities = span_model().fit(sx[~test], sy[~test]).predict_proba(sx[test])[:, 1]
+        for owner, p in zip(owners[test], probabilities):
+            confidence[owner] = max(confidence.get(owner, 0.0), float(p))
+    return confidence
 
 
 def train(
@@ -177,17 +209,8 @@ def train(
     # few trees: every one is a call at answer time (~15 µs each)
     cells = HistGradientBoostingClassifier(max_iter=80, learning_rate=0.2, max_leaf_nodes=31, random_state=SEED)
     cells.fit(x, y)
-    sx, sy = build_spans(questions, passages, scorer, weights)
-    # few positives (one answer span a question among hundreds of candidates): a small, regularised model
-    spans = HistGradientBoostingClassifier(
-        max_iter=100,
-        learning_rate=0.05,
-        max_leaf_nodes=15,
-        min_samples_leaf=40,
-        l2_regularization=1.0,
-        random_state=SEED,
-    )
-    spans.fit(sx, sy)
+    sx, sy, owners = build_spans(questions, passages, scorer, weights)
+    spans = span_model().fit(sx, sy)
     labelled = [(q["question"], operation_of(scorer, q, tables[q["context_id"]])) for q in questions]
     operators = ops.new_classifier()
     operators.fit([t for t, _ in labelled], [label for _, label in labelled])
@@ -216,7 +239,9 @@ def train(
     }
     version = time.strftime("%Y%m%d") + f"-q{len(questions)}-c{int(len(y))}"
     model = ReaderModel(operators, direction, cells, spans, weights, version, trained_on, source)
-    model.router = router_model(model, questions, tables, passages)
+    model.router = router_model(
+        model, questions, tables, passages, span_confidence_out_of_fold(questions, sx, sy, owners)
+    )
     return model
 
 
@@ -235,11 +260,16 @@ def source_model(questions: list[dict]) -> Pipeline:
 
 
 def router_model(
-    model: ReaderModel, questions: list[dict], tables: dict[str, list[TableView]], passages: dict[str, list[Passage]]
+    model: ReaderModel,
+    questions: list[dict],
+    tables: dict[str, list[TableView]],
+    passages: dict[str, list[Passage]],
+    span_confidence: dict[str, float],
 ) -> LogisticRegression | None:
     """Whether the text reading goes before the table's (see `reader.route_features`), learned on
-    the span questions both read. The source model's chance is taken out of fold (from a model
-    that has not seen the question): in-sample it is surer than it will be on a new question."""
+    the span questions both read. The source model's chance and the span model's confidence
+    are taken out of fold (from models that have not seen the question): in-sample they are
+    surer than they will be on a new question."""
     text_likely: dict[str, float] = {}
     for held in folds(sorted({q["context_id"] for q in questions}), 3):
         fitted = FastTextClassifier(source_model([q for q in questions if q["context_id"] not in held]))
@@ -257,6 +287,7 @@ def router_model(
         text = read_text(model, q["question"], passages[q["context_id"]]) if passages[q["context_id"]] else None
         if text is None:
             continue
+        text.confidence = span_confidence.get(q["question_id"], text.confidence)
         x.append(route_features(text_likely[q["question_id"]], table, text))
         y.append(int(q["answer_from"] == "text"))
     if len(set(y)) < 2:
