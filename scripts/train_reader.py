@@ -11,7 +11,9 @@ Deterministic: the same data gives the same model. What is learned:
   division, percentage of, which label is largest) from the question's wording;
 - which cells are evidence, from features of the question and each cell's coordinates;
 - for "which year …" questions, whether the largest or smallest figure is asked for;
-- word weights (how much a word says) from the questions' document frequencies.
+- word weights (how much a word says) from the questions' document frequencies;
+- which span of a sentence answers, and whether the answer is printed in running text;
+- whether the text's span or the table's goes first (from out-of-fold confidences).
 """
 
 from __future__ import annotations

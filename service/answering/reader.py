@@ -2,9 +2,10 @@
 `Reading` out — the operation, the cells used, the answer as printed (spans) or computed
 (value), and how sure it is.
 
-Three learned parts, trained together by `scripts/train_reader.py` and shipped as one small
-file (`models/reader.joblib`): the operation (`operators.py`), the evidence cells
-(`evidence.py`), and for "which year was largest / smallest" questions, the direction.
+Learned parts, trained together by `scripts/train_reader.py` and shipped as one small file
+(`models/reader.joblib`): the operation (`operators.py`), the evidence cells (`evidence.py`),
+for "which year was largest / smallest" questions the direction, the span of running text
+(`spans.py`), and the router that puts the table's span or the text's first.
 What is left here is arithmetic and bookkeeping: which asked year is earlier, which cells
 share a row, the order the question names things in.
 """

@@ -1,13 +1,15 @@
 """Answers read from running text: which sentence answers, and which part of it.
 
 Candidates are built from each sentence by its own shape — a figure with its currency,
-scale and unit (`$0.5 million`, `17.7%`), the clause after a cause or purpose marker
-("driven by …", "due to …"), each clause between commas and semicolons, each run of words
+scale and unit (`$0.5 million`, `17.7%`) and its bare number, the clause after a cause or
+purpose marker ("driven by …", "due to …"), each clause between commas and semicolons,
+each phrase after and before a function word ("computed by | dividing …"), each run of words
 the question does not say, and the whole sentence — and a gradient-boosted model, trained by
 `scripts/train_reader.py` on questions whose gold answer is a span of the text, scores
 them from features of the sentence (how much of the question it says), of the candidate
-(its kind, length, place, how much of it the question already says) and of the question
-(its wh-word). The features are general; which of them matter is learned.
+(its kind, length, place, how much of it the question already says, which function words
+are at its edges) and of the question (its wh-word). The features are general; which of them
+matter is learned.
 """
 
 from __future__ import annotations
