@@ -13,7 +13,11 @@ Deterministic: the same data gives the same model. What is learned:
 - for "which year …" questions, whether the largest or smallest figure is asked for, and
   for questions naming a threshold ("How many years did … exceed $40 million?"), whether
   the figures above or below it are;
-- word weights (how much a word says) from the questions' document frequencies.
+- word weights (how much a word says) from the questions' document frequencies, and how often
+  the documents say a word a question says (grounding);
+- the order of two operands (a difference, a change ratio, a share) from gold derivations;
+- which span of a sentence answers, and whether the answer is printed in running text;
+- whether the text's span or the table's goes first (from out-of-fold confidences).
 """
 
 from __future__ import annotations
@@ -44,8 +48,9 @@ from service.answering import operators as ops  # noqa: E402
 from service.answering.corpus import TableView  # noqa: E402
 from service.answering.evidence import Asked, asked_figure, table_features  # noqa: E402
 from service.answering.operands import TWO_OPERANDS, OperandOrder, gold_operands  # noqa: E402
-from service.answering.reader import MODEL_PATH, ReaderModel, read  # noqa: E402
-from service.answering.spans import featurise  # noqa: E402
+from service.answering.operators import FastTextClassifier  # noqa: E402
+from service.answering.reader import MODEL_PATH, ReaderModel, read, read_tables, read_text, route_features  # noqa: E402
+from service.answering.spans import CATEGORICAL, featurise  # noqa: E402
 from service.answering.textmatch import Grounding, WordWeights  # noqa: E402
 
 KIT = ROOT / "eval" / "tatqa"
@@ -192,8 +197,9 @@ def build(questions: list[dict], tables: dict[str, list[TableView]], scorer, wei
 
 
 def build_spans(questions: list[dict], passages: dict[str, list[Passage]], scorer, weights: WordWeights):
-    """Candidate spans of the text with 1 where the candidate is the gold answer."""
-    x, y = [], []
+    """Candidate spans of the text with 1 where the candidate is the gold answer, and the
+    question each is a candidate for."""
+    x, y, owners = [], [], []
     for q in questions:
         if q["answer_type"] != "span" or q["answer_from"] == "table":
             continue
@@ -204,7 +210,38 @@ def build_spans(questions: list[dict], passages: dict[str, list[Passage]], score
             continue  # the answer is a cell, or a span no candidate reaches
         x.append(rows)
         y += labels
-    return np.vstack(x).astype(np.float32), np.asarray(y)
+        owners += [q["question_id"]] * len(labels)
+    return np.vstack(x).astype(np.float32), np.asarray(y), np.asarray(owners)
+
+
+def span_model() -> HistGradientBoostingClassifier:
+    # few positives (one answer span a question among hundreds of candidates): a small, regularised model
+    return HistGradientBoostingClassifier(
+        max_iter=100,
+        learning_rate=0.05,
+        max_leaf_nodes=15,
+        min_samples_leaf=40,
+        l2_regularization=1.0,
+        categorical_features=CATEGORICAL,
+        random_state=SEED,
+    )
+
+
+def span_confidence_out_of_fold(questions: list[dict], sx, sy, owners, k: int = 3) -> dict[str, float]:
+    """The span model's confidence (its best candidate's probability) for each question it is
+    trained on, from a model trained without that question's excerpt: what the router sees on
+    a new question."""
+    context = {q["question_id"]: q["context_id"] for q in questions}
+    row_context = np.asarray([context[o] for o in owners])
+    confidence: dict[str, float] = {}
+    for held in folds(sorted(set(row_context)), k):
+        test = np.isin(row_context, list(held))
+        if test.all() or not test.any():
+            continue
+        probabilities = span_model().fit(sx[~test], sy[~test]).predict_proba(sx[test])[:, 1]
+        for owner, p in zip(owners[test], probabilities):
+            confidence[owner] = max(confidence.get(owner, 0.0), float(p))
+    return confidence
 
 
 def train(
@@ -215,17 +252,8 @@ def train(
     # few trees: every one is a call at answer time (~15 µs each)
     cells = HistGradientBoostingClassifier(max_iter=80, learning_rate=0.2, max_leaf_nodes=31, random_state=SEED)
     cells.fit(x, y)
-    sx, sy = build_spans(questions, passages, scorer, weights)
-    # few positives (one answer span a question among hundreds of candidates): a small, regularised model
-    spans = HistGradientBoostingClassifier(
-        max_iter=100,
-        learning_rate=0.05,
-        max_leaf_nodes=15,
-        min_samples_leaf=40,
-        l2_regularization=1.0,
-        random_state=SEED,
-    )
-    spans.fit(sx, sy)
+    sx, sy, owners = build_spans(questions, passages, scorer, weights)
+    spans = span_model().fit(sx, sy)
     labelled = [(q["question"], operation_of(scorer, q, tables[q["context_id"]])) for q in questions]
     operators = ops.new_classifier()
     operators.fit([t for t, _ in labelled], [label for _, label in labelled])
@@ -243,15 +271,7 @@ def train(
         ]
     )
     direction.fit([t for t, _ in directed], [d for _, d in directed])
-    source = Pipeline(
-        [
-            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
-            ("model", LogisticRegression(C=4.0, max_iter=1000)),
-        ]
-    )
-    source.fit(
-        [q["question"] for q in questions], ["text" if q["answer_from"] == "text" else "table" for q in questions]
-    )
+    source = source_model(questions)
     trained_on = {
         "questions": len(questions),
         "excerpts": len(tables),
@@ -267,7 +287,61 @@ def train(
         (q["question"], _context_text(tables[q["context_id"]], passages[q["context_id"]])) for q in questions
     )
     version = time.strftime("%Y%m%d") + f"-q{len(questions)}-c{int(len(y))}"
-    return ReaderModel(operators, direction, cells, spans, weights, version, trained_on, source, grounding, order)
+    model = ReaderModel(operators, direction, cells, spans, weights, version, trained_on, source, grounding, order)
+    model.router = router_model(
+        model, questions, tables, passages, span_confidence_out_of_fold(questions, sx, sy, owners)
+    )
+    return model
+
+
+def source_model(questions: list[dict]) -> Pipeline:
+    """Question → "text" | "table": whether its answer is printed in running text."""
+    source = Pipeline(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+            ("model", LogisticRegression(C=4.0, max_iter=1000)),
+        ]
+    )
+    source.fit(
+        [q["question"] for q in questions], ["text" if q["answer_from"] == "text" else "table" for q in questions]
+    )
+    return source
+
+
+def router_model(
+    model: ReaderModel,
+    questions: list[dict],
+    tables: dict[str, list[TableView]],
+    passages: dict[str, list[Passage]],
+    span_confidence: dict[str, float],
+) -> LogisticRegression | None:
+    """Whether the text reading goes before the table's (see `reader.route_features`), learned on
+    the span questions both read. The source model's chance and the span model's confidence
+    are taken out of fold (from models that have not seen the question): in-sample they are
+    surer than they will be on a new question."""
+    text_likely: dict[str, float] = {}
+    for held in folds(sorted({q["context_id"] for q in questions}), 3):
+        fitted = FastTextClassifier(source_model([q for q in questions if q["context_id"] not in held]))
+        asked = [q for q in questions if q["context_id"] in held]
+        if asked:
+            chances = fitted.predict_proba([q["question"] for q in asked])[:, list(fitted.classes_).index("text")]
+            text_likely.update((q["question_id"], float(p)) for q, p in zip(asked, chances))
+    x, y = [], []
+    for q in questions:
+        if q["answer_type"] not in ("span", "multi-span"):
+            continue
+        table = read_tables(model, q["question"], tables[q["context_id"]]) if tables[q["context_id"]] else None
+        if table is None or table.op not in (ops.SPAN, ops.MULTI_SPAN):
+            continue
+        text = read_text(model, q["question"], passages[q["context_id"]]) if passages[q["context_id"]] else None
+        if text is None:
+            continue
+        text.confidence = span_confidence.get(q["question_id"], text.confidence)
+        x.append(route_features(text_likely[q["question_id"]], table, text))
+        y.append(int(q["answer_from"] == "text"))
+    if len(set(y)) < 2:
+        return None
+    return LogisticRegression(C=1.0, max_iter=1000).fit(np.asarray(x), np.asarray(y))
 
 
 def _ordered_operands(questions: list[dict], tables: dict[str, list[TableView]], labelled: list[tuple[str, str]]):

@@ -329,7 +329,6 @@ def test_acme_why_from_the_text(acme):
     assert first(r).kind == "passage"
 
 
-@pytest.mark.xfail(strict=True, reason="not answered ('no table cell or sentence gives this for 2019')")
 def test_acme_why_interest_expense_rose(acme):
     r = acme("Why did interest expense increase in fiscal 2019?")
     assert r.answered and "term loan" in " ".join([r.answer, *r.spans])

@@ -17,8 +17,19 @@ from service.answering import reader
 from service.answering.corpus import TableView
 from service.answering.evidence import FEATURES, Asked, asked_figure, asked_years, score_cells, table_features
 from service.answering.operands import COMPARISONS, TWO_OPERANDS, OperandOrder, gold_operands, pair_features
-from service.answering.spans import candidates
-from service.answering.textmatch import Grounding, WordWeights, overlap, similar, stem, words
+from service.answering.spans import (
+    FEATURES as SPAN_FEATURES,
+)
+from service.answering.spans import (
+    GRAMMAR_WORDS,
+    NO_WORD,
+    OTHER_WORD,
+    WORD_AT,
+    _AskedWords,
+    candidates,
+    featurise,
+)
+from service.answering.textmatch import Grounding, WordWeights, letters_only, overlap, similar, stem, words
 
 pytestmark = pytest.mark.unit
 
@@ -342,6 +353,45 @@ def test_candidate_kinds_mark_figures_and_the_sentence():
     kinds = {c.text: c.kind for c in cands}
     assert kinds["$0.5 million"] == "figure"
     assert kinds[SENTENCE.rstrip(".")] == "sentence"
+
+
+def test_candidates_start_after_and_end_before_a_function_word():
+    text = "Basic earnings per share are computed by dividing net income by the shares outstanding."
+    _, cands = sentence_candidates("How is basic earnings per share computed?", text, lead="")
+    texts = {c.text for c in cands}
+    assert "dividing net income by the shares outstanding" in texts  # after `by`
+    assert "dividing net income" in texts  # … and before the next `by`
+    _, cands = sentence_candidates(
+        "Who approved the fees?", "The fees were approved by our audit committee in March.", ""
+    )
+    assert "audit committee" in {c.text for c in cands}  # after `our`, before `in`
+
+
+def test_candidates_hold_a_figure_without_its_currency_and_scale():
+    _, cands = sentence_candidates("How much was the cumulative effect adjustment?")
+    texts = {c.text for c in cands}
+    assert "0.5" in texts and "$0.5 million" in texts and "17.7" in texts
+
+
+def test_many_sentences_overlap_as_one_does():
+    weights = WordWeights({"what": 0.1, "the": 0.1, "was": 0.2}, 1.0)
+    asked = letters_only(words("What was the cumulative effect adjustment?"))
+    said_by = _AskedWords(asked, weights)
+    for sentence in (SENTENCE, "An earlier sentence.", "The adjustments were cumulative, in effect.", ""):
+        label = letters_only(words(sentence))
+        assert said_by.overlap(label) == pytest.approx(overlap(asked, label, weights))
+
+
+def test_features_describe_the_grammar_at_a_candidates_edges():
+    passage = Passage("p1", "Earnings are computed by dividing net income by the shares.", [], None, 0, 59)
+    rows, cands = featurise("How are earnings computed?", [passage], WordWeights())
+    assert rows.shape == (len(cands), len(SPAN_FEATURES))
+    (row,) = [r for r, c in zip(rows, cands) if c.text == "dividing net income"]
+    at = {name: row[SPAN_FEATURES.index(name)] for name in WORD_AT}
+    assert GRAMMAR_WORDS[int(at["word_before"])] == "by" and GRAMMAR_WORDS[int(at["word_after"])] == "by"
+    assert at["first_word"] == at["last_word"] == OTHER_WORD
+    (whole,) = [r for r, c in zip(rows, cands) if c.kind == "sentence"]
+    assert whole[SPAN_FEATURES.index("word_before")] == whole[SPAN_FEATURES.index("word_after")] == NO_WORD
 
 
 # -- reader: arithmetic ---------------------------------------------------------------------

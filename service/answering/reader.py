@@ -2,10 +2,12 @@
 `Reading` out — the operation, the cells used, the answer as printed (spans) or computed
 (value), and how sure it is.
 
-Three learned parts, trained together by `scripts/train_reader.py` and shipped as one small
-file (`models/reader.joblib`): the operation (`operators.py`), the evidence cells
-(`evidence.py`), and for "which year was largest / smallest" questions (and "how many
-years did … exceed N"), the direction.
+Learned parts, trained together by `scripts/train_reader.py` and shipped as one small file
+(`models/reader.joblib`): the operation (`operators.py`), the evidence cells (`evidence.py`),
+for "which year was largest / smallest" questions (and "how many years did … exceed N") the
+direction, the order of two operands (`operands.py`), which words of a question the documents
+must say (`textmatch.Grounding`), the span of running text (`spans.py`), and the router that
+puts the table's span or the text's first.
 What is left here is arithmetic and bookkeeping: which asked year is earlier, which cells
 share a row or a column, the order the question names things in, which figures are past a
 figure the question names, which run of rows a list question's items are.
@@ -38,8 +40,7 @@ from service.answering.textmatch import Grounding, WordWeights, letters_only, si
 MODEL_PATH = Path(__file__).with_name("models") / "reader.joblib"
 EVIDENCE = 0.5  # a cell the model is at least this sure of is evidence (a probability, not a weight)
 SECOND = 0.2  # a second operand may be less sure than the first: the pair shares a row or a column
-SURE = 0.7  # a table reading this sure is offered before the text is read at all
-TEXT_LIKELY = 0.3  # below this chance that the answer is in running text, tables are read first
+TEXT_FIRST = 0.5  # from this chance that the text answers rather than a table, the text reading goes first
 INFORMATIVE = 0.6  # a word's learned weight from which it names what is asked (`cash`, not `what`)
 GROUNDED = 0.5  # a word the documents say at least this often when a question says it names what is asked
 
@@ -56,6 +57,7 @@ class ReaderModel:
     source: object = None  # sklearn Pipeline: question → "text" | "table" (where its answer is printed)
     grounding: Grounding | None = None  # how often the documents say a word a question says
     order: OperandOrder | None = None  # which of two operands comes first ("A − B" or "B − A")
+    router: object = None  # sklearn classifier: `route_features` → whether the text reading goes first
 
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -124,8 +126,8 @@ def readings(
     direction: str | None = None,
     operation: tuple[str, float] | None = None,
 ) -> Iterator[Reading]:
-    """The table reading and the text reading, the one the models are surer of first (a
-    generator: the text is read only when the caller asks past a sure table reading).
+    """The table reading and the text reading, the one the router (a model of where the answer
+    is printed, from the question and both readings' confidences) prefers first.
     Arithmetic, counts, lists and "which year" questions are read from tables only.
     `direction` ("max" or "min"), when the caller knows it, overrides the learned one;
     `operation`, when the caller has classified the question already, is used as it is."""
@@ -135,11 +137,26 @@ def readings(
         return
     # a sure table reading, or one for a question whose answer is rarely in running text, is
     # offered before the text is read at all (the text is read only if it does not hold)
-    if table is not None and (table.confidence >= SURE or model.text_likely(question) < TEXT_LIKELY):
-        yield table
-        table = None
     text = read_text(model, question, passages) if passages else None
-    yield from sorted((r for r in (table, text) if r is not None), key=lambda r: r.confidence, reverse=True)
+    if table is None or text is None:
+        yield from (r for r in (table, text) if r is not None)
+    elif text_first(model, question, table, text) >= TEXT_FIRST:
+        yield from (text, table)
+    else:
+        yield from (table, text)
+
+
+def route_features(text_likely: float, table: Reading, text: Reading) -> list[float]:
+    """What decides between a table's span and the text's: how likely the question's answer is
+    printed in running text (from its wording), and how sure each reading is."""
+    return [text_likely, table.confidence, text.confidence, table.op_confidence]
+
+
+def text_first(model: ReaderModel, question: str, table: Reading, text: Reading) -> float:
+    """The chance that the text reading, not the table's, answers the question."""
+    if model.router is None:
+        return model.text_likely(question)
+    return float(model.router.predict_proba([route_features(model.text_likely(question), table, text)])[0, 1])
 
 
 def read_text(model: ReaderModel, question: str, passages: list[Passage]) -> Reading | None:

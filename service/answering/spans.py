@@ -1,13 +1,15 @@
 """Answers read from running text: which sentence answers, and which part of it.
 
 Candidates are built from each sentence by its own shape — a figure with its currency,
-scale and unit (`$0.5 million`, `17.7%`), the clause after a cause or purpose marker
-("driven by …", "due to …"), each clause between commas and semicolons, each run of words
+scale and unit (`$0.5 million`, `17.7%`) and its bare number, the clause after a cause or
+purpose marker ("driven by …", "due to …"), each clause between commas and semicolons,
+each phrase after and before a function word ("computed by | dividing …"), each run of words
 the question does not say, and the whole sentence — and a gradient-boosted model, trained by
 `scripts/train_reader.py` on questions whose gold answer is a span of the text, scores
 them from features of the sentence (how much of the question it says), of the candidate
-(its kind, length, place, how much of it the question already says) and of the question
-(its wh-word). The features are general; which of them matter is learned.
+(its kind, length, place, how much of it the question already says, which function words
+are at its edges) and of the question (its wh-word). The features are general; which of them
+matter is learned.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ingest.records import Passage
 from ingest.text import sentence_spans
-from service.answering.textmatch import WordWeights, fuzzy, letters_only, overlap, similar, token_spans, words
+from service.answering.textmatch import WordWeights, fuzzy, letters_only, similar, token_spans, words
 
 # a figure as reports print it: currency, sign, digits, scale and unit words after it
 _FIGURE = re.compile(
@@ -41,12 +44,14 @@ _CLAUSE_BREAK = re.compile(r"\s*[,;:—–()]\s*|\s+(?:and|which|that|while|wher
 _WH = ("how much", "how many", "what", "which", "when", "why", "who", "where", "how")
 
 KINDS = ("figure", "cause", "clause", "sentence")
-CUTS = ("sentence", "figure", "cause", "break", "determiner", "question")
+WORD_AT = ("word_before", "first_word", "last_word", "word_after")
+CUTS = ("sentence", "figure", "cause", "break", "determiner", "question", "function")
 FEATURES = (
     "sentence_question_said",  # share of the question's weight the sentence says
     "sentence_said",  # share of the sentence's weight the question says
     "sentence_partial",
     "sentence_rank",  # 0 for the sentence that says most of the question
+    "sentence_pairs",  # share of the question's word pairs the sentence says in the same order
     "passage_rank",
     "cand_question_said",  # how much of the candidate the question already says (low is good)
     "cand_len",
@@ -64,7 +69,16 @@ FEATURES = (
     *(f"wh_{w.replace(' ', '_')}" for w in _WH),
     "asks_percent",
     "asks_year_like",
+    "said_before",  # the question says the word just before the candidate
+    "said_after",  # … the word just after it
+    *WORD_AT,
 )
+# which function word is just before, first in, last in and just after the candidate: the
+# grammar of its edges ("by | dividing …", "… swaps | to"); learned as categories
+GRAMMAR_WORDS = tuple(sorted(w for w in ENGLISH_STOP_WORDS if len(w) <= 6))
+OTHER_WORD, NO_WORD = len(GRAMMAR_WORDS), len(GRAMMAR_WORDS) + 1  # a content word; the sentence's edge
+_GRAMMAR_CODE = {w: i for i, w in enumerate(GRAMMAR_WORDS)}
+CATEGORICAL = [f in WORD_AT for f in FEATURES]
 
 
 @dataclass
@@ -94,6 +108,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 _DETERMINER = re.compile(r"\b(?:the|a|an|our|its|their|this|these|those|each|all|any)\b", re.IGNORECASE)
 MAX_WORDS = 25
 
@@ -131,6 +146,13 @@ def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -
     for m in _DETERMINER.finditer(sentence):
         starts.setdefault(m.start(), "determiner")
     tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", sentence)]
+    # a phrase starts after a function word ("calculated by | dividing …", "which | range
+    # from …") and ends before one ("interest rate swaps | to convert …")
+    for (a, b), (c, d) in zip(tokens, tokens[1:]):
+        if sentence[a:b].lower() in ENGLISH_STOP_WORDS:
+            starts.setdefault(c, "function")
+        if sentence[c:d].lower() in ENGLISH_STOP_WORDS:
+            ends.setdefault(b, "function")
     for a, b in tokens:
         if any(similar(w, q) for w in words(sentence[a:b]) for q in asked_words):
             ends.setdefault(a, "question")
@@ -138,6 +160,9 @@ def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -
     add(0, len(sentence), "sentence", ("sentence", "sentence"))
     for a, b in figures:
         add(a, b, "figure", ("figure", "figure"))
+        number = _NUMBER.search(sentence, a, b)
+        if number:  # the figure without its currency, scale or unit ("13.7" of "$13.7 million")
+            add(number.start(), number.end(), "figure", ("figure", "figure"))
     token_starts = [a for a, _ in tokens]
     ordered_ends = sorted(ends)
     for a in sorted(starts):
@@ -150,6 +175,30 @@ def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -
     return list(out.values())
 
 
+class _AskedWords:
+    """`textmatch.overlap` of the question with many sentences: which of the question's words
+    each sentence word matches is worked out once a question."""
+
+    def __init__(self, asked: list[str], weight: WordWeights):
+        self.asked, self.weight = asked, weight
+        self.asked_total = sum(weight(a) for a in asked) or 1.0
+        self.matches: dict[str, tuple[int, ...]] = {}
+
+    def matching(self, word: str) -> tuple[int, ...]:
+        found = self.matches.get(word)
+        if found is None:
+            found = self.matches[word] = tuple(k for k, a in enumerate(self.asked) if similar(word, a))
+        return found
+
+    def overlap(self, label: list[str]) -> tuple[float, float]:
+        if not self.asked or not label:
+            return 0.0, 0.0
+        label_total = sum(self.weight(t) for t in label) or 1.0
+        label_hit = sum(self.weight(t) for t in label if self.matching(t))
+        hit = set().union(*(self.matching(t) for t in label))
+        return label_hit / label_total, sum(self.weight(self.asked[k]) for k in hit) / self.asked_total
+
+
 def featurise(
     question: str, passages: list[Passage], weight: WordWeights, *, sentences: int = 3
 ) -> tuple[np.ndarray, list[Candidate]]:
@@ -159,19 +208,20 @@ def featurise(
     wh = _wh(question)
     asks_percent = float(bool(re.search(r"percent|%|rate|proportion|share", question, re.IGNORECASE)))
     asks_year_like = float(bool(re.search(r"\b(?:when|what year|which year|what date)\b", question, re.IGNORECASE)))
+    said_by = _AskedWords(asked_letters, weight)
     scored = []
     for p_rank, passage in enumerate(passages):
         for s, e in sentence_spans(passage.text):
-            sentence = passage.text[s:e]
-            s_words = letters_only(words(sentence))
-            said, q_said = overlap(asked_letters, s_words, weight)
-            scored.append((q_said, said, fuzzy(sentence, question)[0], p_rank, passage, s, e))
+            said, q_said = said_by.overlap(letters_only(words(passage.text[s:e])))
+            scored.append((q_said, said, p_rank, passage, s, e))
     scored.sort(key=lambda x: x[0], reverse=True)
+    asked_pairs = set(zip(asked, asked[1:]))
     blocks: list[np.ndarray] = []
     cands: list[Candidate] = []
     n_asked = max(1, len(asked))
     constant = [*wh, asks_percent, asks_year_like]
-    for s_rank, (q_said, said, partial, p_rank, passage, s, e) in enumerate(scored[:sentences]):
+    for s_rank, (q_said, said, p_rank, passage, s, e) in enumerate(scored[:sentences]):
+        partial = fuzzy(passage.text[s:e], question)[0]
         found = candidates(passage, s, e, asked)
         if not found:
             continue
@@ -182,6 +232,11 @@ def featurise(
         starts = np.array([a for a, _, _ in spans], dtype=np.int64)
         weights = np.array([weight(t) for _, _, t in spans], dtype=np.float64)
         said_by_q = np.array([any(similar(t, q) for q in asked) for _, _, t in spans], dtype=bool)
+        codes = np.array(
+            [NO_WORD] + [_GRAMMAR_CODE.get(passage.text[a:b].lower(), OTHER_WORD) for a, b, _ in spans] + [NO_WORD],
+            dtype=np.float64,
+        )
+        said_edge = np.concatenate([[False], said_by_q, [False]]).astype(np.float64)
         letter = np.array([not t[0].isdigit() for _, _, t in spans], dtype=bool)
         digit = np.array([any(ch.isdigit() for ch in t) for _, _, t in spans], dtype=np.float64)
         year = np.array([bool(_A_YEAR.fullmatch(t)) for _, _, t in spans], dtype=np.float64)
@@ -205,12 +260,15 @@ def featurise(
         cut_start = np.array([[c.cut[0] == k for k in CUTS] for c in found], dtype=np.float64)
         cut_end = np.array([[c.cut[1] == k for k in CUTS] for c in found], dtype=np.float64)
         n = len(found)
+        said_words = [t for _, _, t in spans]
+        pairs = len(asked_pairs & set(zip(said_words, said_words[1:]))) / max(1, len(asked_pairs))
         block = np.column_stack(
             [
                 np.full(n, q_said),
                 np.full(n, said),
                 np.full(n, partial),
                 np.full(n, float(s_rank)),
+                np.full(n, pairs),
                 np.full(n, float(p_rank)),
                 c_said,
                 (j - i).astype(np.float64),
@@ -226,6 +284,12 @@ def featurise(
                 cut_start,
                 cut_end,
                 np.tile(constant, (n, 1)),
+                said_edge[i],  # codes and said_edge are offset by one: [k] is the word before word k
+                said_edge[j + 1],
+                codes[i],
+                codes[i + 1],
+                codes[j],
+                codes[j + 1],
             ]
         )
         blocks.append(block)
