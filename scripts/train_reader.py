@@ -161,8 +161,8 @@ def side_of(scorer, q: dict, tables: list[TableView]) -> str | None:
         for line in lines:
             figures = [c for c in line if c.value is not None]
             for side, past in (
-                ("max", [c for c in figures if c.value > figure]),
-                ("min", [c for c in figures if c.value < figure]),
+                ("max", [c for c in figures if (c.value or 0.0) > figure]),
+                ("min", [c for c in figures if (c.value or 0.0) < figure]),
             ):
                 if op == ops.COUNT:
                     hit = past and str(len(past)) == gold_count(q)

@@ -392,8 +392,8 @@ def _column_asked(ctx: _Context, cell: CellView) -> bool:
         if len(siblings) < 2:
             continue
         shared = set.intersection(*(set(norm_tokens(s)) for s in siblings))
-        own = set(norm_tokens(label)) - shared
-        if own and not any(ctx.q.words.has(t) for t in own):
+        distinct = set(norm_tokens(label)) - shared
+        if distinct and not any(ctx.q.words.has(t) for t in distinct):
             return False
     return True
 

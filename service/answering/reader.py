@@ -156,7 +156,8 @@ def text_first(model: ReaderModel, question: str, table: Reading, text: Reading)
     """The chance that the text reading, not the table's, answers the question."""
     if model.router is None:
         return model.text_likely(question)
-    return float(model.router.predict_proba([route_features(model.text_likely(question), table, text)])[0, 1])
+    features = [route_features(model.text_likely(question), table, text)]
+    return float(model.router.predict_proba(features)[0, 1])  # type: ignore[attr-defined]
 
 
 def read_text(model: ReaderModel, question: str, passages: list[Passage]) -> Reading | None:
@@ -272,8 +273,9 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
     operands = _operands(model, op, asked, ranked, row)
     if operands is None:
         return None
-    values = [_figure(c) for c in operands]
-    if any(v is None for v in values):
+    figures = [_figure(c) for c in operands]
+    values = [v for v in figures if v is not None]
+    if len(values) < len(figures):
         return None
     shown = [c.raw.strip() or format_number(v) for c, v in zip(operands, values)]
     value, text = _compute(op, values, shown)
