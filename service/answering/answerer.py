@@ -96,6 +96,7 @@ class _Context:
         self.matcher = library.matcher
         self.reader = library.reader
         self.operation: tuple[str, float] = (ops.OTHER, 0.0)  # the reader's operation, and how sure
+        self.text_likely = 0.0  # the reader's chance that the answer is printed in running text
         self.q = q
         self.doc_ids = doc_ids
         self.hits: list[Hit] = []
@@ -114,6 +115,7 @@ class _Context:
             self.facts()
         if self.reader is not None:
             self.operation = classify(self.reader, self.q.text)
+            self.text_likely = self.reader.text_likely(self.q.text)
 
     def read(self, hits) -> None:
         """Retrieval's ranking: how it ranked each table and row, and the passages to read."""
@@ -198,7 +200,7 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
         return draft
     if draft.missing:
         return draft  # the documents say the value is missing: that is the answer
-    if draft.answered and not _text_asked(ctx, model, draft):
+    if draft.answered and not _text_asked(ctx, draft):
         op, op_p = ctx.operation
         overrides = READER_COMPUTES if draft.solver == "derived" else READER_OVERRIDES
         if op not in overrides or op_p < READER_OPERATION:
@@ -261,7 +263,7 @@ def _same_figure(a: float, b: float | None) -> bool:
     return b is not None and round(a, 2) == round(b, 2)
 
 
-def _text_asked(ctx: _Context, model: ReaderModel, draft: Draft) -> bool:
+def _text_asked(ctx: _Context, draft: Draft) -> bool:
     """A table figure looked up for a question whose answer reads as a clause of running text
     ("what caused …", "how is … calculated"): the reader reads the text too, and its reading is
     offered first when it holds (the figure stays the answer when none does)."""
@@ -270,7 +272,7 @@ def _text_asked(ctx: _Context, model: ReaderModel, draft: Draft) -> bool:
         and bool(draft.citations)
         and draft.citations[0].kind == "table_row"
         and ctx.operation[0] in (ops.SPAN, ops.OTHER)
-        and model.text_likely(ctx.q.text) >= READER_TEXT_FIRST
+        and ctx.text_likely >= READER_TEXT_FIRST
     )
 
 

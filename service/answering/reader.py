@@ -135,8 +135,7 @@ def readings(
     if table is not None and table.op not in (ops.SPAN, ops.MULTI_SPAN):
         yield table
         return
-    # a sure table reading, or one for a question whose answer is rarely in running text, is
-    # offered before the text is read at all (the text is read only if it does not hold)
+    # a span may be a cell or a clause of the text: both are read, and the router orders them
     text = read_text(model, question, passages) if passages else None
     if table is None or text is None:
         yield from (r for r in (table, text) if r is not None)
