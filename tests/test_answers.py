@@ -46,6 +46,8 @@ def test_table_cell_answer_cites_the_cell_and_its_references(engine):
     "question, value, table",
     [
         ("What share of GDP did China's digital economy account for in 2017?", 32.9, "Table 1"),
+        # "how large" asks for a figure: a clause of the text without one does not replace it
+        ("How large was China's digital economy in 2020?", 39.2, "Table 1"),
         ("How big was the digital economy of the USA in 2021?", 153181, "Table 3"),
         ("What was China's EGDI ranking in 2020?", 45, "Table 7"),
         ("What was Russia's E-Participation Index rank in 2018?", 23, "Table 7"),

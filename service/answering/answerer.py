@@ -231,8 +231,11 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
         return draft
     direction = {"more": "max", "less": "min"}.get(ctx.q.direction or "")
     for reading in readings(model, question, tables, passages, direction, ctx.operation):
+        if draft.answered and reading.text is not None and _wrong_kind(ctx, reading.text.text):
+            continue  # a clause without a figure does not replace a figure for "how large …"
         if _holds(ctx, model, reading):
-            if draft.answered and reading.value is not None and _same_figure(reading.value, draft.value):
+            figure = reading.cells[0].value if reading.op == ops.SPAN and reading.cells else reading.value
+            if draft.answered and figure is not None and _same_figure(figure, draft.value):
                 return draft  # the reading agrees with the solver's figure, which says it in its own words
             composed = draft_of(ctx.corpus, reading)
             composed.solver = "reader"
@@ -257,6 +260,18 @@ def _measures_the_counted(ctx: _Context, draft: Draft) -> bool:
 
 
 _PERIOD_NOUNS = {"year", "years", "quarter", "quarters", "month", "months", "period", "periods"}  # counting periods
+
+
+_ASKS_QUANTITY = re.compile(
+    r"^\s*(?:how (?:much|many|large|big|high|low|small|long)|what (?:amount|number|percentage|share))\b", re.I
+)
+
+
+def _wrong_kind(ctx: _Context, span: str) -> bool:
+    """A span of text that cannot answer what the question's wh-phrase asks for: no figure (a
+    year is none) for a question that asks how much, how many or how large."""
+    figures = [f for f in re.findall(r"\d+(?:[.,]\d+)*", span) if not re.fullmatch(r"(?:19|20)\d{2}", f)]
+    return bool(_ASKS_QUANTITY.search(ctx.q.text)) and not figures
 
 
 def _same_figure(a: float, b: float | None) -> bool:
