@@ -480,9 +480,14 @@ def stand_in(op: str, direction: str = "max"):
     )
 
 
+def view_of(label: str, caption: str, grid: list[list[str]]) -> TableView:
+    table = build_table("doc", label, caption, grid)
+    assert table is not None
+    return TableView.of(table)
+
+
 def three_years() -> TableView:
-    table = build_table(
-        "doc",
+    return view_of(
         "Table 1",
         "Selling expenses (in millions)",
         [
@@ -491,8 +496,6 @@ def three_years() -> TableView:
             ["Sales commissions", "27.0", "33.7", "11.8"],
         ],
     )
-    assert table is not None
-    return TableView.of(table)
 
 
 def test_read_tables_change_is_the_later_year_minus_the_earlier():
@@ -541,8 +544,7 @@ def test_read_tables_plain_span_and_nothing_to_read():
 
 
 def dated_table() -> TableView:
-    table = build_table(
-        "doc",
+    return view_of(
         "Table 2",
         "Freight costs (in thousands)",
         [
@@ -551,8 +553,6 @@ def dated_table() -> TableView:
             ["Air freight", "880", "1,240", "1,020"],
         ],
     )
-    assert table is not None
-    return TableView.of(table)
 
 
 def test_period_name_is_the_year_when_each_period_has_its_own():
