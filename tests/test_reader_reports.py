@@ -122,6 +122,13 @@ def test_acme_lookup_in_a_footnoted_year_column(acme):
     assert c.column.startswith("2019")
 
 
+def test_acme_the_company_is_a_description_not_a_name_its_tables_must_print(acme):
+    # "the Company's" names the reporting body by a common word; no table says "Company"
+    answered(acme("What was the Company's average advertising expense in 2019 and 2018?"), (31.4 + 38.2) / 2, "million")
+    # a name the report never prints still finds nothing
+    assert not acme("What was Brightmoor's advertising expense in 2019?").answered
+
+
 def test_acme_lookup(acme):
     r = acme("What were the sales commissions in 2018?")
     answered(r, 33.7, "million")

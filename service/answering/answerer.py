@@ -95,6 +95,7 @@ class _Context:
         self.corpus = library.corpus
         self.matcher = library.matcher
         self.reader = library.reader
+        self.normaliser = library.normaliser
         self.operation: tuple[str, float] = (ops.OTHER, 0.0)  # the reader's operation, and how sure
         self.text_likely = 0.0  # the reader's chance that the answer is printed in running text
         self.q = q
@@ -224,7 +225,7 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     passages = [
         p
         for p, _ in ctx.passages[:READER_PASSAGES]
-        if all(passage_words(p).has(e) or _part_of_a_date(e) for e in ctx.q.entities)
+        if all(passage_words(p).has(e) or _part_of_a_date(e) for e in _names(ctx))
         and _may_hold(ctx, model, _passage_text(p))
     ]
     if not tables and not passages:
@@ -291,12 +292,26 @@ def _text_asked(ctx: _Context, draft: Draft) -> bool:
     )
 
 
+def _names(ctx: _Context) -> list[str]:
+    """The names the question asks about, less definite descriptions: "the Company's", "the
+    Group", "the Board" name the reporting body by a common English word, which a table need
+    not print (a country or a word no dictionary has, `the EGDI`, stays a name)."""
+    english = getattr(ctx.normaliser, "is_english", None)
+    if english is None:
+        return ctx.q.entities
+    return [
+        e
+        for e in ctx.q.entities
+        if is_country(e) or not english(e) or not re.search(rf"\bthe\s+{re.escape(e)}\b", ctx.q.text, re.IGNORECASE)
+    ]
+
+
 def _names_its_own(ctx: _Context, table: TableView) -> bool:
     """Every name the question asks about is the table's own: on its labels, caption, stub,
     unit or notes (a name only its references or the text around it use is about another
     table)."""
     info = ctx.matcher.info(table)
-    return all(_part_of_a_date(e) or info.label_tokens.has(e) or info.near_context.has(e) for e in ctx.q.entities)
+    return all(_part_of_a_date(e) or info.label_tokens.has(e) or info.near_context.has(e) for e in _names(ctx))
 
 
 def _may_hold(ctx: _Context, model: ReaderModel, text: str, years: frozenset[int] = frozenset()) -> bool:
@@ -330,7 +345,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
         return (
             reading.confidence >= READER_SPAN
             and all(str(y) in sentence for y in ctx.q.years)
-            and all(said.has(e) or _part_of_a_date(e) for e in ctx.q.entities)
+            and all(said.has(e) or _part_of_a_date(e) for e in _names(ctx))
             and unsaid(model, ctx.q.text, _passage_text(passage)) <= READER_UNSAID
         )
     if reading.confidence < READER_CELL or not reading.cells:
@@ -344,7 +359,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
     if not _names_its_own(ctx, table):
         return False
     info = ctx.matcher.info(table)
-    for e in ctx.q.entities:
+    for e in _names(ctx):
         # a name the table has as a row or column label must be the evidence's own (asking
         # about Russia rules out the China row)
         if info.label_tokens.has(e) and not any(ctx.matcher.cell_words[id(c)].has(e) for c in reading.cells):

@@ -49,6 +49,10 @@ class QuestionNormaliser:
             if form != lower and n >= 0.75 * sum(seen.values()):
                 self._casing[lower] = form
 
+    def is_english(self, word: str) -> bool:
+        """Whether a word is a common English word (`company`, `board`), not only a name."""
+        return bool(self._english.known([word.lower()]))
+
     def __call__(self, question: str) -> str:
         # casing is restored only in a question typed all in lower case: one that uses capitals
         # anywhere says what its names are
