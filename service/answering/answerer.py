@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from functools import cached_property
 from typing import NamedTuple
 
 from index.search import Hit, Searcher, Steps
@@ -24,6 +25,7 @@ from service.answering.answer import Answer, Citation, Draft
 from service.answering.citations import cell_citation, fact_citation, hit_citation, passage_citation, table_citation
 from service.answering.compose import cell_sentence, draft_of, figure_text
 from service.answering.corpus import CellView, Corpus, TableView
+from service.answering.evidence import asked_figure
 from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
 from service.answering.question import Question, WordSet, is_country, norm_tokens, parse_question
@@ -118,6 +120,23 @@ class _Context:
             self.operation = classify(self.reader, self.q.text)
             self.text_likely = self.reader.text_likely(self.q.text)
 
+    @cached_property
+    def names(self) -> list[str]:
+        """The names the question asks about, less definite descriptions: "the Company's", "the
+        Group", "the Board" name the reporting body by a common English word, which a table need
+        not print (a country or a word no dictionary has, `the EGDI`, stays a name). Read once:
+        every table and passage the reader weighs asks for them."""
+        english = getattr(self.normaliser, "is_english", None)
+        if english is None:
+            return self.q.entities
+        return [
+            e
+            for e in self.q.entities
+            if is_country(e)
+            or not english(e)
+            or not re.search(rf"\bthe\s+{re.escape(e)}\b", self.q.text, re.IGNORECASE)
+        ]
+
     def read(self, hits) -> None:
         """Retrieval's ranking: how it ranked each table and row, and the passages to read."""
         self.hits = hits
@@ -184,13 +203,11 @@ READER_SPAN = 0.1
 READER_TEXT_FIRST = 0.5  # the source model's chance that the answer is in running text, from which text is read
 READER_OPERATION = 0.3  # how sure of an operation the reader must be to override a lookup (5-fold CV)
 READER_UNSAID = 0.25  # the most of the question's informative words the evidence may leave unsaid
-# what the answerer's derived figures (a difference, a ratio) do not compute
-READER_COMPUTES = (ops.DIFF, ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.DIVIDE, ops.PERCENT_OF)
-# what the answerer's solvers would only look up: the reader computes or lists it instead
-READER_OVERRIDES = (
-    *(ops.DIFF, ops.CHANGE_RATIO, ops.AVERAGE, ops.SUM, ops.DIVIDE, ops.PERCENT_OF),
-    *(ops.MULTI_SPAN, ops.LIST_ROWS, ops.LIST_PERIODS, ops.COUNT),
-)
+# what the reader computes in place of the solvers' derived figures (its operands are chosen and
+# ordered by what it learned)
+READER_COMPUTES = ops.ARITHMETIC
+# what the answerer's solvers would only look up: the reader computes, lists or counts it instead
+READER_OVERRIDES = (*ops.ARITHMETIC, ops.MULTI_SPAN, ops.LIST_ROWS, ops.LIST_PERIODS, ops.COUNT)
 
 
 def _read_generally(ctx: _Context, draft: Draft) -> Draft:
@@ -225,7 +242,7 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     passages = [
         p
         for p, _ in ctx.passages[:READER_PASSAGES]
-        if all(passage_words(p).has(e) or _part_of_a_date(e) for e in _names(ctx))
+        if all(passage_words(p).has(e) or _part_of_a_date(e) for e in ctx.names)
         and _may_hold(ctx, model, _passage_text(p))
     ]
     if not tables and not passages:
@@ -271,8 +288,7 @@ _ASKS_QUANTITY = re.compile(
 def _wrong_kind(ctx: _Context, span: str) -> bool:
     """A span of text that cannot answer what the question's wh-phrase asks for: no figure (a
     year is none) for a question that asks how much, how many or how large."""
-    figures = [f for f in re.findall(r"\d+(?:[.,]\d+)*", span) if not re.fullmatch(r"(?:19|20)\d{2}", f)]
-    return bool(_ASKS_QUANTITY.search(ctx.q.text)) and not figures
+    return bool(_ASKS_QUANTITY.search(ctx.q.text)) and asked_figure(span) is None
 
 
 def _same_figure(a: float, b: float | None) -> bool:
@@ -292,26 +308,12 @@ def _text_asked(ctx: _Context, draft: Draft) -> bool:
     )
 
 
-def _names(ctx: _Context) -> list[str]:
-    """The names the question asks about, less definite descriptions: "the Company's", "the
-    Group", "the Board" name the reporting body by a common English word, which a table need
-    not print (a country or a word no dictionary has, `the EGDI`, stays a name)."""
-    english = getattr(ctx.normaliser, "is_english", None)
-    if english is None:
-        return ctx.q.entities
-    return [
-        e
-        for e in ctx.q.entities
-        if is_country(e) or not english(e) or not re.search(rf"\bthe\s+{re.escape(e)}\b", ctx.q.text, re.IGNORECASE)
-    ]
-
-
 def _names_its_own(ctx: _Context, table: TableView) -> bool:
     """Every name the question asks about is the table's own: on its labels, caption, stub,
     unit or notes (a name only its references or the text around it use is about another
     table)."""
     info = ctx.matcher.info(table)
-    return all(_part_of_a_date(e) or info.label_tokens.has(e) or info.near_context.has(e) for e in _names(ctx))
+    return all(_part_of_a_date(e) or info.label_tokens.has(e) or info.near_context.has(e) for e in ctx.names)
 
 
 def _may_hold(ctx: _Context, model: ReaderModel, text: str, years: frozenset[int] = frozenset()) -> bool:
@@ -345,7 +347,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
         return (
             reading.confidence >= READER_SPAN
             and all(str(y) in sentence for y in ctx.q.years)
-            and all(said.has(e) or _part_of_a_date(e) for e in _names(ctx))
+            and all(said.has(e) or _part_of_a_date(e) for e in ctx.names)
             and unsaid(model, ctx.q.text, _passage_text(passage)) <= READER_UNSAID
         )
     if reading.confidence < READER_CELL or not reading.cells:
@@ -359,7 +361,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
     if not _names_its_own(ctx, table):
         return False
     info = ctx.matcher.info(table)
-    for e in _names(ctx):
+    for e in ctx.names:
         # a name the table has as a row or column label must be the evidence's own (asking
         # about Russia rules out the China row)
         if info.label_tokens.has(e) and not any(ctx.matcher.cell_words[id(c)].has(e) for c in reading.cells):

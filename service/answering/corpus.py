@@ -41,6 +41,11 @@ class CellView:
         self.labels = [k for k, y in zip(coordinates, periods) if y is None]
 
     @property
+    def is_total(self) -> bool:
+        """A total or subtotal row (`Total selling expenses`): what the items above it sum to."""
+        return self.row_label.lower().startswith("total")
+
+    @property
     def column_label(self) -> str:
         return " / ".join(self.column)
 

@@ -36,10 +36,6 @@ def _mention(question: list[str], cell: CellView, other: CellView) -> int | None
     return min(positions) if positions else None
 
 
-def _is_total(cell: CellView) -> bool:
-    return words(cell.row_label)[:1] == ["total"]
-
-
 def pair_features(question: str, op: str, a: CellView, b: CellView) -> list[float]:
     """How cell a compares with cell b, once per operation (the model learns each operation's
     order separately)."""
@@ -51,7 +47,7 @@ def pair_features(question: str, op: str, a: CellView, b: CellView) -> list[floa
         named_first = float(first_a is not None) - float(first_b is not None)
     later = _sign((a.years[0] if a.years else 0) - (b.years[0] if b.years else 0)) if a.years and b.years else 0.0
     larger = _sign(abs(a.value or 0.0) - abs(b.value or 0.0))
-    total = float(_is_total(a)) - float(_is_total(b))
+    total = float(a.is_total) - float(b.is_total)
     comparisons = [later, named_first, larger, total]
     return [c * float(op == o) for o in TWO_OPERANDS for c in comparisons]
 

@@ -320,11 +320,7 @@ def _column(cell: CellView) -> list[CellView]:
 
 def _column_series(cell: CellView) -> list[CellView]:
     """The figures of the cell's column, totals left out (the items a total sums)."""
-    return [
-        c
-        for c in cell.table.cells
-        if c.col == cell.col and c.value is not None and not c.row_label.lower().startswith("total")
-    ]
+    return [c for c in cell.table.cells if c.col == cell.col and c.value is not None and not c.is_total]
 
 
 def _series(cell: CellView) -> list[CellView]:
@@ -356,7 +352,7 @@ def _section_rows(asked: Asked, ranked: list[tuple[float, CellView]], top: CellV
 
     def item(r: int) -> bool:
         cells = [c for c in table.cells if c.row == r]
-        return any(c.value is not None for c in cells) and not cells[0].row_label.lower().startswith("total")
+        return any(c.value is not None for c in cells) and not cells[0].is_total
 
     seed = next((c.row for _, c in ranked if c.table is table and item(c.row) and not named(c.row)), None)
     if seed is None:
@@ -393,13 +389,19 @@ def _at_years(row: list[CellView], years: list[int]) -> list[CellView] | None:
     return None if any(c is None for c in picked) else picked  # type: ignore[return-value]
 
 
+def _at_asked_years(row: list[CellView], top: CellView, years: list[int]) -> list[CellView] | None:
+    """The cells of the asked years along the top cell's row, or down its column where the
+    periods are rows."""
+    return _at_years(row, years) or _at_years(_column(top), years)
+
+
 def _several(asked: Asked, ranked: list[tuple[float, CellView]], row: list[CellView]) -> list[CellView]:
     """Several spans: the asked years of the top cell's row or column ("in 2019 and 2018
     respectively"), else the cells the model is sure of along the top cell's column (several
     rows' figures of one kind) or, failing that, its row, in table order."""
     top = ranked[0][1]
     if len(asked.years) >= 2:
-        at = _at_years(row, asked.years) or _at_years(_column(top), asked.years)
+        at = _at_asked_years(row, top, asked.years)
         if at:
             return at
     sure = [c for p, c in ranked if p >= EVIDENCE and c.table is top.table]
@@ -424,7 +426,7 @@ def _operands(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[floa
         return pair
     if op in (ops.AVERAGE, ops.SUM):
         if len(years) >= 2:
-            at = _at_years(row, years) or _at_years(_column(top), years)
+            at = _at_asked_years(row, top, years)
             if at:
                 return at
         sure = [c for p, c in ranked if p >= EVIDENCE and c.table is top.table]
@@ -444,7 +446,7 @@ def _two(op: str, asked: Asked, ranked: list[tuple[float, CellView]], row: list[
     top = ranked[0][1]
     years = sorted(asked.years, reverse=True)
     if len(years) >= 2:
-        at = _at_years(row, years[:2]) or _at_years(_column(top), years[:2])
+        at = _at_asked_years(row, top, years[:2])
         if at:
             return at
     other = _second_cell(ranked, top)
