@@ -7,7 +7,6 @@ in the lifespan (or come prebuilt, as `engine=`, so tests can share one).
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from index.folder import LINK, MANIFEST, citeqa_version
+from index.folder import citeqa_version
 from index.store import DB_NAME
 from service.answering.engine import Engine
 from service.engine_slot import EngineSlot
@@ -32,9 +31,10 @@ class StartupError(RuntimeError):
 
 
 def check_data_dir(data_dir: Path) -> None:
-    """Fail fast, before loading a model, when there is nothing to serve."""
+    """Fail fast, before loading a model, when there is nothing to serve. (A store whose
+    index is missing or lags it is repaired at start: `repair_index`.)"""
     data_dir = Path(data_dir)
-    if not (data_dir / DB_NAME).is_file() or not (data_dir / LINK / MANIFEST).is_file():
+    if not (data_dir / DB_NAME).is_file():
         raise StartupError(f"no index in {data_dir}; run `citeqa ingest PATH` first")
 
 
@@ -50,6 +50,17 @@ def load_engine(settings: Settings) -> Engine:
         embedder = BatchingEmbedder(settings.embedder())
     except (ExportFailed, ValueError) as exc:  # UnsupportedModel is a ValueError
         raise StartupError(f"cannot load the embedding model: {exc}") from None
+    from index.writer import WriterBusy
+    from service.ingesting import repair_index
+
+    try:
+        repaired = repair_index(
+            settings.data_dir, embedder.name, lambda: embedder.dim, wait=settings.write_wait_seconds
+        )
+    except WriterBusy as exc:
+        raise StartupError(f"cannot check the index: {exc}") from None
+    if repaired:
+        log.warning("the index was rebuilt from the store at start: %s", repaired)
     try:
         engine = Engine.load(settings.data_dir, embedder)
     except IndexMissing as exc:
@@ -96,7 +107,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.engine_slot = EngineSlot(app.state)
-    app.state.write_lock = threading.Lock()  # one upload or removal at a time
     install_error_handlers(app)
     app.add_middleware(UploadGuard, settings=settings)
     app.include_router(ask.router)

@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     port: int = 8000
     api_token: str | None = Field(None, description="bearer token that enables writes (upload, delete)")
     max_upload_mb: int = Field(50, ge=1, description="largest file POST /documents accepts, in MB")
+    write_wait_seconds: float = Field(
+        600,
+        ge=0,
+        description="how long a write (upload, removal, start-up repair) waits for another writer of the data dir; then 409 busy",
+    )
     api_url: str = Field("http://127.0.0.1:8000", description="where the UI finds the API")
     ui_port: int = 8501
     access_log: bool = Field(False, description="log a line per HTTP request")
