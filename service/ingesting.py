@@ -9,6 +9,7 @@ gone. A file that cannot be read is reported and the rest of the run goes on.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from ingest.converters import CONVERTER_VERSION, ConversionError, convert, is_su
 from ingest.manifest import MANIFEST_NAME, DocumentMeta, ManifestError, find_manifest
 from ingest.records import Document
 from ingest.text import slugify
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -225,12 +228,18 @@ def _read_one(path: Path, store: Store, claimed: dict[str, Path], pending: list)
         return FileOutcome(str(path), "unchanged", doc_id=doc_id)
     try:
         doc = convert(path, doc_id, sha)
+        doc.path = str(path.resolve())
+        _apply_meta(doc, meta)
+        chunks = document_chunks(doc)
     except ConversionError as exc:
         claimed.pop(doc_id)
         return FileOutcome(str(path), "failed", doc_id=doc_id, message=str(exc))
-    doc.path = str(path.resolve())
-    _apply_meta(doc, meta)
-    chunks = document_chunks(doc)
+    except Exception as exc:  # one bad file fails alone; the traceback is for the operator's log
+        log.warning("ingesting %s failed", path, exc_info=True)
+        claimed.pop(doc_id)
+        return FileOutcome(
+            str(path), "failed", doc_id=doc_id, message=f"cannot read the file ({exc.__class__.__name__}: {exc})"
+        )
     outcome = FileOutcome(
         str(path),
         "updated" if existing else "added",
