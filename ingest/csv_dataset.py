@@ -15,6 +15,7 @@ from ingest.numbers import parse_number
 from ingest.records import Document, Fact, content_id
 from ingest.tables import build_table
 from ingest.text import detect_language
+from ingest.textfile import read_text_file
 
 _VALUE = ("value", "obs_value", "val")
 _ENTITY = ("country", "entity", "economy", "country_name", "location", "region", "area")
@@ -24,6 +25,8 @@ _INDICATOR_CODE = ("indicator_code", "series_code", "code")
 _UNIT = ("unit", "units", "unit_measure")
 _SOURCE_ID = ("source_id", "source")
 _SOURCE_TITLE = ("source_title", "source_name")
+MB = 1024 * 1024
+MAX_FIELD = 10 * MB  # characters in one field
 
 
 def _pick(header: list[str], names: tuple[str, ...]) -> str | None:
@@ -32,23 +35,26 @@ def _pick(header: list[str], names: tuple[str, ...]) -> str | None:
 
 
 def convert_csv(path: Path, doc_id: str, sha256: str) -> Document:
-    raw = path.read_bytes()
-    if not raw.strip():
+    source = read_text_file(path)
+    text = source.text
+    if not text.strip():
         raise ValueError("the file is empty")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
+    rows = _rows(text, dialect)
     if len(rows) < 2:
         raise ValueError("the CSV has a header but no data rows")
     header, body = rows[0], rows[1:]
     doc = Document(
-        id=doc_id, title=path.stem, kind="dataset", path=str(path), sha256=sha256, language=detect_language(text)
+        id=doc_id,
+        title=path.stem,
+        kind="dataset",
+        path=str(path),
+        sha256=sha256,
+        language=detect_language(text),
+        warnings=source.warnings,
     )
     value_col, entity_col = _pick(header, _VALUE), _pick(header, _ENTITY)
     if value_col and entity_col:
@@ -65,6 +71,20 @@ def convert_csv(path: Path, doc_id: str, sha256: str) -> Document:
             raise ValueError("the CSV holds no table rows")
         doc.tables = [table]
     return doc
+
+
+def _rows(text: str, dialect) -> list[list[str]]:
+    """The non-blank rows; a field may be up to MAX_FIELD characters (Python's csv stops at 128 KB)."""
+    if csv.field_size_limit() < MAX_FIELD:
+        csv.field_size_limit(MAX_FIELD)  # process-wide, and only ever raised: harmless to other readers
+    try:
+        return [r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise ValueError(
+                f"a CSV field is longer than {MAX_FIELD // MB} MB; citeqa reads fields up to that"
+            ) from exc
+        raise ValueError(f"not a readable CSV ({exc})") from exc
 
 
 def _facts(doc_id, header, body, value_col, entity_col) -> list[Fact]:

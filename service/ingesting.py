@@ -33,7 +33,7 @@ from ingest.manifest import MANIFEST_NAME, DocumentMeta, ManifestError, find_man
 from ingest.records import Document
 from ingest.text import slugify
 
-log = logging.getLogger("citeqa.ingest")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -250,12 +250,18 @@ def _read_one(path: Path, store: Store, claimed: dict[str, Path], pending: list)
         return FileOutcome(str(path), "unchanged", doc_id=doc_id)
     try:
         doc = convert(path, doc_id, sha)
+        doc.path = str(path.resolve())
+        _apply_meta(doc, meta)
+        chunks = document_chunks(doc)
     except ConversionError as exc:
         claimed.pop(doc_id)
         return FileOutcome(str(path), "failed", doc_id=doc_id, message=str(exc))
-    doc.path = str(path.resolve())
-    _apply_meta(doc, meta)
-    chunks = document_chunks(doc)
+    except Exception as exc:  # one bad file fails alone; the traceback is for the operator's log
+        log.warning("ingesting %s failed", path, exc_info=True)
+        claimed.pop(doc_id)
+        return FileOutcome(
+            str(path), "failed", doc_id=doc_id, message=f"cannot read the file ({exc.__class__.__name__}: {exc})"
+        )
     outcome = FileOutcome(
         str(path),
         "updated" if existing else "added",
