@@ -20,6 +20,7 @@ from service.answering.engine import Engine
 from service.engine_slot import EngineSlot
 from service.errors import error_responses, install_error_handlers
 from service.routers import ask, documents, feedback, health, search, writes
+from service.security import BodyLimit, HostCheck, NoSniff, RateLimiter, allowed_hosts
 from service.settings import Settings, get_settings
 from service.uploads import UploadGuard
 
@@ -102,13 +103,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             'Every error is `{"error": {"status", "code", "message"}}`.'
         ),
         lifespan=lifespan,
-        responses=error_responses(500),
+        responses=error_responses(400, 500),  # 400: a Host it does not answer to
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.engine_slot = EngineSlot(app.state)
+    app.state.feedback_limiter = RateLimiter(settings.feedback_per_minute)
     install_error_handlers(app)
+    # the last added runs first: the nosniff header, the Host check, then the body limits
     app.add_middleware(UploadGuard, settings=settings)
+    app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(HostCheck, allowed_hosts=allowed_hosts(settings))
+    app.add_middleware(NoSniff)
     app.include_router(ask.router)
     app.include_router(search.router)
     app.include_router(documents.router)
