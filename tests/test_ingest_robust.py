@@ -24,6 +24,7 @@ from service.answering.engine import Engine
 from service.main import create_app
 from service.settings import Settings
 from tests.conftest import SECOND_REPORT
+from tests.servers import LOCAL
 from tests.test_cli import citeqa, last_json
 
 TOKEN = "robust-token-7d2e"
@@ -248,7 +249,7 @@ def site(tmp_path, ingest, embedder):
     assert not ingest([corpus], data_dir).failed
     engine = Engine.load(data_dir, embedder)
     settings = Settings(data_dir=data_dir, api_token=TOKEN)
-    with TestClient(create_app(settings, engine=engine)) as client:
+    with TestClient(create_app(settings, engine=engine), base_url=LOCAL) as client:
         yield SimpleNamespace(client=client, data_dir=data_dir, uploads=data_dir / "uploads")
     engine.store.close()
 
