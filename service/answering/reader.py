@@ -427,6 +427,10 @@ def _operands(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[floa
     if op in (ops.AVERAGE, ops.SUM):
         if len(years) >= 2:
             at = _at_asked_years(row, top, years)
+            if op == ops.AVERAGE and len(years) == 2:
+                # an average over two years a span apart is over the years of the span
+                # ("average … for 2017-2019", "from 2017 to 2019"), where the table has each
+                at = _at_asked_years(row, top, list(range(years[0], years[1] - 1, -1))) or at
             if at:
                 return at
         sure = [c for p, c in ranked if p >= EVIDENCE and c.table is top.table]
