@@ -39,7 +39,7 @@ def _wants_json(accept: str | None) -> bool:
     "",
     status_code=201,
     response_model=FeedbackStored,
-    responses=error_responses(415, 422),
+    responses=error_responses(400, 415, 422),
     summary="Say whether an answer was right",
 )
 def add_feedback(body: FeedbackRequest, request: Request) -> FastJSONResponse:
