@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export CITEQA_DATA_DIR ?= $(DATA)
 
-.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service eval eval-robust eval-tatqa eval-tatqa-cv train-reader clean
+.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-robust eval-tatqa eval-tatqa-cv train-reader clean
 
 install: $(VENV)/.installed
 
@@ -70,6 +70,11 @@ bench-ingest: install
 # the real server over HTTP; ingests corpus/ into $(DATA) first when it is missing
 bench-service: install
 	$(BIN)/python -m scripts.bench_service --data-dir $(DATA)
+
+# reads during writes: the real server on a copy of $(DATA), 16 clients asking and searching for
+# 60 s while documents are uploaded and deleted over HTTP and `citeqa ingest` writes too
+load: install
+	$(BIN)/python -m scripts.load --data-dir $(DATA)
 
 # the dev questions through the /ask code path, scored (eval/README.md)
 eval: ingest

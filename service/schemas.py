@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# an integer JSON carries exactly (|n| < 2**53): a citation sent back with POST /feedback
+# with a larger one was stored, and then GET /feedback could not write it out (a 500)
+JsonInt = Annotated[int, Field(ge=-(2**53 - 1), le=2**53 - 1)]
 
 
 class _Request(BaseModel):
@@ -53,7 +57,7 @@ class SearchRequest(_Request):
 
 # -- citations --------------------------------------------------------------------------
 class Reference(BaseModel):
-    n: int = Field(..., description="the entry's number in the document's own reference list")
+    n: JsonInt = Field(..., description="the entry's number in the document's own reference list")
     text: str
     url: str | None = None
 
@@ -66,10 +70,12 @@ class Citation(BaseModel):
     table: str | None = None
     row: str | None = None
     column: str | None = None
-    page: int | None = None
+    page: JsonInt | None = None
     refs: list[Reference] = Field(default_factory=list, description="the reference entries behind the cited text")
     snippet: str
-    highlight: tuple[int, int] | None = Field(None, description="[start, end) of the answering part of `snippet`")
+    highlight: tuple[JsonInt, JsonInt] | None = Field(
+        None, description="[start, end) of the answering part of `snippet`"
+    )
     score: float
 
 

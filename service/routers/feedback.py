@@ -57,7 +57,7 @@ def _wants_json(accept: str | None) -> bool:
     status_code=201,
     response_model=FeedbackStored,
     dependencies=[Depends(feedback_gate)],
-    responses=error_responses(401, 403, 413, 415, 422, 429),
+    responses=error_responses(400, 401, 403, 413, 415, 422, 429),
     summary="Say whether an answer was right",
 )
 def add_feedback(body: FeedbackRequest, request: Request) -> FastJSONResponse:

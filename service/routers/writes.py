@@ -220,7 +220,7 @@ def _check_conflicts(store: Store, target: str, final: Path, name: str) -> None:
     dependencies=[Depends(require_token)],
     responses={
         200: {"model": UploadResponse, "description": "the same file again: nothing changed (`unchanged`: 1)"},
-        **error_responses(401, 403, 409, 413, 415, 422),
+        **error_responses(400, 401, 403, 409, 413, 415, 422),
     },
     summary="Upload a document (PDF, markdown, text or CSV) and ingest it",
 )
