@@ -408,9 +408,11 @@ def test_compute_change_ratio():
     value, text = reader._compute(ops.CHANGE_RATIO, [27.0, 33.7], ["27.0", "33.7"])
     assert value == pytest.approx((27.0 - 33.7) / 33.7 * 100) == pytest.approx(-19.881306)
     assert text == "(27.0 − 33.7) / 33.7 = -19.88%"
-    # a negative base: the change is measured against its size
+    # a negative base: the formula as written, sign and all ((a − b) / b), as reports compute it
     value, _ = reader._compute(ops.CHANGE_RATIO, [-9.8, -7.5], ["(9.8)", "(7.5)"])
-    assert value == pytest.approx(-30.666667)
+    assert value == pytest.approx(30.666667)
+    value, _ = reader._compute(ops.CHANGE_RATIO, [46.0, -34.8], ["46.0", "(34.8)"])
+    assert value == pytest.approx(-232.183908)
     assert reader._compute(ops.CHANGE_RATIO, [5.0, 0.0], ["5", "0"]) == (None, "")
 
 

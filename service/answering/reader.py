@@ -481,7 +481,9 @@ def _compute(op: str, values: list[float], shown: list[str]) -> tuple[float | No
         a, b = values[:2]
         if b == 0:
             return None, ""
-        v = (a - b) / abs(b) * 100
+        # the change over the earlier figure as printed, sign and all, as the formula reads
+        # ((a − b) / b): reports and their readers write it so even when b is a loss
+        v = (a - b) / b * 100
         return v, f"({shown[0]} − {shown[1]}) / {shown[1]} = {format_number(round(v, 2))}%"
     if op == ops.AVERAGE:
         v = mean(values)
