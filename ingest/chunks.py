@@ -3,15 +3,21 @@
 A chunk's `text` is what a person is shown; `embed_text` is what the embedder and the
 lexical index see: self-contained, so a table row carries its caption and unit, and a
 passage its section title.
+
+No chunk's text is longer than MAX_CHUNK_CHARS (ingest/limits.py): a longer one (a row with
+a huge cell, a yearly series of thousands of points) becomes several chunks, cut at
+sentences, then at spaces, each with the same reference and locator.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ingest.limits import MAX_CHUNK_CHARS
 from ingest.numbers import format_number
 from ingest.records import Document, Fact, content_id
 from ingest.tables import column_groups, row_sentence
+from ingest.text import split_text
 
 
 @dataclass
@@ -114,4 +120,21 @@ def document_chunks(doc: Document) -> list[Chunk]:
                 page=None,
             )
         )
-    return chunks
+    return [piece for chunk in chunks for piece in _bounded(chunk)]
+
+
+def _bounded(chunk: Chunk) -> list[Chunk]:
+    """The chunk, or, when its text is over MAX_CHUNK_CHARS, one chunk a piece of it (a
+    passage's embedded text keeps its section title, at most MAX_LABEL_CHARS, in front)."""
+    if len(chunk.text) <= MAX_CHUNK_CHARS:
+        return [chunk]
+    context = chunk.embed_text[: -len(chunk.text)] if chunk.embed_text.endswith(chunk.text) else ""
+    return [
+        replace(
+            chunk,
+            id=content_id(chunk.id, "piece", n, piece),
+            text=piece,
+            embed_text=f"{context}{piece}" if context else piece,
+        )
+        for n, piece in enumerate(split_text(chunk.text, MAX_CHUNK_CHARS))
+    ]

@@ -8,12 +8,14 @@ fact's provenance. Any other CSV becomes a Table, its first column the row label
 from __future__ import annotations
 
 import csv
-import io
+import itertools
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ingest.limits import MAX_TABLE_CELLS, MAX_TABLE_ROWS
 from ingest.numbers import parse_number
 from ingest.records import Document, Fact, content_id
-from ingest.tables import build_table
+from ingest.tables import build_table, check_table_size
 from ingest.text import detect_language
 
 _VALUE = ("value", "obs_value", "val")
@@ -31,24 +33,57 @@ def _pick(header: list[str], names: tuple[str, ...]) -> str | None:
     return next((lowered[n] for n in names if n in lowered), None)
 
 
+def _encoding(path: Path) -> str:
+    """UTF-8 (a BOM allowed) when the whole file decodes so, else Latin-1; read in blocks."""
+    with path.open(encoding="utf-8-sig") as fh:
+        try:
+            while fh.read(1 << 20):
+                pass
+        except UnicodeDecodeError:
+            return "latin-1"
+    return "utf-8-sig"
+
+
+def _rows(path: Path, encoding: str, dialect) -> Iterator[list[str]]:
+    """The CSV's non-blank rows, read as a stream; a file over the table limits raises
+    LimitError as soon as it shows (the header's width × the rows read so far)."""
+    with path.open(encoding=encoding, newline="") as fh:
+        n, width = 0, 0
+        for row in csv.reader(fh, dialect):
+            if not any(c.strip() for c in row):
+                continue
+            if n == 0:
+                width = len(row)
+                check_table_size(path.stem, 0, width)
+            elif n > MAX_TABLE_ROWS or n * width > MAX_TABLE_CELLS:
+                check_table_size(path.stem, _count_rows(fh, dialect, n), width)
+            n += 1
+            yield row
+
+
+def _count_rows(fh, dialect, seen: int) -> int:
+    """The data rows of a file found over a limit after `seen` of them (for the message)."""
+    return seen + sum(1 for row in csv.reader(fh, dialect) if any(c.strip() for c in row))
+
+
 def convert_csv(path: Path, doc_id: str, sha256: str) -> Document:
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise ValueError("the file is empty")
+    encoding = _encoding(path)
+    with path.open(encoding=encoding, newline="") as fh:
+        head = fh.read(20000)  # what the dialect and the language are read from
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(head[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
-    if len(rows) < 2:
+    rows = _rows(path, encoding, dialect)
+    header = next(rows, None)
+    first = next(rows, None)
+    if header is None or first is None:
+        if not path.read_bytes().strip():
+            raise ValueError("the file is empty")
         raise ValueError("the CSV has a header but no data rows")
-    header, body = rows[0], rows[1:]
+    body = itertools.chain([first], rows)
     doc = Document(
-        id=doc_id, title=path.stem, kind="dataset", path=str(path), sha256=sha256, language=detect_language(text)
+        id=doc_id, title=path.stem, kind="dataset", path=str(path), sha256=sha256, language=detect_language(head)
     )
     value_col, entity_col = _pick(header, _VALUE), _pick(header, _ENTITY)
     if value_col and entity_col:
@@ -60,14 +95,14 @@ def convert_csv(path: Path, doc_id: str, sha256: str) -> Document:
         elif len(titles) == 1:
             doc.title = titles.pop()
     else:
-        table = build_table(doc_id, path.stem, path.stem, rows)
+        table = build_table(doc_id, path.stem, path.stem, [header, *body])
         if table is None:
             raise ValueError("the CSV holds no table rows")
         doc.tables = [table]
     return doc
 
 
-def _facts(doc_id, header, body, value_col, entity_col) -> list[Fact]:
+def _facts(doc_id, header, body: Iterable[list[str]], value_col, entity_col) -> list[Fact]:
     index = {h: i for i, h in enumerate(header)}
     year_col = _pick(header, _YEAR)
     indicator_col = _pick(header, _INDICATOR)
