@@ -3,6 +3,12 @@
 `<data>/index` is a symlink to `<data>/indexes/<generation>/`. A build writes a new
 generation beside the live one and then replaces the symlink in one rename, so a
 reader sees either the old index or the new one, never half of either.
+
+The manifest records the store's stamp at build time (`Store.stamp`, new with every change):
+an index whose stamp is not the store's lags it — a write died between committing the store
+and swapping the index in — and `index_state` says so; the next start or ingest rebuilds it.
+Builds and deletions of generations happen only under the data dir's write lock
+(`index.writer`).
 """
 
 from __future__ import annotations
@@ -17,10 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
+from index.crash import crash_point
 from index.dense import DenseIndex
 from index.lexical import LexicalIndex
 from index.store import Store
 from index.tokenize import tokenizer_version
+from index.writer import holds_lock
 
 LINK = "index"
 GENERATIONS = "indexes"
@@ -47,6 +55,10 @@ class IndexMissing(RuntimeError):
 
 
 def build_index(store: Store, data_dir: Path, model: str, dim: int) -> Path:
+    """Build a generation from the store and swap it in; the caller holds the write lock."""
+    assert holds_lock(data_dir), "build_index needs the data dir's write lock (index.writer.exclusive_writer)"
+    drop_partial_generations(data_dir)
+    stamp = store.stamp()
     rows, matrix = store.chunk_vectors()
     ids = np.array([r["faiss_id"] for r in rows], dtype=np.int64)
     if len(rows) and matrix.shape[1] != dim:
@@ -67,12 +79,15 @@ def build_index(store: Store, data_dir: Path, model: str, dim: int) -> Path:
         "lexical": "bm25s",
         "tokenizer": tokenizer_version(),
         "counts": {"chunks": len(rows), "documents": counts["documents"]},
+        "store_stamp": stamp,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "citeqa_version": citeqa_version(),
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2))
+    crash_point("index-written")
     final = root / generation
     tmp.rename(final)
+    crash_point("generation-placed")
     link_tmp = data_dir / f".{LINK}.{generation}"
     link_tmp.symlink_to(Path(GENERATIONS) / generation)
     os.replace(link_tmp, data_dir / LINK)
@@ -85,11 +100,66 @@ def _previous(root: Path, current: str) -> str | None:
     return names[-1] if names else None
 
 
+# a generation younger than this is never deleted: a reader that resolved the link may still
+# be opening it (loading reads every file into memory within a second or two)
+READER_GRACE_SECONDS = 120
+
+
 def _drop_old_generations(root: Path, keep: set[str | None]) -> None:
     # keep the previous generation too: a reader may still be opening it
+    now = time.time()
     for path in root.iterdir():
-        if path.name not in keep:
+        if path.name in keep or path.name.startswith("."):
+            continue
+        try:
+            young = now - path.stat().st_mtime < READER_GRACE_SECONDS
+        except OSError:
+            continue
+        if not young:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def drop_partial_generations(data_dir: Path) -> list[str]:
+    """Remove what a build that died left behind: `.<generation>.tmp` folders and temporary
+    links. Only the write lock's holder may call it (no other build can be running)."""
+    removed = []
+    root = data_dir / GENERATIONS
+    if root.is_dir():
+        for path in root.glob(".*.tmp"):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    for path in data_dir.glob(f".{LINK}.*"):
+        if path.is_symlink():
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return removed
+
+
+@dataclass
+class IndexState:
+    ok: bool
+    problem: str | None = None  # why the index does not serve the store as it is
+
+
+def index_state(store: Store, data_dir: Path) -> IndexState:
+    """Whether the index in `data_dir` was built from the store as it is now."""
+    return manifest_state(index_manifest(data_dir), store)
+
+
+def manifest_state(manifest: dict | None, store: Store) -> IndexState:
+    """Whether the index with this manifest was built from the store as it is now."""
+    if manifest is None:
+        return IndexState(False, "no index has been built from the store")
+    if manifest.get("tokenizer") != tokenizer_version():
+        return IndexState(False, "the index was built with another lexical tokenizer")
+    stamp = store.stamp()
+    if "store_stamp" not in manifest:  # an index from before stamps: its counts must agree
+        if stamp is None and manifest.get("counts", {}).get("chunks") == store.counts()["chunks"]:
+            return IndexState(True)
+        return IndexState(False, "the index predates the store's last change")
+    if manifest["store_stamp"] != stamp:
+        return IndexState(False, "the index lags the store (a write stopped before its index was swapped in)")
+    return IndexState(True)
 
 
 def index_manifest(data_dir: Path) -> dict | None:

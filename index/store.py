@@ -9,6 +9,7 @@ import hashlib
 import json
 import sqlite3
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     locator TEXT NOT NULL, table_label TEXT, page INTEGER, embed_key TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vector BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS facts_entity ON facts(entity, year);
 CREATE INDEX IF NOT EXISTS cells_table ON cells(table_id);
@@ -124,14 +126,27 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """All of an ingest's writes land together or not at all."""
+        """All of an ingest's writes land together or not at all. A transaction that changed
+        anything gives the store a new stamp, in the same commit: an index records the stamp
+        it was built from, so an index that lags its store is seen (`index.folder.index_state`)."""
         self.conn.execute("BEGIN IMMEDIATE")
+        before = self.conn.total_changes
         try:
             yield self.conn
+            if self.conn.total_changes != before:
+                self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('stamp', ?)", (uuid.uuid4().hex,))
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+
+    def stamp(self) -> str | None:
+        """The stamp of the store's last change (None: never changed since stamps exist)."""
+        try:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+        except sqlite3.OperationalError:  # a store from before stamps, opened read-only
+            return None
+        return row[0] if row else None
 
     # -- documents -------------------------------------------------------------------
     def documents(self) -> list[StoredDocument]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +22,8 @@ def _source_hash() -> str:
             h.update(path.read_bytes())
     return h.hexdigest()[:12]
 
+
+log = logging.getLogger(__name__)
 
 CONVERTER_VERSION = _source_hash()
 
@@ -54,7 +57,10 @@ def convert(path: Path, doc_id: str, sha256: str) -> Document:
         doc = converter(path, doc_id, sha256)
     except ConversionError:
         raise
-    except (ValueError, UnicodeDecodeError, OSError) as exc:
+    except (ValueError, OSError) as exc:  # the converters' own, worded for a person
         raise ConversionError(str(exc)) from exc
+    except Exception as exc:  # a converter's bug or a library's surprise: this file fails, not the run
+        log.warning("converting %s failed", path, exc_info=True)
+        raise ConversionError(f"cannot convert the file ({exc.__class__.__name__}: {exc})") from exc
     doc.claim_records()
     return doc

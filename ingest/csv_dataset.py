@@ -17,6 +17,7 @@ from ingest.numbers import parse_number
 from ingest.records import Document, Fact, content_id
 from ingest.tables import build_table, check_table_size
 from ingest.text import detect_language
+from ingest.textfile import read_text_file
 
 _VALUE = ("value", "obs_value", "val")
 _ENTITY = ("country", "entity", "economy", "country_name", "location", "region", "area")
@@ -26,6 +27,8 @@ _INDICATOR_CODE = ("indicator_code", "series_code", "code")
 _UNIT = ("unit", "units", "unit_measure")
 _SOURCE_ID = ("source_id", "source")
 _SOURCE_TITLE = ("source_title", "source_name")
+MB = 1024 * 1024
+MAX_FIELD = 10 * MB  # characters in one field
 
 
 def _pick(header: list[str], names: tuple[str, ...]) -> str | None:
@@ -33,57 +36,28 @@ def _pick(header: list[str], names: tuple[str, ...]) -> str | None:
     return next((lowered[n] for n in names if n in lowered), None)
 
 
-def _encoding(path: Path) -> str:
-    """UTF-8 (a BOM allowed) when the whole file decodes so, else Latin-1; read in blocks."""
-    with path.open(encoding="utf-8-sig") as fh:
-        try:
-            while fh.read(1 << 20):
-                pass
-        except UnicodeDecodeError:
-            return "latin-1"
-    return "utf-8-sig"
-
-
-def _rows(path: Path, encoding: str, dialect) -> Iterator[list[str]]:
-    """The CSV's non-blank rows, read as a stream; a file over the table limits raises
-    LimitError as soon as it shows (the header's width × the rows read so far)."""
-    with path.open(encoding=encoding, newline="") as fh:
-        n, width = 0, 0
-        for row in csv.reader(fh, dialect):
-            if not any(c.strip() for c in row):
-                continue
-            if n == 0:
-                width = len(row)
-                check_table_size(path.stem, 0, width)
-            elif n > MAX_TABLE_ROWS or n * width > MAX_TABLE_CELLS:
-                check_table_size(path.stem, _count_rows(fh, dialect, n), width)
-            n += 1
-            yield row
-
-
-def _count_rows(fh, dialect, seen: int) -> int:
-    """The data rows of a file found over a limit after `seen` of them (for the message)."""
-    return seen + sum(1 for row in csv.reader(fh, dialect) if any(c.strip() for c in row))
-
-
 def convert_csv(path: Path, doc_id: str, sha256: str) -> Document:
-    encoding = _encoding(path)
-    with path.open(encoding=encoding, newline="") as fh:
-        head = fh.read(20000)  # what the dialect and the language are read from
+    source = read_text_file(path)
+    text = source.text
+    if not text.strip():
+        raise ValueError("the file is empty")
     try:
-        dialect = csv.Sniffer().sniff(head[:4096], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = _rows(path, encoding, dialect)
-    header = next(rows, None)
-    first = next(rows, None)
+    rows = _rows(text, dialect, path.stem)
+    header, first = next(rows, None), next(rows, None)
     if header is None or first is None:
-        if not path.read_bytes().strip():
-            raise ValueError("the file is empty")
         raise ValueError("the CSV has a header but no data rows")
     body = itertools.chain([first], rows)
     doc = Document(
-        id=doc_id, title=path.stem, kind="dataset", path=str(path), sha256=sha256, language=detect_language(head)
+        id=doc_id,
+        title=path.stem,
+        kind="dataset",
+        path=str(path),
+        sha256=sha256,
+        language=detect_language(text),
+        warnings=source.warnings,
     )
     value_col, entity_col = _pick(header, _VALUE), _pick(header, _ENTITY)
     if value_col and entity_col:
@@ -100,6 +74,45 @@ def convert_csv(path: Path, doc_id: str, sha256: str) -> Document:
             raise ValueError("the CSV holds no table rows")
         doc.tables = [table]
     return doc
+
+
+def _rows(text: str, dialect, name: str) -> Iterator[list[str]]:
+    """The non-blank rows, parsed as they are read (no list of every row, no second copy of
+    the text); a field may be up to MAX_FIELD characters (Python's csv stops at 128 KB). A
+    file over the table limits raises LimitError as soon as it shows (the header's width ×
+    the rows so far), naming its full count of rows."""
+    if csv.field_size_limit() < MAX_FIELD:
+        csv.field_size_limit(MAX_FIELD)  # process-wide, and only ever raised: harmless to other readers
+    reader = csv.reader(_lines(text), dialect)
+    n = width = 0
+    try:
+        for row in reader:
+            if not any(c.strip() for c in row):
+                continue
+            if n == 0:
+                width = len(row)
+                check_table_size(name, 0, width)
+            elif n > MAX_TABLE_ROWS or n * width > MAX_TABLE_CELLS:
+                n += sum(1 for r in reader if any(c.strip() for c in r))
+                check_table_size(name, n, width)
+            n += 1
+            yield row
+    except csv.Error as exc:
+        if "field limit" in str(exc):
+            raise ValueError(
+                f"a CSV field is longer than {MAX_FIELD // MB} MB; citeqa reads fields up to that"
+            ) from exc
+        raise ValueError(f"not a readable CSV ({exc})") from exc
+
+
+def _lines(text: str) -> Iterator[str]:
+    """`text`'s lines with their `\\n`, as `io.StringIO(text)` yields them, without copying the text."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
 
 
 def _facts(doc_id, header, body: Iterable[list[str]], value_col, entity_col) -> list[Fact]:

@@ -18,6 +18,7 @@ from ingest.records import Document, Passage, content_id
 from ingest.references import REFERENCE_HEADINGS, find_markers, parse_reference_list
 from ingest.tables import build_table, clean_cell
 from ingest.text import detect_language, sentence_spans, windows
+from ingest.textfile import read_text_file
 
 MAX_PASSAGE_CHARS = 900
 
@@ -111,7 +112,8 @@ class _TooManyHeadings(Exception):
 
 
 def convert_markdown(path: Path, doc_id: str, sha256: str) -> Document:
-    text = path.read_text(encoding="utf-8-sig", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    source = read_text_file(path)
+    text = source.text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ValueError("the file is empty")
     state = _State(doc_id=doc_id)
@@ -140,6 +142,7 @@ def convert_markdown(path: Path, doc_id: str, sha256: str) -> Document:
         passages=passages,
         tables=state.tables,
         references=state.references,
+        warnings=source.warnings,
     )
 
 

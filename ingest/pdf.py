@@ -19,6 +19,7 @@ from pypdf.errors import PdfReadError
 from ingest.records import Document, Passage, content_id
 from ingest.references import find_markers
 from ingest.text import detect_language, is_cjk, windows
+from ingest.textfile import pdf_problem
 
 MAX_PASSAGE_CHARS = 900
 MAX_PASSAGE_CHARS_CJK = 250  # about one token a character: keep within the model's 256 tokens
@@ -40,6 +41,9 @@ class PdfError(ValueError):
 
 
 def open_pdf(path: Path) -> PdfReader:
+    problem = pdf_problem(path)
+    if problem:
+        raise PdfError(problem)
     try:
         reader = PdfReader(str(path))
         if reader.is_encrypted and not reader.decrypt(""):

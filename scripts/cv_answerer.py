@@ -33,11 +33,12 @@ from service.settings import Settings  # noqa: E402
 from service.tatqa_eval import prediction_answer  # noqa: E402
 
 
-def cross_validate(data_dir: Path, kit: Path = KIT) -> dict:
+def cross_validate(data_dir: Path, kit: Path = KIT, out: Path | None = None) -> dict:
     scorer = load_scorer(kit)
     questions, tables, passages = load_dev(kit)
     engine = Engine.load(data_dir, load_embedder(Settings().model))
     by: dict[str, list[float]] = defaultdict(list)
+    lines = []
     with threadpool_limits(1, user_api="openmp"):
         for test in folds(list(tables)):
             model = train([q for q in questions if q["context_id"] not in test], tables, passages, scorer)
@@ -46,7 +47,18 @@ def cross_validate(data_dir: Path, kit: Path = KIT) -> dict:
                 if q["context_id"] not in test:
                     continue
                 answer = engine.ask(q["question"], doc_ids=[q["context_id"]])
-                em, _ = scorer.score_answer(prediction_answer(answer), q)
+                predicted = prediction_answer(answer)
+                em, _ = scorer.score_answer(predicted, q)
+                if out is not None:
+                    lines.append(
+                        {
+                            **{k: q.get(k) for k in ("question_id", "context_id", "question", "answer_type")},
+                            **{k: q.get(k) for k in ("answer_from", "answers", "derivation", "scale")},
+                            "prediction": predicted,
+                            "sentence": answer.answer,
+                            "em": em,
+                        }
+                    )
                 kinds = ["all", f"{q['answer_type']}/{q['answer_from']}"]
                 kinds += [
                     g
@@ -55,6 +67,8 @@ def cross_validate(data_dir: Path, kit: Path = KIT) -> dict:
                 ]
                 for kind in kinds:
                     by[kind].append(em)
+    if out is not None:
+        out.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
     return {kind: {"n": len(v), "em": round(100 * sum(v) / len(v), 1)} for kind, v in sorted(by.items())}
 
 
@@ -65,12 +79,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--kit", type=Path, default=KIT)
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    parser.add_argument(
+        "--out", type=Path, help="also write each question's prediction and score (JSONL), for error analysis"
+    )
     args = parser.parse_args(argv)
     if not (args.data_dir / "citeqa.db").is_file():
         print(f"no ingested kit at {args.data_dir}: run `make eval-tatqa` first", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    figures = cross_validate(args.data_dir, args.kit)
+    figures = cross_validate(args.data_dir, args.kit, args.out)
     for kind, f in figures.items():
         print(f"{kind:28s} n={f['n']:5d}  EM {f['em']:5.1f}")
     print(f"{time.perf_counter() - started:.0f} s")

@@ -36,6 +36,12 @@ def parse_bearer(authorization: str | None) -> str | None:
     return token.strip()
 
 
+def has_valid_token(settings: Settings, authorization: str | None) -> bool:
+    """Whether the header carries the server's token (False when the server has none)."""
+    expected, sent = settings.api_token, parse_bearer(authorization)
+    return bool(expected and sent and hmac.compare_digest(sent.encode("utf-8"), expected.encode("utf-8")))
+
+
 def check_token(settings: Settings, authorization: str | None) -> None:
     """Raise the 403 or 401 a write gets when it may not proceed."""
     expected = settings.api_token

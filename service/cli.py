@@ -42,16 +42,25 @@ def _emit(args, payload: dict, human: str) -> None:
 
 # -- ingest ---------------------------------------------------------------------------
 def cmd_ingest(args) -> int:
+    from index.writer import WriterBusy
     from service.ingesting import run_ingest
 
-    report = run_ingest(
-        [Path(p) for p in args.paths],
-        _data_dir(args),
-        _embedder_factory(bulk=True),
-        get_settings().model,
-        prune=args.prune,
-        progress=None if sys.stderr.isatty() else False,
-    )
+    def waiting(holder: str) -> None:
+        print(f"citeqa: waiting for {holder} to finish writing to {_data_dir(args)} …", file=sys.stderr, flush=True)
+
+    try:
+        report = run_ingest(
+            [Path(p) for p in args.paths],
+            _data_dir(args),
+            _embedder_factory(bulk=True),
+            get_settings().model,
+            prune=args.prune,
+            progress=None if sys.stderr.isatty() else False,
+            wait=0 if args.no_wait else None,
+            on_wait=waiting,
+        )
+    except WriterBusy as exc:
+        raise CliError(f"{exc} (--no-wait)") from None
     summary = report.summary()
     lines = []
     for o in report.outcomes:
@@ -66,6 +75,8 @@ def cmd_ingest(args) -> int:
         "added {added} · updated {updated} · unchanged {unchanged} · removed {removed} · failed {failed}"
         " — {chunks} chunks ({table_rows} table rows), {embedded} embedded, {seconds:.1f} s".format(**summary)
     )
+    if report.repaired:
+        lines.append(f"index repaired: {report.repaired}; rebuilt from the store")
     _emit(args, summary, "\n".join(lines))
     return 1 if report.failed else 0
 
@@ -81,20 +92,24 @@ def _open_store(args):
 
 
 def cmd_stats(args) -> int:
-    from index.folder import index_manifest
+    """Exit 1 when the index does not serve the store as it is (the next ingest or start repairs it)."""
+    from index.folder import index_manifest, index_state
 
     store = _open_store(args)
     counts = store.counts()
     manifest = index_manifest(_data_dir(args))
-    payload = {**counts, "index": manifest}
+    state = index_state(store, _data_dir(args))
+    payload = {**counts, "index": manifest, "index_ok": state.ok, "index_problem": state.problem}
     width = max(map(len, counts))
     human = "\n".join(f"{k:<{width}}  {v:>8,}" for k, v in counts.items())
     if manifest:
         human += (
             f"\nindex: {manifest['counts']['chunks']:,} chunks, model {manifest['model']}, built {manifest['built_at']}"
         )
+    if not state.ok:
+        human += f"\nindex NOT OK: {state.problem}; `citeqa ingest` or `citeqa serve` rebuilds it from the store"
     _emit(args, payload, human)
-    return 0
+    return 0 if state.ok else 1
 
 
 # -- search ---------------------------------------------------------------------------
@@ -296,6 +311,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ingest", help="add or update documents (PDF, markdown, text, CSV)")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     p.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
+    p.add_argument(
+        "--no-wait", action="store_true", help="fail (exit 2) instead of waiting when another writer is at work"
+    )
     common(p)
     p.set_defaults(func=cmd_ingest)
 

@@ -71,7 +71,8 @@ def error_response(
     status: int, message: str, *, code: str | None = None, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     body = {"error": {"status": status, "code": code or code_for(status), "message": message}}
-    return JSONResponse(body, status_code=status, headers=headers)
+    # set here too, not only by the NoSniff middleware: a 500 is rendered outside it
+    return JSONResponse(body, status_code=status, headers={**(headers or {}), "X-Content-Type-Options": "nosniff"})
 
 
 def _default_phrase(status: int) -> str | None:

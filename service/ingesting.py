@@ -4,11 +4,17 @@ embedded before, write everything in one transaction, then swap in a rebuilt ind
 Re-ingesting an unchanged corpus converts and embeds nothing and leaves the index as it
 is; a changed file's old records are replaced; `prune` removes documents whose files are
 gone. A file that cannot be read is reported and the rest of the run goes on.
+
+Every write holds the data dir's write lock (`index.writer`) from start to end, and every
+ingest first checks that the index was built from the store as it is (`index_state`): one
+that lags — its writer died between the commit and the swap — is rebuilt, whatever the run
+itself changes.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,15 +22,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from index.crash import crash_point
 from index.embedder import Embedder
-from index.folder import build_index, index_manifest
+from index.folder import build_index, drop_partial_generations, index_manifest, index_state
 from index.store import DB_NAME, Store, embed_key
-from index.tokenize import tokenizer_version
+from index.writer import WriterBusy, exclusive_writer
 from ingest.chunks import Chunk, document_chunks
 from ingest.converters import CONVERTER_VERSION, ConversionError, convert, is_supported
 from ingest.manifest import MANIFEST_NAME, DocumentMeta, ManifestError, find_manifest
 from ingest.records import Document
 from ingest.text import slugify
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,6 +53,7 @@ class IngestReport:
     embedded: int = 0
     seconds: float = 0.0
     index_rebuilt: bool = False
+    repaired: str | None = None  # why the index was rebuilt although the run changed nothing
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -64,6 +74,7 @@ class IngestReport:
             "chunks": sum(o.chunks for o in self.outcomes if o.status in ("added", "updated")),
             "table_rows": sum(o.table_rows for o in self.outcomes if o.status in ("added", "updated")),
             "index_rebuilt": self.index_rebuilt,
+            **({"repaired": self.repaired} if self.repaired else {}),
             "seconds": round(self.seconds, 3),
             "files": [
                 {k: v for k, v in vars(o).items() if v not in (None, 0) or k in ("status", "path")}
@@ -129,13 +140,24 @@ def run_ingest(
     *,
     prune: bool = False,
     progress: bool | None = None,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> IngestReport:
-    """`progress=None` shows bars only on a terminal."""
+    """`progress=None` shows bars only on a terminal. `wait`, `on_wait`: for the write lock
+    (`index.writer.exclusive_writer`; `WriterBusy` when it is not had in time)."""
     started = time.perf_counter()
     report = IngestReport()
     data_dir.mkdir(parents=True, exist_ok=True)
+    with exclusive_writer(data_dir, wait=wait, on_wait=on_wait):
+        _ingest_locked(paths, data_dir, embedder_factory, model_name, prune, progress, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _ingest_locked(paths, data_dir: Path, embedder_factory, model_name: str, prune: bool, progress, report) -> None:
     store = Store(data_dir / DB_NAME)
     try:
+        state = index_state(store, data_dir)
         files, early = discover([Path(p) for p in paths])
         report.outcomes.extend(early)
         pending: list[tuple[Document, str, list[Chunk], FileOutcome]] = []
@@ -176,20 +198,23 @@ def run_ingest(
                 for doc_id in removed:
                     store.delete_document(conn, doc_id)
                 store.drop_orphan_embeddings(conn)
+            crash_point("store-committed")
 
         current = index_manifest(data_dir)
         model_changed = current is not None and current.get("model") != model_name
         if model_changed:
             report.embedded += _reembed_all(store, model_name, embedder_factory, progress)
-        stale = current is None or current.get("tokenizer") != tokenizer_version()
-        if pending or removed or stale or model_changed:
+        if pending or removed or not state.ok or model_changed:
+            if not (pending or removed or model_changed) and current is not None:
+                report.repaired = state.problem
+                log.warning("the index did not match the store (%s); rebuilding it", state.problem)
             dim = store.stored_dim() or (embedder or embedder_factory()).dim
             build_index(store, data_dir, model_name, dim)
             report.index_rebuilt = True
+        else:
+            drop_partial_generations(data_dir)
     finally:
         store.close()
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _read_one(path: Path, store: Store, claimed: dict[str, Path], pending: list) -> FileOutcome | None:
@@ -225,12 +250,18 @@ def _read_one(path: Path, store: Store, claimed: dict[str, Path], pending: list)
         return FileOutcome(str(path), "unchanged", doc_id=doc_id)
     try:
         doc = convert(path, doc_id, sha)
+        doc.path = str(path.resolve())
+        _apply_meta(doc, meta)
+        chunks = document_chunks(doc)
     except ConversionError as exc:
         claimed.pop(doc_id)
         return FileOutcome(str(path), "failed", doc_id=doc_id, message=str(exc))
-    doc.path = str(path.resolve())
-    _apply_meta(doc, meta)
-    chunks = document_chunks(doc)
+    except Exception as exc:  # one bad file fails alone; the traceback is for the operator's log
+        log.warning("ingesting %s failed", path, exc_info=True)
+        claimed.pop(doc_id)
+        return FileOutcome(
+            str(path), "failed", doc_id=doc_id, message=f"cannot read the file ({exc.__class__.__name__}: {exc})"
+        )
     outcome = FileOutcome(
         str(path),
         "updated" if existing else "added",
@@ -273,12 +304,19 @@ def _no_bar(progress: bool | None) -> bool | None:
     return None if progress is None else not progress
 
 
-def remove_documents(data_dir: Path, doc_ids: list[str], model_name: str) -> IngestReport:
+def remove_documents(data_dir: Path, doc_ids: list[str], model_name: str, *, wait: float | None = None) -> IngestReport:
     """Remove documents (their records, chunks and orphaned embeddings) in one transaction,
     then rebuild the index from the store, as an ingest does. Files are left alone: a later
     ingest of the same files adds the documents back. An unknown id is a `failed` outcome."""
     started = time.perf_counter()
     report = IngestReport()
+    with exclusive_writer(data_dir, wait=wait):
+        _remove_locked(data_dir, doc_ids, model_name, report)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _remove_locked(data_dir: Path, doc_ids: list[str], model_name: str, report: IngestReport) -> None:
     store = Store(data_dir / DB_NAME)
     try:
         removed: list[str] = []
@@ -294,6 +332,7 @@ def remove_documents(data_dir: Path, doc_ids: list[str], model_name: str) -> Ing
             if removed:
                 store.drop_orphan_embeddings(conn)
         if removed:
+            crash_point("store-committed")
             current = index_manifest(data_dir) or {}
             dim = store.stored_dim() or current.get("dimension")
             if dim is None:  # nothing stored and no index to say: the model knows
@@ -302,5 +341,38 @@ def remove_documents(data_dir: Path, doc_ids: list[str], model_name: str) -> Ing
             report.index_rebuilt = True
     finally:
         store.close()
-    report.seconds = time.perf_counter() - started
-    return report
+
+
+def repair_index(data_dir: Path, model_name: str, dim: Callable[[], int], *, wait: float | None = None) -> str | None:
+    """Rebuild the index if it was not built from the store as it is (a write died between
+    its commit and its swap), and clear what a dead build left; why it was rebuilt, or None.
+    Embeds nothing: the store holds every vector. `dim()` is asked only for an empty store.
+    Takes the write lock only when there is something to do (and then checks again: the
+    writer it waited for may have finished the job)."""
+    data_dir = Path(data_dir)
+    if not (data_dir / DB_NAME).is_file():
+        return None
+    store = Store(data_dir / DB_NAME, readonly=True)
+    try:
+        ok = index_state(store, data_dir).ok
+    finally:
+        store.close()
+    if ok:
+        try:
+            with exclusive_writer(data_dir, wait=0):
+                drop_partial_generations(data_dir)
+        except WriterBusy:
+            pass  # a writer is at work; its build clears them
+        return None
+    with exclusive_writer(data_dir, wait=wait):
+        store = Store(data_dir / DB_NAME)
+        try:
+            state = index_state(store, data_dir)
+            if state.ok:
+                return None
+            log.warning("the index did not match the store (%s); rebuilding it", state.problem)
+            current = index_manifest(data_dir) or {}
+            build_index(store, data_dir, current.get("model") or model_name, store.stored_dim() or dim())
+            return state.problem
+        finally:
+            store.close()

@@ -7,7 +7,6 @@ in the lifespan (or come prebuilt, as `engine=`, so tests can share one).
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,12 +14,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from index.folder import LINK, MANIFEST, citeqa_version
+from index.folder import citeqa_version
 from index.store import DB_NAME
 from service.answering.engine import Engine
 from service.engine_slot import EngineSlot
 from service.errors import error_responses, install_error_handlers
 from service.routers import ask, documents, feedback, health, search, writes
+from service.security import BodyLimit, HostCheck, NoSniff, RateLimiter, allowed_hosts
 from service.settings import Settings, get_settings
 from service.uploads import UploadGuard
 
@@ -32,9 +32,10 @@ class StartupError(RuntimeError):
 
 
 def check_data_dir(data_dir: Path) -> None:
-    """Fail fast, before loading a model, when there is nothing to serve."""
+    """Fail fast, before loading a model, when there is nothing to serve. (A store whose
+    index is missing or lags it is repaired at start: `repair_index`.)"""
     data_dir = Path(data_dir)
-    if not (data_dir / DB_NAME).is_file() or not (data_dir / LINK / MANIFEST).is_file():
+    if not (data_dir / DB_NAME).is_file():
         raise StartupError(f"no index in {data_dir}; run `citeqa ingest PATH` first")
 
 
@@ -50,6 +51,17 @@ def load_engine(settings: Settings) -> Engine:
         embedder = BatchingEmbedder(settings.embedder())
     except (ExportFailed, ValueError) as exc:  # UnsupportedModel is a ValueError
         raise StartupError(f"cannot load the embedding model: {exc}") from None
+    from index.writer import WriterBusy
+    from service.ingesting import repair_index
+
+    try:
+        repaired = repair_index(
+            settings.data_dir, embedder.name, lambda: embedder.dim, wait=settings.write_wait_seconds
+        )
+    except WriterBusy as exc:
+        raise StartupError(f"cannot check the index: {exc}") from None
+    if repaired:
+        log.warning("the index was rebuilt from the store at start: %s", repaired)
     try:
         engine = Engine.load(settings.data_dir, embedder)
     except IndexMissing as exc:
@@ -91,14 +103,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             'Every error is `{"error": {"status", "code", "message"}}`.'
         ),
         lifespan=lifespan,
-        responses=error_responses(500),
+        responses=error_responses(400, 500),  # 400: a Host it does not answer to
     )
     app.state.settings = settings
     app.state.engine = engine
     app.state.engine_slot = EngineSlot(app.state)
-    app.state.write_lock = threading.Lock()  # one upload or removal at a time
+    app.state.feedback_limiter = RateLimiter(settings.feedback_per_minute)
     install_error_handlers(app)
+    # the last added runs first: the nosniff header, the Host check, then the body limits
     app.add_middleware(UploadGuard, settings=settings)
+    app.add_middleware(BodyLimit, settings=settings)
+    app.add_middleware(HostCheck, allowed_hosts=allowed_hosts(settings))
+    app.add_middleware(NoSniff)
     app.include_router(ask.router)
     app.include_router(search.router)
     app.include_router(documents.router)

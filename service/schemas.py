@@ -178,7 +178,12 @@ class ReferenceList(BaseModel):
 
 # -- health -----------------------------------------------------------------------------
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "stale"] = Field(
+        ...,
+        description="`stale`: the index being served was not built from the store as it is now (a write stopped "
+        "between its commit and its index swap, or another process wrote); the next ingest or start rebuilds it",
+    )
+    index_problem: str | None = Field(None, description="why the status is not ok")
     version: str
     model: str
     embedding_backend: str = Field(..., description="what runs the embedding model: onnx or torch")

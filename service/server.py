@@ -55,6 +55,11 @@ def serve(host: str | None = None, port: int | None = None, data_dir: str | Path
             if self.started:
                 log.info("citeqa API listening on %s (OpenAPI docs at %s/docs); Ctrl+C to stop", url, url)
 
+    if settings.host.strip("[]") in ("0.0.0.0", "::") and not settings.allowed_host_list():
+        log.warning(
+            "citeqa: listening on every address, but only requests for localhost pass the Host check; "
+            "set CITEQA_ALLOWED_HOSTS to the names clients use (docs/security.md)"
+        )
     _fewer_malloc_arenas()
     # hand the GIL over sooner (default 5 ms): the event loop then picks up a finished answer at once
     sys.setswitchinterval(0.001)
@@ -65,6 +70,10 @@ def serve(host: str | None = None, port: int | None = None, data_dir: str | Path
         log_level="info",
         access_log=settings.access_log,  # a line per request costs throughput; off unless asked for
         timeout_graceful_shutdown=5,
+        # the client address (the feedback rate limit's key) from X-Forwarded-For, when it comes
+        # from a proxy listed here (default: $FORWARDED_ALLOW_IPS or 127.0.0.1,::1); docs/security.md
+        proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
     try:
         Server(config).run(sockets=[sock])

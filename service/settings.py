@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.embedder import DEFAULT_MODEL
@@ -30,8 +30,32 @@ class Settings(BaseSettings):
     model_cache: Path | None = Field(None, description="where the model's ONNX export is kept (~/.cache/citeqa/models)")
     host: str = "127.0.0.1"
     port: int = 8000
-    api_token: str | None = Field(None, description="bearer token that enables writes (upload, delete)")
+    api_token: str | None = Field(
+        None, description="bearer token that enables writes (upload, delete) and reading feedback"
+    )
     max_upload_mb: int = Field(50, ge=1, description="largest file POST /documents accepts, in MB")
+    write_wait_seconds: float = Field(
+        600,
+        ge=0,
+        description="how long a write (upload, removal, start-up repair) waits for another writer of the data dir; then 409 busy",
+    )
+    max_body_kb: int = Field(
+        1024, ge=1, description="largest request body of the other endpoints (JSON: /ask, /search, /feedback), in KB"
+    )
+    allowed_hosts: str = Field(
+        "",
+        description="host names the API answers to besides localhost, 127.0.0.1, ::1 and CITEQA_HOST, "
+        "comma-separated (`*.example.com` for subdomains, `*` for any); others get a 400",
+    )
+    feedback_needs_token: bool = Field(False, description="POST /feedback needs the API token too")
+    feedback_per_minute: int = Field(
+        30, ge=0, description="POST /feedback requests a client address may send a minute (0: no limit)"
+    )
+    forwarded_allow_ips: str | None = Field(
+        None,
+        description="proxies whose X-Forwarded-For/-Proto `citeqa serve` believes, comma-separated "
+        "(uvicorn's; default: $FORWARDED_ALLOW_IPS or 127.0.0.1,::1)",
+    )
     api_url: str = Field("http://127.0.0.1:8000", description="where the UI finds the API")
     ui_port: int = 8501
     access_log: bool = Field(False, description="log a line per HTTP request")
@@ -41,6 +65,17 @@ class Settings(BaseSettings):
         le=64,
         description="threads that run the blocking requests (documents, uploads; `/ask` and `/search` run in the event loop)",
     )
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _host_patterns(cls, value: str) -> str:
+        for pattern in _split(value):
+            if "*" in pattern[1:] or (pattern.startswith("*") and pattern != "*" and not pattern.startswith("*.")):
+                raise ValueError(f"{pattern!r}: a wildcard must be the whole name (`*`) or lead it (`*.example.com`)")
+        return value
+
+    def allowed_host_list(self) -> list[str]:
+        return _split(self.allowed_hosts)
 
     def embedder(self, *, bulk: bool = False):
         """The configured embedder: one thread per query, every core for bulk work."""
@@ -53,6 +88,10 @@ class Settings(BaseSettings):
             bulk_threads=os.cpu_count(),
             cache_dir=self.model_cache,
         )
+
+
+def _split(value: str) -> list[str]:
+    return [part for part in value.replace(",", " ").split() if part]
 
 
 @lru_cache

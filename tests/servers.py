@@ -14,6 +14,9 @@ from service.answering.engine import Engine
 from service.main import create_app
 from service.settings import Settings
 
+# the base URL of a TestClient: its default host, "testserver", is not one the API answers to
+LOCAL = "http://localhost"
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -27,7 +27,7 @@ from service.main import create_app
 from service.settings import Settings
 from service.uploads import sanitize_filename
 from tests.conftest import SECOND_REPORT
-from tests.servers import live_api
+from tests.servers import LOCAL, live_api
 
 TOKEN = "test-token-5f1c"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -94,7 +94,7 @@ def site(tmp_path, ingest, embedder):
     assert not report.failed
     engine = Engine.load(data_dir, embedder)
     settings = Settings(data_dir=data_dir, api_token=TOKEN)
-    with TestClient(create_app(settings, engine=engine)) as client:
+    with TestClient(create_app(settings, engine=engine), base_url=LOCAL) as client:
         yield SimpleNamespace(
             client=client, data_dir=data_dir, uploads=data_dir / "uploads", corpus=corpus, engine=engine
         )
@@ -127,7 +127,7 @@ def assert_error(response, status: int, code: str) -> str:
 # -- the token ----------------------------------------------------------------------------
 def test_writes_are_refused_when_the_server_has_no_token(site):
     settings = Settings(data_dir=site.data_dir, api_token=None)
-    with TestClient(create_app(settings, engine=site.engine)) as client:
+    with TestClient(create_app(settings, engine=site.engine), base_url=LOCAL) as client:
         for response in (
             upload(client, "harbor.md", HARBOR),
             upload(client, "harbor.md", HARBOR, headers={}),
@@ -281,7 +281,7 @@ def test_unsupported_types_and_malformed_forms(site):
 
 def test_too_large_is_413(site):
     settings = Settings(data_dir=site.data_dir, api_token=TOKEN, max_upload_mb=1)
-    with TestClient(create_app(settings, engine=site.engine)) as client:
+    with TestClient(create_app(settings, engine=site.engine), base_url=LOCAL) as client:
         just_over = b"# Big\n\n" + b"x" * (1024 * 1024)  # past the limit, within the form's slack
         far_over = b"# Big\n\n" + b"x" * (3 * 1024 * 1024)  # refused before the body is read
         for content in (just_over, far_over):
@@ -364,7 +364,7 @@ def test_feedback_round_trip_in_the_eval_format(site, tmp_path):
         stored.append(response.json())
     assert [s["id"] for s in stored] == sorted({s["id"] for s in stored})
 
-    listing = client.get("/feedback")
+    listing = client.get("/feedback", headers=AUTH)
     assert listing.status_code == 200 and listing.headers["content-type"].startswith("application/x-ndjson")
     lines = [json.loads(line) for line in listing.text.splitlines()]
     assert len(lines) == 3 and listing.text.endswith("\n")
@@ -397,9 +397,12 @@ def test_feedback_round_trip_in_the_eval_format(site, tmp_path):
     assert russian["comment"] == "Table 1 has it: 118.0" and russian["verdict"] == "wrong"
     assert (chinese["kind"], chinese["lang"], chinese["numbers"], chinese["refs"]) == ("prose", "zh", [], [2])
 
-    wrong = [json.loads(line) for line in client.get("/feedback", params={"verdict": "wrong"}).text.splitlines()]
+    wrong = [
+        json.loads(line)
+        for line in client.get("/feedback", params={"verdict": "wrong"}, headers=AUTH).text.splitlines()
+    ]
     assert [w["id"] for w in wrong] == [russian["id"], chinese["id"]]
-    as_json = client.get("/feedback", headers={"Accept": "application/json"})
+    as_json = client.get("/feedback", headers={**AUTH, "Accept": "application/json"})
     assert as_json.headers["content-type"] == "application/json" and as_json.json() == {"feedback": lines}
 
     # the lines are an evaluation file `citeqa eval` reads
@@ -413,13 +416,13 @@ def test_feedback_round_trip_in_the_eval_format(site, tmp_path):
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "feedback" not in tables
     assert upload(client, "harbor.md", HARBOR).status_code == 201
-    assert client.get("/feedback").text == listing.text
+    assert client.get("/feedback", headers=AUTH).text == listing.text
 
 
 def test_feedback_needs_no_token_but_a_valid_body(site):
     settings = Settings(data_dir=site.data_dir, api_token=None)
-    with TestClient(create_app(settings, engine=site.engine)) as client:
-        assert client.get("/feedback").text == ""
+    with TestClient(create_app(settings, engine=site.engine), base_url=LOCAL) as client:
+        assert site.client.get("/feedback", headers=AUTH).text == ""  # reading it needs the token
         assert client.post("/feedback", json=feedback_body()).status_code == 201
         cases = [
             (feedback_body(verdict="maybe"), "verdict: input should be 'correct' or 'wrong'"),
@@ -434,8 +437,8 @@ def test_feedback_needs_no_token_but_a_valid_body(site):
             message = assert_error(client.post("/feedback", json=body), 422, "invalid_request")
             if expected:
                 assert message == expected
-        assert_error(client.get("/feedback", params={"verdict": "maybe"}), 422, "invalid_request")
-        assert len(client.get("/feedback").text.splitlines()) == 1
+        assert_error(site.client.get("/feedback", params={"verdict": "maybe"}, headers=AUTH), 422, "invalid_request")
+        assert len(site.client.get("/feedback", headers=AUTH).text.splitlines()) == 1
 
 
 # -- engines are swapped, never pulled from under a request ---------------------------------

@@ -256,8 +256,11 @@ def test_upload_feedback_and_delete_with_a_token(writable_api, ui_env):
     at.button(key=f"correct-{entry['id']}").click().run()
     no_exception(at)
     assert any("recorded" in s.value for s in at.success)
-    with ApiClient(writable_api) as client:
+    with ApiClient(writable_api, WRITE_TOKEN) as client:  # reading feedback needs the token
         stored = list(client.feedback_entries())
+    with ApiClient(writable_api) as anonymous, pytest.raises(ApiError) as refused:
+        list(anonymous.feedback_entries())
+    assert refused.value.status == 401
     assert [(f["verdict"], f["comment"]) for f in stored] == [("correct", "checked against the note")]
 
     # delete, only after the explicit confirmation

@@ -52,8 +52,12 @@ def _hint(status: int, code: str, message: str) -> str:
         return "The UI's token does not allow this."
     if status == 404 and message.startswith("no such endpoint"):
         return "The API at this URL is older than the UI or not citeqa; update and restart it."
-    if status == 413:
+    if status == 400 and code == "invalid_host":
+        return "Add the host name of the UI's CITEQA_API_URL to the API's CITEQA_ALLOWED_HOSTS."
+    if status == 413 and "CITEQA_MAX_UPLOAD_MB" in message:
         return "Upload a smaller file."
+    if status == 429:
+        return "Wait a little and try again."
     if status == 415:
         return "Upload a PDF, markdown, text or CSV file."
     if status >= 500:
@@ -205,10 +209,10 @@ class ApiClient:
         return self._json("POST", "/feedback", auth=self.can_write, json=body)
 
     def feedback_entries(self, verdict: str | None = None) -> Iterator[dict]:
-        """`GET /feedback` (NDJSON: one evaluation item a line), one entry at a time."""
+        """`GET /feedback` (NDJSON: one evaluation item a line), one entry at a time; needs the token."""
         params = {"verdict": verdict} if verdict else None
         headers = {"Accept": "application/x-ndjson"}
-        response = self._send("GET", "/feedback", params=params, headers=headers)
+        response = self._send("GET", "/feedback", auth=True, params=params, headers=headers)
         for line in response.text.splitlines():
             if line.strip():
                 yield json.loads(line)

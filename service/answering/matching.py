@@ -221,6 +221,7 @@ class Matcher:
             pool=WordSet(near | label_tokens),
             weak=WordSet(ref_tokens | mention_tokens),
             caption_years=years,
+            years=frozenset(years.union(*(cell.years for cell in table.cells))),
             percent_cells=any(is_percent_unit(c.unit) for c in table.cells),
             mixed_units=any(is_percent_unit(c.unit) for c in table.cells)
             and any(c.value is not None and not is_percent_unit(c.unit) for c in table.cells),

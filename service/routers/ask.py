@@ -15,7 +15,7 @@ router = APIRouter(tags=["answers"], route_class=JsonBodyRoute)
 @router.post(
     "/ask",
     response_model=AskResponse,
-    responses=error_responses(415, 422),
+    responses=error_responses(413, 415, 422),
     summary="Answer a question, citing where each figure came from",
 )
 async def ask(body: AskRequest, request: Request) -> FastJSONResponse:

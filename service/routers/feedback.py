@@ -1,7 +1,10 @@
 """POST /feedback and GET /feedback: users' verdicts on answers, kept for evaluation.
 
-No token: a verdict changes nothing anyone else sees. GET returns NDJSON, one line of the
-evaluation file format (`eval/README.md`) per item, ready for `citeqa eval`.
+POST needs no token (a verdict changes nothing anyone else sees) but is rate-limited per
+client address, unless `CITEQA_FEEDBACK_NEEDS_TOKEN` asks for the token instead; a request
+with the valid token is never limited. GET needs the token: it returns every user's
+questions and comments. It returns NDJSON, one line of the evaluation file format
+(`eval/README.md`) per item, ready for `citeqa eval`.
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from index.feedback_store import FEEDBACK_DB, FeedbackStore
+from service.auth import check_token, has_valid_token, require_token
 from service.deps import JsonBodyRoute
 from service.errors import error_responses
 from service.feedback import eval_item, iso
@@ -29,6 +33,19 @@ def feedback_store(request: Request) -> FeedbackStore:
     return FeedbackStore(Path(request.app.state.settings.data_dir) / FEEDBACK_DB)
 
 
+def feedback_gate(request: Request) -> None:
+    """The token when the settings ask for it; else the rate limit (a valid token skips it)."""
+    settings = request.app.state.settings
+    authorization = request.headers.get("authorization")
+    if settings.feedback_needs_token:
+        check_token(settings, authorization)
+        return
+    if has_valid_token(settings, authorization):
+        return
+    client = request.client.host if request.client else "unknown"
+    request.app.state.feedback_limiter.check(client, "feedback requests")
+
+
 def _wants_json(accept: str | None) -> bool:
     """`Accept: application/json` (without NDJSON) asks for one JSON object instead of lines."""
     kinds = [part.split(";", 1)[0].strip().lower() for part in (accept or "").split(",")]
@@ -39,7 +56,8 @@ def _wants_json(accept: str | None) -> bool:
     "",
     status_code=201,
     response_model=FeedbackStored,
-    responses=error_responses(415, 422),
+    dependencies=[Depends(feedback_gate)],
+    responses=error_responses(401, 403, 413, 415, 422, 429),
     summary="Say whether an answer was right",
 )
 def add_feedback(body: FeedbackRequest, request: Request) -> FastJSONResponse:
@@ -66,9 +84,10 @@ def add_feedback(body: FeedbackRequest, request: Request) -> FastJSONResponse:
             "description": 'one evaluation item a line (or, with `Accept: application/json`, `{"feedback": [...]}`)',
             "content": {NDJSON: {"schema": {"type": "string"}}},
         },
-        **error_responses(422),
+        **error_responses(401, 403, 422),
     },
-    summary="All feedback, as evaluation questions (NDJSON)",
+    dependencies=[Depends(require_token)],
+    summary="All feedback, as evaluation questions (NDJSON; needs the token)",
 )
 def list_feedback(
     request: Request,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from index.folder import citeqa_version
+from index.folder import citeqa_version, manifest_state
 from service.deps import EngineDep
 from service.schemas import Health
 
@@ -13,8 +13,10 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health", response_model=Health, summary="Service status and what it serves")
 def health(engine: EngineDep) -> dict:
+    state = manifest_state(engine.index.manifest, engine.store)
     return {
-        "status": "ok",
+        "status": "ok" if state.ok else "stale",
+        "index_problem": state.problem,
         "version": citeqa_version(),
         "model": engine.embedder.name,
         "embedding_backend": engine.embedder.backend,

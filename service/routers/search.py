@@ -15,7 +15,7 @@ router = APIRouter(tags=["search"], route_class=JsonBodyRoute)
 @router.post(
     "/search",
     response_model=SearchResponse,
-    responses=error_responses(415, 422),
+    responses=error_responses(413, 415, 422),
     summary="Rank chunks for a query",
 )
 async def search(body: SearchRequest, request: Request) -> FastJSONResponse:

@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path, PurePath
 from typing import Annotated, overload
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile as StarletteUploadFile
 
 from index.store import Store
+from index.writer import WriterBusy, exclusive_writer
 from ingest.text import slugify
 from service.answering.engine import Engine
 from service.auth import require_token
@@ -43,6 +44,13 @@ from service.uploads import (
 router = APIRouter(prefix="/documents", tags=["documents"])
 
 FORM_FIELDS = ("file", "doc_id", "title")
+WaitParam = Annotated[
+    bool,
+    Query(
+        description="while another writer (an upload, a removal, `citeqa ingest`) is at work: wait for it "
+        "(up to CITEQA_WRITE_WAIT_SECONDS), or with `wait=false` get 409 `busy` at once"
+    ),
+]
 MAX_TITLE = 300
 
 
@@ -101,16 +109,31 @@ def _known(store: Store) -> str:
 
 
 @contextmanager
-def _writing(app) -> Iterator[tuple[Engine, Path, Path]]:
-    """One write at a time, on a lease of the current engine: (engine, data dir, uploads folder)."""
-    data_dir = Path(app.state.settings.data_dir)
-    with app.state.write_lock, app.state.engine_slot.lease() as engine:
-        yield engine, data_dir, uploads_dir(data_dir)
+def _writing(app, wait: bool = True) -> Iterator[tuple[Engine, Path, Path]]:
+    """One write at a time across threads and processes (the data dir's write lock, shared
+    with `citeqa ingest`), on a lease of the current engine: (engine, data dir, uploads
+    folder). Another writer at work: wait for it (up to `write_wait_seconds`), or, with
+    `wait=False`, a 409 `busy` at once."""
+    settings = app.state.settings
+    data_dir = Path(settings.data_dir)
+    try:
+        lock = exclusive_writer(data_dir, wait=settings.write_wait_seconds if wait else 0)
+        lock.__enter__()
+    except WriterBusy as exc:
+        # the holder's pid, not the server's paths
+        raise ApiError(
+            409, f"another writer ({exc.holder}) is changing the documents; try again later", code="busy"
+        ) from None
+    try:
+        with app.state.engine_slot.lease() as engine:
+            yield engine, data_dir, uploads_dir(data_dir)
+    finally:
+        lock.__exit__(None, None, None)
 
 
 # -- upload ------------------------------------------------------------------------------
-def _upload(app, source, name: str, doc_id: str | None, title: str | None) -> tuple[int, dict]:
-    with _writing(app) as (engine, data_dir, folder):
+def _upload(app, source, name: str, doc_id: str | None, title: str | None, wait: bool) -> tuple[int, dict]:
+    with _writing(app, wait) as (engine, data_dir, folder):
         return _upload_locked(app, engine, source, folder, data_dir, name, doc_id, title)
 
 
@@ -206,6 +229,7 @@ async def upload_document(
     file: Annotated[UploadFile, File(description=f"the document: one file, {', '.join(ACCEPTED)}")],
     doc_id: Annotated[str | None, Form(description="its id (default: from the file name)")] = None,
     title: Annotated[str | None, Form(description="its title (default: from the document)")] = None,
+    wait: WaitParam = True,
 ) -> FastJSONResponse:
     """Needs `Authorization: Bearer <token>`. 201 with `{"summary", "document"}`; 200 when the
     identical file was uploaded before. A file that cannot be read is a 422 `invalid_document`
@@ -236,13 +260,13 @@ async def upload_document(
         )
     if file.size is not None and file.size > request.app.state.settings.max_upload_mb * MB:
         raise too_large(request.app.state.settings)
-    status, body = await run_in_threadpool(_upload, request.app, file.file, name, doc_id, _clean_title(title))
+    status, body = await run_in_threadpool(_upload, request.app, file.file, name, doc_id, _clean_title(title), wait)
     return FastJSONResponse(body, status_code=status)
 
 
 # -- removal -----------------------------------------------------------------------------
-def _remove(app, doc_id: str) -> dict:
-    with _writing(app) as (engine, data_dir, folder):
+def _remove(app, doc_id: str, wait: bool) -> dict:
+    with _writing(app, wait) as (engine, data_dir, folder):
         stored = engine.store.document(doc_id)
         if stored is None:
             raise ApiError(404, f"no document {doc_id!r}; documents: {_known(engine.store)}")
@@ -261,11 +285,11 @@ def _remove(app, doc_id: str) -> dict:
     "/{doc_id}",
     response_model=RemoveResponse,
     dependencies=[Depends(require_token)],
-    responses=error_responses(401, 403, 404),
+    responses=error_responses(401, 403, 404, 409),
     summary="Remove a document, its records and its chunks",
 )
-def delete_document(request: Request, doc_id: str) -> FastJSONResponse:
+def delete_document(request: Request, doc_id: str, wait: WaitParam = True) -> FastJSONResponse:
     """Needs `Authorization: Bearer <token>`. An uploaded document's file is deleted too; a
     file elsewhere (e.g. in `corpus/`) is left alone, so a later `citeqa ingest corpus/`
     adds it back."""
-    return FastJSONResponse(_remove(request.app, doc_id))
+    return FastJSONResponse(_remove(request.app, doc_id, wait))
