@@ -3,15 +3,21 @@
 A chunk's `text` is what a person is shown; `embed_text` is what the embedder and the
 lexical index see: self-contained, so a table row carries its caption and unit, and a
 passage its section title.
+
+No chunk's text is longer than MAX_CHUNK_CHARS (ingest/limits.py): a longer one (a row with
+a huge cell, a yearly series of thousands of points) becomes several chunks, cut at
+sentences, then at spaces, each with the same reference and locator.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from ingest.limits import MAX_CHUNK_CHARS
 from ingest.numbers import format_number
 from ingest.records import Document, Fact, content_id
 from ingest.tables import column_groups, row_sentence
+from ingest.text import split_text
 
 
 @dataclass
@@ -98,20 +104,56 @@ def document_chunks(doc: Document) -> list[Chunk]:
                         page=t.page,
                     )
                 )
-    for key, facts in _series(doc.facts).items():
+    for key, series in _series(doc.facts).items():
         indicator, entity, _, _ = key
-        text = series_sentence(facts, doc.title)
-        chunks.append(
-            Chunk(
-                id=content_id(doc.id, "fact", key, text),
-                doc_id=doc.id,
-                kind="fact",
-                ref_id=",".join(f.id for f in facts),
-                text=text,
-                embed_text=text,
-                locator=fact_locator(indicator, entity, facts[0].year if len(facts) == 1 else None),
-                table=None,
-                page=None,
+        whole = series_sentence(series, doc.title)
+        for facts in [series] if len(whole) <= MAX_CHUNK_CHARS else _runs(series, doc.title):
+            text = whole if facts is series else series_sentence(facts, doc.title)
+            chunks.append(
+                Chunk(
+                    id=content_id(doc.id, "fact", key, text),
+                    doc_id=doc.id,
+                    kind="fact",
+                    ref_id=",".join(f.id for f in facts),
+                    text=text,
+                    embed_text=text,
+                    locator=fact_locator(indicator, entity, series[0].year if len(series) == 1 else None),
+                    table=None,
+                    page=None,
+                )
             )
+    return [piece for chunk in chunks for piece in _bounded(chunk)]
+
+
+def _runs(facts: list[Fact], doc_title: str) -> list[list[Fact]]:
+    """A series too long for one chunk, as runs of consecutive years whose sentences fit
+    (each chunk then cites only its own facts)."""
+    ordered = sorted(facts, key=lambda f: f.year or 0)
+    overhead = len(series_sentence(ordered[:1], doc_title)) - len(f"{ordered[0].year}: {_shown(ordered[0])}")
+    runs: list[list[Fact]] = [[]]
+    size = overhead
+    for f in ordered:
+        point = len(f"{f.year}: {_shown(f)}") + 2  # and its "; "
+        if runs[-1] and size + point > MAX_CHUNK_CHARS:
+            runs.append([])
+            size = overhead
+        runs[-1].append(f)
+        size += point
+    return runs
+
+
+def _bounded(chunk: Chunk) -> list[Chunk]:
+    """The chunk, or, when its text is over MAX_CHUNK_CHARS, one chunk a piece of it (a
+    passage's embedded text keeps its section title, at most MAX_LABEL_CHARS, in front)."""
+    if len(chunk.text) <= MAX_CHUNK_CHARS:
+        return [chunk]
+    context = chunk.embed_text[: -len(chunk.text)] if chunk.embed_text.endswith(chunk.text) else ""
+    return [
+        replace(
+            chunk,
+            id=content_id(chunk.id, "piece", n, piece),
+            text=piece,
+            embed_text=f"{context}{piece}" if context else piece,
         )
-    return chunks
+        for n, piece in enumerate(split_text(chunk.text, MAX_CHUNK_CHARS))
+    ]

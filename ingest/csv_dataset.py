@@ -8,12 +8,14 @@ fact's provenance. Any other CSV becomes a Table, its first column the row label
 from __future__ import annotations
 
 import csv
-import io
+import itertools
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ingest.limits import MAX_TABLE_CELLS, MAX_TABLE_ROWS
 from ingest.numbers import parse_number
 from ingest.records import Document, Fact, content_id
-from ingest.tables import build_table
+from ingest.tables import build_table, check_table_size
 from ingest.text import detect_language
 from ingest.textfile import read_text_file
 
@@ -43,10 +45,11 @@ def convert_csv(path: Path, doc_id: str, sha256: str) -> Document:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = _rows(text, dialect)
-    if len(rows) < 2:
+    rows = _rows(text, dialect, path.stem)
+    header, first = next(rows, None), next(rows, None)
+    if header is None or first is None:
         raise ValueError("the CSV has a header but no data rows")
-    header, body = rows[0], rows[1:]
+    body = itertools.chain([first], rows)
     doc = Document(
         id=doc_id,
         title=path.stem,
@@ -66,19 +69,34 @@ def convert_csv(path: Path, doc_id: str, sha256: str) -> Document:
         elif len(titles) == 1:
             doc.title = titles.pop()
     else:
-        table = build_table(doc_id, path.stem, path.stem, rows)
+        table = build_table(doc_id, path.stem, path.stem, [header, *body])
         if table is None:
             raise ValueError("the CSV holds no table rows")
         doc.tables = [table]
     return doc
 
 
-def _rows(text: str, dialect) -> list[list[str]]:
-    """The non-blank rows; a field may be up to MAX_FIELD characters (Python's csv stops at 128 KB)."""
+def _rows(text: str, dialect, name: str) -> Iterator[list[str]]:
+    """The non-blank rows, parsed as they are read (no list of every row, no second copy of
+    the text); a field may be up to MAX_FIELD characters (Python's csv stops at 128 KB). A
+    file over the table limits raises LimitError as soon as it shows (the header's width ×
+    the rows so far), naming its full count of rows."""
     if csv.field_size_limit() < MAX_FIELD:
         csv.field_size_limit(MAX_FIELD)  # process-wide, and only ever raised: harmless to other readers
+    reader = csv.reader(_lines(text), dialect)
+    n = width = 0
     try:
-        return [r for r in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in r)]
+        for row in reader:
+            if not any(c.strip() for c in row):
+                continue
+            if n == 0:
+                width = len(row)
+                check_table_size(name, 0, width)
+            elif n > MAX_TABLE_ROWS or n * width > MAX_TABLE_CELLS:
+                n += sum(1 for r in reader if any(c.strip() for c in r))
+                check_table_size(name, n, width)
+            n += 1
+            yield row
     except csv.Error as exc:
         if "field limit" in str(exc):
             raise ValueError(
@@ -87,7 +105,17 @@ def _rows(text: str, dialect) -> list[list[str]]:
         raise ValueError(f"not a readable CSV ({exc})") from exc
 
 
-def _facts(doc_id, header, body, value_col, entity_col) -> list[Fact]:
+def _lines(text: str) -> Iterator[str]:
+    """`text`'s lines with their `\\n`, as `io.StringIO(text)` yields them, without copying the text."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _facts(doc_id, header, body: Iterable[list[str]], value_col, entity_col) -> list[Fact]:
     index = {h: i for i, h in enumerate(header)}
     year_col = _pick(header, _YEAR)
     indicator_col = _pick(header, _INDICATOR)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.limits import MAX_HEADINGS, LimitError, trim_label
 from ingest.numbers import is_unit_label
 from ingest.records import Document, Passage, content_id
 from ingest.references import REFERENCE_HEADINGS, find_markers, parse_reference_list
@@ -80,12 +81,16 @@ class _State:
     references: list = field(default_factory=list)
     title: str | None = None
     run_start: int = 0  # the first paragraph since the last heading or table
+    n_headings: int = 0
 
     @property
     def section(self) -> list[str]:
         return [title for _, title in self.headings]
 
     def push_heading(self, level: int, title: str) -> None:
+        self.n_headings += 1
+        if self.n_headings > MAX_HEADINGS:
+            raise _TooManyHeadings
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
         self.headings.append((level, title))
@@ -102,6 +107,10 @@ class _State:
         self.run_start = len(self.blocks)
 
 
+class _TooManyHeadings(Exception):
+    pass
+
+
 def convert_markdown(path: Path, doc_id: str, sha256: str) -> Document:
     source = read_text_file(path)
     text = source.text.replace("\r\n", "\n").replace("\r", "\n")
@@ -110,7 +119,13 @@ def convert_markdown(path: Path, doc_id: str, sha256: str) -> Document:
     state = _State(doc_id=doc_id)
     lines = text.split("\n")
     offsets = _line_offsets(lines)
-    _parse(lines, offsets, 0, len(lines), state)
+    try:
+        _parse(lines, offsets, 0, len(lines), state)
+    except _TooManyHeadings:
+        n = max(MAX_HEADINGS + 1, sum(1 for line in lines if line.startswith("#") and _HEADING.match(line)))
+        raise LimitError(
+            f"the document has {n:,} headings; citeqa reads at most {MAX_HEADINGS:,} headings a document"
+        ) from None
     _build_tables(state)
 
     known = {r.n for r in state.references}
@@ -169,7 +184,7 @@ def _parse(lines: list[str], offsets: list[int], i: int, end: int, state: _State
         heading = _HEADING.match(line)
         if heading:
             flush()
-            title = _clean_inline(heading.group(2))
+            title = trim_label(_clean_inline(heading.group(2)))
             if REFERENCE_HEADINGS.match(title.strip("*: ")):
                 state.push_heading(len(heading.group(1)), title)
                 i = _parse_references(lines, i + 1, end, state)
@@ -433,16 +448,21 @@ def _passages(state: _State, known_refs: set[int]) -> list[Passage]:
 def _merge_page_breaks(blocks: list[_Block]) -> list[_Block]:
     """Join a paragraph that a page break cut: it ends mid-sentence and the next starts in lower case."""
     out: list[_Block] = []
+    parts: list[list[str]] = []  # the texts each block of `out` joins (joined once, at the end)
     for block in blocks:
         prev = out[-1] if out else None
         if (
             prev
             and prev.section == block.section
-            and not prev.text.rstrip().endswith(_TERMINAL)
+            and not parts[-1][-1].rstrip().endswith(_TERMINAL)
             and block.text[:1].islower()
         ):
-            prev.text = f"{prev.text} {block.text}"
+            parts[-1].append(block.text)
             prev.end = block.end
             continue
         out.append(_Block(block.text, block.start, block.end, block.section))
+        parts.append([block.text])
+    for merged, texts in zip(out, parts):
+        if len(texts) > 1:
+            merged.text = " ".join(texts)
     return out

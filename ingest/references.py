@@ -19,6 +19,7 @@ _URL_IN_LINK = re.compile(r"\]\((https?://(?:[^()\s]|\([^()\s]*\))+)\)")
 _URL_IN_LINK_FULL = re.compile(r"\[([^\]]+)\]\((https?://(?:[^()\s]|\([^()\s]*\))+)\)")
 _BARE_URL = re.compile(r"https?://[^\s<>()\]]+")
 _URL_TAIL = re.compile(r"^[\w.\-/?&=%#~+:\\]+")
+_CUT_URL = re.compile(r"<(https?://[^>\s]*)>(\.?)\s*$")
 
 
 def find_markers(text: str) -> list[int]:
@@ -79,17 +80,18 @@ def parse_reference_list(lines: list[str]) -> tuple[list[Reference], list[str]]:
 
 def _join_entry(parts: list[str]) -> dict:
     """Join an entry's pieces, mending a URL that a page break cut in two."""
-    text = parts[0]
-    url = _first_url(text)
+    pieces = [parts[0]]  # joined with spaces at the end: a long entry is not copied a line at a time
+    url = _first_url(parts[0])
     for part in parts[1:]:
-        cut = re.search(r"<(https?://[^>\s]*)>(\.?)\s*$", text)
+        # a URL in angles at the end lies in the text after the last space (a URL holds none)
+        cut = _CUT_URL.search(pieces[-1]) if pieces[-1].strip() else None
         tail = _URL_TAIL.match(part)
         if cut and tail and any(c in tail.group(0) for c in "./?="):
             url = cut.group(1) + cut.group(2) + tail.group(0).replace("\\", "")
-            text = text[: cut.start()] + f"<{url}>" + part[tail.end() :]
+            pieces[-1] = pieces[-1][: cut.start()] + f"<{url}>" + part[tail.end() :]
         else:
-            text = f"{text} {part}"
-    return {"text": _clean(text), "url": url}
+            pieces.append(part)
+    return {"text": _clean(" ".join(pieces)), "url": url}
 
 
 def _first_url(text: str) -> str | None:

@@ -29,9 +29,11 @@ analysts print tables in annual reports:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ingest.limits import MAX_TABLE_CELLS, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS, LimitError, trim_label
 from ingest.numbers import Scale, currency_of, is_missing, is_unit_label, parse_number, read_scale
 from ingest.periods import is_period
 from ingest.records import Cell, Row, Table, content_id
@@ -96,7 +98,10 @@ def build_table(
     """A Table from a grid of raw cell strings, or None when the grid holds no body rows.
 
     `notes`: text printed right before or after the table that may state its scale, e.g.
-    `(Tabular amounts in millions)`; the caption and the header cells are read for it too."""
+    `(Tabular amounts in millions)`; the caption and the header cells are read for it too.
+
+    A grid over the limits of ingest/limits.py raises LimitError."""
+    check_table_size(label, len(grid), max((len(r) for r in grid), default=0))
     grid = [[clean_cell(c) for c in row] for row in grid if any(c.strip() for c in row)]
     if len(grid) < 2:
         return None
@@ -109,6 +114,8 @@ def build_table(
     header, body = grid[:n_header], grid[n_header:]
     if not body:
         return None
+    # a label is repeated in every row's sentence: a huge one would make them all huge
+    header = [[trim_label(c) for c in h] for h in header]
     n_stub = _stub_width(body, width, header)
     _fill_row_spans(body, n_stub)
 
@@ -118,7 +125,7 @@ def build_table(
     columns = _column_paths(label_rows, n_stub, width)
     stub = [" / ".join(dict.fromkeys(h[k] for h in header if h[k] and not is_unit_label(h[k]))) for k in range(n_stub)]
 
-    clean_caption = re.sub(r"\s+", " ", caption.replace("*", "")).strip()
+    clean_caption = trim_label(re.sub(r"\s+", " ", caption.replace("*", "")).strip())
     unit = stated = caption_unit(clean_caption)
     column_marks = _column_unit_marks(header, unit_rows, n_stub, width)
     table_scale = None if unit else _table_scale(clean_caption, header, unit_rows, n_stub, notes, column_marks)
@@ -163,6 +170,32 @@ def build_table(
     for r, row in enumerate(table.rows):
         row.text = row_sentence(table, r)
     return table
+
+
+def check_table_size(label: str, n_rows: int, n_columns: int) -> None:
+    """Raise LimitError for a table over the rows, columns or cells limit (ingest/limits.py)."""
+    name = f"table {label!r}" if label else "a table"
+    if n_columns > MAX_TABLE_COLUMNS:
+        raise LimitError(
+            f"{name} has {n_columns:,} columns; citeqa reads at most {MAX_TABLE_COLUMNS:,} columns a table"
+        )
+    if n_rows > MAX_TABLE_ROWS:
+        raise LimitError(f"{name} has {n_rows:,} rows; citeqa reads at most {MAX_TABLE_ROWS:,} rows a table")
+    if n_rows * n_columns > MAX_TABLE_CELLS:
+        raise LimitError(
+            f"{name} has {n_rows * n_columns:,} cells ({n_rows:,} rows × {n_columns:,} columns); "
+            f"citeqa reads at most {MAX_TABLE_CELLS:,} cells a table"
+        )
+
+
+def _row_cells(table: Table, r: int) -> dict[int, Cell]:
+    """Row `r`'s cells by column. build_table stores them row by row, every column, so the
+    row's slice is found directly; a table assembled otherwise is scanned."""
+    width = len(table.columns)
+    part = table.cells[r * width : (r + 1) * width]
+    if len(part) == width and all(c.row == r for c in part):
+        return {c.col: c for c in part}
+    return {c.col: c for c in table.cells if c.row == r}
 
 
 @dataclass
@@ -323,7 +356,7 @@ def row_sentence(table: Table, r: int, cols: list[int] | None = None) -> str:
             head += f" (unit: {table.unit})"
     row = table.rows[r]
     who = ", ".join(f"{s} {k}" if s else k for s, k in zip(table.stub, row.keys)) or "row"
-    by_col = {c.col: c for c in table.cells if c.row == r}
+    by_col = _row_cells(table, r)
     parts = []
     for c in cols:
         cell = by_col[c]
@@ -446,9 +479,11 @@ def _column_paths(header: list[list[str]], n_stub: int, width: int) -> list[list
         paths.append(path or [f"Column {j + 1}"])
 
     leaves = [p[-1] for p in paths]
+    counts = Counter(leaves)
+    last_unique = None  # the nearest leaf before column j that no other column has
     for j, path in enumerate(paths):
-        if len(path) == 1 and leaves.count(path[0]) > 1:
-            before = next((leaves[i] for i in range(j - 1, -1, -1) if leaves.count(leaves[i]) == 1), None)
-            if before:
-                paths[j] = [before, path[0]]
+        if len(path) == 1 and counts[path[0]] > 1 and last_unique:
+            paths[j] = [last_unique, path[0]]
+        if counts[leaves[j]] == 1:
+            last_unique = leaves[j]
     return paths

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ingest.limits import MAX_CHUNK_CHARS
+
 # A sentence ends at . ! ? (or their CJK forms) followed by space and a capital, digit,
 # quote or bracket; CJK enders need no space. Decimals (`22.52`) never match.
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“'(\[A-ZА-ЯЁ0-9])|(?<=[。！？；])")
@@ -42,9 +44,51 @@ def sentence_around(text: str, span: tuple[int, int]) -> tuple[int, int]:
     return span
 
 
-def windows(text: str, max_chars: int) -> list[tuple[int, int]]:
-    """Spans that cover `text` in whole sentences, each at most `max_chars` where a sentence allows."""
+def bounded_spans(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """`text[start:end]` cut into spans of at most `max_chars`: at the last space that
+    leaves a piece of at least half the size, else hard. Linear in the length."""
+    max_chars = max(1, max_chars)
+    out: list[tuple[int, int]] = []
+    s = start
+    while s < end:
+        while s < end and text[s].isspace():
+            s += 1
+        if end - s <= max_chars:
+            e = end
+        else:
+            e = s + max_chars
+            space = max(text.rfind(" ", s + max_chars // 2, e + 1), text.rfind("\n", s + max_chars // 2, e + 1))
+            if space > s:
+                e = space
+        piece_end = e
+        while piece_end > s and text[piece_end - 1].isspace():
+            piece_end -= 1
+        if piece_end > s:
+            out.append((s, piece_end))
+        s = e
+    return out
+
+
+def split_text(text: str, max_chars: int = MAX_CHUNK_CHARS) -> list[str]:
+    """`text` in pieces of at most `max_chars`, in order: whole sentences where they fit
+    (several to a piece), a longer sentence at spaces, a longer word hard. Text that fits
+    comes back as it is."""
+    if len(text) <= max_chars:
+        return [text]
+    return [text[s:e] for s, e in windows(text, max_chars, max_chars)]
+
+
+def windows(text: str, max_chars: int, hard_max: int = MAX_CHUNK_CHARS) -> list[tuple[int, int]]:
+    """Spans that cover `text` in whole sentences, each at most `max_chars` where a sentence
+    allows; a sentence longer than `hard_max` (a 10 MB line) is cut into pieces of at most
+    `max_chars` (see `bounded_spans`), so no span is longer than `max(max_chars, hard_max)`."""
     spans = sentence_spans(text)
+    if any(e - s > hard_max for s, e in spans):
+        spans = [
+            piece
+            for s, e in spans
+            for piece in (bounded_spans(text, s, e, min(max_chars, hard_max)) if e - s > hard_max else [(s, e)])
+        ]
     if not spans:
         return []
     out: list[tuple[int, int]] = []
