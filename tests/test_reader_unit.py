@@ -520,6 +520,10 @@ def test_read_tables_change_ratio_average_and_sum_over_asked_years():
     assert average is not None and average.value == pytest.approx(30.5)
     total = reader.read_tables(stand_in(ops.SUM), "Advertising in 2019, 2018 and 2017 together?", [view])
     assert total is not None and total.value == pytest.approx(99.2)
+    # two years as the ends of a span: every year of it
+    for question in ("Average advertising for 2017-2019?", "Average advertising between 2017 and 2019?"):
+        span = reader.read_tables(stand_in(ops.AVERAGE), question, [view])
+        assert span is not None and span.value == pytest.approx(99.2 / 3), question
 
 
 def test_read_tables_several_spans_follow_the_question_order():

@@ -427,9 +427,8 @@ def _operands(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[floa
     if op in (ops.AVERAGE, ops.SUM):
         if len(years) >= 2:
             at = _at_asked_years(row, top, years)
-            if op == ops.AVERAGE and len(years) == 2:
-                # an average over two years a span apart is over the years of the span
-                # ("average … for 2017-2019", "from 2017 to 2019"), where the table has each
+            if op == ops.AVERAGE and len(years) == 2 and _names_a_span(asked.text, years):
+                # an average over a span of years is over each year of it, where the table has each
                 at = _at_asked_years(row, top, list(range(years[0], years[1] - 1, -1))) or at
             if at:
                 return at
@@ -440,6 +439,19 @@ def _operands(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[floa
         series = [c for c in row if c.value is not None and cell_period(c) is not None]
         return series if len(series) >= 2 else None
     return None
+
+
+_SPAN_BETWEEN = r"\s*(?:-|–|—|to|through|thru|until)\s*"
+
+
+def _names_a_span(text: str, years: list[int]) -> bool:
+    """The question names the years as the ends of a span ("2017-2019", "from 2017 to 2019",
+    "between 2017 and 2019"), not as two years ("in 2019 and 2017")."""
+    a, b = sorted(years)
+    return bool(
+        re.search(rf"\b{a}{_SPAN_BETWEEN}{b}\b", text)
+        or re.search(rf"\bbetween\s+(?:\w+\s+)?{a}\s+and\s+(?:\w+\s+)?{b}\b", text, re.IGNORECASE)
+    )
 
 
 def _two(op: str, asked: Asked, ranked: list[tuple[float, CellView]], row: list[CellView]):
