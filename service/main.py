@@ -6,7 +6,10 @@ in the lifespan (or come prebuilt, as `engine=`, so tests can share one).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +22,7 @@ from index.store import DB_NAME
 from service.answering.engine import Engine
 from service.engine_slot import EngineSlot
 from service.errors import error_responses, install_error_handlers
+from service.index_watch import IndexWatcher
 from service.routers import ask, documents, feedback, health, search, writes
 from service.security import BodyLimit, HostCheck, NoSniff, RateLimiter, allowed_hosts
 from service.settings import Settings, get_settings
@@ -88,10 +92,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         slot: EngineSlot = app.state.engine_slot
         if slot.current is None:
             slot.adopt(load_engine(settings))
+        watching = None
+        if settings.reload_seconds > 0:
+            watcher = IndexWatcher(app, settings.data_dir, settings.reload_seconds)
+            watching = asyncio.create_task(watcher.run())
         try:
             yield
         finally:
-            # the engine loaded here, and any swapped in by writes, are the app's to close
+            if watching is not None:
+                watching.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watching
+            # the engine loaded here, and any swapped in by writes or reloads, are the app's to close
             slot.shutdown()
 
     app = FastAPI(
@@ -108,6 +120,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.engine_slot = EngineSlot(app.state)
+    app.state.reload_lock = threading.Lock()  # one engine load and swap at a time (writes, reloads)
     app.state.feedback_limiter = RateLimiter(settings.feedback_per_minute)
     install_error_handlers(app)
     # the last added runs first: the nosniff header, the Host check, then the body limits

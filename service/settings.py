@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         ge=0,
         description="how long a write (upload, removal, start-up repair) waits for another writer of the data dir; then 409 busy",
     )
+    reload_seconds: float = Field(
+        2.0,
+        ge=0,
+        description="how often the API looks for an index another process (`citeqa ingest`) built, and loads it; 0: never",
+    )
     max_body_kb: int = Field(
         1024, ge=1, description="largest request body of the other endpoints (JSON: /ask, /search, /feedback), in KB"
     )

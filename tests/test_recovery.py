@@ -130,7 +130,7 @@ def test_a_killed_write_is_repaired_when_the_service_starts(site, tmp_path):
     )
     assert not state(data_dir).ok and partial_generations(data_dir)
 
-    settings = Settings(data_dir=data_dir, api_token=TOKEN)
+    settings = Settings(data_dir=data_dir, api_token=TOKEN, reload_seconds=0)
     engine = load_engine(settings)  # what `citeqa serve` runs at start
     assert state(data_dir).ok and partial_generations(data_dir) == []
     with live_api(settings, engine) as base, httpx.Client(base_url=base, timeout=60) as http:
@@ -139,12 +139,32 @@ def test_a_killed_write_is_repaired_when_the_service_starts(site, tmp_path):
         answer = http.post("/ask", json={"question": FERRY_QUESTION}).json()
         assert answer["answered"] and answer["value"] == pytest.approx(402)
 
-        # another process writes behind the server's back: /health says the index it serves is stale
+        # another process writes behind the server's back (and this one does not reload):
+        # /health says the index it serves is stale
         other = tmp_path / "other.md"
         other.write_text(HARBOR.replace("Harbor City", "Port Mira"))
         assert citeqa("ingest", str(other), "--data-dir", str(data_dir)).returncode == 0
         health = http.get("/health").json()
         assert health["status"] == "stale" and "lags the store" in health["index_problem"]
+    engine.store.close()
+
+
+def test_a_running_api_loads_what_a_cli_ingest_wrote(site, embedder, tmp_path):
+    data_dir, harbor = site
+    settings = Settings(data_dir=data_dir, api_token=TOKEN, reload_seconds=0.2)
+    engine = Engine.load(data_dir, embedder)
+    with live_api(settings, engine) as base, httpx.Client(base_url=base, timeout=60) as http:
+        assert http.post("/ask", json={"question": FERRY_QUESTION}).json()["answered"] is False
+        assert citeqa("ingest", str(harbor), "--data-dir", str(data_dir)).returncode == 0
+        deadline = time.monotonic() + 60
+        while "harbor" not in [d["id"] for d in http.get("/documents").json()["documents"]] or (
+            http.get("/health").json()["status"] != "ok"
+        ):
+            assert time.monotonic() < deadline, "the API did not load the new index"
+            time.sleep(0.2)
+        answer = http.post("/ask", json={"question": FERRY_QUESTION}).json()
+        assert answer["answered"] and answer["value"] == pytest.approx(402)
+        assert answer["citations"][0]["doc_id"] == "harbor"
     engine.store.close()
 
 

@@ -99,8 +99,9 @@ def _bulk_embedder(engine: Engine):
 
 
 def _swap(app, engine: Engine, data_dir: Path) -> Engine:
-    new = Engine.load(data_dir, engine.embedder)
-    app.state.engine_slot.swap(new)
+    with app.state.reload_lock:  # not at the same time as a reload of another process's index
+        new = Engine.load(data_dir, engine.embedder)
+        app.state.engine_slot.swap(new)
     return new
 
 
