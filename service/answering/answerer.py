@@ -129,13 +129,7 @@ class _Context:
         english = getattr(self.normaliser, "is_english", None)
         if english is None:
             return self.q.entities
-        return [
-            e
-            for e in self.q.entities
-            if is_country(e)
-            or not english(e)
-            or not re.search(rf"\bthe\s+{re.escape(e)}\b", self.q.text, re.IGNORECASE)
-        ]
+        return [e for e in self.q.entities if is_country(e) or not english(e)]
 
     def read(self, hits) -> None:
         """Retrieval's ranking: how it ranked each table and row, and the passages to read."""
