@@ -17,9 +17,12 @@ analysts print tables in annual reports:
 - the table's scale (`in millions`, `$ in thousands`, `(€'000)`, `£m`) is read from the
   caption, the stub's header cells, a merged unit-row cell, a unit-only header cell, the
   notes printed beside the table, or a unit row that says the same over every column; it
-  becomes Table.unit (`million`, `$ million`) unless the caption says `(unit: …)`;
+  becomes Table.unit (`million`, `$ million`) unless the caption says `(unit: …)` or names a
+  measure (`Water supplied (million cubic metres)`, a note `Tabular amounts in thousands of
+  tonnes`: `million cubic metres`, `thousand tonnes`), which is the unit then;
 - a cell's unit is the most specific one in sight: a `%` the cell prints; its column
-  path's or row label's unit (`(per 100 people)`, `GDP ratio, %`, `($)` + the scale);
+  path's or row label's unit (`(per 100 people)`, `GDP ratio, %`, `($)` + the scale,
+  `Average repair time (hours)`, `Repair time, hours`);
   a `%` its column or row header says; the caption's `(unit: …)`; else the currency the
   cell or its header shows with the scale that applies (`$ million`), the scale alone
   (`million`), or the currency alone (`$`). A scale's `except per share data` leaves rows
@@ -57,6 +60,20 @@ _SHORT_SCALE = re.compile(r"\S{0,4}\s?(?:m|mn|bn|k|mil\.?|['’]\s?000s?|000s?)"
 _IN_MEASURE = re.compile(
     r"\(\s*in\s+(years|months|weeks|days|hours|shares|units|people|persons|employees|percent)\s*\)\s*$", re.IGNORECASE
 )
+# a unit of measure that is no money and no scale: `hours`, `million cubic metres`, `GWh`
+_MEASURE = (
+    r"cubic\s+met(?:re|er)s?|square\s+(?:met(?:re|er)s?|kilomet(?:re|er)s?)|m3|m³|km2|km²|litres?|liters?"
+    r"|(?:metric\s+)?tonnes?|kilograms?|kg|[kMGT]Wh|[kMG]W|kilomet(?:re|er)s?|km|hectares?"
+    r"|hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?"
+)
+_MEASURE_UNIT = re.compile(
+    rf"^(?:in\s+)?(?:(?P<scale>thousands?|millions?|billions?|trillions?)\s+(?:of\s+)?)?(?P<m>{_MEASURE})$",
+    re.IGNORECASE,
+)
+_MEASURE_NOTE = re.compile(
+    rf"\b(?P<scale>thousands?|millions?|billions?|trillions?)\s+(?:of\s+)?(?P<m>{_MEASURE})\b", re.IGNORECASE
+)
+_TRAILING_COMMA = re.compile(r",\s*([^,()]{1,40}?)\s*$")
 _PERIOD_HEAD = re.compile(r"\b(?:years?|periods?|fiscal|quarters?|dates?|fy)\b", re.IGNORECASE)
 
 
@@ -72,14 +89,40 @@ def caption_unit(caption: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
+def measure_unit(text: str) -> str | None:
+    """`hours`, `(million cubic metres)`, `in thousands of tonnes` → the measure with its scale
+    (`million cubic metres`); None for anything else (a scale alone, money, a name)."""
+    match = _MEASURE_UNIT.match(text.strip().strip("()").strip())
+    if not match:
+        return None
+    scale = match["scale"].lower().rstrip("s") if match["scale"] else None
+    return " ".join(p for p in (scale, re.sub(r"\s+", " ", match["m"])) if p)
+
+
+def note_measure(text: str) -> str | None:
+    """The measure a caption or a note says the figures are in: `Tabular amounts in thousands of
+    cubic metres`, `Water supplied (million cubic metres)` → `thousand cubic metres`."""
+    match = _MEASURE_NOTE.search(text)
+    if match is None:
+        paren = _TRAILING_PAREN.search(text)
+        return measure_unit(paren.group(1)) if paren else None
+    return measure_unit(match.group(0))
+
+
 def label_unit(label: str) -> str | None:
-    """The unit a row or column label states, e.g. `(per 100 people)` or `GDP ratio, %`."""
+    """The unit a row or column label states, e.g. `(per 100 people)`, `GDP ratio, %`,
+    `Average repair time (hours)` or `Repair time, hours`."""
     match = _TRAILING_PERCENT.search(label)
     if match:
         return "%"
     match = _TRAILING_PAREN.search(label)
     if match and _UNIT_HINT.search(match.group(1)):
         return match.group(1).strip()
+    if match and measure_unit(match.group(1)):
+        return measure_unit(match.group(1))
+    match = _TRAILING_COMMA.search(label)
+    if match and measure_unit(match.group(1)):
+        return measure_unit(match.group(1))
     return None
 
 
@@ -126,7 +169,9 @@ def build_table(
     stub = [" / ".join(dict.fromkeys(h[k] for h in header if h[k] and not is_unit_label(h[k]))) for k in range(n_stub)]
 
     clean_caption = trim_label(re.sub(r"\s+", " ", caption.replace("*", "")).strip())
-    unit = stated = caption_unit(clean_caption)
+    # `(unit: …)`, else a measure the caption or a note beside the table names with its scale
+    # (`Water supplied (million cubic metres)`, `Tabular amounts in thousands of tonnes`)
+    unit = stated = caption_unit(clean_caption) or next(filter(None, map(note_measure, [clean_caption, *notes])), None)
     column_marks = _column_unit_marks(header, unit_rows, n_stub, width)
     table_scale = None if unit else _table_scale(clean_caption, header, unit_rows, n_stub, notes, column_marks)
     if unit is None and table_scale is not None:

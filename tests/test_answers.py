@@ -549,3 +549,20 @@ def test_typed_answers_match_the_api_schemas(engine):
     results = orjson.loads(orjson.dumps({"results": engine.search("broadband Russia", top_k=3)}))
     assert SearchResponse.model_validate(results).model_dump(mode="json") == results
     assert all(r["text"] for r in results["results"])
+
+
+@pytest.fixture(scope="module")
+def riverside(tmp_path_factory, ingest, embedder):
+    """A water report whose units are in a caption's and a column's parentheses."""
+    data = tmp_path_factory.mktemp("riverside")
+    ingest([FIXTURES / "riverside-water-report.md"], data)
+    return Engine.load(data, embedder)
+
+
+def test_the_unit_a_report_states_comes_with_every_figure(riverside):
+    r = riverside.ask("What was the average repair time in 2023?")
+    assert r.value == 10.6 and r.unit == "hours" and "10.6 hours" in r.answer
+    r = riverside.ask("How much water was supplied to Millbrook in 2022?")
+    assert r.value == 14.8 and r.unit == "million cubic metres" and "14.8 million cubic metres" in r.answer
+    r = riverside.ask("How many leaks were repaired in 2022?")
+    assert r.value == 388 and r.unit is None  # a count: no unit stated, none invented

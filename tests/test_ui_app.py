@@ -390,3 +390,109 @@ def test_citeqa_ui_command_line():
         "--server.headless": "true",
         "--browser.gatherUsageStats": "false",
     }
+
+
+# -- what the answer card says a figure is, and the axes of its charts (issue 11) ----------
+def _api_table(label: str, caption: str, grid: list[list[str]]) -> dict:
+    """A table as GET /documents/{id}/tables/{label} returns it, built by the real ingest."""
+    from ingest.tables import build_table
+    from service.serialize import table_detail_json
+
+    built = build_table("report", label, caption, grid)
+    assert built is not None
+    return table_detail_json(built, [])
+
+
+def _cite(table: str, row: str | None, column: str | None, **extra) -> dict:
+    where = " · ".join(x for x in (table, row, column) if x)
+    return {
+        "doc_id": "report", "doc_title": "A report", "kind": "table_row", "locator": where, "table": table,
+        "row": row, "column": column, "page": None, "refs": [], "snippet": "", "highlight": None, "score": 1.0,
+        **extra,
+    }  # fmt: skip
+
+
+def _answer(text: str, value: float | None, unit: str | None, citations: list[dict], spans=()) -> dict:
+    return {
+        "question": "?", "answered": True, "answer": text, "value": value, "unit": unit,
+        "citations": citations, "spans": list(spans),
+    }  # fmt: skip
+
+
+EGDI_GRID = [["Country", "2018", "2020", "2022"], ["China", "65", "45", "43"], ["Russia", "32", "36", "42"]]
+WATER_GRID = [
+    ["Year", "Leaks repaired", "Average repair time (hours)"],
+    ["2021", "412", "14.9"],
+    ["2022", "388", "12.3"],
+    ["2023", "351", "10.6"],
+]
+
+
+def test_a_rank_reads_as_a_rank_of_how_many():
+    from ui.answer import metric_label
+    from ui.labels import headline
+
+    counted = _api_table("Table 7", "Comparison of global rankings of EGDI (193 countries)", EGDI_GRID)
+    answer = _answer("Russia's EGDI rank was 42 in 2022 (Table 7).", 42.0, None, [_cite("Table 7", "Russia", "2022")])
+    head = headline(answer, counted)
+    assert head.figure == "42nd of 193 (rank)" and head.rank
+    assert metric_label(answer, counted) == "Russia · 2022"
+    uncounted = _api_table("Table 7", "Global rankings of EGDI", EGDI_GRID)
+    assert headline(answer, uncounted).figure == "rank 42"
+    # a rank column beside a score column: only the rank is a rank
+    scores = _api_table(
+        "Table 9", "Digital competitiveness ranking", [["Economy", "Score", "Rank"], ["Russia", "71.2", "3"]]
+    )
+    assert headline(_answer("3", 3.0, None, [_cite("Table 9", "Russia", "Rank")]), scores).figure == "rank 3"
+    assert headline(_answer("71.2", 71.2, None, [_cite("Table 9", "Russia", "Score")]), scores).figure == "71.2"
+
+
+def test_a_change_names_both_ends_and_its_chart_marks_them():
+    from ui.labels import headline
+
+    table = _api_table(
+        "Table 1",
+        "Digital economy (unit: trillion yuan)",
+        [["Indicator", "2016", "2019", "2021"], ["Digital economy", "22.6", "35.8", "45.5"]],
+    )
+    answer = _answer(
+        "Digital economy: 22.6 in 2016 → 45.5 in 2021; change 45.5 − 22.6 = 22.9 trillion yuan (Table 1).",
+        22.9,
+        "trillion yuan",
+        [_cite("Table 1", "Digital economy", "2021"), _cite("Table 1", "Digital economy", "2016")],
+    )
+    head = headline(answer, table)
+    assert head.label == "Digital economy · 2016 → 2021" and head.ends == (2016, 2021)
+    assert head.figure == "+22.9 trillion yuan"
+    series = cited_series(table, "Digital economy", "2021").marking(head.ends)
+    spec = series_chart(series).to_dict()
+    marker = spec["datasets"][spec["layer"][1]["data"]["name"]]
+    assert sorted(p["year"] for p in marker) == [2016, 2021]
+
+
+def test_a_prose_figure_is_labelled_by_its_subject_and_section():
+    from ui.labels import headline
+
+    snippet = "In 2021, the proportion of the digital economy in the global GDP was 43.7%, up 2 points."
+    start = snippet.index("43.7%")
+    cite = _cite("", None, None, kind="passage", locator="p. 4 · INTRODUCTION", page=4)
+    cite |= {"table": None, "snippet": snippet, "highlight": [start, start + 5]}
+    head = headline(_answer(snippet, 43.7, "%", [cite], ["43.7%"]))
+    assert head.label == "the proportion of the digital economy in the global GDP · INTRODUCTION · p. 4"
+    assert head.figure == "43.7%"
+
+
+def test_charts_keep_one_unit_an_axis_titled_with_it_and_draw_ranks_best_on_top():
+    water = _api_table("Table 2", "Leaks and repairs by year", WATER_GRID)
+    hours = cited_series(water, "2023", "Average repair time (hours)")
+    assert hours.names == ["Average repair time (hours)"]  # the leak counts are not on the hours axis
+    assert series_chart(hours).to_dict()["layer"][0]["encoding"]["y"]["title"] == "hours"
+    both = pick_chart(pick_frame(water, "column", ["Leaks repaired", "Average repair time (hours)"])).to_dict()
+    titles = [part["encoding"]["y"]["title"] for part in both["vconcat"]]
+    assert titles == ["Leaks repaired", "hours"]
+
+    ranks = _api_table("Table 7", "Comparison of global rankings of EGDI (193 countries)", EGDI_GRID)
+    y = series_chart(cited_series(ranks, "Russia", "2022")).to_dict()["layer"][0]["encoding"]["y"]
+    assert y["title"] == "rank" and y["scale"]["reverse"] is True
+    picked = pick_chart(pick_frame(ranks, "row", ["China", "Russia"])).to_dict()
+    assert picked["encoding"]["y"]["title"] == "rank" and picked["encoding"]["y"]["scale"]["reverse"] is True

@@ -439,3 +439,39 @@ def test_not_a_period(label):
 )
 def test_printed_period(label, printed):
     assert printed_period(label) == printed
+
+
+# -- units from wherever a report states them (issue 11) -------------------------------------
+
+
+def test_a_caption_that_names_a_measure_gives_every_cell_its_unit():
+    t = table(
+        [["District", "2022", "2023"], ["Northgate", "120.4", "118.0"], ["Eastvale", "98.2", "101.5"]],
+        caption="Water supplied (million cubic metres)",
+    )
+    assert t.unit == "million cubic metres"
+    assert {c.unit for c in t.cells} == {"million cubic metres"}
+
+
+def test_a_column_header_in_parentheses_gives_its_cells_the_unit():
+    t = table(
+        [["Year", "Leaks repaired", "Average repair time (hours)"], ["2022", "388", "12.3"], ["2023", "351", "10.6"]]
+    )
+    assert [cell(t, 1, c).unit for c in (0, 1)] == [None, "hours"]
+    assert label_unit("Average repair time (hours)") == "hours" and label_unit("Leaks repaired") is None
+
+
+def test_a_header_after_a_comma_gives_its_cells_the_unit():
+    t = table([["Year", "Repair time, hours", "Revenue, $ millions"], ["2022", "12.3", "40"], ["2023", "10.6", "42"]])
+    assert [cell(t, 0, c).unit for c in (0, 1)] == ["hours", "$ million"]
+    t = table([["Item", "2022", "2023"], ["Energy used, GWh", "310", "298"], ["Water lost, million litres", "9", "8"]])
+    assert [cell(t, r, 0).unit for r in (0, 1)] == ["GWh", "million litres"]
+    assert label_unit("Beijing, China") is None
+
+
+def test_a_sentence_beside_the_table_gives_the_scale_and_the_measure():
+    grid = [["District", "2022", "2023"], ["Northgate", "120", "118"]]
+    t = table(grid, caption="Withdrawals by district", notes=["Tabular amounts in thousands of cubic metres"])
+    assert t.unit == "thousand cubic metres" and cell(t, 0, 1).unit == "thousand cubic metres"
+    t = table(grid, caption="Withdrawals by district", notes=["(in millions)"])
+    assert t.unit == "million" and cell(t, 0, 1).unit == "million"

@@ -8,8 +8,9 @@ import streamlit as st
 from ui import common
 from ui.charts import cited_series, series_chart
 from ui.client import ClientError
+from ui.labels import Headline, headline
 from ui.tables import highlighted, locate
-from ui.text import escape_markdown, figure, highlight_markdown, one_line, reference_markdown
+from ui.text import escape_markdown, highlight_markdown, one_line, reference_markdown
 
 KIND = {
     "table_row": (":material/table_chart:", "table row"),
@@ -29,12 +30,10 @@ def citation_label(i: int, c: dict) -> str:
     return f"\\[{i}\\] {locator} — {escape_markdown(one_line(c['doc_title'], 60))}"
 
 
-def metric_label(answer: dict) -> str:
-    first = next(iter(answer["citations"]), None)
-    if first is None:
-        return "Answer"
-    where = [x for x in (first.get("column"), first.get("row")) if x] if first["kind"] == "table_row" else []
-    return one_line(" · ".join(where) if where else first["locator"], 120)
+def metric_label(answer: dict, table: dict | None = None) -> str:
+    """What the figure is (ui/labels.py): indicator · entity · year, `2016 → 2021` for a change,
+    subject · section for prose."""
+    return headline(answer, table).label
 
 
 def _table(doc_id: str, label: str) -> dict | ClientError:
@@ -44,15 +43,27 @@ def _table(doc_id: str, label: str) -> dict | ClientError:
         return exc
 
 
-def first_series(answer: dict):
-    """The series of the first cited table cell, or None."""
+def first_table(answer: dict) -> tuple[dict, dict] | None:
+    """The first cited table cell's citation and its table, or None."""
     for c in answer["citations"]:
         if c["kind"] == "table_row" and c.get("table") and c.get("column"):
             table = _table(c["doc_id"], c["table"])
             if isinstance(table, ClientError):
                 return None
-            return cited_series(table, c.get("row"), c.get("column"))
+            return c, table
     return None
+
+
+def first_series(answer: dict, cited: tuple[dict, dict] | None = None, head: Headline | None = None):
+    """The series of the first cited table cell, or None; a change's chart marks both ends."""
+    cited = cited if cited is not None else first_table(answer)
+    if cited is None:
+        return None
+    c, table = cited
+    series = cited_series(table, c.get("row"), c.get("column"))
+    if series is not None and head is not None and head.ends is not None:
+        series.marking(head.ends)
+    return series
 
 
 def answer_card(entry: dict, *, compact: bool = False) -> None:
@@ -61,16 +72,18 @@ def answer_card(entry: dict, *, compact: bool = False) -> None:
     answer = entry["response"]
     with st.container(border=True):
         st.caption(f"Q: {escape_markdown(answer['question'])}")
+        cited = first_table(answer) if answer["answered"] and not compact else None
+        head = headline(answer, cited[1] if cited else None)
         if answer["answered"]:
             if answer.get("value") is not None and not compact:
-                st.metric(metric_label(answer), figure(answer["value"], answer.get("unit")))
+                st.metric(head.label, head.figure)
             elif answer.get("value") is not None:
-                st.markdown(f"### {escape_markdown(figure(answer['value'], answer.get('unit')))}")
+                st.markdown(f"### {escape_markdown(head.figure)}")
             st.markdown(escape_markdown(answer["answer"]))
         else:
             st.warning(f"**{NOT_IN_DOCUMENTS}.** {escape_markdown(answer['answer'])}", icon=":material/search_off:")
         if not compact and answer["answered"]:
-            series = first_series(answer)
+            series = first_series(answer, cited, head)
             if series is not None:
                 st.altair_chart(series_chart(series), width="stretch")
                 others = [n for n in series.names if n != series.cited_series]

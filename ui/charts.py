@@ -3,15 +3,19 @@
 `cited_series` answers "what series does this cited cell belong to, and which other rows or
 columns of the same table measure the same thing?": in Table 6, the cell 2019 × Fixed
 broadband / Russia gives the fixed-broadband lines of Russia and China over 2015–2020.
+
+Every axis says what it measures: the unit (`hours`, `million cubic metres`), or `rank` for
+ranks, drawn with the best (1st) at the top; series of different units never share an axis.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
 
+from ui.labels import cell_is_rank
 from ui.tables import CellRef, cells, column_name, locate, split_year, year_axis, year_span
 
 CITED_COLOUR = "#d62728"
@@ -30,6 +34,27 @@ class Series:
     cited_series: str
     cited_year: int
     cited_value: float
+    rank: bool = False  # the figures are ranks: 1st is best, drawn at the top
+    marks: list[int] = field(default_factory=list)  # years of the cited series to mark (a change's ends)
+
+    @property
+    def axis_title(self) -> str:
+        return axis_title(self.unit, self.rank, self.title or self.cited_series)
+
+    def marking(self, years: list[int] | tuple[int, ...]) -> Series:
+        """The series with these years of the cited series marked (a change: both ends)."""
+        cited = self.data[self.data["cited"]]
+        have = set(cited["year"].tolist())
+        self.marks = [y for y in years if y in have] or self.marks
+        return self
+
+    def marked_points(self) -> pd.DataFrame:
+        cited = self.data[self.data["cited"]]
+        years = self.marks or [self.cited_year]
+        points = cited[cited["year"].isin(years)][["year", "value"]]
+        if points.empty:
+            points = pd.DataFrame([{"year": self.cited_year, "value": self.cited_value}])
+        return points.assign(label=[_short(v) for v in points["value"]]).reset_index(drop=True)
 
     @property
     def names(self) -> list[str]:
@@ -42,12 +67,21 @@ class Series:
     @property
     def heading(self) -> str:
         what = self.title or (self.names[0] if len(self.names) == 1 else self.table)
-        unit = f" ({self.unit})" if self.unit and self.unit.casefold() not in what.casefold() else ""
+        shown = "rank" if self.rank else self.unit
+        unit = f" ({shown})" if shown and shown.casefold() not in what.casefold() else ""
         return f"{what}{unit}, {self.span}"
 
 
 def _unit(group: list[tuple[int, CellRef]]) -> str | None:
     return next((c.unit for _, c in group if c.unit), None)
+
+
+def axis_title(unit: str | None, rank: bool = False, what: str = "") -> str:
+    """`rank` for ranks, else the unit; only a figure of no known unit falls back to what it
+    is (the indicator), and `value` when even that is unknown."""
+    if rank:
+        return "rank"
+    return unit or what or "value"
 
 
 def cited_series(table: dict, row: str | None, column: str | None, *, max_series: int = MAX_SERIES) -> Series | None:
@@ -107,15 +141,19 @@ def cited_series(table: dict, row: str | None, column: str | None, *, max_series
     if (data["cited"]).sum() < 2:
         return None
     title = " · ".join(x for i, x in enumerate(flat) if i != position) if position is not None else ""
-    return Series(table["label"], title, unit, data, name(cited_key), cited_year, float(cited.value))
+    rank = cell_is_rank(table, table["rows"][row_pos]["label"], column_name(list(path)))
+    return Series(
+        table["label"], title, unit, data, name(cited_key), cited_year, float(cited.value), rank, [cited_year]
+    )
 
 
 def series_chart(series: Series, *, height: int = 280) -> alt.LayerChart:
-    """Lines over the years, the cited series drawn heavier, the cited figure marked and labelled."""
+    """Lines over the years, the cited series drawn heavier, the cited figure (both ends of a
+    change) marked and labelled. The axis is titled with the unit; ranks run 1st at the top."""
     names = series.names
     data = series.data.assign(weight=series.data["cited"].map({True: "cited", False: "other"}))
     x = alt.X("year:Q", title=None, axis=alt.Axis(format="d", tickMinStep=1), scale=alt.Scale(zero=False, nice=False))
-    y = alt.Y("value:Q", title=series.unit or "value", scale=alt.Scale(zero=False))
+    y = alt.Y("value:Q", title=series.axis_title, scale=alt.Scale(zero=False, reverse=series.rank))
     colour = alt.Color("series:N", title=None, sort=names, legend=alt.Legend(orient="bottom"))
     tooltip = [alt.Tooltip("series:N"), alt.Tooltip("year:Q", format="d"), alt.Tooltip("raw:N", title="value")]
     base = alt.Chart(data)
@@ -128,9 +166,7 @@ def series_chart(series: Series, *, height: int = 280) -> alt.LayerChart:
         ),
         tooltip=tooltip,
     )
-    point = pd.DataFrame(
-        [{"year": series.cited_year, "value": series.cited_value, "label": _short(series.cited_value)}]
-    )
+    point = series.marked_points()
     marker = alt.Chart(point).mark_point(size=220, filled=True, color=CITED_COLOUR, opacity=1).encode(x=x, y=y)
     label = alt.Chart(point).mark_text(dy=-14, fontWeight="bold", color=CITED_COLOUR).encode(x=x, y=y, text="label:N")
     return (lines + marker + label).properties(height=height, title=series.heading)
@@ -165,22 +201,52 @@ def pick_frame(table: dict, by: str, picks: list[str]) -> pd.DataFrame:
                     "value": c.value,
                     "raw": c.raw,
                     "unit": c.unit,
+                    "rank": _is_rank_cell(table, c),
                 }
                 for (year, _, _), lab, c in zip(split, labels, chosen)
             ]
-            return pd.DataFrame(records, columns=["x", "series", "value", "raw", "unit"])
+            return pd.DataFrame(records, columns=COLUMNS)
     records = []
     for c in chosen:
         row_label = table["rows"][c.row]["label"]
         x, series = (c.column_name, row_label) if by == "row" else (row_label, c.column_name)
-        records.append({"x": x, "series": series, "value": c.value, "raw": c.raw, "unit": c.unit})
-    return pd.DataFrame(records, columns=["x", "series", "value", "raw", "unit"])
+        records.append(
+            {"x": x, "series": series, "value": c.value, "raw": c.raw, "unit": c.unit, "rank": _is_rank_cell(table, c)}
+        )
+    return pd.DataFrame(records, columns=COLUMNS)
 
 
-def pick_chart(frame: pd.DataFrame, *, title: str = "", height: int = 320) -> alt.Chart:
-    """Lines over years when `x` holds years, grouped bars otherwise."""
-    units = sorted({u for u in frame["unit"].dropna()})
-    y = alt.Y("value:Q", title=units[0] if len(units) == 1 else "value (mixed units)" if units else "value")
+COLUMNS = ["x", "series", "value", "raw", "unit", "rank"]
+
+
+def _is_rank_cell(table: dict, c: CellRef) -> bool:
+    return cell_is_rank(table, table["rows"][c.row]["label"], c.column_name)
+
+
+def _measure(frame: pd.DataFrame) -> pd.Series:
+    """What each point measures, for splitting axes: `rank`, its unit, or "" (unknown)."""
+    rank = frame["rank"] if "rank" in frame else pd.Series(False, index=frame.index)
+    units = frame["unit"].fillna("") if "unit" in frame else pd.Series("", index=frame.index)
+    return units.where(~rank.astype(bool), "rank")
+
+
+def pick_chart(frame: pd.DataFrame, *, title: str = "", height: int = 320) -> alt.Chart | alt.VConcatChart:
+    """Lines over years when `x` holds years, grouped bars otherwise; one small chart per unit
+    when the picks measure different things (each axis titled with its unit), ranks reversed."""
+    measures = _measure(frame)
+    kinds = list(dict.fromkeys(measures))
+    if len(kinds) > 1:
+        each = max(160, height // len(kinds))
+        charts = [_pick_chart(frame[measures == k], k, height=each) for k in kinds]
+        return alt.vconcat(*charts).properties(title=title)
+    return _pick_chart(frame, kinds[0] if kinds else "", height=height).properties(title=title)
+
+
+def _pick_chart(frame: pd.DataFrame, measure: str, *, height: int) -> alt.Chart:
+    rank = measure == "rank"
+    names = list(dict.fromkeys(frame["series"]))
+    what = names[0] if len(names) == 1 else ""
+    y = alt.Y("value:Q", title=axis_title(measure or None, rank, what), scale=alt.Scale(zero=not rank, reverse=rank))
     colour = alt.Color(
         "series:N", title=None, sort=list(dict.fromkeys(frame["series"])), legend=alt.Legend(orient="bottom")
     )
@@ -202,4 +268,4 @@ def pick_chart(frame: pd.DataFrame, *, title: str = "", height: int = 320) -> al
                 tooltip=tooltip,
             )
         )
-    return chart.properties(height=height, title=title)
+    return chart.properties(height=height)
