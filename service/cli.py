@@ -1,6 +1,11 @@
-"""`citeqa` command line: ingest, stats, search, tables, eval, eval-robust, serve, ui.
+"""`citeqa` command line: ingest, stats, search, ask, tables, remove, eval, eval-robust, serve, ui.
 
-With `--json`, the last line of output is one JSON object, for scripts.
+With `--json`, stdout is one JSON object on one line and nothing else, for scripts (`| jq`);
+the human lines and the progress go to stderr.
+
+Exit codes: 0 success; 1 the command ran but the result is not a success (a file failed to
+ingest, the documents do not say, the index does not serve the store); 2 a usage problem,
+e.g. an unknown document id (the message, on stderr, lists the known ones).
 """
 
 from __future__ import annotations
@@ -34,10 +39,25 @@ def _embedder_factory(*, bulk: bool = False):
 
 
 def _emit(args, payload: dict, human: str) -> None:
-    if human:
-        print(human)
+    """Without `--json`: the human lines on stdout. With it: stdout is the JSON object alone,
+    on one line, and the human lines go to stderr."""
     if args.json:
+        if human:
+            print(human, file=sys.stderr, flush=True)
         print(json.dumps(payload, ensure_ascii=False))
+    elif human:
+        print(human)
+
+
+def _check_doc_ids(store, doc_ids: list[str] | None) -> list[str]:
+    """The ids, deduplicated; an unknown one is a usage error naming the known ids."""
+    ids = list(dict.fromkeys(doc_ids or []))
+    unknown = [d for d in ids if store.document(d) is None]
+    if unknown:
+        known = ", ".join(d.id for d in store.documents()) or "none"
+        names = ", ".join(repr(d) for d in unknown)
+        raise CliError(f"no document {names}; documents: {known}")
+    return ids
 
 
 # -- ingest ---------------------------------------------------------------------------
@@ -122,8 +142,9 @@ def cmd_search(args) -> int:
         index = load_index(_data_dir(args))
     except IndexMissing as exc:
         raise CliError(str(exc)) from exc
+    doc_ids = _check_doc_ids(store, args.doc)
     searcher = Searcher(store, index, _embedder_factory()())
-    hits = searcher.search(args.query, top_k=args.top_k, doc_ids=args.doc or None)
+    hits = searcher.search(args.query, top_k=args.top_k, doc_ids=doc_ids or None)
     lines = []
     for rank, hit in enumerate(hits, start=1):
         text = hit.text if len(hit.text) <= 300 else hit.text[:297] + "…"
@@ -135,9 +156,7 @@ def cmd_search(args) -> int:
 # -- tables ---------------------------------------------------------------------------
 def cmd_tables(args) -> int:
     store = _open_store(args)
-    if store.document(args.doc) is None:
-        known = ", ".join(d.id for d in store.documents()) or "none"
-        raise CliError(f"no document {args.doc!r}; documents: {known}")
+    _check_doc_ids(store, [args.doc])
     tables = store.tables(args.doc)
     items = [
         {"label": t.label, "rows": len(t.rows), "columns": len(t.columns), "unit": t.unit, "caption": t.caption}
@@ -152,6 +171,90 @@ def cmd_tables(args) -> int:
     )
     _emit(args, {"doc_id": args.doc, "tables": items}, human)
     return 0
+
+
+# -- ask ------------------------------------------------------------------------------
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else format(value, ".12g")
+
+
+def _render_answer(answer) -> str:
+    lines = [answer.answer]
+    if answer.value is not None:
+        lines.append(f"value: {_number(answer.value)}" + (f" {answer.unit}" if answer.unit else ""))
+    elif answer.unit:
+        lines.append(f"unit: {answer.unit}")
+    if answer.citations:
+        lines.append("citations:")
+    for i, c in enumerate(answer.citations, start=1):
+        lines.append(f"  [{i}] {c.doc_id} · {c.locator}")
+        lines.append(f"      document: {c.doc_title}")
+        where = [
+            f"{name}: {val}"
+            for name, val in (("table", c.table), ("row", c.row), ("column", c.column), ("page", c.page))
+            if val not in (None, "")
+        ]
+        if where:
+            lines.append("      " + " · ".join(where))
+        snippet = c.snippet if len(c.snippet) <= 300 else c.snippet[:297] + "…"
+        if snippet:
+            lines.append(f"      “{snippet}”")
+        for ref in c.refs:
+            lines.append(f"      [{ref.n}] {ref.text}" + (f" {ref.url}" if ref.url and ref.url not in ref.text else ""))
+    return "\n".join(lines)
+
+
+def cmd_ask(args) -> int:
+    """Exit 0 with an answer, 1 when the documents do not say (the answer says so), 2 on a usage problem."""
+    from index.folder import IndexMissing
+    from service.answering.engine import Engine
+
+    question = args.question.strip()
+    if not question:
+        raise CliError("the question is blank")
+    if len(question) > 1000:
+        raise CliError("the question is longer than 1000 characters")
+    _open_store(args).close()  # says what to do when nothing was ingested
+    try:
+        engine = Engine.load(_data_dir(args), _embedder_factory()())
+    except IndexMissing as exc:
+        raise CliError(str(exc)) from exc
+    try:
+        doc_ids = _check_doc_ids(engine.store, args.doc)
+        answer = engine.ask(question, top_k=args.top_k, doc_ids=doc_ids or None)
+    finally:
+        engine.store.close()
+    _emit(args, answer.to_dict(), _render_answer(answer))
+    return 0 if answer.answered else 1
+
+
+# -- remove ---------------------------------------------------------------------------
+def cmd_remove(args) -> int:
+    """Remove documents from the store and the index; their files are left alone."""
+    from index.writer import WriterBusy
+    from service.ingesting import remove_documents
+
+    store = _open_store(args)
+    try:
+        doc_ids = _check_doc_ids(store, args.doc_ids)
+    finally:
+        store.close()
+    try:
+        report = remove_documents(_data_dir(args), doc_ids, get_settings().model, wait=0 if args.no_wait else None)
+    except WriterBusy as exc:
+        raise CliError(f"{exc} (--no-wait)") from None
+    removed = [o for o in report.outcomes if o.status == "removed"]
+    lines = [f"removed: {o.doc_id} (file left alone: {o.path})" for o in removed]
+    gone = [o.doc_id for o in report.outcomes if o.status == "failed"]
+    if gone:  # removed by another writer between the check and the lock
+        lines.append(f"no document {', '.join(repr(d) for d in gone)} any more")
+    if removed:
+        lines.append(
+            "The files are not deleted: a later `citeqa ingest` of their folder adds them back;"
+            " list a file under `exclude` in that folder's manifest.toml to keep it out."
+        )
+    _emit(args, {"removed": [o.doc_id for o in removed], "summary": report.summary()}, "\n".join(lines))
+    return 2 if gone else 0
 
 
 # -- eval -----------------------------------------------------------------------------
@@ -299,14 +402,23 @@ def cmd_ui(args) -> int:
         return 0
 
 
+JSON_HELP = "print only one JSON object (one line) on stdout; human lines go to stderr"
+EPILOG = (
+    "exit codes: 0 success; 1 a file failed to ingest, the documents do not say (ask), or the index"
+    " does not serve the store (stats); 2 a usage problem, e.g. an unknown document id (message on stderr)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="citeqa", description="Question answering with checkable citations.")
+    parser = argparse.ArgumentParser(
+        prog="citeqa", description="Question answering with checkable citations.", epilog=EPILOG
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p, json_flag=True):
         p.add_argument("--data-dir", help="store and index folder (default: $CITEQA_DATA_DIR or ./data)")
         if json_flag:
-            p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+            p.add_argument("--json", action="store_true", help=JSON_HELP)
 
     p = sub.add_parser("ingest", help="add or update documents (PDF, markdown, text, CSV)")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
@@ -327,6 +439,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--doc", action="append", help="only this document id (repeatable)")
     common(p)
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser(
+        "ask",
+        help="answer a question from the documents, with citations (exit 1: the documents do not say)",
+        epilog="exit codes: 0 answered; 1 the documents do not say (the answer says so and cites the closest"
+        " evidence); 2 a usage problem, e.g. an unknown --doc id (message on stderr)",
+    )
+    p.add_argument("question", metavar="QUESTION")
+    p.add_argument("--doc", action="append", help="only this document id (repeatable)")
+    p.add_argument("--top-k", type=int, default=5, choices=range(1, 51), metavar="K", help="passages read (1–50)")
+    common(p)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser(
+        "remove",
+        help="remove documents from the store and the index (their files are left alone)",
+        description="Remove documents (records, chunks, orphaned embeddings) and rebuild the index."
+        " The files are left alone: a later `citeqa ingest` of their folder adds them back"
+        " (list a file under `exclude` in that folder's manifest.toml to keep it out).",
+    )
+    p.add_argument(
+        "doc_ids",
+        nargs="+",
+        metavar="DOC_ID",
+        help="document ids, as `citeqa search` shows them (an unknown one lists them all)",
+    )
+    p.add_argument(
+        "--no-wait", action="store_true", help="fail (exit 2) instead of waiting when another writer is at work"
+    )
+    common(p)
+    p.set_defaults(func=cmd_remove)
 
     p = sub.add_parser("tables", help="a document's tables with their shapes")
     p.add_argument("doc", metavar="DOC", help="document id")
@@ -349,7 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", choices=("all", "dev", "heldout"), default="all", help="which questions (default: all)")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N questions of the split")
     p.add_argument("--out", metavar="FILE", help="predictions JSONL (default: DATA_DIR/predictions.jsonl)")
-    p.add_argument("--json", action="store_true", help="print one JSON object as the last line")
+    p.add_argument("--json", action="store_true", help=JSON_HELP)
     p.set_defaults(func=cmd_eval_tatqa)
 
     p = sub.add_parser(
@@ -393,6 +536,16 @@ def _log_to_stderr() -> None:
         logger.propagate = False
 
 
+def _stdout_to_devnull() -> None:
+    """What the Python docs recommend after a BrokenPipeError: point stdout at devnull, so
+    that the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     from index.onnx_embedder import ExportFailed
     from index.onnx_model import UnsupportedModel
@@ -401,7 +554,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.func is not cmd_serve:  # the server sets up its own logging
         _log_to_stderr()
     try:
-        return args.func(args)
+        code = args.func(args)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below
+        return code
+    except BrokenPipeError:  # `citeqa stats | head -1`: the reader has gone; end quietly
+        _stdout_to_devnull()
+        return 141  # as a shell reports a command ended by SIGPIPE
     except (CliError, ExportFailed, UnsupportedModel) as exc:
         print(f"citeqa: {exc}", file=sys.stderr)
         return 2

@@ -180,7 +180,7 @@ def test_citeqa_eval_json(corpus_data, tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    summary = json.loads(result.stdout)  # with --json, stdout is the JSON object alone
     assert set(summary) >= {
         "n",
         "answer_accuracy",
@@ -194,7 +194,7 @@ def test_citeqa_eval_json(corpus_data, tmp_path):
     assert summary["n"] == 3
     assert set(summary["by_kind"]) == {"table_cell", "prose", "abstain"}
     assert all(set(k) == {"n", "answer_accuracy", "citation_accuracy"} for k in summary["by_kind"].values())
-    assert "retrieval hit@5" in result.stdout
+    assert "retrieval hit@5" in result.stderr, "the human report goes to stderr"
 
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"question": "fine"}\n{"oops": 1}\n')

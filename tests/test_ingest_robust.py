@@ -231,12 +231,13 @@ def test_cli_ingest_reports_the_bad_csv_and_ingests_the_rest(mixed_folder, tmp_p
     result = citeqa("ingest", str(mixed_folder), "--json", "--data-dir", str(data), data_dir=data, check=False)
     assert result.returncode == 1, result.stderr  # some files failed: the documented exit code
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout
-    summary = last_json(result)
+    summary = last_json(result)  # the whole of stdout
     assert (summary["added"], summary["failed"]) == (3, 2)
+    # with --json the human lines go to stderr
     assert f"failed: {mixed_folder / 'packed.csv'}: the file is not text (it looks like gzip-compressed data)" in (
-        result.stdout
+        result.stderr
     )
-    assert f"failed: {mixed_folder / 'scan.md'}: the file is not text (it looks like a PDF)" in result.stdout
+    assert f"failed: {mixed_folder / 'scan.md'}: the file is not text (it looks like a PDF)" in result.stderr
 
 
 # -- the API ------------------------------------------------------------------------------------

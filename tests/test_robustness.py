@@ -291,8 +291,8 @@ def test_cli_eval_robust(corpus_data, tmp_path, capsys):
     questions.write_text("\n".join(lines) + "\n", encoding="utf-8")
     args = ["eval-robust", str(questions), "--data-dir", str(corpus_data.data_dir), "--json", "--show-changed"]
     assert main(args) == 0
-    out = capsys.readouterr().out.strip().splitlines()
-    summary = json.loads(out[-1])
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)  # with --json, stdout is the JSON object alone
     assert summary["questions"] == 2 and summary["seed"] == 13 and summary["variants"] > 0
-    assert any(line.startswith("all variants") for line in out)
+    assert any(line.startswith("all variants") for line in captured.err.splitlines())
     assert main(["eval-robust", str(tmp_path / "missing.jsonl"), "--data-dir", str(corpus_data.data_dir)]) == 2

@@ -126,14 +126,14 @@ def test_a_bad_split_or_kit_is_a_clear_error(tmp_path, embedder):
         run_tatqa(tmp_path / "d", tmp_path / "no-kit", embedder=embedder)
 
 
-def test_the_command_prints_the_table_and_json_last(tiny_kit, tmp_path, capsys):
+def test_the_command_prints_the_table_and_json_alone(tiny_kit, tmp_path, capsys):
     from service.cli import main
 
     kit, questions, _ = tiny_kit
     code = main(["eval-tatqa", "--kit", str(kit), "--data-dir", str(tmp_path / "d"), "--limit", "3", "--json"])
-    out = capsys.readouterr().out.strip().splitlines()
+    captured = capsys.readouterr()
     assert code == 0
-    summary = json.loads(out[-1])
+    summary = json.loads(captured.out)  # with --json, stdout is the JSON object alone; the table on stderr
     assert summary["questions"] == 3 and summary["limit"] == 3
-    assert any(line.startswith("span+multi-span from table") for line in out)
+    assert any(line.startswith("span+multi-span from table") for line in captured.err.splitlines())
     assert len((tmp_path / "d" / "predictions.jsonl").read_text().splitlines()) == 3
