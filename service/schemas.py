@@ -62,6 +62,11 @@ class Reference(BaseModel):
     url: str | None = None
 
 
+class CitedCell(BaseModel):
+    row: str | None = None
+    column: str | None = Field(None, description="the cell's column path; null: the whole row")
+
+
 class Citation(BaseModel):
     doc_id: str
     doc_title: str
@@ -77,6 +82,10 @@ class Citation(BaseModel):
         None, description="[start, end) of the answering part of `snippet`"
     )
     score: float
+    cells: list[CitedCell] = Field(
+        default_factory=list,
+        description="every cell of the table this citation cites (a table is cited once, with all its cited cells)",
+    )
 
 
 class AskResponse(BaseModel):

@@ -37,6 +37,7 @@ CITATION_KEYS = {
     "snippet",
     "highlight",
     "score",
+    "cells",
 }
 ASK_KEYS = {"question", "answered", "answer", "value", "unit", "citations", "timings_ms", "spans"}
 
@@ -68,6 +69,9 @@ def assert_citation(c: dict, *, extra: frozenset = frozenset()) -> None:
     assert c["highlight"] is None or (len(c["highlight"]) == 2 and all(isinstance(i, int) for i in c["highlight"]))
     for ref in c["refs"]:
         assert set(ref) == {"n", "text", "url"} and isinstance(ref["n"], int)
+        assert not ref["url"] or ref["url"] not in ref["text"]  # the URL once
+    for cell in c["cells"]:
+        assert set(cell) == {"row", "column"}
 
 
 def assert_answer_shape(body: dict, question: str) -> None:

@@ -6,6 +6,7 @@ charts, text, client) on the API's real JSON."""
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ UI_APP = ROOT / "ui" / "app.py"
 QUESTION = "What were Russia's fixed broadband subscriptions per 100 people in 2019?"
 ABSTAIN = "What was India's GDP in 2019?"
 FB_RUSSIA = "Fixed broadband subscriptions (per 100 people) / Russia"
+GROWTH = "How much did Russia's fixed broadband subscriptions per 100 people grow from 2015 to 2020?"
 TIMEOUT = 90
 
 
@@ -131,6 +133,24 @@ def test_ask_page_shows_figure_table_chart_and_keeps_history(api, ui_env):
     ]
     assert at.metric[0].value == "39.2 trillion yuan RMB"
     assert "Earlier answers" in texts(at)
+
+
+def test_citations_show_a_table_once_with_its_cells_and_no_raw_score(api, ui_env):
+    ui_env(api)
+    at = app_test().run()
+    at.text_input(key="question").input(GROWTH)
+    at.form_submit_button[0].click().run()
+    no_exception(at)
+    shown = texts(at)
+    assert not re.search(r"\bscore\b", shown), shown  # no "score 5.456": it means nothing to a reader
+    assert sum("Table 6" in e.label for e in at.expander) == 1
+    # both cited cells named (and highlighted) in the one Table 6 citation
+    cited = next(c.value for c in at.caption if c.value.startswith("Cited:"))
+    assert "“2020”" in cited and "“2015”" in cited and cited.count("Russia") == 2, cited
+    # the reference entries: the URL of an entry shown once
+    refs = next(m.value for m in at.markdown if m.value.startswith("**References**"))
+    assert "\\[6\\]" in refs and "\\[12\\]" not in refs, refs
+    assert refs.count("data.worldbank.org.cn/indicator/IT.NET.BBND.P2?end=2020") == 1, refs
 
 
 def test_ask_page_abstains_visibly(api, ui_env):
@@ -330,6 +350,10 @@ def test_table_frame_and_highlight(client):
     assert styles[(4, 3)] == [tuple(s.strip() for s in rule.split(":")) for rule in CELL_COLOUR.split(";")]
     assert styles[(4, 0)] == [tuple(s.strip() for s in ROW_COLOUR.split(":"))]
     assert (3, 3) not in styles
+    # several cited cells: every one marked, every cited row tinted
+    many = highlighted(table6, cells=[("2019", FB_RUSSIA), ("2015", FB_RUSSIA)])._compute().ctx
+    assert many[(4, 3)] == many[(0, 3)] == styles[(4, 3)] and many[(0, 0)] == styles[(4, 0)]
+    assert (2, 3) not in many
     assert year_axis(table6).on == "rows" and year_axis(client.table("song-2024", "Table 1")).on == "columns"
 
 
@@ -361,6 +385,15 @@ def test_text_is_escaped_and_figures_read_naturally():
     assert figure(39.8, "%") == "39.8%" and figure(22.52, "per 100 people") == "22.52 per 100 people"
     ref = reference_markdown({"n": 5, "text": "WDI (2022)", "url": "https://data.worldbank.org/x?a=(1)"})
     assert ref == r"\[5\] WDI (2022) — [link](https://data.worldbank.org/x?a=%281%29)"
+    # an entry that prints its URL: the URL once, linked where it is printed
+    url = "https://data.worldbank.org.cn/indicator/IT.NET.BBND.P2?locations=CN"
+    ref = reference_markdown(
+        {"n": 5, "text": f"Fixed Broadband. Available at: <{url}> (accessed 02.10.2022).", "url": url}
+    )
+    assert ref.count("data.worldbank.org.cn") == 2 and ref.count("](") == 1 and "[link]" not in ref, ref
+    assert ref.startswith(r"\[5\] Fixed Broadband. Available at\: [https\://data.worldbank.org.cn") and ref.endswith(
+        f"]({url}) (accessed 02.10.2022)."
+    )
 
 
 # -- the UI is a client: it imports nothing of the server's -------------------------------

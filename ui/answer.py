@@ -9,7 +9,7 @@ from ui import common
 from ui.charts import cited_series, series_chart
 from ui.client import ClientError
 from ui.labels import Headline, headline
-from ui.tables import highlighted, locate
+from ui.tables import cited_cells, highlighted, locate
 from ui.text import escape_markdown, highlight_markdown, one_line, reference_markdown
 
 KIND = {
@@ -114,7 +114,7 @@ def citation(c: dict) -> None:
             common.show_error(table, f"could not load {c['table']}")
             st.markdown(highlight_markdown(c["snippet"], c.get("highlight")))
         else:
-            table_view(table, c.get("row"), c.get("column"))
+            table_view(table, c.get("row"), c.get("column"), cited_cells(c))
             st.page_link(
                 TABLES_PAGE,
                 label=f"Open {c['table']} on the Tables page",
@@ -126,7 +126,6 @@ def citation(c: dict) -> None:
     where = [f"document `{c['doc_id']}`"]
     if c.get("page"):
         where.append(f"page {c['page']}")
-    where.append(f"score {c['score']:.3f}")
     if c["refs"]:
         st.markdown("**References**\n\n" + "\n".join(f"- {reference_markdown(r)}" for r in c["refs"]))
     st.caption(" · ".join(where))
@@ -147,14 +146,22 @@ def table_meta(table: dict) -> None:
         st.caption(" · ".join(meta))
 
 
-def table_view(table: dict, row: str | None, column: str | None) -> None:
-    """The whole table with the cited row tinted and the cited cell marked."""
+def table_view(
+    table: dict, row: str | None, column: str | None, cells: list[tuple[str | None, str | None]] | None = None
+) -> None:
+    """The whole table with the cited rows tinted and the cited cells marked."""
     table_meta(table)
-    st.dataframe(highlighted(table, row, column), width="stretch")
-    row_pos, col_pos = locate(table, row, column)
-    if row_pos is not None:
-        cell = f", column “{escape_markdown(column)}”" if col_pos is not None and column else ""
-        st.caption(f"Cited: row “{escape_markdown(row or '')}”{cell} (highlighted).")
+    cells = cells or [(row, column)]
+    st.dataframe(highlighted(table, cells=cells), width="stretch")
+    named = []
+    for r, c in cells:
+        row_pos, col_pos = locate(table, r, c)
+        if row_pos is None:
+            continue
+        cell = f", column “{escape_markdown(c)}”" if col_pos is not None and c else ""
+        named.append(f"row “{escape_markdown(r or '')}”{cell}")
+    if named:
+        st.caption(f"Cited: {'; '.join(named)} (highlighted).")
 
 
 # -- feedback -----------------------------------------------------------------------------

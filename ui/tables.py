@@ -86,17 +86,32 @@ def locate(table: dict, row: str | None, column: str | None) -> tuple[int | None
     return row_pos, col_pos
 
 
-def highlighted(table: dict, row: str | None = None, column: str | None = None):
-    """A pandas Styler of `table_frame(table)` with the cited row tinted and the cited cell
-    (when the citation names a column) marked."""
+def cited_cells(citation: dict) -> list[tuple[str | None, str | None]]:
+    """(row, column) of every cell a table citation cites: its `cells`, or (an older API) its
+    own `row` and `column`."""
+    cells = [(c.get("row"), c.get("column")) for c in citation.get("cells") or [] if isinstance(c, dict)]
+    return cells or [(citation.get("row"), citation.get("column"))]
+
+
+def highlighted(
+    table: dict,
+    row: str | None = None,
+    column: str | None = None,
+    cells: list[tuple[str | None, str | None]] | None = None,
+):
+    """A pandas Styler of `table_frame(table)` with the cited rows tinted and the cited cells
+    (where the citation names a column) marked: `cells` as (row, column) pairs, or one `row`
+    and `column`."""
     frame = table_frame(table)
-    row_pos, col_pos = locate(table, row, column)
+    places = [locate(table, r, c) for r, c in (cells if cells is not None else [(row, column)])]
 
     def paint(data: pd.DataFrame) -> pd.DataFrame:
         styles = pd.DataFrame("", index=data.index, columns=data.columns)
-        if row_pos is not None:
-            styles.iloc[row_pos, :] = ROW_COLOUR
-            if col_pos is not None:
+        for row_pos, _ in places:
+            if row_pos is not None:
+                styles.iloc[row_pos, :] = ROW_COLOUR
+        for row_pos, col_pos in places:
+            if row_pos is not None and col_pos is not None:
                 styles.iloc[row_pos, col_pos] = CELL_COLOUR
         return styles
 

@@ -71,12 +71,21 @@ def _safe_url(url: str) -> str:
 
 
 def reference_markdown(ref: dict) -> str:
-    """`[n] text` with a link to the entry's URL when it has one."""
-    text = f"\\[{ref['n']}\\] {escape_markdown(ref.get('text') or '')}"
+    """`[n] text` with the entry's URL as a link, shown once: in place where the text prints
+    it (`Available at: <https://…>`), else after the text."""
+    text = ref.get("text") or ""
     url = ref.get("url")
-    if url and url.lower().startswith(("http://", "https://")):
-        text += f" — [link]({_safe_url(url).replace('(', '%28').replace(')', '%29')})"
-    return text
+    head = f"\\[{ref['n']}\\] "
+    if not (url and url.lower().startswith(("http://", "https://"))):
+        return head + escape_markdown(text)
+    target = _safe_url(url).replace("(", "%28").replace(")", "%29")
+    for printed in (f"<{url}>", url):
+        at = text.find(printed)
+        if at >= 0:
+            link = f"[{escape_markdown(url, line_start=False)}]({target})"
+            rest = escape_markdown(text[at + len(printed) :], line_start=False)
+            return head + escape_markdown(text[:at]) + link + rest
+    return head + escape_markdown(text) + f" — [link]({target})"
 
 
 def one_line(text: str, limit: int = 140) -> str:

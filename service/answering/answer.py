@@ -10,6 +10,14 @@ from ingest.records import Reference
 
 
 @dataclass(slots=True)
+class CitedCell:
+    """One cell a table citation cites: its row label and column path (None: the whole row)."""
+
+    row: str | None
+    column: str | None
+
+
+@dataclass(slots=True)
 class Citation:
     doc_id: str
     doc_title: str
@@ -23,6 +31,9 @@ class Citation:
     snippet: str
     highlight: list[int] | None  # [start, end) of the answering part of `snippet`
     score: float
+    # every cell of the table this citation cites (the first is `row`/`column`): one citation
+    # per table, however many of its cells the answer reads; empty for passages and facts
+    cells: list[CitedCell] = field(default_factory=list)
 
     def key(self) -> tuple[str, str, str]:
         """What makes two citations the same place."""
@@ -36,7 +47,7 @@ class SearchResult(Citation):
     def as_citation(self) -> Citation:
         return Citation(
             self.doc_id, self.doc_title, self.kind, self.locator, self.table, self.row, self.column, self.page,
-            self.refs, self.snippet, self.highlight, self.score,
+            self.refs, self.snippet, self.highlight, self.score, list(self.cells),
         )  # fmt: skip
 
 

@@ -22,7 +22,15 @@ from ingest.records import Passage, Reference
 from ingest.text import sentence_around
 from service.answering import operators as ops
 from service.answering.answer import Answer, Citation, Draft
-from service.answering.citations import cell_citation, fact_citation, hit_citation, passage_citation, table_citation
+from service.answering.citations import (
+    cell_citation,
+    cites,
+    fact_citation,
+    hit_citation,
+    merge_citations,
+    passage_citation,
+    table_citation,
+)
 from service.answering.compose import cell_sentence, draft_of, figure_text
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.evidence import asked_figure
@@ -59,6 +67,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
         retrieval_s += more_s
         if second.answered:
             draft, ctx = second, second_ctx
+    draft.citations = merge_citations(draft.citations)
     _add_context_citations(ctx, draft, top_k)
     done = time.perf_counter()
     return Answer(
@@ -972,12 +981,11 @@ def _anywhere(ctx: _Context, entity: str) -> bool:
 
 
 def _add_context_citations(ctx: _Context, draft: Draft, top_k: int) -> None:
-    """Fill the remaining citation slots with the best retrieved evidence not cited yet."""
-    seen = {c.key() for c in draft.citations}
+    """Fill the remaining citation slots with the best retrieved evidence not cited yet (a
+    table or passage already cited is not listed again)."""
     for hit in ctx.hits:
         if len(draft.citations) >= top_k:
             break
         citation = hit_citation(ctx.corpus, hit).as_citation()
-        if citation.key() not in seen:
-            seen.add(citation.key())
+        if not cites(draft.citations, citation):
             draft.citations.append(citation)

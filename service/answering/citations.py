@@ -3,11 +3,105 @@ the text shown with the answering part highlighted, and the reference entries be
 
 from __future__ import annotations
 
+import re
+
 from index.search import Hit
 from ingest.chunks import fact_locator, passage_locator
+from ingest.periods import period_year
 from ingest.records import Fact, Passage, Reference
-from service.answering.answer import Citation, SearchResult
+from ingest.references import find_markers
+from service.answering.answer import Citation, CitedCell, SearchResult
 from service.answering.corpus import CellView, Corpus, TableView
+
+# a URL in an entry's text, with the words that introduce it: `Available at: <https://…>`
+_URL_IN_TEXT = re.compile(
+    r"(?:\b(?:available at|available from|retrieved from|url)\s*:?\s*)?<?https?://[^\s<>]+>?\.?", re.I
+)
+_WORD = re.compile(r"[^\W_]+")
+_NOT_NAMING = {"of", "the", "and", "in", "per", "for", "to", "a", "an", "on", "by", "at", "with", "unit", "total"}
+
+
+def cited_refs(corpus: Corpus, doc_id: str, numbers: list[int]) -> list[Reference]:
+    """The entries as a citation lists them: an entry whose text holds its URL has it once,
+    in `url` (the text keeps the rest of the entry)."""
+    return [_url_once(r) for r in corpus.refs(doc_id, numbers)]
+
+
+def _url_once(ref: Reference) -> Reference:
+    if not ref.url or ref.url not in ref.text.replace("\\", ""):
+        return ref
+    text = _URL_IN_TEXT.sub(" ", ref.text)
+    text = re.sub(r"\s+([.,;)])", r"\1", re.sub(r"\s+", " ", text)).strip()
+    text = re.sub(r"\.(\s*\.)+", ".", text)
+    return Reference(n=ref.n, text=text, url=ref.url)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.casefold()) if w not in _NOT_NAMING}
+
+
+def _title(ref: Reference) -> str:
+    """The entry without its URL and access note: what it names."""
+    return re.split(r"\b(?:available at|available from|retrieved from|url)\b|https?://", ref.text, flags=re.I)[0]
+
+
+def _names(title_words: set[str], label: str) -> bool:
+    """Does an entry's title name a row or column label (every word of it, `Russia` ~ `Russian`)?"""
+    words = _words(label)
+    if not words or period_year(label) is not None:
+        return False
+    return all(any(t == w or (min(len(t), len(w)) >= 4 and t.startswith(w)) for t in title_words) for w in words)
+
+
+def table_refs(corpus: Corpus, table: TableView, cited: list[tuple[int | None, int | None]]) -> list[int]:
+    """The table's reference numbers behind the cited cells ((row, column) positions; None: any).
+
+    A row or column label that carries its own marks (`Fixed broadband [5; 6]`) is cited by
+    those. Otherwise, of the table's entries (marks of its caption and notes), an entry whose
+    title names a label of the table but none of the labels of the cited cells at that place
+    (the mobile-subscription entries, for a cell in the broadband column) is left out; entries
+    that name no label stay (they stand for the whole table)."""
+    marked: list[int] = []
+    for row, col in cited:
+        labels = [*(table.row_keys[row] if row is not None else []), *(table.columns[col] if col is not None else [])]
+        for label in labels:
+            marked += [n for n in find_markers(label) if n not in marked]
+    if marked:
+        return marked
+    doc = corpus.docs.get(table.doc_id)
+    entries = {n: doc.references[n] for n in table.refs if n in doc.references} if doc else {}
+    # the places labels sit at: ("row", key index) and ("column", path level), with every label there
+    places: dict[tuple[str, int], set[str]] = {}
+    for keys in table.row_keys:
+        for i, k in enumerate(keys):
+            places.setdefault(("row", i), set()).add(k)
+    for path in table.columns:
+        for i, k in enumerate(path):
+            places.setdefault(("column", i), set()).add(k)
+    chosen_at: dict[tuple[str, int], set[str]] = {}
+    for row, col in cited:
+        if row is not None:
+            for i, k in enumerate(table.row_keys[row]):
+                chosen_at.setdefault(("row", i), set()).add(k)
+        if col is not None:
+            for i, k in enumerate(table.columns[col]):
+                chosen_at.setdefault(("column", i), set()).add(k)
+    kept = []
+    for n in table.refs:
+        entry = entries.get(n)
+        if entry is None:
+            kept.append(n)
+            continue
+        title = _words(_title(entry))
+        out = False
+        for place, chosen in chosen_at.items():
+            others = places.get(place, set()) - chosen
+            if any(_names(title, k) for k in others) and not any(_names(title, k) for k in chosen):
+                out = True
+                break
+        if not out:
+            kept.append(n)
+    return kept or list(table.refs)
 
 
 def _doc_title(corpus: Corpus, doc_id: str) -> str:
@@ -33,10 +127,11 @@ def cell_citation(corpus: Corpus, cell: CellView, score: float) -> Citation:
         row=row,
         column=column,
         page=table.page,
-        refs=corpus.refs(table.doc_id, table.refs),
+        refs=cited_refs(corpus, table.doc_id, table_refs(corpus, table, [(cell.row, cell.col)])),
         snippet=snippet,
         highlight=highlight,
         score=round(score, 4),
+        cells=[CitedCell(row, column)],
     )
 
 
@@ -52,10 +147,11 @@ def table_citation(corpus: Corpus, table: TableView, row: int | None, score: flo
         row=row_label,
         column=None,
         page=table.page,
-        refs=corpus.refs(table.doc_id, table.refs),
+        refs=cited_refs(corpus, table.doc_id, table_refs(corpus, table, [(row, None)] if row is not None else [])),
         snippet=snippet,
         highlight=None,
         score=round(score, 4),
+        cells=[CitedCell(row_label, None)] if row_label else [],
     )
 
 
@@ -69,7 +165,7 @@ def passage_citation(corpus: Corpus, passage: Passage, score: float, highlight: 
         row=None,
         column=None,
         page=passage.page,
-        refs=corpus.refs(passage.doc_id, passage.refs),
+        refs=cited_refs(corpus, passage.doc_id, passage.refs),
         snippet=passage.text,
         highlight=list(highlight) if highlight else None,
         score=round(score, 4),
@@ -90,7 +186,7 @@ def fact_citation(corpus: Corpus, fact: Fact, score: float) -> Citation:
         row=fact.entity,
         column=str(fact.year) if fact.year else None,
         page=None,
-        refs=corpus.dataset_refs(fact.doc_id),
+        refs=[_url_once(r) for r in corpus.dataset_refs(fact.doc_id)],
         snippet=snippet,
         highlight=[len(head), len(head) + len(fact.raw)],
         score=round(score, 4),
@@ -101,17 +197,19 @@ def hit_citation(corpus: Corpus, hit: Hit) -> SearchResult:
     """A search result as a citation (with `text`)."""
     refs: list[Reference] = []
     row = column = None
+    cells: list[CitedCell] = []
     if hit.kind == "passage":
         passage = corpus.passages.get((hit.doc_id, hit.ref_id))
-        refs = corpus.refs(hit.doc_id, passage.refs) if passage else []
+        refs = cited_refs(corpus, hit.doc_id, passage.refs) if passage else []
     elif hit.kind == "table_row":
         table_id, _, row_index = hit.ref_id.partition(":")
         table = corpus.table(hit.doc_id, table_id)
         if table is not None:
-            refs = corpus.refs(hit.doc_id, table.refs)
+            refs = cited_refs(corpus, hit.doc_id, table_refs(corpus, table, [(int(row_index), None)]))
             row = " · ".join(table.row_keys[int(row_index)])
+            cells = [CitedCell(row, None)]
     elif hit.kind == "fact":
-        refs = corpus.dataset_refs(hit.doc_id)
+        refs = [_url_once(r) for r in corpus.dataset_refs(hit.doc_id)]
         fact = corpus.facts.get((hit.doc_id, hit.ref_id.split(",")[0]))
         row = fact.entity if fact else None
     return SearchResult(
@@ -127,5 +225,41 @@ def hit_citation(corpus: Corpus, hit: Hit) -> SearchResult:
         snippet=hit.text,
         highlight=None,
         score=round(hit.score, 6),
+        cells=cells,
         text=hit.text,
     )
+
+
+def _evidence(c: Citation) -> tuple[str, ...]:
+    """What a citation cites: a table (whatever its row and cell), or a passage, or a fact."""
+    if c.kind == "table_row" and c.table:
+        return c.doc_id, "table", c.table
+    return c.doc_id, c.kind, c.locator, c.snippet
+
+
+def merge_citations(citations: list[Citation]) -> list[Citation]:
+    """One citation per distinct evidence, in the order first cited: the later citations of a
+    table already cited add their cells and reference entries to the first one."""
+    out: list[Citation] = []
+    first: dict[tuple[str, ...], Citation] = {}
+    for c in citations:
+        key = _evidence(c)
+        kept = first.get(key)
+        if kept is None:
+            first[key] = c
+            out.append(c)
+            continue
+        for cell in c.cells:
+            if cell not in kept.cells:
+                kept.cells.append(cell)
+        numbers = {r.n for r in kept.refs}
+        kept.refs = kept.refs + [r for r in c.refs if r.n not in numbers]
+    for c in out:
+        c.refs = sorted(c.refs, key=lambda r: r.n)
+    return out
+
+
+def cites(citations: list[Citation], candidate: Citation) -> bool:
+    """Is the candidate's evidence cited already (its table, its passage)?"""
+    key = _evidence(candidate)
+    return any(_evidence(c) == key for c in citations)
