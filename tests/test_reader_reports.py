@@ -62,7 +62,10 @@ def first(r):
 
 
 def cited_cells(r) -> set[tuple[str | None, str | None, str | None]]:
-    return {(c.table, c.row, c.column) for c in r.citations if c.kind == "table_row"}
+    """Every cited cell: each table citation's own, and the other cells it lists."""
+    cells = {(c.table, c.row, c.column) for c in r.citations if c.kind == "table_row"}
+    cells |= {(c.table, cell.row, cell.column) for c in r.citations if c.kind == "table_row" for cell in c.cells}
+    return cells
 
 
 def answered(r, value=None, unit=None):
