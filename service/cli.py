@@ -353,8 +353,11 @@ def cmd_serve(args) -> int:
 
 
 # -- ui -------------------------------------------------------------------------------
-def ui_command(api: str, port: int, host: str) -> list[str]:
-    """The `streamlit run` command line for the UI (`ui/app.py` of the installed package)."""
+def ui_command(api: str, port: int, host: str, *, max_upload_mb: int = 50) -> list[str]:
+    """The `streamlit run` command line for the UI (`ui/app.py` of the installed package).
+    Streamlit's options are flags, not a `.streamlit/config.toml` (which streamlit reads from
+    the directory it is started in, whatever that is): the toolbar for viewers (no "Deploy"
+    button or developer menu), and the uploader's limit the API's (CITEQA_MAX_UPLOAD_MB)."""
     import ui
 
     app = Path(ui.__file__).resolve().with_name("app.py")
@@ -374,6 +377,10 @@ def ui_command(api: str, port: int, host: str) -> list[str]:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",
+        "--server.maxUploadSize",
+        str(max_upload_mb),
     ]
 
 
@@ -390,7 +397,7 @@ def cmd_ui(args) -> int:
     api = (args.api or settings.api_url).rstrip("/")
     env = {**os.environ, "CITEQA_API_URL": api}
     print(f"citeqa UI on http://{args.host}:{args.port} (API: {api}); Ctrl+C to stop", file=sys.stderr)
-    process = subprocess.Popen(ui_command(api, args.port, args.host), env=env)
+    process = subprocess.Popen(ui_command(api, args.port, args.host, max_upload_mb=settings.max_upload_mb), env=env)
     try:
         return process.wait()
     except KeyboardInterrupt:  # streamlit got the Ctrl+C too: let it stop on its own

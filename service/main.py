@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 
 from index.folder import citeqa_version
 from index.store import DB_NAME
@@ -106,7 +107,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             # the engine loaded here, and any swapped in by writes or reloads, are the app's to close
             slot.shutdown()
 
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI and ReDoc from the app itself (fastapi-offline ships
+    # the files, served under /static-offline-docs), not from a CDN: they work offline
+    app = FastAPIOffline(
         title="citeqa",
         version=citeqa_version(),
         description=(

@@ -23,7 +23,7 @@ from tests.conftest import ROOT, SECOND_REPORT
 from tests.servers import free_port, live_api
 from ui.charts import cited_series, pick_chart, pick_frame, series_chart
 from ui.client import ApiClient, ApiError, ApiUnavailable
-from ui.documents import documents_frame, summary_text
+from ui.documents import delete_message, documents_frame, upload_message
 from ui.tables import CELL_COLOUR, ROW_COLOUR, highlighted, locate, table_frame, year_axis
 from ui.text import escape_markdown, figure, format_value, highlight_markdown, reference_markdown
 
@@ -229,7 +229,7 @@ def test_documents_page_lists_documents_and_hides_writes_without_token(api, ui_e
     at = app_test().run()
     at.switch_page("views/documents.py").run()
     no_exception(at)
-    frame = at.dataframe[0].value
+    frame = at.table[0].value
     assert len(frame) == 11 and "song-2024" in set(frame["id"])
     assert list(frame.columns) == [
         "title",
@@ -243,17 +243,37 @@ def test_documents_page_lists_documents_and_hides_writes_without_token(api, ui_e
         "file",
     ]
     song = frame.set_index("id").loc["song-2024"]
-    assert song["tables"] == 14 and song["kind"] == "report" and song["language"] == "en"
+    assert song["tables"] == "14" and song["kind"] == "report" and song["language"] == "en"
+    # a page count the document does not have is a dash, never "None" (datasets have none)
+    assert "None" not in frame.to_string() and "<NA>" not in frame.to_string()
+    assert (frame["pages"] == "—").any() and frame["pages"].map(lambda p: p == "—" or p.isdigit()).all()
     assert not at.file_uploader and not at.get("button")  # no upload, no delete
-    assert any("CITEQA_API_TOKEN" in i.value for i in at.info)
+    assert any("CITEQA_API_TOKEN" in i.value and "sidebar" in i.value for i in at.info)
+    assert at.text_input(key="api-token").value == ""  # no token in the env: an empty field
+
+
+def test_the_root_opens_ask_and_the_token_field_defaults_to_the_env(api, ui_env):
+    ui_env(api, "from-the-env")
+    at = app_test().run()
+    no_exception(at)
+    assert at.title[0].value == "Ask the documents"  # the root switches to the Ask page, /ask
+    field = at.text_input(key="api-token")
+    assert field.label == "API token" and field.value == "from-the-env"
+    assert "writes: on (token set)" in texts(at)
+    field.input("").run()  # cleared: read-only, for this session; the env is left alone
+    assert "writes: off (no token)" in texts(at)
+    assert at.session_state["api-token"] == ""
 
 
 def test_upload_feedback_and_delete_with_a_token(writable_api, ui_env):
-    ui_env(writable_api, WRITE_TOKEN)
+    ui_env(writable_api)  # no token in the env: it is typed in the sidebar
     at = app_test().run()
     at.switch_page("views/documents.py").run()
     no_exception(at)
-    assert at.dataframe[0].value["id"].tolist() == ["lakeland-water-report"]
+    assert at.table[0].value["id"].tolist() == ["lakeland-water-report"]
+    assert not at.file_uploader
+    at.text_input(key="api-token").input(WRITE_TOKEN).run()
+    assert at.file_uploader  # the token turns the writes on
 
     note = b"# Harbour note\n\nIn 2023 the harbour handled 7.5 million tonnes of cargo.\n"
     at.file_uploader[0].set_value(("harbour-note.md", note, "text/markdown"))
@@ -262,8 +282,12 @@ def test_upload_feedback_and_delete_with_a_token(writable_api, ui_env):
     no_exception(at)
     assert not at.error, [e.value for e in at.error]
     success = " ".join(s.value for s in at.success)
-    assert "added 1" in success and "harbour-note" in success
-    assert "harbour-note" in at.dataframe[0].value["id"].tolist()
+    assert re.fullmatch(r"Added ‘Harbour note’\\: 0 tables, \d+ passages?", success), success
+    assert "harbour-note" in at.table[0].value["id"].tolist()
+    at.file_uploader[0].set_value(("harbour-note.md", note, "text/markdown"))
+    at.form_submit_button[0].click().run()
+    success = " ".join(s.value for s in at.success)
+    assert success.startswith("Unchanged ‘Harbour note’"), success
 
     # feedback on an answer from the new document
     at.switch_page("views/ask.py").run()
@@ -287,12 +311,12 @@ def test_upload_feedback_and_delete_with_a_token(writable_api, ui_env):
     at.switch_page("views/documents.py").run()
     at.selectbox(key="delete-target").set_value("harbour-note").run()
     at.button(key="delete").click().run()
-    assert "harbour-note" in at.dataframe[0].value["id"].tolist()  # nothing removed yet
+    assert "harbour-note" in at.table[0].value["id"].tolist()  # nothing removed yet
     assert any("Delete" in w.value for w in at.warning)
     at.button(key="delete-confirm").click().run()
     no_exception(at)
-    assert any("Deleted `harbour-note`" in s.value for s in at.success)
-    assert at.dataframe[0].value["id"].tolist() == ["lakeland-water-report"]
+    assert any(s.value.startswith("Deleted ‘Harbour note’") for s in at.success), [s.value for s in at.success]
+    assert at.table[0].value["id"].tolist() == ["lakeland-water-report"]
 
 
 # -- the plain modules on the API's real JSON -------------------------------------------
@@ -370,9 +394,17 @@ def test_pick_frame_charts_rows_or_columns(client):
 
 def test_documents_frame_and_summary(client):
     frame = documents_frame(client.documents())
-    assert len(frame) == 11 and frame["ingested at"].str.endswith("UTC").all()
-    summary = {"added": 1, "updated": 0, "unchanged": 0, "removed": 0, "failed": 0, "chunks": 3, "embedded": 3}
-    assert summary_text(summary) == "added 1 · updated 0 · unchanged 0 · removed 0 · failed 0 — 3 chunks, 3 embedded"
+    assert len(frame) == 11 and frame["ingested at"].str.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC").all()
+    document = {"id": "harbor-2023", "title": "Harbor City Water Utility 2023", "counts": {"tables": 2, "chunks": 6}}
+    files = [{"path": "harbor.pdf", "status": "added", "doc_id": "harbor-2023", "chunks": 6}]
+    summary = {"added": 1, "updated": 0, "unchanged": 0, "removed": 0, "failed": 0, "files": files}
+    added = {"summary": summary, "document": document}
+    assert upload_message(added, "harbor.pdf") == (True, "Added ‘Harbor City Water Utility 2023’: 2 tables, 6 passages")
+    files[0]["status"] = "updated"
+    assert upload_message(added, "harbor.pdf")[1].startswith("Updated ‘Harbor City Water Utility 2023’: 2 tables")
+    failed = {"summary": {"failed": 1, "files": [{"path": "x.pdf", "status": "failed", "message": "no text"}]}}
+    assert upload_message(failed, "x.pdf") == (False, "Could not add x.pdf: no text")
+    assert delete_message("Harbor", {"removed": 1, "files": []})[1].startswith("Deleted ‘Harbor’")
 
 
 def test_text_is_escaped_and_figures_read_naturally():
@@ -422,6 +454,8 @@ def test_citeqa_ui_command_line():
         "--server.address": "0.0.0.0",
         "--server.headless": "true",
         "--browser.gatherUsageStats": "false",
+        "--client.toolbarMode": "viewer",  # no "Deploy" button, no developer menu
+        "--server.maxUploadSize": "50",  # the API's default CITEQA_MAX_UPLOAD_MB
     }
 
 
@@ -529,3 +563,6 @@ def test_charts_keep_one_unit_an_axis_titled_with_it_and_draw_ranks_best_on_top(
     assert y["title"] == "rank" and y["scale"]["reverse"] is True
     picked = pick_chart(pick_frame(ranks, "row", ["China", "Russia"])).to_dict()
     assert picked["encoding"]["y"]["title"] == "rank" and picked["encoding"]["y"]["scale"]["reverse"] is True
+
+    flags = dict(zip(*[iter(ui_command("http://api:9000", 8600, "0.0.0.0", max_upload_mb=7)[5:])] * 2))
+    assert flags["--server.maxUploadSize"] == "7"

@@ -1,6 +1,8 @@
 """The UI in a real browser: Debian's chromium, driven by Playwright, against `streamlit run
-ui/app.py` (a subprocess) against a live API (real model, real index). One question, typed
-and submitted as a person would; the figure, a citation and the chart must show.
+ui/app.py` (a subprocess, the command line `citeqa ui` runs) against a live API (real model,
+real index). One question, typed and submitted as a person would; the figure, a citation and
+the chart must show. Also: every page at its own URL, the documents list whole at 1,280 px,
+the API's /docs and /redoc with the network cut off, and Chinese drawn with real glyphs.
 
 Without /usr/bin/chromium the test is skipped, except under CI (`CI=true`), where it fails:
 `.ci/run` installs chromium with apt first. Never `playwright install` (no downloads)."""
@@ -11,7 +13,6 @@ import os
 import re
 import struct
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +21,10 @@ import httpx
 import pytest
 
 from service.answering.engine import Engine
+from service.cli import ui_command
 from service.settings import Settings
 from tests.servers import free_port, live_api
-from tests.test_ui_app import QUESTION, UI_APP
+from tests.test_ui_app import QUESTION
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,6 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+UPLOAD_MB = 7  # the uploader must say the API's limit, not Streamlit's 200 MB
 
 
 def require_chromium() -> None:
@@ -62,21 +67,7 @@ def ui(api, tmp_path) -> Iterator[str]:
     """`streamlit run ui/app.py` on a free port, from another directory, pointed at the API."""
     port = free_port()
     env = {**os.environ, "CITEQA_API_URL": api, "CITEQA_API_TOKEN": ""}
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(UI_APP),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    command = ui_command(api, port, "127.0.0.1", max_upload_mb=UPLOAD_MB)
     log = (tmp_path / "streamlit.log").open("wb")
     process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -142,3 +133,158 @@ def test_question_in_a_real_browser(ui, tmp_path):
     assert shot.is_file() and shot.stat().st_size > 30_000
     width, height = png_size(shot)
     assert width >= 1280 and height >= 1600
+
+
+CLIPPED_CELLS = """() => {
+    const box = document.querySelector('[data-testid="stTable"]');
+    const right = Math.min(box.getBoundingClientRect().right, window.innerWidth) + 1;
+    const scrolled = [box, ...box.querySelectorAll('div')].filter(d => d.scrollWidth > d.clientWidth + 1);
+    const cells = [...box.querySelectorAll('td, th')].filter(c =>
+        c.scrollWidth > c.clientWidth + 1 || getComputedStyle(c).textOverflow === 'ellipsis'
+        || c.getBoundingClientRect().right > right);
+    return [...scrolled.map(d => 'scrolls: ' + d.className), ...cells.map(c => c.innerText)];
+}"""
+
+
+def browser_page(p, **kwargs):
+    browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    return browser, browser.new_page(viewport={"width": 1280, "height": 1000}, **kwargs)
+
+
+def test_pages_at_their_urls_token_field_and_documents_whole_at_1280(ui, tmp_path):
+    require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser, page = browser_page(p)
+        try:
+            page.goto(f"{ui}/ask")
+            expect(page.get_by_label("Question")).to_be_visible(timeout=60_000)
+            page.wait_for_timeout(500)
+            expect(page.get_by_text("Page not found")).to_have_count(0)
+            assert page.url.rstrip("/").endswith("/ask")
+            # the toolbar for viewers: no "Deploy" button, no developer menu
+            expect(page.locator('[data-testid="stAppDeployButton"]')).to_have_count(0)
+            page.locator('[data-testid="stMainMenu"]').click()
+            menu = page.locator('[data-testid="stMainMenuPopover"]')
+            expect(menu).to_be_visible()
+            expect(menu).not_to_contain_text("Clear cache")
+            expect(menu).not_to_contain_text("Deploy")
+            page.keyboard.press("Escape")
+
+            page.goto(ui)  # the root opens Ask at its own URL
+            expect(page.get_by_label("Question")).to_be_visible(timeout=60_000)
+            page.wait_for_url(re.compile(r"/ask/?$"), timeout=30_000)
+
+            page.goto(f"{ui}/documents")
+            table = page.locator('[data-testid="stTable"] table')
+            expect(table).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Page not found")).to_have_count(0)
+            cells = table.locator("td, th")
+            assert cells.count() > 11 * 8
+            # every cell whole at 1,280 px: no cell overflows, no part of the table scrolls
+            # sideways, every cell ends inside the table's visible box
+            clipped = page.evaluate(CLIPPED_CELLS)
+            assert clipped == [], clipped
+            text = table.inner_text()
+            assert "Song 2024" in text or "song-2024" in text
+            assert "None" not in text and "—" in text
+            page.screenshot(path=str(tmp_path / "documents.png"), full_page=True)
+
+            # the token field: typed in the sidebar, it turns the uploader on, with the API's limit
+            token = page.get_by_label("API token", exact=True)
+            expect(token).to_have_attribute("type", "password")
+            token.fill("typed-token")
+            token.press("Enter")
+            uploader = page.locator('[data-testid="stFileUploader"]')
+            expect(uploader).to_be_visible(timeout=30_000)
+            expect(uploader).to_contain_text(f"{UPLOAD_MB}MB")
+            assert "200MB" not in uploader.inner_text().replace(" ", "")
+        finally:
+            browser.close()
+
+
+def test_api_docs_work_offline(api, tmp_path):
+    """/docs and /redoc with every host but the API's blocked: Swagger UI lists the endpoints,
+    ReDoc shows the operations; the app serves their scripts with the right content types.
+    (Before, both were blank offline: their scripts came from a CDN.)"""
+    require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    blocked: list[tuple[str, str]] = []
+    own = api.split("://", 1)[1]
+
+    def only_the_api(route):
+        url = route.request.url
+        if url.split("://", 1)[-1].split("/", 1)[0] == own:
+            route.continue_()
+        else:
+            blocked.append((route.request.resource_type, url))
+            route.abort()
+
+    with sync_playwright() as p:
+        browser, page = browser_page(p)
+        try:
+            page.route("**/*", only_the_api)
+            page.goto(f"{api}/docs")
+            ask = page.locator(".opblock").filter(has_text="/ask").first
+            expect(ask).to_be_visible(timeout=30_000)
+            expect(page.locator(".opblock")).not_to_have_count(0)
+            page.screenshot(path=str(tmp_path / "docs.png"))
+
+            page.goto(f"{api}/redoc")
+            expect(page.get_by_text("/documents/{doc_id}/tables").first).to_be_attached(timeout=30_000)
+            expect(page.locator("h1").first).to_contain_text("citeqa")
+        finally:
+            browser.close()
+    # nothing the pages need comes from elsewhere (ReDoc's own "powered by" logo may, and is
+    # then simply not shown)
+    assert [b for b in blocked if b[0] != "image"] == [], blocked
+
+    html = httpx.get(f"{api}/docs").text
+    scripts = re.findall(r'(?:src|href)="(/[^"]+\.(?:js|css))"', html)
+    assert len(scripts) == 2, html
+    for path in scripts:
+        response = httpx.get(f"{api}{path}")
+        assert response.status_code == 200
+        kind = "text/css" if path.endswith(".css") else "javascript"
+        assert kind in response.headers["content-type"] and response.headers["x-content-type-options"] == "nosniff"
+
+
+CHINESE = "中国数字经济"
+MISSING = "\u0378"  # an unassigned code point: no font has it, every browser draws its box
+
+
+def test_chinese_renders_as_glyphs_not_boxes(tmp_path):
+    """A CJK font is installed (fonts-noto-cjk) and the browser draws each character as its own
+    glyph: six different characters give six different pictures, none the missing-glyph box."""
+    require_chromium()
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True).stdout.strip()
+    if not fonts:
+        message = "no Chinese font (Debian: apt-get install fonts-noto-cjk)"
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(f"{message}; .ci/run installs it")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    chars = [*CHINESE, MISSING]
+    spans = "".join(f'<span id="c{i}" style="font-size:40px">{c}</span> ' for i, c in enumerate(chars))
+    with sync_playwright() as p:
+        browser, page = browser_page(p)
+        try:
+            page.set_content(
+                f'<html lang="zh"><body style="font-family: sans-serif">'
+                f'<p id="line" style="font-size:40px">{CHINESE}</p><p>{spans}</p></body></html>'
+            )
+            page.evaluate("document.fonts.ready")
+            pictures = [page.locator(f"#c{i}").screenshot() for i in range(len(chars))]
+            page.screenshot(path=str(tmp_path / "chinese.png"))
+            width = page.locator("#line").evaluate(
+                "e => { const r = document.createRange(); r.selectNodeContents(e); return r.getBoundingClientRect().width; }"
+            )
+        finally:
+            browser.close()
+    box = pictures[-1]
+    assert len(set(pictures[:-1])) == len(CHINESE), "the characters are drawn alike: boxes, not glyphs"
+    assert box not in pictures[:-1]
+    assert 6 * 40 * 0.9 <= width <= 6 * 40 * 1.1  # full-width glyphs, one em each

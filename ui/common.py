@@ -1,5 +1,7 @@
 """What every page shares: the API client (one per URL and token, `st.cache_resource`),
-cached reads, and how an API failure is shown (a message and the next step, no traceback)."""
+the write token (the sidebar's field, kept in `st.session_state` only; CITEQA_API_TOKEN is its
+default), cached reads, and how an API failure is shown (a message and the next step, no
+traceback)."""
 
 from __future__ import annotations
 
@@ -9,9 +11,19 @@ from ui.client import ApiClient, ApiError, ClientError
 from ui.settings import UiSettings
 from ui.text import escape_markdown
 
+TOKEN_KEY = "api-token"
+
 
 def settings() -> UiSettings:
     return UiSettings()
+
+
+def token() -> str | None:
+    """The token for writes: what the sidebar's field holds (this session only), else
+    CITEQA_API_TOKEN. A blank field means no token: a read-only UI."""
+    if TOKEN_KEY in st.session_state:
+        return str(st.session_state[TOKEN_KEY] or "").strip() or None
+    return settings().api_token
 
 
 @st.cache_resource(show_spinner=False)
@@ -21,7 +33,7 @@ def _client(base_url: str, token: str | None, timeout: float, upload_timeout: fl
 
 def client() -> ApiClient:
     s = settings()
-    return _client(s.api_url, s.api_token, s.api_timeout, s.upload_timeout)
+    return _client(s.api_url, token(), s.api_timeout, s.upload_timeout)
 
 
 def show_error(exc: ClientError, what: str = "") -> None:

@@ -1,54 +1,77 @@
-"""The documents list and ingest summaries, as plain data for the Documents page."""
+"""The documents list and what an upload or a delete did, in plain words, for the Documents page."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 COLUMNS = ["title", "id", "kind", "language", "pages", "chunks", "tables", "ingested at", "file"]
+UNKNOWN = "—"
+
+
+def _when(stamp: str | None) -> str:
+    """ "2026-11-30T05:09:24Z" → "2026-11-30 05:09 UTC" (minutes are enough to read)."""
+    if not stamp:
+        return UNKNOWN
+    text = stamp.replace("T", " ")
+    utc = text.endswith("Z")
+    text = text.rstrip("Z")
+    day, _, time = text.partition(" ")
+    return f"{day} {time[:5]}".strip() + (" UTC" if utc else "")
 
 
 def documents_frame(documents: list[dict]) -> pd.DataFrame:
+    """One row a document, every cell text: an unknown page count is "—", never "None"."""
     rows = [
         {
             "title": d["title"],
             "id": d["id"],
             "kind": d["kind"],
-            "language": d.get("language") or "",
-            "pages": d.get("pages"),
-            "chunks": d["counts"]["chunks"],
-            "tables": d["counts"]["tables"],
-            "ingested at": (d.get("ingested_at") or "").replace("T", " ").replace("Z", " UTC"),
-            "file": d.get("path") or "",
+            "language": d.get("language") or UNKNOWN,
+            "pages": str(d["pages"]) if d.get("pages") is not None else UNKNOWN,
+            "chunks": str(d["counts"]["chunks"]),
+            "tables": str(d["counts"]["tables"]),
+            "ingested at": _when(d.get("ingested_at")),
+            "file": d.get("path") or UNKNOWN,
         }
         for d in documents
     ]
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame["pages"] = frame["pages"].astype("Int64")
-    return frame
+    return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def summary_text(summary: dict) -> str:
-    """ "added 1 · updated 0 · … — 12 chunks (3 table rows), 12 embedded" from an ingest summary."""
-    counts = " · ".join(f"{k} {summary.get(k, 0)}" for k in ("added", "updated", "unchanged", "removed", "failed"))
-    extra = []
-    if "chunks" in summary:
-        rows = f" ({summary['table_rows']} table rows)" if summary.get("table_rows") else ""
-        extra.append(f"{summary['chunks']} chunks{rows}")
-    if "embedded" in summary:
-        extra.append(f"{summary['embedded']} embedded")
-    return counts + (" — " + ", ".join(extra) if extra else "")
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def file_notes(summary: dict) -> list[str]:
-    """One line per file the summary reports on: status, id, path and any message."""
-    notes = []
-    for f in summary.get("files") or []:
-        if isinstance(f, dict):
-            parts = [str(f.get("status", "")), str(f.get("doc_id") or ""), str(f.get("path") or "")]
-            line = " · ".join(p for p in parts if p)
-            if f.get("message"):
-                line += f": {f['message']}"
-            notes.append(line)
-        else:
-            notes.append(str(f))
-    return notes
+def _contents(document: dict) -> str:
+    counts = document.get("counts") or {}
+    return f"{_plural(int(counts.get('tables', 0)), 'table')}, {_plural(int(counts.get('chunks', 0)), 'passage')}"
+
+
+def upload_message(result: dict, name: str) -> tuple[bool, str]:
+    """What `POST /documents` did, in words: (ok, text), e.g. (True, "Added ‘Harbour note’: 0 tables,
+    1 passage"). A failed file is (False, "Could not add NAME: why")."""
+    summary = result.get("summary") or {}
+    document = result.get("document") or {}
+    title = document.get("title") or name
+    files = [f for f in summary.get("files") or [] if isinstance(f, dict)]
+    failed = [f for f in files if f.get("status") == "failed"]
+    if failed or summary.get("failed"):
+        why = "; ".join(str(f.get("message") or "the file could not be read") for f in failed) or "unknown error"
+        return False, f"Could not add {name}: {why}"
+    status = next((str(f.get("status")) for f in files if f.get("status")), "")
+    if not status:
+        status = next((k for k in ("added", "updated", "unchanged") if summary.get(k)), "added")
+    if status == "unchanged":
+        return True, f"Unchanged ‘{title}’: the same file was added before ({_contents(document)})"
+    verb = "Updated" if status == "updated" else "Added"
+    return True, f"{verb} ‘{title}’: {_contents(document)}"
+
+
+def delete_message(title: str, summary: dict) -> tuple[bool, str]:
+    """What `DELETE /documents/{id}` did, in words."""
+    files = [f for f in summary.get("files") or [] if isinstance(f, dict)]
+    failed = [f for f in files if f.get("status") == "failed"]
+    if failed or summary.get("failed"):
+        why = "; ".join(str(f.get("message") or "unknown error") for f in failed) or "unknown error"
+        return False, f"Could not delete ‘{title}’: {why}"
+    return True, f"Deleted ‘{title}’: answers no longer cite it"

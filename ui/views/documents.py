@@ -6,13 +6,14 @@ import streamlit as st
 
 from ui import common
 from ui.client import ClientError
-from ui.documents import documents_frame, file_notes, summary_text
+from ui.documents import COLUMNS, delete_message, documents_frame, upload_message
 from ui.text import escape_markdown
 
 UPLOAD_TYPES = ["pdf", "md", "markdown", "txt", "csv"]
 ENABLE_WRITES = (
-    "Uploading and deleting are turned off because the UI has no API token. To turn them on, set the "
-    "same `CITEQA_API_TOKEN` for the API and the UI (`make run` generates one and passes it to both)."
+    "Uploading and deleting are turned off because the UI has no API token. To turn them on, type the "
+    "API's token in the sidebar, or set the same `CITEQA_API_TOKEN` for the API and the UI (`make run` "
+    "generates one and passes it to both)."
 )
 
 st.title("Documents")
@@ -24,18 +25,20 @@ except ClientError as exc:
     st.stop()
 
 st.caption(f"{len(docs)} documents served by {url}")
-st.dataframe(
-    documents_frame(docs),
-    hide_index=True,
-    width="stretch",
-    height=min(38 + 35 * len(docs), 600),
-    column_config={
-        "title": st.column_config.TextColumn(width="large"),
-        "pages": st.column_config.NumberColumn(format="%d"),
-        "chunks": st.column_config.NumberColumn(format="%d"),
-        "tables": st.column_config.NumberColumn(format="%d"),
-    },
+# a static table: every title, date and file name is shown whole, none cut off at 1,280 px
+# (titles wrap at spaces; a long file name may wrap anywhere; a date stays on one line)
+DATE_COLUMN, FILE_COLUMN = COLUMNS.index("ingested at") + 1, COLUMNS.index("file") + 1
+st.html(
+    "<style>"
+    f'[data-testid="stTable"] td:nth-child({DATE_COLUMN}) p {{ white-space: nowrap; }}'
+    f'[data-testid="stTable"] td:nth-child({FILE_COLUMN}) {{ min-width: 8em; }}'
+    f'[data-testid="stTable"] td:nth-child({FILE_COLUMN}) p {{ overflow-wrap: anywhere; }}'
+    "</style>"
 )
+frame = documents_frame(docs)
+for column in ("title", "file"):  # the table's cells are markdown: show the text as it is
+    frame[column] = frame[column].map(escape_markdown)
+st.table(frame, hide_index=True)
 warned = [d for d in docs if d.get("warnings")]
 for d in warned:
     st.warning(f"**{escape_markdown(d['title'])}**: " + "; ".join(escape_markdown(w) for w in d["warnings"]))
@@ -76,12 +79,11 @@ last = st.session_state.get("upload-result")
 if last and "error" in last:
     common.show_error(last["error"], f"{last['name']} was not ingested")
 elif last:
-    summary = last["result"].get("summary", {})
-    document = last["result"].get("document") or {}
-    what = f"**{escape_markdown(document.get('title', last['name']))}** (`{document.get('id', '?')}`)"
-    st.success(f"{what}: {summary_text(summary)}", icon=":material/download_done:")
-    for note in file_notes(summary):
-        st.caption(escape_markdown(note))
+    ok, message = upload_message(last["result"], last["name"])
+    if ok:
+        st.success(escape_markdown(message), icon=":material/download_done:")
+    else:
+        st.error(escape_markdown(message), icon=":material/error:")
 
 # -- delete -------------------------------------------------------------------------------
 st.subheader("Delete a document")
@@ -115,12 +117,15 @@ if pending and pending in titles:
             common.show_error(exc, f"{pending} was not deleted")
         else:
             common.forget_documents()
-            st.session_state["delete-result"] = {"id": pending, "summary": result.get("summary", {})}
+            st.session_state["delete-result"] = {
+                "id": pending,
+                "title": next((d["title"] for d in docs if d["id"] == pending), pending),
+                "summary": result.get("summary", {}),
+            }
             st.rerun()
     no.button("Cancel", key="delete-cancel", on_click=_cancel)
 
 done = st.session_state.pop("delete-result", None)
 if done:
-    st.success(
-        f"Deleted `{done['id']}`. {summary_text(done['summary'])}" if done["summary"] else f"Deleted `{done['id']}`."
-    )
+    ok, message = delete_message(done["title"], done["summary"])
+    (st.success if ok else st.error)(escape_markdown(message))
