@@ -983,9 +983,14 @@ def _anywhere(ctx: _Context, entity: str) -> bool:
 def _add_context_citations(ctx: _Context, draft: Draft, top_k: int) -> None:
     """Fill the remaining citation slots with the best retrieved evidence not cited yet (a
     table or passage already cited is not listed again)."""
+    cited_tables = {(c.doc_id, c.table) for c in draft.citations if c.kind == "table_row"}
     for hit in ctx.hits:
         if len(draft.citations) >= top_k:
             break
+        if hit.kind == "table_row" and (hit.doc_id, hit.table) in cited_tables:
+            continue  # its table is cited already: not worth building the citation to find out
         citation = hit_citation(ctx.corpus, hit).as_citation()
         if not cites(draft.citations, citation):
             draft.citations.append(citation)
+            if citation.kind == "table_row":
+                cited_tables.add((citation.doc_id, citation.table))

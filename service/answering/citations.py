@@ -54,6 +54,15 @@ def _names(title_words: set[str], label: str) -> bool:
 
 
 def table_refs(corpus: Corpus, table: TableView, cited: list[tuple[int | None, int | None]]) -> list[int]:
+    """`_table_refs`, kept on the table: the same positions are cited again and again."""
+    key = tuple(cited)
+    found = table.cited_refs.get(key)
+    if found is None:
+        found = table.cited_refs[key] = _table_refs(corpus, table, cited)
+    return list(found)
+
+
+def _table_refs(corpus: Corpus, table: TableView, cited: list[tuple[int | None, int | None]]) -> list[int]:
     """The table's reference numbers behind the cited cells ((row, column) positions; None: any).
 
     A row or column label that carries its own marks (`Fixed broadband [5; 6]`) is cited by

@@ -83,6 +83,8 @@ class TableView:
     page: int | None
     section: list[str]
     cells: list[CellView] = field(default_factory=list)
+    # the reference numbers behind cited positions (`citations.table_refs`), worked out once
+    cited_refs: dict[tuple, list[int]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, table: Table) -> TableView:
