@@ -122,6 +122,15 @@ def _unit_kind(unit: str | None) -> str:
     return re.sub(r"\(.*?\)", " ", unit or "").strip().casefold()
 
 
+def _money_or_share(unit: str) -> str | None:
+    """`%` for a share, `$` for money, else None (what a unit says a figure is)."""
+    if "%" in unit or re.search(r"\b(?:percent|share|ratio)\b", unit, re.I):
+        return "%"
+    if re.search(r"[$€£¥₽]|\b(?:US\$|dollars?|usd|yuan|rubles?)\b", unit, re.I):
+        return "$"
+    return None
+
+
 def _significant(raw: str) -> int:
     digits = re.sub(r"\D", "", raw.split("e")[0].split("E")[0]).lstrip("0")
     return len(digits)
@@ -433,8 +442,7 @@ class SourceCheck:
         out.vintage = vintage(fact)
         out.fact_id = fact.id
         out.relative_difference = _rounded(rel)
-        if verdict in ("other-indicator", "other-period"):
-            out.indicator, out.indicator_code = fact.indicator, fact.indicator_code
+        out.indicator, out.indicator_code = fact.indicator, fact.indicator_code
         return out
 
     def _pick(self, table: TableView, cell: CellView, candidates: list[Series], refs: list[int]) -> list[Series]:
@@ -456,11 +464,9 @@ class SourceCheck:
                 points += max(_overlap(name, t) / len(name) for t in titles)
             if s.code and any(s.code.startswith(c) or c.startswith(s.code) for c in codes):
                 points += 5
-            source_unit = s.unit or ""
-            if "%" in unit and "%" in source_unit:
-                points += 1
-            if "$" in unit and "$" in source_unit:
-                points += 1
+            kinds = (_money_or_share(unit), _money_or_share(s.unit or ""))
+            if all(kinds):
+                points += 2 if kinds[0] == kinds[1] else -2
             return points
 
         scored = sorted(((score(s), i, s) for i, s in enumerate(candidates)), key=lambda p: (-p[0], p[1]))
