@@ -33,7 +33,7 @@ from ingest.periods import period_year
 from ingest.records import Fact, Reference
 from service.answering.citations import table_refs
 from service.answering.corpus import CellView, Corpus, TableView
-from service.answering.question import ALIASES, PHRASES
+from service.answering.question import ALIASES, PHRASES, canonical
 
 VERDICTS = ("agrees", "differs", "scale", "other-indicator", "other-period", "no-source-data")
 
@@ -71,6 +71,15 @@ def country_key(text: str) -> str | None:
     if len(lowered) == 3 and not text.isupper():  # `usa` as a word, not a code
         return None
     return _iso_names().get(lowered)
+
+
+def countries_in(text: str) -> list[str]:
+    """The countries a label names: the whole label, else its words (`Fixed broadband China`)."""
+    whole = country_key(text)
+    if whole:
+        return [whole]
+    words = re.findall(r"[^\W\d_][\w'-]*", canonical(text))
+    return list(dict.fromkeys(k for w in words if (k := country_key(w))))
 
 
 # -- numbers -----------------------------------------------------------------------------
@@ -331,18 +340,16 @@ class SourceCheck:
         )
         years = sorted(set(cell.years))
         out.year = years[0] if len(years) == 1 else None
-        countries = [k for k in (country_key(label) for label in cell.labels) if k]
-        if not countries:
-            countries = list(
-                dict.fromkeys(k for w in re.findall(r"[^\W\d_][\w'-]*", table.caption) if (k := country_key(w)))
-            )
+        countries = [k for label in cell.labels for k in countries_in(label)]
+        if not countries:  # the one country the caption names (`… in China in 2015—2021`)
+            countries = countries_in(table.caption)
             countries = countries if len(countries) == 1 else []
         out.country = countries[0] if countries else None
         datasets = self._datasets(table.doc_id, refs)
         if out.year is None or out.country is None or not datasets:
-            missing = [w for w, ok in (("a year", out.year), ("a country", out.country)) if ok is None]
+            missing = [w for w, ok in (("year", out.year), ("country", out.country)) if ok is None]
             out.note = (
-                f"the cell has no {' or '.join(missing)}"
+                f"the cell names no {' or '.join(missing)}"
                 if missing
                 else "no corpus dataset stands for the references it cites"
                 if refs
