@@ -192,6 +192,76 @@ class ReferenceList(BaseModel):
 
 
 # -- health -----------------------------------------------------------------------------
+class SourceFact(BaseModel):
+    """A source fact a cell was compared with."""
+
+    fact_id: str
+    dataset: str = Field(..., description="the corpus dataset (document id) holding the fact")
+    vintage: str = Field(..., description="the release: the fact's source_id, else its dataset")
+    indicator: str
+    indicator_code: str | None = None
+    entity: str
+    year: JsonInt | None = None
+    value: float | None = None
+    raw: str
+    unit: str | None = None
+    agrees: bool | None = Field(None, description="equal to the cell at printed precision (same-year facts)")
+    relative_difference: float | None = None
+
+
+class VerifiedCell(BaseModel):
+    doc_id: str
+    table: str
+    row: str
+    column: str
+    value: float
+    verdict: Literal["agrees", "differs", "scale", "other-indicator", "other-period", "no-source-data"]
+    source_value: float | None = Field(None, description="the source's figure (the closest one for `differs`)")
+    source_id: str | None = Field(None, description="the corpus dataset (document id) the source figure is in")
+    vintage: str | None = Field(None, description="the release that matches best")
+    refs: list[JsonInt] = Field(default_factory=list, description="the reference numbers the cell cites")
+    raw: str = Field("", description="the cell as printed")
+    year: JsonInt | None = None
+    country: str | None = Field(None, description="ISO 3166 alpha-3")
+    indicator: str | None = None
+    indicator_code: str | None = None
+    fact_id: str | None = None
+    relative_difference: float | None = Field(None, description="(cell − source) / |source|")
+    vintages_tried: list[str] = Field(default_factory=list)
+    vintages_agreeing: list[str] = Field(default_factory=list)
+    matched_year: JsonInt | None = Field(None, description="other-period: the year the figure matches")
+    factor: float | None = Field(None, description="scale: what the cell must be multiplied by to match")
+    note: str = ""
+    evidence: list[SourceFact] = Field(default_factory=list)
+
+
+class ReferenceFlag(BaseModel):
+    doc_id: str
+    n: JsonInt
+    title_names: list[str] = Field(..., description="indicator codes the entry's title names")
+    url_names: list[str] = Field(..., description="indicator codes the entry's URL names")
+    message: str
+
+
+class ReleaseMatch(BaseModel):
+    doc_id: str
+    table: str
+    dataset: str
+    indicator: str
+    vintage: str = Field(..., description="the release that agrees with most of the table's cells of this series")
+    cells_agreeing: int
+    cells_checked: int
+
+
+class VerificationResponse(BaseModel):
+    cells: list[VerifiedCell]
+    summary: dict[str, int] = Field(..., description="cells per verdict")
+    doc_ids: list[str]
+    reference_flags: list[ReferenceFlag]
+    releases: list[ReleaseMatch]
+    seconds: float
+
+
 class Health(BaseModel):
     status: Literal["ok", "stale"] = Field(
         ...,

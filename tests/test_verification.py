@@ -225,3 +225,37 @@ def test_cli_verify_json(corpus_data, capsys, tmp_path):
 def test_cli_verify_unknown_document(corpus_data, capsys):
     assert main(["verify", "nope", "--data-dir", str(corpus_data.data_dir)]) == 2
     assert "no document 'nope'" in capsys.readouterr().err
+
+
+# -- the API -----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def client(corpus_data, corpus_engine):
+    from fastapi.testclient import TestClient
+
+    from service.main import create_app
+    from service.settings import Settings
+    from tests.servers import LOCAL
+
+    with TestClient(create_app(Settings(data_dir=corpus_data.data_dir), engine=corpus_engine), base_url=LOCAL) as c:
+        yield c
+
+
+def test_api_verification(client, paper_check):
+    response = client.get("/documents/song-2024/verification")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["summary"] == paper_check.summary
+    assert len(body["cells"]) == len(paper_check.cells)
+    assert all(CONTRACT <= set(c) for c in body["cells"])
+    cell = next(c for c in body["cells"] if c["table"] == "Table 6" and c["raw"] == "22.52")
+    assert cell["verdict"] == "agrees" and cell["vintage"] == "OWID_WDI_2023-04"
+    assert cell["source_id"] == "wb-fixed-broadband" and cell["refs"] == [6]
+    assert {e["vintage"] for e in cell["evidence"]} >= {"OWID_WDI_2023-04", "OWID_WDI_2024-06"}
+    assert body["reference_flags"][0]["n"] == 13
+
+
+def test_api_verification_unknown_document(client):
+    response = client.get("/documents/nope/verification")
+    assert response.status_code == 404
+    error = response.json()["error"]
+    assert error["code"] == "not_found" and "nope" in error["message"]
