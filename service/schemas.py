@@ -88,6 +88,25 @@ class Citation(BaseModel):
     )
 
 
+class AnswerSourceCheck(BaseModel):
+    """The source check of the answer's first cited cell (see `GET /documents/{id}/verification`)."""
+
+    verdict: Literal["agrees", "differs", "scale", "other-indicator", "other-period"]
+    table: str
+    row: str
+    column: str
+    value: float
+    source_value: float | None = None
+    source_id: str | None = Field(None, description="the corpus dataset the source figure is in")
+    vintage: str | None = Field(None, description="the release that matches best")
+    indicator_code: str | None = None
+    refs: list[JsonInt] = Field(default_factory=list)
+    relative_difference: float | None = None
+    cited_indicator_code: str | None = Field(None, description="other-indicator/other-period: the cited series")
+    cited_value: float | None = Field(None, description="the cited series' figure for the cell's year")
+    sentence: str = Field(..., description="the check in one sentence")
+
+
 class AskResponse(BaseModel):
     question: str
     answered: bool
@@ -100,6 +119,9 @@ class AskResponse(BaseModel):
         default_factory=list,
         description="the answer as the documents print it (a cell's text, a span of a sentence; several for a list); "
         "empty for a computed figure",
+    )
+    source_check: AnswerSourceCheck | None = Field(
+        None, description="the first cited cell checked against the source data it cites; null when it has none"
     )
 
 
@@ -231,6 +253,8 @@ class VerifiedCell(BaseModel):
     vintages_agreeing: list[str] = Field(default_factory=list)
     matched_year: JsonInt | None = Field(None, description="other-period: the year the figure matches")
     factor: float | None = Field(None, description="scale: what the cell must be multiplied by to match")
+    cited_indicator_code: str | None = None
+    cited_value: float | None = None
     note: str = ""
     evidence: list[SourceFact] = Field(default_factory=list)
 

@@ -232,6 +232,10 @@ class CellCheck:
     vintages_agreeing: list[str] = field(default_factory=list)
     matched_year: int | None = None  # other-period: the year the figure matches
     factor: float | None = None  # scale: what the cell must be multiplied by to match
+    # the cited series and its figure for the cell's year (closest release), when the verdict
+    # names another figure (other-indicator, other-period)
+    cited_indicator_code: str | None = None
+    cited_value: float | None = None
     note: str = ""
     evidence: list[dict] = field(default_factory=list)  # the source facts compared
 
@@ -393,6 +397,9 @@ class SourceCheck:
                         f" (the unit says {cell.unit or table.unit!r})" if (cell.unit or table.unit) else ""
                     )
                     return self._set(out, "scale", f, rel)
+        if results:
+            closest = min(results, key=lambda p: abs(p[2]))[0]
+            out.cited_indicator_code, out.cited_value = closest.indicator_code or closest.indicator, closest.value
         # another year of the same series
         other_years = [(f, *compare(f)) for s in cited for f in s.facts if f.year != out.year]
         matches = [(f, rel) for f, ok, rel in other_years if ok]
@@ -602,3 +609,64 @@ def render_markdown(v: Verification) -> str:
             f"{', '.join(map(str, c.refs))} | {_md(c.note)} |"
         )
     return "\n".join(out) + "\n"
+
+
+# -- for answers -------------------------------------------------------------------------
+class SourceChecks:
+    """Every table cell's check, by (document, table, row, column), for answers to cite."""
+
+    def __init__(self, store: Store, corpus: Corpus | None = None):
+        result = verify(store, None, corpus)
+        self.by_cell = {(c.doc_id, c.table, c.row, c.column): c for c in result.cells}
+
+    def for_citation(self, citation) -> dict | None:
+        """The `source_check` object of an answer whose first citation's first cell was checked
+        against source data (None: not a table cell, or no cited source data)."""
+        if citation is None or citation.kind != "table_row" or not citation.cells:
+            return None
+        cell = citation.cells[0]
+        check = self.by_cell.get((citation.doc_id, citation.table, cell.row, cell.column))
+        if check is None or check.verdict == "no-source-data":
+            return None
+        return source_check_json(check)
+
+
+def sentence(c: CellCheck) -> str:
+    """`Table 6 gives 22.52; series IT.NET.BBND.P2 of wb-fixed-broadband [6] gives 22.5249 in
+    its release OWID_WDI_2023-04 — agrees.`"""
+    refs = f" [{', '.join(map(str, c.refs))}]" if c.refs else ""
+    series = c.indicator_code or c.indicator or "the series"
+    year = f" for {c.matched_year}" if c.matched_year else ""
+    source = f"series {series} of {c.source_id}{refs} gives {_num(c.source_value)}{year} in its release {c.vintage}"
+    if c.verdict == "other-indicator" and c.cited_indicator_code:
+        cited = (
+            f"the cited series {c.cited_indicator_code} gives {_num(c.cited_value)}"
+            if c.cited_value is not None
+            else ""
+        )
+        source = f"{cited}; " * bool(cited) + source
+    verdict = c.verdict.replace("-", " ")
+    if c.verdict == "differs" and c.relative_difference is not None:
+        verdict += f" by {c.relative_difference:+.2%}"
+    if c.verdict == "scale" and c.factor:
+        verdict += f" (×{format(c.factor, 'g')})"
+    return f"{c.table} gives {c.raw}; {source} — {verdict}."
+
+
+def source_check_json(c: CellCheck) -> dict:
+    return {
+        "verdict": c.verdict,
+        "table": c.table,
+        "row": c.row,
+        "column": c.column,
+        "value": c.value,
+        "source_value": c.source_value,
+        "source_id": c.source_id,
+        "vintage": c.vintage,
+        "indicator_code": c.indicator_code,
+        "refs": c.refs,
+        "relative_difference": c.relative_difference,
+        "cited_indicator_code": c.cited_indicator_code,
+        "cited_value": c.cited_value,
+        "sentence": sentence(c),
+    }

@@ -259,3 +259,18 @@ def test_api_verification_unknown_document(client):
     assert response.status_code == 404
     error = response.json()["error"]
     assert error["code"] == "not_found" and "nope" in error["message"]
+
+
+def test_ask_answer_carries_the_cited_cell_s_source_check(client):
+    body = client.post(
+        "/ask", json={"question": "What was Russia's fixed broadband subscriptions per 100 people in 2019?"}
+    ).json()
+    assert "22.52" in body["answer"]
+    check = body["source_check"]
+    assert check["verdict"] == "agrees" and check["vintage"] == "OWID_WDI_2023-04"
+    assert check["indicator_code"] == "IT.NET.BBND.P2" and check["refs"] == [6]
+    assert check["sentence"].startswith("Table 6 gives 22.52; series IT.NET.BBND.P2 of wb-fixed-broadband [6]")
+    assert check["sentence"].endswith("— agrees.")
+    # an answer from a passage has none
+    body = client.post("/ask", json={"question": "What is the capital of France?"}).json()
+    assert body["source_check"] is None
