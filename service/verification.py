@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -276,6 +277,11 @@ class SourceCheck:
         self.corpus = corpus if corpus is not None else Corpus(store)
         self.series: dict[tuple[str, str, str], Series] = {}
         self.by_country: dict[str, list[Series]] = {}
+        # report id → reference number → the datasets that stand for it (the manifest's mapping)
+        self.standing: dict[str, dict[int, list[str]]] = {}
+        for dataset in sorted(self.corpus.docs.values(), key=lambda d: d.id):
+            for target, n in dataset.stands_for:
+                self.standing.setdefault(target, {}).setdefault(n, []).append(dataset.id)
         for fact in self.corpus.facts.values():
             if fact.value is None or fact.year is None:
                 continue
@@ -326,7 +332,7 @@ class SourceCheck:
         return flags
 
     def _datasets(self, doc_id: str, refs: list[int]) -> list[str]:
-        standing = self.store.standing_for(doc_id)
+        standing = self.standing.get(doc_id, {})
         return list(dict.fromkeys(d for n in refs for d in standing.get(n, [])))
 
     # one cell --------------------------------------------------------------------------
@@ -613,11 +619,22 @@ def render_markdown(v: Verification) -> str:
 
 # -- for answers -------------------------------------------------------------------------
 class SourceChecks:
-    """Every table cell's check, by (document, table, row, column), for answers to cite."""
+    """Table cells' checks, by (document, table, row, column), for answers to cite: a
+    document's cells are checked the first time an answer cites it (thread-safe)."""
 
     def __init__(self, store: Store, corpus: Corpus | None = None):
-        result = verify(store, None, corpus)
-        self.by_cell = {(c.doc_id, c.table, c.row, c.column): c for c in result.cells}
+        self.checker = SourceCheck(store, corpus)
+        self.by_cell: dict[tuple[str, str, str, str], CellCheck] = {}
+        self.checked: set[str] = set()
+        self.lock = threading.Lock()
+
+    def cell(self, doc_id: str, table: str | None, row: str | None, column: str | None) -> CellCheck | None:
+        with self.lock:
+            if doc_id not in self.checked:
+                cells, _, _ = self.checker.check(doc_id)
+                self.by_cell.update(((c.doc_id, c.table, c.row, c.column), c) for c in cells)
+                self.checked.add(doc_id)
+        return self.by_cell.get((doc_id, table or "", row or "", column or ""))
 
     def for_citation(self, citation) -> dict | None:
         """The `source_check` object of an answer whose first citation's first cell was checked
@@ -625,7 +642,9 @@ class SourceChecks:
         if citation is None or citation.kind != "table_row" or not citation.cells:
             return None
         cell = citation.cells[0]
-        check = self.by_cell.get((citation.doc_id, citation.table, cell.row, cell.column))
+        if cell.column is None:
+            return None
+        check = self.cell(citation.doc_id, citation.table, cell.row, cell.column)
         if check is None or check.verdict == "no-source-data":
             return None
         return source_check_json(check)

@@ -75,7 +75,8 @@ class Engine:
 
     @cached_property
     def source_checks(self) -> SourceChecks:
-        """Every table cell's source check, made once, on the first answer that needs it."""
+        """The table cells' source checks (`service.verification`), a document's on the first
+        answer that cites it."""
         with self._checks_lock:
             return SourceChecks(self.store, self.corpus)
 
