@@ -97,6 +97,12 @@ def cmd_ingest(args) -> int:
     )
     if report.repaired:
         lines.append(f"index repaired: {report.repaired}; rebuilt from the store")
+    for change in report.verdicts_changed or []:
+        old, new = change["before"], change["after"]
+        lines.append(
+            f"source check changed: {change['doc_id']} · {change['table']} · {change['row']} · {change['column']}:"
+            f" {old['verdict']} ({old['vintage'] or '—'}) → {new['verdict']} ({new['vintage'] or '—'})"
+        )
     _emit(args, summary, "\n".join(lines))
     return 1 if report.failed else 0
 

@@ -82,13 +82,17 @@ def _csv(rows, code, name) -> str:
     return HEADER + "\n".join(lines) + "\n"
 
 
-@pytest.fixture(scope="module")
-def widget_data(tmp_path_factory, ingest):
-    folder = tmp_path_factory.mktemp("widget-corpus")
+def _widget_corpus(folder, widgets=WIDGETS):
     (folder / "report.md").write_text(REPORT, encoding="utf-8")
-    (folder / "widgets.csv").write_text(_csv(WIDGETS, "WGT.SUB.P2", "Widget subscriptions (per 100 people)"))
+    (folder / "widgets.csv").write_text(_csv(widgets, "WGT.SUB.P2", "Widget subscriptions (per 100 people)"))
     (folder / "gadgets.csv").write_text(_csv(GADGETS, "GDG.SUB.P2", "Gadget subscriptions (per 100 people)"))
     (folder / "manifest.toml").write_text(MANIFEST, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def widget_data(tmp_path_factory, ingest):
+    folder = _widget_corpus(tmp_path_factory.mktemp("widget-corpus"))
     data_dir = tmp_path_factory.mktemp("widget-data")
     report = ingest([folder], data_dir)
     assert not report.failed, report.failed
@@ -196,6 +200,32 @@ def test_constructed_report_gets_exactly_its_verdicts(widget_data):
     assert other.source_id == "gadgets" and other.indicator_code == "GDG.SUB.P2"
     assert Counter(c.verdict for c in result.cells) == +Counter(result.summary)
     assert result.summary["agrees"] == 2 and result.summary["no-source-data"] == 0
+
+
+def test_a_new_release_changes_the_verdicts_it_should_and_no_others(tmp_path, ingest):
+    (tmp_path / "corpus-folder").mkdir()
+    folder = _widget_corpus(tmp_path / "corpus-folder")
+    data_dir = tmp_path / "data"
+    first = ingest([folder], data_dir)
+    assert first.verdicts_changed is None  # nothing was stored to re-check
+    # a newer release that gives Russia's 2019 figure as the report prints it
+    _widget_corpus(folder, [*WIDGETS, ("REL_C", "Russian Federation", 2019, "20.001")])
+    second = ingest([folder], data_dir)
+    assert [o.status for o in second.outcomes if o.doc_id == "widgets"] == ["updated"]
+    assert second.verdicts_changed == [
+        {
+            "doc_id": "widget-report",
+            "table": "Table 1",
+            "row": "2019",
+            "column": "Widget subscriptions (per 100 people) Russia",
+            "value": 20.0,
+            "before": {"verdict": "differs", "source_value": 25.31, "source_id": "widgets", "vintage": "REL_A"},
+            "after": {"verdict": "agrees", "source_value": 20.001, "source_id": "widgets", "vintage": "REL_C"},
+        }
+    ]
+    assert second.summary()["verdicts_changed"] == second.verdicts_changed
+    # the same files again: nothing changes, nothing is re-checked
+    assert ingest([folder], data_dir).verdicts_changed is None
 
 
 # -- the CLI -----------------------------------------------------------------------------
