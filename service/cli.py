@@ -1,4 +1,4 @@
-"""`citeqa` command line: ingest, stats, search, ask, tables, remove, eval, eval-robust, serve, ui.
+"""`citeqa` command line: ingest, stats, search, ask, tables, verify, remove, eval, eval-robust, serve, ui.
 
 With `--json`, stdout is one JSON object on one line and nothing else, for scripts (`| jq`);
 the human lines and the progress go to stderr.
@@ -97,6 +97,12 @@ def cmd_ingest(args) -> int:
     )
     if report.repaired:
         lines.append(f"index repaired: {report.repaired}; rebuilt from the store")
+    for change in report.verdicts_changed or []:
+        old, new = change["before"], change["after"]
+        lines.append(
+            f"source check changed: {change['doc_id']} · {change['table']} · {change['row']} · {change['column']}:"
+            f" {old['verdict']} ({old['vintage'] or '—'}) → {new['verdict']} ({new['vintage'] or '—'})"
+        )
     _emit(args, summary, "\n".join(lines))
     return 1 if report.failed else 0
 
@@ -226,6 +232,26 @@ def cmd_ask(args) -> int:
         engine.store.close()
     _emit(args, answer.to_dict(), _render_answer(answer))
     return 0 if answer.answered else 1
+
+
+# -- verify ---------------------------------------------------------------------------
+def cmd_verify(args) -> int:
+    """Every table cell of the document(s) checked against the source data it cites."""
+    from service.verification import render_markdown, render_table, verify
+
+    store = _open_store(args)
+    try:
+        doc_ids = _check_doc_ids(store, [args.doc] if args.doc else [])
+        result = verify(store, doc_ids or None)
+    finally:
+        store.close()
+    if args.report:
+        Path(args.report).write_text(render_markdown(result), encoding="utf-8")
+    human = render_table(result)
+    if args.report:
+        human += f"\nreport: {args.report}"
+    _emit(args, result.to_dict(), human)
+    return 0
 
 
 # -- remove ---------------------------------------------------------------------------
@@ -477,6 +503,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     common(p)
     p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser(
+        "verify",
+        help="check every table figure against the source data it cites (agrees, differs, scale, ...)",
+        description="Each table cell with a value is compared with the facts of the corpus datasets that"
+        " stand for the references it cites (manifest `stands_for`), for its country, year and indicator,"
+        " in every release, at the printed precision. Verdicts: agrees, differs, scale, other-indicator,"
+        " other-period, no-source-data.",
+    )
+    p.add_argument("doc", nargs="?", metavar="DOC", help="document id (default: every document with tables)")
+    p.add_argument("--report", metavar="FILE", help="also write the markdown report to FILE")
+    common(p)
+    p.set_defaults(func=cmd_verify)
 
     p = sub.add_parser("tables", help="a document's tables with their shapes")
     p.add_argument("doc", metavar="DOC", help="document id")

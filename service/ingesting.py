@@ -54,6 +54,9 @@ class IngestReport:
     seconds: float = 0.0
     index_rebuilt: bool = False
     repaired: str | None = None  # why the index was rebuilt although the run changed nothing
+    # when datasets changed: the table cells of the documents already stored whose source
+    # check (service.verification) changed, verdict or matching release; None: not re-checked
+    verdicts_changed: list[dict] | None = None
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -75,6 +78,7 @@ class IngestReport:
             "table_rows": sum(o.table_rows for o in self.outcomes if o.status in ("added", "updated")),
             "index_rebuilt": self.index_rebuilt,
             **({"repaired": self.repaired} if self.repaired else {}),
+            **({"verdicts_changed": self.verdicts_changed} if self.verdicts_changed is not None else {}),
             "seconds": round(self.seconds, 3),
             "files": [
                 {k: v for k, v in vars(o).items() if v not in (None, 0) or k in ("status", "path")}
@@ -190,6 +194,7 @@ def _ingest_locked(paths, data_dir: Path, embedder_factory, model_name: str, pru
             for _, _, chunks, outcome in pending:
                 outcome.embedded = sum(1 for c in chunks if embed_key(model_name, c.embed_text) in fresh)
 
+        before = _source_checks(store) if _data_changes(store, pending, removed) else None
         if pending or removed:
             with store.transaction() as conn:
                 store.put_vectors(conn, new_vectors)
@@ -199,6 +204,9 @@ def _ingest_locked(paths, data_dir: Path, embedder_factory, model_name: str, pru
                     store.delete_document(conn, doc_id)
                 store.drop_orphan_embeddings(conn)
             crash_point("store-committed")
+        if before is not None:
+            rewritten = {doc.id for doc, _, _, _ in pending}
+            report.verdicts_changed = _changed(before, _source_checks(store), rewritten)
 
         current = index_manifest(data_dir)
         model_changed = current is not None and current.get("model") != model_name
@@ -215,6 +223,46 @@ def _ingest_locked(paths, data_dir: Path, embedder_factory, model_name: str, pru
             drop_partial_generations(data_dir)
     finally:
         store.close()
+
+
+def _data_changes(store: Store, pending: list, removed: list[str]) -> bool:
+    """Does this run add, replace or remove source data (facts, or a `stands_for` mapping)
+    that the stored documents' figures may be checked against?"""
+    for doc, _, _, _ in pending:
+        if doc.facts or doc.stands_for or (store.document(doc.id) and store.doc_counts(doc.id)["facts"]):
+            return True
+    return any(store.doc_counts(d)["facts"] for d in removed)
+
+
+def _source_checks(store: Store) -> dict[tuple[str, str, str, str], object]:
+    from service.verification import verify
+
+    return {(c.doc_id, c.table, c.row, c.column): c for c in verify(store).cells}
+
+
+def _changed(before: dict, after: dict, rewritten: set[str]) -> list[dict] | None:
+    """The cells (of documents this run did not rewrite) whose verdict or release changed;
+    None when no stored cell was there to re-check (a first ingest)."""
+    out = []
+    compared = False
+    for key, old in before.items():
+        new = after.get(key)
+        if new is None or key[0] in rewritten:
+            continue
+        compared = True
+        if (old.verdict, old.vintage, old.source_id) == (new.verdict, new.vintage, new.source_id):
+            continue
+        doc_id, table, row, column = key
+        out.append(
+            {
+                "doc_id": doc_id, "table": table, "row": row, "column": column, "value": new.value,
+                "before": {"verdict": old.verdict, "source_value": old.source_value, "source_id": old.source_id,
+                           "vintage": old.vintage},
+                "after": {"verdict": new.verdict, "source_value": new.source_value, "source_id": new.source_id,
+                          "vintage": new.vintage},
+            }
+        )  # fmt: skip
+    return out if compared else None
 
 
 def _read_one(path: Path, store: Store, claimed: dict[str, Path], pending: list) -> FileOutcome | None:

@@ -88,6 +88,25 @@ class Citation(BaseModel):
     )
 
 
+class AnswerSourceCheck(BaseModel):
+    """The source check of the answer's first cited cell (see `GET /documents/{id}/verification`)."""
+
+    verdict: Literal["agrees", "differs", "scale", "other-indicator", "other-period"]
+    table: str
+    row: str
+    column: str
+    value: float
+    source_value: float | None = None
+    source_id: str | None = Field(None, description="the corpus dataset the source figure is in")
+    vintage: str | None = Field(None, description="the release that matches best")
+    indicator_code: str | None = None
+    refs: list[JsonInt] = Field(default_factory=list)
+    relative_difference: float | None = None
+    cited_indicator_code: str | None = Field(None, description="other-indicator/other-period: the cited series")
+    cited_value: float | None = Field(None, description="the cited series' figure for the cell's year")
+    sentence: str = Field(..., description="the check in one sentence")
+
+
 class AskResponse(BaseModel):
     question: str
     answered: bool
@@ -100,6 +119,9 @@ class AskResponse(BaseModel):
         default_factory=list,
         description="the answer as the documents print it (a cell's text, a span of a sentence; several for a list); "
         "empty for a computed figure",
+    )
+    source_check: AnswerSourceCheck | None = Field(
+        None, description="the first cited cell checked against the source data it cites; null when it has none"
     )
 
 
@@ -192,6 +214,78 @@ class ReferenceList(BaseModel):
 
 
 # -- health -----------------------------------------------------------------------------
+class SourceFact(BaseModel):
+    """A source fact a cell was compared with."""
+
+    fact_id: str
+    dataset: str = Field(..., description="the corpus dataset (document id) holding the fact")
+    vintage: str = Field(..., description="the release: the fact's source_id, else its dataset")
+    indicator: str
+    indicator_code: str | None = None
+    entity: str
+    year: JsonInt | None = None
+    value: float | None = None
+    raw: str
+    unit: str | None = None
+    agrees: bool | None = Field(None, description="equal to the cell at printed precision (same-year facts)")
+    relative_difference: float | None = None
+
+
+class VerifiedCell(BaseModel):
+    doc_id: str
+    table: str
+    row: str
+    column: str
+    value: float
+    verdict: Literal["agrees", "differs", "scale", "other-indicator", "other-period", "no-source-data"]
+    source_value: float | None = Field(None, description="the source's figure (the closest one for `differs`)")
+    source_id: str | None = Field(None, description="the corpus dataset (document id) the source figure is in")
+    vintage: str | None = Field(None, description="the release that matches best")
+    refs: list[JsonInt] = Field(default_factory=list, description="the reference numbers the cell cites")
+    raw: str = Field("", description="the cell as printed")
+    year: JsonInt | None = None
+    country: str | None = Field(None, description="ISO 3166 alpha-3")
+    indicator: str | None = None
+    indicator_code: str | None = None
+    fact_id: str | None = None
+    relative_difference: float | None = Field(None, description="(cell − source) / |source|")
+    vintages_tried: list[str] = Field(default_factory=list)
+    vintages_agreeing: list[str] = Field(default_factory=list)
+    matched_year: JsonInt | None = Field(None, description="other-period: the year the figure matches")
+    factor: float | None = Field(None, description="scale: what the cell must be multiplied by to match")
+    cited_indicator_code: str | None = None
+    cited_value: float | None = None
+    note: str = ""
+    evidence: list[SourceFact] = Field(default_factory=list)
+
+
+class ReferenceFlag(BaseModel):
+    doc_id: str
+    n: JsonInt
+    title_names: list[str] = Field(..., description="indicator codes the entry's title names")
+    url_names: list[str] = Field(..., description="indicator codes the entry's URL names")
+    message: str
+
+
+class ReleaseMatch(BaseModel):
+    doc_id: str
+    table: str
+    dataset: str
+    indicator: str
+    vintage: str = Field(..., description="the release that agrees with most of the table's cells of this series")
+    cells_agreeing: int
+    cells_checked: int
+
+
+class VerificationResponse(BaseModel):
+    cells: list[VerifiedCell]
+    summary: dict[str, int] = Field(..., description="cells per verdict")
+    doc_ids: list[str]
+    reference_flags: list[ReferenceFlag]
+    releases: list[ReleaseMatch]
+    seconds: float
+
+
 class Health(BaseModel):
     status: Literal["ok", "stale"] = Field(
         ...,

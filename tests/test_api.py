@@ -39,7 +39,7 @@ CITATION_KEYS = {
     "score",
     "cells",
 }
-ASK_KEYS = {"question", "answered", "answer", "value", "unit", "citations", "timings_ms", "spans"}
+ASK_KEYS = {"question", "answered", "answer", "value", "unit", "citations", "timings_ms", "spans", "source_check"}
 
 
 @pytest.fixture(scope="module")

@@ -86,6 +86,7 @@ READS = [
     ("GET", "/documents/{doc_id}/tables", [POSITIVE]),
     ("GET", "/documents/{doc_id}/tables/{label}", [POSITIVE]),
     ("GET", "/documents/{doc_id}/references", [POSITIVE]),
+    ("GET", "/documents/{doc_id}/verification", [POSITIVE]),
     ("POST", "/ask", [POSITIVE, NEGATIVE]),
     ("POST", "/search", [POSITIVE, NEGATIVE]),
 ]

@@ -63,6 +63,9 @@ class Answer:
     # the answer as the documents print it: a cell's text or a span of a sentence, one item a
     # span (several for a list); empty for a figure the answerer computed (see `value`)
     spans: list[str] = field(default_factory=list)
+    # the source check of the first cited cell, when the corpus holds the data it cites
+    # (`service.verification`): verdict, source value, dataset, release, sentence; else None
+    source_check: dict | None = None
 
     def to_dict(self) -> dict:
         """The JSON shape of `POST /ask` as plain Python (for the CLI and the evaluation)."""

@@ -7,7 +7,9 @@ event loop) run the same steps, so the evaluation measures exactly what users ge
 
 from __future__ import annotations
 
+import threading
 import time
+from functools import cached_property
 from pathlib import Path
 
 from index.embedder import Embedder
@@ -21,6 +23,7 @@ from service.answering.corpus import Corpus
 from service.answering.matching import Matcher
 from service.answering.normalise import QuestionNormaliser
 from service.answering.reader import load_model
+from service.verification import SourceChecks
 
 NOT_FOUND = "The documents do not say."
 
@@ -37,6 +40,7 @@ class Engine:
         # typos, abbreviations and casing, read against the documents' own words
         self.normaliser = QuestionNormaliser(self.corpus.texts(), (p.text for p in self.corpus.passages.values()))
         self.library = Library(self.searcher, self.corpus, self.matcher, self.reader, self.normaliser)
+        self._checks_lock = threading.Lock()
 
     @classmethod
     def load(cls, data_dir: Path, embedder: Embedder) -> Engine:
@@ -64,8 +68,17 @@ class Engine:
     def _ask_steps(self, question: str, top_k: int, doc_ids: list[str] | None):
         started = time.perf_counter()
         result = yield from answer_steps(self.library, question, top_k=top_k, doc_ids=doc_ids)
+        if result.answered:
+            result.source_check = self.source_checks.for_citation(result.citations[0] if result.citations else None)
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
         return result
+
+    @cached_property
+    def source_checks(self) -> SourceChecks:
+        """The table cells' source checks (`service.verification`), a document's on the first
+        answer that cites it."""
+        with self._checks_lock:
+            return SourceChecks(self.store, self.corpus)
 
     def counts(self) -> dict:
         return self.store.counts()

@@ -6,8 +6,16 @@ from fastapi import APIRouter
 
 from service.deps import DocumentDep, EngineDep
 from service.errors import ApiError, error_responses
-from service.schemas import DocumentList, DocumentOut, ReferenceList, TableDetail, TableList
+from service.schemas import (
+    DocumentList,
+    DocumentOut,
+    ReferenceList,
+    TableDetail,
+    TableList,
+    VerificationResponse,
+)
 from service.serialize import stored_document_json, table_detail_json, table_json
+from service.verification import verify
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -58,3 +66,13 @@ def list_references(doc: DocumentDep, engine: EngineDep) -> dict:
             for r in engine.store.references(doc.id)
         ],
     }
+
+
+@router.get(
+    "/{doc_id}/verification",
+    response_model=VerificationResponse,
+    responses=error_responses(404),
+    summary="Source check: each table figure against the source data it cites (agrees, differs, scale, ...)",
+)
+def get_verification(doc: DocumentDep, engine: EngineDep) -> dict:
+    return verify(engine.store, [doc.id], engine.corpus).to_dict()
