@@ -415,13 +415,24 @@ def _column_asked(ctx: _Context, cell: CellView) -> bool:
     """Where the table's columns are things, not periods: at each level of the column path
     where they differ, the question says a word that sets the cell's column apart (`mobile` or
     `cellular` beside `Fixed broadband subscriptions`; the `subscriptions` both share says
-    nothing). Where they are periods: a word of the cell's other column labels."""
+    nothing). Where they are periods: no word that only another period column's qualifier says."""
     columns = cell.table.columns
     if _period_column(cell):
-        # a period column: its other labels qualify the period (`Amount`, `Fiscal years ended`)
-        own = [k for k in cell.column if period_year(k) is None]
-        others = {tuple(k for k in path if period_year(k) is None) for path in columns}
-        return len(others) < 2 or not own or any(ctx.q.words.has(t) for t in norm_tokens(" ".join(own)))
+        # a period column: its other labels qualify the period (`Amount` beside `% of revenue`
+        # under each year). The question must not ask for another qualifier: say a word only
+        # another period column's labels have (and no other label of the table: `revenue` in
+        # `% of total revenue` is also what the rows are)
+        own = set(norm_tokens(" ".join(k for k in cell.column if period_year(k) is None)))
+        qualifiers = {
+            frozenset(norm_tokens(" ".join(k for k in path if period_year(k) is None)))
+            for path in columns
+            if any(period_year(k) is not None for k in path)
+        }
+        if len(qualifiers) < 2:
+            return True
+        elsewhere = set(norm_tokens(" ".join([cell.table.caption, *(k for keys in cell.table.row_keys for k in keys)])))
+        others = set().union(*qualifiers) - own - elsewhere
+        return not any(ctx.q.words.has(t) for t in others) or any(ctx.q.words.has(t) for t in own - elsewhere)
     for level, label in enumerate(cell.column):
         if period_year(label) is not None:
             continue
