@@ -234,7 +234,7 @@ def _data_changes(store: Store, pending: list, removed: list[str]) -> bool:
     return any(store.doc_counts(d)["facts"] for d in removed)
 
 
-def _source_checks(store: Store) -> dict[tuple[str, str, str, str], object]:
+def _source_checks(store: Store) -> dict[tuple[str, str | None, str, str], object]:
     from service.verification import verify
 
     return {(c.doc_id, c.table, c.row, c.column): c for c in verify(store).cells}

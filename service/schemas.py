@@ -233,7 +233,7 @@ class SourceFact(BaseModel):
 
 class VerifiedCell(BaseModel):
     doc_id: str
-    table: str
+    table: str | None = Field(..., description="the table's label; None for a figure of a passage")
     row: str
     column: str
     value: float
@@ -257,6 +257,13 @@ class VerifiedCell(BaseModel):
     cited_value: float | None = None
     note: str = ""
     evidence: list[SourceFact] = Field(default_factory=list)
+    kind: Literal["cell", "passage"] = Field(
+        "cell", description="a table cell, or a figure of a passage that carries a citation marker"
+    )
+    locator: str | None = Field(None, description="a passage figure: where the passage is (page · section)")
+    passage_id: str | None = None
+    span: list[JsonInt] | None = Field(None, description="a passage figure: [start, end) of it in the passage")
+    context: str | None = Field(None, description="a passage figure: its sentence")
 
 
 class ReferenceFlag(BaseModel):

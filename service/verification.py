@@ -30,8 +30,11 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 
 from index.store import Store
+from ingest.chunks import passage_locator
+from ingest.numbers import parse_number
 from ingest.periods import period_year
-from ingest.records import Fact, Reference
+from ingest.records import Fact, Passage, Reference
+from ingest.text import sentence_spans
 from service.answering.citations import table_refs
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.question import ALIASES, PHRASES, canonical
@@ -209,11 +212,86 @@ def vintage(fact: Fact) -> str:
     return fact.source_id or fact.doc_id
 
 
+# -- passage figures ---------------------------------------------------------------------
+_MARKER = re.compile(r"\[(\d+(?:\s*[;,–-]\s*\d+)*)\]")
+_SCALE_WORDS = r"hundred\s+million|ten\s+thousand|trillion|billion|million|thousand"
+_FIGURE = re.compile(
+    r"(?<![\w.,\[])(?<!per\s)(?P<n>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w.]\d|\w)"
+    r"(?P<unit>\s*(?:%|percent\b|per\s*cent\b|percentage\s+points?\b|per\s+100\s+\w+|"
+    rf"(?:{_SCALE_WORDS})\b(?:\s+(?:US\s+)?(?:dollars|yuan|rubles|people|persons|users))?))?",
+    re.IGNORECASE,
+)
+_YEAR_WORD = re.compile(r"(?<![\d.,])(?:19|20)\d{2}(?![\d%]|\.\d)")
+_WORD_RE = re.compile(r"[^\W\d_][\w'-]*")
+_RANGE = re.compile(
+    r"\b(?:from|between)\s+((?:19|20)\d{2})\s+(?:to|and|until|through)\s+((?:19|20)\d{2})\b"
+    r"|\b((?:19|20)\d{2})\s*[—–-]\s*((?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
+_FROM_TO = re.compile(r"\bfrom\s+(?:US\s*\\?\$\s*)?(\S+?)\s+(?:\S+\s+){0,4}?to\s+(?:US\s*\\?\$\s*)?(\d)", re.I)
+
+
+def _marker_refs(text: str) -> list[int]:
+    """`5; 6` → [5, 6]; `5-7` → [5, 6, 7]."""
+    out: list[int] = []
+    for part in re.split(r"\s*[;,]\s*", text):
+        bounds = [int(x) for x in re.split(r"\s*[–-]\s*", part) if x.isdigit()]
+        if len(bounds) == 2 and 0 <= bounds[1] - bounds[0] < 50:
+            out += range(bounds[0], bounds[1] + 1)
+        elif bounds:
+            out.append(bounds[0])
+    return out
+
+
+def _is_year(raw: str) -> bool:
+    return bool(re.fullmatch(r"(?:19|20)\d{2}", raw))
+
+
+def _country_at(text: str, m: re.Match) -> str | None:
+    """The country a word (or it and the next: `Russian Federation`) names."""
+    two = re.match(r"[^\W\d_][\w'-]*\s+[^\W\d_][\w'-]*", text[m.start() :])
+    if two and (key := country_key(canonical(two.group(0)))):
+        return key
+    word = re.sub(r"['’]s$", "", m.group(0))
+    return country_key(word) if word[:1].isupper() or word.casefold() in ALIASES else None
+
+
+def _range_years(text: str) -> list[tuple[int, int, int]]:
+    """`from 2010 to 2020`, `2015—2021`: (position, first year, last year)."""
+    out = []
+    for m in _RANGE.finditer(text):
+        a, b = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        out.append((m.start(), int(a), int(b)))
+    return out
+
+
+def _figure_year(text: str, at: int, years: list[tuple[int, int]], ranges: list[tuple[int, int, int]]) -> int | None:
+    """The year a sentence gives a figure for: in `from A to B` after a range of years, A the
+    first and B the last; else the nearest year named before the figure, else after it."""
+    for m in _FROM_TO.finditer(text):
+        first, second = m.start(1), m.start(2)
+        if at not in (first, second):
+            continue
+        spans = [r for r in ranges if r[0] < m.start()]
+        if spans:
+            _, a, b = spans[-1]
+            return a if at == first else b
+    before = [y for p, y in years if p < at]
+    if before:
+        return before[-1]
+    after = [y for p, y in years if p > at]
+    return after[0] if after else None
+
+
 # -- records -----------------------------------------------------------------------------
 @dataclass
 class CellCheck:
+    """One figure's check: a table cell's (`table`, `row`, `column`), or a figure of a passage
+    that carries a citation marker (`kind` "passage": `table` None, `row` the passage's
+    locator, `column` the country and year the sentence gives the figure for)."""
+
     doc_id: str
-    table: str
+    table: str | None
     row: str
     column: str
     value: float
@@ -239,6 +317,11 @@ class CellCheck:
     cited_value: float | None = None
     note: str = ""
     evidence: list[dict] = field(default_factory=list)  # the source facts compared
+    kind: str = "cell"  # "cell" | "passage"
+    locator: str | None = None  # a passage figure: where (page · section), as citations say it
+    passage_id: str | None = None
+    span: list[int] | None = None  # a passage figure: [start, end) of the figure in the passage
+    context: str | None = None  # a passage figure: its sentence
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -371,10 +454,16 @@ class SourceCheck:
             out.note = f"the cited datasets ({', '.join(datasets)}) hold no series for {out.country}"
             return out
         cited = self._pick(table, cell, candidates, refs)
+        return self._judge(out, cited, cell.unit or table.unit)
+
+    def _judge(self, out: CellCheck, cited: list[Series], unit: str | None) -> CellCheck:
+        """The verdict of a figure (`out`: its value, printed text, country and year) against the
+        series it cites, every release of them, then other years and other indicators."""
+        assert out.year is not None and out.country is not None
         out.indicator, out.indicator_code = cited[0].indicator, cited[0].code
-        cell_mult = multiplier(cell.unit or table.unit)
+        cell_mult = multiplier(unit)
         cell_value = out.value * cell_mult
-        cell_tol = half_ulp(cell.raw) * cell_mult
+        cell_tol = half_ulp(out.raw) * cell_mult
 
         def compare(fact: Fact, value: float = cell_value, tol: float = cell_tol) -> tuple[bool, float]:
             m = multiplier(fact.unit)
@@ -399,9 +488,7 @@ class SourceCheck:
                 ok, rel = compare(f, cell_value * 10.0**k, cell_tol * 10.0**k)
                 if ok:
                     out.factor = 10.0**k
-                    out.note = f"matches ×{format(10.0**k, 'g')}" + (
-                        f" (the unit says {cell.unit or table.unit!r})" if (cell.unit or table.unit) else ""
-                    )
+                    out.note = f"matches ×{format(10.0**k, 'g')}" + (f" (the unit says {unit!r})" if unit else "")
                     return self._set(out, "scale", f, rel)
         if results:
             closest = min(results, key=lambda p: abs(p[2]))[0]
@@ -410,7 +497,8 @@ class SourceCheck:
         other_years = [(f, *compare(f)) for s in cited for f in s.facts if f.year != out.year]
         matches = [(f, rel) for f, ok, rel in other_years if ok]
         if matches:
-            f, rel = min(matches, key=lambda p: (abs((p[0].year or 0) - out.year), abs(p[1])))  # type: ignore[operator]
+            year = out.year
+            f, rel = min(matches, key=lambda p: (abs((p[0].year or 0) - year), abs(p[1])))
             out.matched_year = f.year
             out.note = f"matches {f.year} of the same series"
             out.evidence.append(self._evidence(f))
@@ -419,7 +507,7 @@ class SourceCheck:
         # (a figure of 1–2 digits only against the same kind of unit: a rank is not a share)
         cited_keys = {s.key for s in cited}
         kinds = {_unit_kind(s.unit) for s in cited}
-        loose = _significant(cell.raw) >= 3
+        loose = _significant(out.raw) >= 3
         others = [
             (f, *compare(f))
             for s in self.by_country.get(out.country, [])
@@ -469,12 +557,18 @@ class SourceCheck:
         """The series the cell names best: its labels (×3), the caption's words, how much of the
         series' name a cited reference's title covers, the codes the references' URLs give (+5),
         the unit (+1). Ties are all kept."""
-        labels = set().union(*(_tokens(label) for label in cell.labels)) if cell.labels else set()
-        caption = _tokens(table.caption) - labels
-        entries = self.corpus.refs(table.doc_id, refs)
+        unit = (cell.unit or table.unit or "") + " " + " ".join(cell.labels)
+        return self._pick_by(table.doc_id, cell.labels, table.caption, unit, candidates, refs)
+
+    def _pick_by(
+        self, doc_id: str, names: list[str], context: str, unit: str, candidates: list[Series], refs: list[int]
+    ) -> list[Series]:
+        """`_pick` for any figure: `names` what it is (×3), `context` the words around it."""
+        labels = set().union(*(_tokens(label) for label in names)) if names else set()
+        caption = _tokens(context) - labels
+        entries = self.corpus.refs(doc_id, refs)
         titles = [_tokens(_title(r)) for r in entries]
         codes = {c for r in entries for c in url_codes(r)}
-        unit = (cell.unit or table.unit or "") + " " + " ".join(cell.labels)
 
         def score(s: Series) -> float:
             words = s.words
@@ -493,6 +587,76 @@ class SourceCheck:
         best = scored[0][0]
         return [s for points, _, s in scored if points >= best - 1e-9]
 
+    # passages --------------------------------------------------------------------------
+    def check_passages(self, doc_id: str) -> list[CellCheck]:
+        """Every figure of a sentence that carries a citation marker whose references a corpus
+        dataset stands for: its country (the last named before it), its year (`from 2010 to
+        2020 … from 34% to 70%`: the first figure the first year; else the nearest year named
+        before it, else after), its indicator (the sentence's words against the series), and
+        the verdict of a table cell."""
+        if not self.standing.get(doc_id):
+            return []
+        out: list[CellCheck] = []
+        passages = sorted((p for (d, _), p in self.corpus.passages.items() if d == doc_id), key=lambda p: p.char_start)
+        for passage in passages:
+            if "[" not in passage.text:
+                continue
+            for start, end in sentence_spans(passage.text):
+                sentence_text = passage.text[start:end]
+                refs = [n for m in _MARKER.finditer(sentence_text) for n in _marker_refs(m.group(1))]
+                if not refs or not self._datasets(doc_id, refs):
+                    continue
+                out += self._check_sentence(passage, start, sentence_text, list(dict.fromkeys(refs)))
+        return out
+
+    def _check_sentence(self, passage: Passage, offset: int, text: str, refs: list[int]) -> list[CellCheck]:
+        markers = [m.span() for m in _MARKER.finditer(text)]
+        years = [(m.start(), int(m.group(0))) for m in _YEAR_WORD.finditer(text)]
+        countries = [(m.start(), key) for m in _WORD_RE.finditer(text) if (key := _country_at(text, m))]
+        span_years = _range_years(text)
+        datasets = self._datasets(passage.doc_id, refs)
+        locator = passage_locator(passage.page, passage.section)
+        checks = []
+        for m in _FIGURE.finditer(text):
+            raw, at = m.group("n"), m.start("n")
+            if any(a <= at < b for a, b in markers) or _is_year(raw):
+                continue
+            value = parse_number(raw)
+            if value is None:
+                continue
+            country = next((k for pos, k in reversed(countries) if pos < at), None)
+            year = _figure_year(text, at, years, span_years)
+            unit = (m.group("unit") or "").strip() or None
+            out = CellCheck(
+                doc_id=passage.doc_id,
+                table=None,
+                row=locator,
+                column=" · ".join(str(p) for p in (country, year, raw) if p),
+                value=float(value),
+                verdict="no-source-data",
+                refs=list(refs),
+                raw=raw,
+                year=year,
+                country=country,
+                kind="passage",
+                locator=locator,
+                passage_id=passage.id,
+                span=[offset + at, offset + m.end("n")],
+                context=text.strip(),
+            )
+            checks.append(out)
+            if year is None or country is None:
+                missing = [w for w, ok in (("year", year), ("country", country)) if ok is None]
+                out.note = f"the sentence gives the figure no {' or '.join(missing)}"
+                continue
+            candidates = [s for s in self.by_country.get(country, []) if s.dataset in datasets]
+            if not candidates:
+                out.note = f"the cited datasets ({', '.join(datasets)}) hold no series for {country}"
+                continue
+            cited = self._pick_by(passage.doc_id, [], text, f"{unit or ''} {text}", candidates, refs)
+            self._judge(out, cited, unit)
+        return checks
+
     # a document ------------------------------------------------------------------------
     def check(self, doc_id: str) -> tuple[list[CellCheck], list[dict], list[dict]]:
         flags = self.reference_flags(doc_id)
@@ -507,6 +671,11 @@ class SourceCheck:
                 if notes:
                     check.note = "; ".join([p for p in (check.note, *notes) if p])
             cells += checks
+        for check in self.check_passages(doc_id):
+            notes = [flagged[n] for n in check.refs if n in flagged]
+            if notes:
+                check.note = "; ".join([p for p in (check.note, *notes) if p])
+            cells.append(check)
         return cells, flags, releases
 
     @staticmethod
@@ -574,7 +743,7 @@ def render_table(v: Verification) -> str:
     rows = [("table", "row", "column", "value", "verdict", "source", "refs")]
     for c in v.cells:
         refs = ",".join(map(str, c.refs))
-        rows.append((c.table, c.row, c.column[:48], c.raw, c.verdict, _source(c), refs))
+        rows.append((c.table or "text", c.row[:48], c.column[:48], c.raw, c.verdict, _source(c), refs))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(x.ljust(w) for x, w in zip(r, widths)).rstrip() for r in rows]
     lines.append(" · ".join(f"{k} {n}" for k, n in v.summary.items()) + f" — {len(v.cells)} cells, {v.seconds:.2f} s")
@@ -610,7 +779,7 @@ def render_markdown(v: Verification) -> str:
     for c in v.cells:
         rel = f" ({c.relative_difference:+.2%})" if c.verdict == "differs" and c.relative_difference is not None else ""
         out.append(
-            f"| {_md(c.table)} | {_md(c.row)} | {_md(c.column)} | {_md(c.raw)} | {c.verdict} | "
+            f"| {_md(c.table or 'text')} | {_md(c.row)} | {_md(c.column)} | {_md(c.raw)} | {c.verdict} | "
             f"{_num(c.source_value)}{rel} | {c.source_id or '—'} | {c.vintage or '—'} | "
             f"{', '.join(map(str, c.refs))} | {_md(c.note)} |"
         )
@@ -624,7 +793,7 @@ class SourceChecks:
 
     def __init__(self, store: Store, corpus: Corpus | None = None):
         self.checker = SourceCheck(store, corpus)
-        self.by_cell: dict[tuple[str, str, str, str], CellCheck] = {}
+        self.by_cell: dict[tuple[str, str | None, str, str], CellCheck] = {}
         self.checked: set[str] = set()
         self.lock = threading.Lock()
 
@@ -649,6 +818,29 @@ class SourceChecks:
             return None
         return source_check_json(check)
 
+    def check_of(self, citation) -> CellCheck | None:
+        """The check of an answer's first cited cell, whatever its verdict (None: no table cell)."""
+        if citation is None or citation.kind != "table_row" or not citation.cells:
+            return None
+        cell = citation.cells[0]
+        if cell.column is None:
+            return None
+        return self.cell(citation.doc_id, citation.table, cell.row, cell.column)
+
+    def said(self, citation, answer: str) -> str | None:
+        """The answer to "where does this figure come from" / "does its source agree": the check
+        in a sentence (`answer_sentence`); with no source data, the answer as it was and why the
+        figure cannot be checked. None: the answer cites no checked cell."""
+        check = self.check_of(citation)
+        if check is None:
+            return None
+        if check.verdict == "no-source-data":
+            cited = bool(self.checker._datasets(check.doc_id, check.refs))
+            reason = no_data_reason(check, cited)
+            return f"{answer.rstrip()} {_capitalize(reason)}: the figure cannot be checked against source data."
+        dataset = self.checker.corpus.docs.get(check.source_id or "")
+        return answer_sentence(check, publisher(dataset.title) if dataset else None)
+
 
 def sentence(c: CellCheck) -> str:
     """`Table 6 gives 22.52; series IT.NET.BBND.P2 of wb-fixed-broadband [6] gives 22.5249 in
@@ -669,7 +861,7 @@ def sentence(c: CellCheck) -> str:
         verdict += f" by {c.relative_difference:+.2%}"
     if c.verdict == "scale" and c.factor:
         verdict += f" (×{format(c.factor, 'g')})"
-    return f"{c.table} gives {c.raw}; {source} — {verdict}."
+    return f"{c.table or 'The text'} gives {c.raw}; {source} — {verdict}."
 
 
 def source_check_json(c: CellCheck) -> dict:
@@ -689,3 +881,63 @@ def source_check_json(c: CellCheck) -> dict:
         "cited_value": c.cited_value,
         "sentence": sentence(c),
     }
+
+
+def publisher(title: str) -> str:
+    """Who a dataset is from, as its title says before the colon (`World Bank WDI: Fixed
+    broadband …` → `World Bank WDI`), else the title."""
+    head = title.split(":", 1)[0].strip()
+    return head or title
+
+
+def _capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def no_data_reason(c: CellCheck, cited: bool = False) -> str:
+    """Why a figure has no source data: `no dataset in the corpus stands for [20, 21, 22]`
+    (`cited`: some corpus dataset stands for one of its references)."""
+    refs = f"[{', '.join(map(str, c.refs))}]"
+    if not c.refs:
+        return "the table cites no reference" if c.table else "the text cites no reference"
+    if not cited or c.note.startswith("no corpus dataset stands"):
+        return f"no dataset in the corpus stands for {refs}"
+    return f"{c.note} (it cites {refs})" if c.note else f"no dataset in the corpus stands for {refs}"
+
+
+def _printed(value: float | None, raw: str) -> str:
+    """A source value at a figure's printed precision (`22.5249` at `22.52`: 22.52)."""
+    if value is None:
+        return "—"
+    decimals = len(m.group(1)) if (m := re.search(r"\.(\d+)", raw)) and "e" not in raw.lower() else 0
+    return f"{value:,.{decimals}f}" if abs(value) < 1e15 else _num(value)
+
+
+def answer_sentence(c: CellCheck, source: str | None = None, cited: bool = False) -> str:
+    """A check as an answer says it: `Table 6 gives 22.52; the World Bank WDI's series
+    IT.NET.BBND.P2 [6] gives 22.52 in its OWID_WDI_2023-04 release — agrees.` (the source value
+    at the figure's printed precision when it agrees, else as the source gives it)."""
+    if c.verdict == "no-source-data":
+        return f"{c.table or 'The text'} gives {c.raw}; {no_data_reason(c, cited)}."
+    refs = f" [{', '.join(map(str, c.refs))}]" if c.refs else ""
+    series = c.indicator_code or c.indicator or "series"
+    whose = f"the {source}'s series {series}" if source else f"series {series} of {c.source_id}"
+    shown = _printed(c.source_value, c.raw) if c.verdict == "agrees" else _num(c.source_value)
+    year = f" for {c.matched_year}" if c.matched_year else ""
+    said = f"{whose}{refs} gives {shown}{year} in its {c.vintage} release"
+    if c.verdict == "other-indicator" and c.cited_indicator_code:
+        named = f"the cited series {c.cited_indicator_code}" + (
+            f" gives {_num(c.cited_value)}" if c.cited_value is not None else " has no figure for it"
+        )
+        said = f"{named}, but {said}"
+    verdict = {
+        "agrees": "agrees",
+        "differs": "differs"
+        + (f" by {c.relative_difference:+.2%}" if c.relative_difference is not None else "")
+        + (f" (releases tried: {', '.join(c.vintages_tried)})" if c.vintages_tried else ""),
+        "scale": "off by a power of ten" + (f" (×{format(c.factor, 'g')})" if c.factor else ""),
+        "other-period": f"matches {c.matched_year}, another year of the series" if c.matched_year else "other period",
+        "other-indicator": "matches another indicator",
+    }.get(c.verdict, c.verdict)
+    where = c.table or "The text"
+    return f"{where} gives {c.raw}; {said} — {verdict}."

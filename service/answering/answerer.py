@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable
 from functools import cached_property
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from index.search import Hit, Searcher, Steps
 from ingest.numbers import currency_of, format_number
@@ -54,6 +54,15 @@ class Library(NamedTuple):
     matcher: Matcher
     reader: ReaderModel | None = None  # the general reader's learned models (None: not built)
     normaliser: Callable[[str], str] | None = None  # the question read against the documents' words
+    # the source checks of the documents' figures (`service.verification.SourceChecks`), built
+    # on first use (None: answers carry no source check)
+    checks: Callable[[], SourceChecker] | None = None
+
+
+class SourceChecker(Protocol):
+    def for_citation(self, citation: Citation | None) -> dict | None: ...
+
+    def said(self, citation: Citation | None, answer: str) -> str | None: ...
 
 
 def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: list[str] | None = None) -> Steps:
@@ -69,8 +78,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
             draft, ctx = second, second_ctx
     draft.citations = merge_citations(draft.citations)
     _add_context_citations(ctx, draft, top_k)
-    done = time.perf_counter()
-    return Answer(
+    answer = Answer(
         question=question,
         answered=draft.answered,
         answer=draft.answer,
@@ -78,11 +86,19 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
         unit=draft.unit if draft.answered else None,
         citations=draft.citations[:top_k],
         spans=draft.spans if draft.answered else [],
-        timings_ms={
-            "retrieval": round(retrieval_s * 1000, 2),
-            "answering": round((done - started - retrieval_s) * 1000, 2),
-        },
     )
+    if answer.answered and library.checks is not None:
+        checks = library.checks()
+        first = answer.citations[0] if answer.citations else None
+        answer.source_check = checks.for_citation(first)
+        if ctx.q.checks:  # "where does it come from", "does the source agree": the check, said
+            answer.answer = checks.said(first, answer.answer) or answer.answer
+    done = time.perf_counter()
+    answer.timings_ms = {
+        "retrieval": round(retrieval_s * 1000, 2),
+        "answering": round((done - started - retrieval_s) * 1000, 2),
+    }
+    return answer
 
 
 def _attempt(library: Library, question: str, top_k: int, doc_ids: list[str] | None) -> Steps:
@@ -880,6 +896,7 @@ def _source(ctx: _Context) -> Draft | None:
     q = ctx.q
     citations: list[Citation] = []
     parts: list[str] = []
+    first: CellView | None = None  # the figure's first cell: its value, for a check of its source
     if q.numbers:
         cells = [
             m
@@ -894,6 +911,7 @@ def _source(ctx: _Context) -> Draft | None:
             tables_seen.add(id(cell.table))
             if len(tables_seen) > 3:
                 break
+            first = first or cell
             citations.append(cell_citation(ctx.corpus, cell, match.score))
             refs = ctx.corpus.refs(cell.table.doc_id, cell.table.refs)
             where = f"{cell.table.label} ({_describe(cell)})"
@@ -926,7 +944,10 @@ def _source(ctx: _Context) -> Draft | None:
     if not parts:
         return None
     # a reference entry often ends in a full stop of its own: one is enough
-    return Draft(answer=_capitalize("; ".join(parts)).rstrip(".") + ".", citations=citations)
+    draft = Draft(answer=_capitalize("; ".join(parts)).rstrip(".") + ".", citations=citations)
+    if q.checks and first is not None:  # the figure asked about is the cell's
+        draft.value, draft.unit = first.value, first.unit
+    return draft
 
 
 def _source_table(ctx: _Context):

@@ -39,7 +39,9 @@ class Engine:
         self.reader = load_model()  # the general reader's learned models, shipped with the code
         # typos, abbreviations and casing, read against the documents' own words
         self.normaliser = QuestionNormaliser(self.corpus.texts(), (p.text for p in self.corpus.passages.values()))
-        self.library = Library(self.searcher, self.corpus, self.matcher, self.reader, self.normaliser)
+        self.library = Library(
+            self.searcher, self.corpus, self.matcher, self.reader, self.normaliser, lambda: self.source_checks
+        )
         self._checks_lock = threading.Lock()
 
     @classmethod
@@ -67,9 +69,8 @@ class Engine:
 
     def _ask_steps(self, question: str, top_k: int, doc_ids: list[str] | None):
         started = time.perf_counter()
+        # the answer carries the source check of its first cited figure (`Library.checks`)
         result = yield from answer_steps(self.library, question, top_k=top_k, doc_ids=doc_ids)
-        if result.answered:
-            result.source_check = self.source_checks.for_citation(result.citations[0] if result.citations else None)
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
         return result
 

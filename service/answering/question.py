@@ -243,6 +243,9 @@ class Question:
     direction: str | None = None  # more | less, for comparisons and label questions
     operation: str | None = None  # difference | change | ratio, for derived figures
     content: list[str] = field(default_factory=list)  # tokens that say what is asked about
+    # asks where a figure comes from or whether its source data agrees with it: the answer is
+    # the figure's cell, said with its source check (`service.verification`)
+    checks: bool = False
     _words: WordSet | None = field(default=None, repr=False)
 
     @property
@@ -271,6 +274,23 @@ _ASKS_PUBLISHER = re.compile(
     re.IGNORECASE,
 )
 _CODE = re.compile(r"(?<![\w.])(?:\d+[A-Za-z]+|[A-Za-z]+\d+)[A-Za-z\d]*(?![\w.])")
+# a check of a figure against its source: a verb of agreement (agree, match, confirm, bear out,
+# correspond, tally, be consistent / in line with) that has source data for a side
+_AGREEMENT = re.compile(
+    r"\b(?:agree|match|confirm|correspond|tall(?:y|ies|ied)|bears?\s+out|borne\s+out|consistent\s+with|"
+    r"in\s+line\s+with|line\s+up\s+with|square\s+with)\w*",
+    re.IGNORECASE,
+)
+_SOURCE_SIDE = re.compile(r"\b(?:data(?:sets?|base)?|sources?|series|releases?|statistics|original)\b", re.IGNORECASE)
+
+
+def asks_check(lowered: str, intent: str, numbers: list[float]) -> bool:
+    """The question asks to check a figure against its source: a source question about a figure
+    ("where does the 22.52 figure come from"), or one whose verb is agreement with source data
+    ("does the World Bank data agree with …", "is 164 confirmed by its source")."""
+    if intent == "source" and numbers:
+        return True
+    return _AGREEMENT.search(lowered) is not None and _SOURCE_SIDE.search(lowered) is not None
 
 
 def parse_question(text: str) -> Question:
@@ -310,7 +330,10 @@ def parse_question(text: str) -> Question:
         entities = _entities(text_wo)
         numbers = [n for n in numbers if n != float(table.group(2))]
     tokens = tokens + acronyms(text)
-    return Question(text, table_label, tokens, years, numbers, entities, cues, intent, direction, operation, content)
+    checks = asks_check(lowered, intent, numbers)
+    return Question(
+        text, table_label, tokens, years, numbers, entities, cues, intent, direction, operation, content, checks
+    )
 
 
 def acronyms(text: str) -> list[str]:
