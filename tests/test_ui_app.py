@@ -26,6 +26,7 @@ from ui.client import ApiClient, ApiError, ApiUnavailable
 from ui.documents import delete_message, documents_frame, upload_message
 from ui.tables import CELL_COLOUR, ROW_COLOUR, highlighted, locate, table_frame, year_axis
 from ui.text import escape_markdown, figure, format_value, highlight_markdown, reference_markdown
+from ui.verification import badge_label, release
 
 UI_APP = ROOT / "ui" / "app.py"
 QUESTION = "What were Russia's fixed broadband subscriptions per 100 people in 2019?"
@@ -175,7 +176,7 @@ def test_api_down_is_a_message_not_a_traceback(ui_env):
     errors = [e.value for e in at.error]
     assert len(errors) == 1 and "not reachable" in errors[0] and "make run" in errors[0], errors
     assert "Traceback" not in texts(at)
-    for page in ("views/tables.py", "views/documents.py"):
+    for page in ("views/tables.py", "views/verification.py", "views/documents.py"):
         at.switch_page(page).run()
         no_exception(at)
         assert any("not reachable" in e.value for e in at.error), page
@@ -221,6 +222,103 @@ def test_a_citation_links_to_its_table(api, ui_env):
     tables.switch_page("views/tables.py").run()
     no_exception(tables)
     assert tables.subheader[0].value == "Table 6"
+
+
+# -- Verification (issue 12) ------------------------------------------------------------
+BROADBAND = "What was Russia's fixed broadband subscriptions per 100 people in 2019?"
+FB_RUSSIA_2019 = f"Table 6 · 2019 · {FB_RUSSIA}"
+
+
+def source_side(at: AppTest) -> str:
+    """The source row beside the picked cell (the list of its fields)."""
+    return next(m.value for m in at.markdown if m.value.startswith("- dataset:")).replace("\\", "")
+
+
+def test_verification_page_lists_table_6_as_agreeing_with_its_release(api, ui_env):
+    ui_env(api)
+    at = app_test()
+    at.query_params["doc"] = "song-2024"
+    at.run()
+    at.switch_page("views/verification.py").run()
+    no_exception(at)
+    assert at.title[0].value == "Verification"
+    assert at.selectbox(key="verify-doc").value == "song-2024"  # the paper that cites the corpus's data
+    at.selectbox(key="verify-table-song-2024").set_value("Table 6").run()
+    no_exception(at)
+    listing = at.dataframe[0].value
+    assert len(listing) == 24 and set(listing["verdict"]) == {"agrees"}, listing
+    assert set(listing["source"]) == {"World Bank WDI"} and set(listing["release"]) == {"2023-04"}
+    assert set(listing["refs"]) == {"[5]", "[6]", "[12]", "[13]"}
+    row = listing[(listing["row"] == "2019") & (listing["column"] == FB_RUSSIA)].iloc[0]
+    assert (row["value"], row["source value"]) == ("22.52", "22.524923")
+    summary = next(m.value for m in at.markdown if "-badge[" in m.value and "no-source-data:" in m.value)
+    assert ":green-badge[:material/check_circle: agrees: 24]" in summary and "differs: 0" in summary, summary
+
+    # a cell opened: the table with the cell highlighted beside the source row
+    at.selectbox(key="verify-cell").set_value(FB_RUSSIA_2019).run()
+    no_exception(at)
+    assert at.subheader[-1].value == escape_markdown(FB_RUSSIA_2019)
+    table = at.dataframe[1].value
+    assert table.shape == (6, 4) and "22.52" in table.to_numpy().tolist()[4]
+    assert any(c.value.startswith("Cited: row “2019”") for c in at.caption)
+    source = source_side(at)
+    for line in (
+        "dataset: World Bank WDI (wb-fixed-broadband)",
+        "indicator: Fixed broadband subscriptions (per 100 people) (IT.NET.BBND.P2)",
+        "year: 2019",
+        "value: 22.524923",
+        "release: OWID_WDI_2023-04",
+    ):
+        assert line in source, source
+    evidence = at.dataframe[2].value
+    assert set(evidence["release"]) >= {"OWID_WDI_2023-04"} and "yes" in set(evidence["agrees"])
+
+
+def test_the_verification_filters_by_verdict_and_shows_what_was_tried(api, ui_env):
+    ui_env(api)
+    at = app_test().run()
+    at.switch_page("views/verification.py").run()
+    at.selectbox(key="verify-doc").set_value("song-2024").run()
+    everything = len(at.dataframe[0].value)
+    at.selectbox(key="verify-verdict").set_value("differs").run()
+    no_exception(at)
+    listing = at.dataframe[0].value
+    assert 0 < len(listing) < everything and set(listing["verdict"]) == {"differs"}, listing
+    assert at.subheader[0].value == f"{len(listing)} cell" + ("s" if len(listing) != 1 else "")
+    assert any(":red-badge[:material/cancel: differs]" == m.value for m in at.markdown)
+    source = source_side(at)
+    assert "releases tried:" in source and "relative difference:" in source, source
+    # a table with no such cell says so
+    at.selectbox(key="verify-table-song-2024").set_value("Table 6").run()
+    no_exception(at)
+    assert not at.dataframe and any("has the verdict “differs”" in i.value for i in at.info)
+    at.selectbox(key="verify-verdict").set_value("agrees").run()
+    assert len(at.dataframe[0].value) == 24
+
+
+def test_the_answer_card_shows_the_source_check_as_a_badge(api, ui_env):
+    ui_env(api)
+    at = app_test().run()
+    at.text_input(key="question").input(BROADBAND)
+    at.form_submit_button[0].click().run()
+    no_exception(at)
+    assert at.session_state["history"][0]["response"]["source_check"]["verdict"] == "agrees"
+    badges = [m.value for m in at.markdown if "-badge[" in m.value]
+    assert badges == [":green-badge[:material/check_circle: agrees with World Bank WDI, release 2023-04]"], badges
+    links = [link for link in at.get("page_link") if "Verification page" in link.proto.label]
+    assert links and parse_qs(links[0].proto.query_string) == {"doc": ["song-2024"]}
+
+
+def test_badge_labels_name_the_verdict_the_source_and_both_values():
+    titles = {"wb-fixed-broadband": "World Bank WDI: Fixed broadband subscriptions (per 100 people), IT.NET.BBND.P2"}
+    check = {"verdict": "differs", "value": 22.52, "source_value": 23.1042, "source_id": "wb-fixed-broadband"}
+    assert badge_label(check, titles) == "differs from World Bank WDI: 22.52 vs 23.104"
+    assert badge_label(check | {"verdict": "scale", "source_value": 225.2}, titles).startswith("scale: 22.52 vs 225.2")
+    assert badge_label(check | {"verdict": "agrees", "vintage": "OWID_WDI_2023-04"}, {}) == (
+        "agrees with wb-fixed-broadband, release 2023-04"
+    )
+    assert badge_label(check | {"verdict": "other-period"}, titles).startswith("other period: 22.52")
+    assert release("UN_EGOV_MERGED_2005_2024") == "UN_EGOV_MERGED_2005_2024" and release(None) == "—"
 
 
 # -- Documents ----------------------------------------------------------------------------

@@ -288,3 +288,28 @@ def test_chinese_renders_as_glyphs_not_boxes(tmp_path):
     assert len(set(pictures[:-1])) == len(CHINESE), "the characters are drawn alike: boxes, not glyphs"
     assert box not in pictures[:-1]
     assert 6 * 40 * 0.9 <= width <= 6 * 40 * 1.1  # full-width glyphs, one em each
+
+
+def test_verification_page_opens_a_clicked_row_beside_its_source(ui, tmp_path):
+    """/verification at its own URL: the counts per verdict, the list of checked cells; a click
+    on a row of the list opens that cell beside its source row."""
+    require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser, page = browser_page(p)
+        try:
+            page.goto(f"{ui}/verification?doc=song-2024")
+            expect(page.get_by_text(re.compile(r"agrees: \d+")).first).to_be_visible(timeout=60_000)
+            expect(page.get_by_text("Page not found")).to_have_count(0)
+            grid = page.locator('[data-testid="stDataFrame"]').first
+            expect(grid).to_be_visible()
+            expect(page.get_by_text("In the source data")).to_be_visible()
+            # the second row of the list, by its row marker (the grid is a canvas)
+            box = grid.bounding_box()
+            page.mouse.click(box["x"] + 15, box["y"] + 35 + 35 * 1.5)
+            expect(page.locator("h3").filter(has_text="Table 1 · GDP · 2008")).to_be_visible(timeout=30_000)
+            expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+            page.screenshot(path=str(tmp_path / "verification.png"), full_page=True)
+        finally:
+            browser.close()

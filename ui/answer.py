@@ -11,6 +11,7 @@ from ui.client import ClientError
 from ui.labels import Headline, headline
 from ui.tables import cited_cells, highlighted, locate
 from ui.text import escape_markdown, highlight_markdown, one_line, reference_markdown
+from ui.verification import COLOUR, ICON, badge_label
 
 KIND = {
     "table_row": (":material/table_chart:", "table row"),
@@ -19,6 +20,7 @@ KIND = {
 }
 NOT_IN_DOCUMENTS = "Not in the documents"
 TABLES_PAGE = "views/tables.py"
+VERIFICATION_PAGE = "views/verification.py"
 
 
 def citation_icon(c: dict) -> str:
@@ -80,6 +82,7 @@ def answer_card(entry: dict, *, compact: bool = False) -> None:
             elif answer.get("value") is not None:
                 st.markdown(f"### {escape_markdown(head.figure)}")
             st.markdown(escape_markdown(answer["answer"]))
+            source_badge(answer)
         else:
             st.warning(f"**{NOT_IN_DOCUMENTS}.** {escape_markdown(answer['answer'])}", icon=":material/search_off:")
         if not compact and answer["answered"]:
@@ -95,6 +98,30 @@ def answer_card(entry: dict, *, compact: bool = False) -> None:
                 st.caption(f"{citation_icon(c)} {citation_label(i, c)}")
     if not compact:
         citations(answer)
+
+
+def source_badge(answer: dict) -> None:
+    """The source check of the first cited cell as a badge coloured by its verdict (green
+    agrees, red differs, orange scale, violet other indicator, blue other period); its
+    sentence on hover."""
+    check = answer.get("source_check")
+    if not check or check.get("verdict") not in COLOUR:
+        return
+    titles = common.titles(common.settings().api_url)
+    st.badge(
+        escape_markdown(badge_label(check, titles)),
+        icon=ICON[check["verdict"]],
+        color=COLOUR[check["verdict"]],
+        help=check.get("sentence") or None,
+    )
+    doc_id = next((c["doc_id"] for c in answer["citations"] if c.get("table") == check.get("table")), None)
+    if doc_id:
+        st.page_link(
+            VERIFICATION_PAGE,
+            label="Every checked figure of this document on the Verification page",
+            icon=":material/fact_check:",
+            query_params={"doc": doc_id},
+        )
 
 
 def citations(answer: dict) -> None:

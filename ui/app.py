@@ -4,7 +4,7 @@
 
 The API's URL comes from CITEQA_API_URL (`ui/settings.py`); the token for writes is typed in
 the sidebar (kept in this browser session only), CITEQA_API_TOKEN filling it in by default.
-Every page has its own URL: /ask (also the root), /tables, /documents.
+Every page has its own URL: /ask (also the root), /tables, /verification, /documents.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ pages = [
     st.Page(_home, title="Home", url_path="home", default=True, visibility="hidden"),
     ask,
     st.Page(HERE / "views" / "tables.py", title="Tables", icon=":material/table_chart:", url_path="tables"),
+    st.Page(
+        HERE / "views" / "verification.py", title="Verification", icon=":material/fact_check:", url_path="verification"
+    ),
     st.Page(HERE / "views" / "documents.py", title="Documents", icon=":material/library_books:", url_path="documents"),
 ]
 page = st.navigation(pages)

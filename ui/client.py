@@ -169,6 +169,10 @@ class ApiClient:
     def references(self, doc_id: str) -> list[dict]:
         return self._json("GET", f"/documents/{_segment(doc_id)}/references")["references"]
 
+    def verification(self, doc_id: str) -> dict:
+        """`GET /documents/{id}/verification`: `{"cells", "summary", "doc_ids", "reference_flags", "releases"}`."""
+        return self._json("GET", f"/documents/{_segment(doc_id)}/verification")
+
     def upload(
         self,
         filename: str,

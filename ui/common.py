@@ -64,7 +64,26 @@ def table(base_url: str, doc_id: str, label: str) -> dict:
     return client().table(doc_id, label)
 
 
+@st.cache_data(ttl=600, show_spinner=False)
+def verification(base_url: str, doc_id: str) -> dict:
+    return client().verification(doc_id)
+
+
+@st.cache_data(ttl=600, show_spinner=False)
+def cites_data(base_url: str, doc_id: str) -> bool:
+    """Whether a reference entry of the document stands for a dataset of the corpus."""
+    return any(r.get("standing_for") for r in client().references(doc_id))
+
+
+def titles(base_url: str) -> dict[str, str]:
+    """Document titles by id (empty when the API cannot list them: ids stand in)."""
+    try:
+        return {d["id"]: d["title"] for d in documents(base_url)}
+    except ClientError:
+        return {}
+
+
 def forget_documents() -> None:
-    """After an upload or a delete: read documents and tables afresh."""
-    for cached in (health, documents, tables, table):
+    """After an upload or a delete: read documents, tables and verdicts afresh."""
+    for cached in (health, documents, tables, table, verification, cites_data):
         cached.clear()
