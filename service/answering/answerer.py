@@ -315,11 +315,12 @@ def _same_figure(a: float, b: float | None) -> bool:
 
 
 def _text_asked(ctx: _Context, draft: Draft) -> bool:
-    """A table figure looked up for a question whose answer reads as a clause of running text
-    ("what caused …", "how is … calculated"): the reader reads the text too, and its reading is
-    offered first when it holds (the figure stays the answer when none does)."""
+    """A table figure looked up, or a change computed, for a question whose answer reads as a
+    clause of running text ("what caused …", "why did … decrease from 2018 to 2019"): the reader
+    reads the text too, and its reading is offered first when it holds (the figure stays the
+    answer when none does)."""
     return (
-        draft.solver == "value"
+        draft.solver in ("value", "derived")
         and bool(draft.citations)
         and draft.citations[0].kind == "table_row"
         and ctx.operation[0] in (ops.SPAN, ops.OTHER)
