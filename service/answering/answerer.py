@@ -237,7 +237,8 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
         return draft
     if draft.missing:
         return draft  # the documents say the value is missing: that is the answer
-    if draft.answered and not _text_asked(ctx, draft):
+    text_first = draft.answered and _text_asked(ctx, draft)
+    if draft.answered and not text_first:
         op, op_p = ctx.operation
         overrides = READER_COMPUTES if draft.solver == "derived" else READER_OVERRIDES
         if op not in overrides or op_p < READER_OPERATION:
@@ -270,6 +271,8 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     for reading in readings(model, question, tables, passages, direction, ctx.operation):
         if draft.answered and reading.text is not None and _wrong_kind(ctx, reading.text.text):
             continue  # a clause without a figure does not replace a figure for "how large …"
+        if text_first and draft.solver == "derived" and reading.text is None:
+            continue  # only a clause of the text replaces a computed change (a cell would not say why)
         if _holds(ctx, model, reading):
             figure = reading.cells[0].value if reading.op == ops.SPAN and reading.cells else reading.value
             if draft.answered and figure is not None and _same_figure(figure, draft.value):
