@@ -339,6 +339,16 @@ def test_acme_why_from_the_text(acme):
     assert first(r).kind == "passage"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="answers the computed change (31.4 − 38.2 = -6.8): a 'why … from 2018 to 2019' question lets the reader "
+    "read the text first, but on this report its text reading does not hold (sentence p below READER_SPAN)",
+)
+def test_acme_why_a_change_from_the_text(acme):
+    r = acme("Why did advertising decrease from 2018 to 2019?")
+    assert r.answered and "television campaigns" in " ".join([r.answer, *r.spans])
+
+
 def test_acme_why_interest_expense_rose(acme):
     r = acme("Why did interest expense increase in fiscal 2019?")
     assert r.answered and "term loan" in " ".join([r.answer, *r.spans])
