@@ -867,9 +867,8 @@ def _label(ctx: _Context) -> Draft | None:
 
     pick = min(series, key=value_of) if lowest else max(series, key=value_of)
     if asks_year:
-        label = (
-            pick.cell.period_name
-        )  # the year where each period has its own (`December 27, 2019` → 2019); else as printed (`FY19`)
+        # the year where each period has its own (`December 27, 2019` → 2019); else as printed (`FY19`)
+        label = pick.cell.period_name
         described = _describe(pick.cell).rsplit(",", 1)[0]
     else:
         label = _entity_label(pick.cell, next(m.cell for m in series if m.cell is not pick.cell))
