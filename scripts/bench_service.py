@@ -79,6 +79,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment `citeqa serve` runs in for a benchmark: offline, one thread a query."""
+    return {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TOKENIZERS_PARALLELISM": "false",
+        "CITEQA_EMBEDDING_THREADS": "1",
+        "CITEQA_DATA_DIR": str(data_dir),
+        **extra,
+    }
+
+
 def ensure_data(data_dir: Path, settings: Settings) -> bool:
     """Ingest corpus/ when the data dir has no store or no index; True when it did."""
     try:
@@ -302,13 +314,7 @@ def main(argv: list[str] | None = None) -> int:
 
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "TOKENIZERS_PARALLELISM": "false",
-        "CITEQA_EMBEDDING_THREADS": "1",
-        "CITEQA_DATA_DIR": str(data_dir),
-    }
+    env = server_env(data_dir)
     log = Path(tempfile.mkstemp(prefix="citeqa-bench-server-", suffix=".log")[1])
     command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--data-dir", str(data_dir)]
     figures: dict = {

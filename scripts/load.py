@@ -43,7 +43,16 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 import httpx  # noqa: E402
 
 from index.writer import LOCK_NAME, OWNER_NAME  # noqa: E402
-from scripts.bench_service import cpu_ticks, cpu_use, ensure_data, free_port, pct, tail, wait_healthy  # noqa: E402
+from scripts.bench_service import (  # noqa: E402
+    cpu_ticks,
+    cpu_use,
+    ensure_data,
+    free_port,
+    pct,
+    server_env,
+    tail,
+    wait_healthy,
+)
 from service.evaluation import load_questions  # noqa: E402
 from service.settings import Settings  # noqa: E402
 
@@ -199,14 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     token = os.urandom(18).hex()
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "TOKENIZERS_PARALLELISM": "false",
-        "CITEQA_EMBEDDING_THREADS": "1",
-        "CITEQA_DATA_DIR": str(data_dir),
-        "CITEQA_API_TOKEN": token,
-    }
+    env = server_env(data_dir, CITEQA_API_TOKEN=token)
     server_log, cli_log = work / "server.log", work / "ingest.log"
     figures: dict = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),

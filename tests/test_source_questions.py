@@ -11,6 +11,7 @@ from index.store import DB_NAME, Store
 from service.answering.question import parse_question
 from service.cli import main
 from service.verification import verify
+from tests.test_verification import widget_manifest, write_widget_corpus
 
 FIXED_BROADBAND = "Where does the 22.52 figure for Russia's fixed broadband in 2019 come from?"
 MOBILE = "Does the World Bank data agree with the paper's 2019 mobile subscriptions figure for Russia?"
@@ -117,7 +118,6 @@ plants (not cited).
 1. *Widget Subscriptions (per 100 People) — China*. Available at: <https://example.org/indicator/WGT.SUB.P2?locations=CN> (accessed 01.02.2024).
 2. *Widget Subscriptions (per 100 People) — Russian Federation*. Available at: <https://example.org/indicator/WGT.SUB.P2?locations=RU> (accessed 01.02.2024).
 """
-HEADER = "source_id,source_title,indicator_code,indicator_name,country,year,value,unit\n"
 WIDGETS = [
     ("REL_A", "China", 2018, "8.5"),
     ("REL_A", "China", 2019, "9.9"),
@@ -128,42 +128,13 @@ WIDGETS = [
     ("REL_A", "Russian Federation", 2021, "29.9"),
 ]
 GADGETS = [("GADGETS_2024", "Russian Federation", 2021, "41.27")]
-MANIFEST = """
-[[document]]
-path = "report.md"
-id = "widget-text"
-title = "Widget report"
-kind = "report"
-
-[[document]]
-path = "widgets.csv"
-id = "widgets"
-title = "Widget Office: Widget subscriptions, WGT.SUB.P2"
-kind = "dataset"
-stands_for = { document = "widget-text", refs = [1, 2] }
-
-[[document]]
-path = "gadgets.csv"
-id = "gadgets"
-title = "Gadget subscriptions"
-kind = "dataset"
-"""
-
-
-def _csv(rows, code, name) -> str:
-    return HEADER + "".join(
-        f'{rel},"{rel} release",{code},{name},{country},{year},{value},per 100 people\n'
-        for rel, country, year, value in rows
-    )
 
 
 @pytest.fixture(scope="module")
 def widget_text(tmp_path_factory, ingest):
     folder = tmp_path_factory.mktemp("widget-text")
-    (folder / "report.md").write_text(REPORT, encoding="utf-8")
-    (folder / "widgets.csv").write_text(_csv(WIDGETS, "WGT.SUB.P2", "Widget subscriptions (per 100 people)"))
-    (folder / "gadgets.csv").write_text(_csv(GADGETS, "GDG.SUB.P2", "Gadget subscriptions (per 100 people)"))
-    (folder / "manifest.toml").write_text(MANIFEST, encoding="utf-8")
+    manifest = widget_manifest("widget-text", "Widget Office: Widget subscriptions, WGT.SUB.P2")
+    write_widget_corpus(folder, REPORT, WIDGETS, GADGETS, manifest)
     data_dir = tmp_path_factory.mktemp("widget-text-data")
     report = ingest([folder], data_dir)
     assert not report.failed, report.failed

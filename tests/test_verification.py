@@ -52,19 +52,24 @@ WIDGETS = [  # two releases; REL_B matches China 2019 at printed precision, REL_
     ("REL_B", "Russian Federation", 2021, "29.93"),
 ]
 GADGETS = [("GADGETS_2024", "Russian Federation", 2021, "41.27"), ("GADGETS_2024", "China", 2021, "5.55")]
-MANIFEST = """
+
+
+def widget_manifest(report_id: str, widgets_title: str) -> str:
+    """A report, the widget dataset that stands for its references [1, 2], and a gadget dataset
+    that stands for nothing (the other indicator a wrong figure may match)."""
+    return f"""
 [[document]]
 path = "report.md"
-id = "widget-report"
+id = "{report_id}"
 title = "Widget report"
 kind = "report"
 
 [[document]]
 path = "widgets.csv"
 id = "widgets"
-title = "Widget subscriptions, WGT.SUB.P2"
+title = "{widgets_title}"
 kind = "dataset"
-stands_for = { document = "widget-report", refs = [1, 2] }
+stands_for = {{ document = "{report_id}", refs = [1, 2] }}
 
 [[document]]
 path = "gadgets.csv"
@@ -74,7 +79,8 @@ kind = "dataset"
 """
 
 
-def _csv(rows, code, name) -> str:
+def dataset_csv(rows, code, name) -> str:
+    """A tidy dataset CSV of (release, country, year, value) rows of one indicator."""
     lines = [
         f'{rel},"{rel} release",{code},{name},{country},{year},{value},per 100 people'
         for rel, country, year, value in rows
@@ -82,12 +88,17 @@ def _csv(rows, code, name) -> str:
     return HEADER + "\n".join(lines) + "\n"
 
 
-def _widget_corpus(folder, widgets=WIDGETS):
-    (folder / "report.md").write_text(REPORT, encoding="utf-8")
-    (folder / "widgets.csv").write_text(_csv(widgets, "WGT.SUB.P2", "Widget subscriptions (per 100 people)"))
-    (folder / "gadgets.csv").write_text(_csv(GADGETS, "GDG.SUB.P2", "Gadget subscriptions (per 100 people)"))
-    (folder / "manifest.toml").write_text(MANIFEST, encoding="utf-8")
+def write_widget_corpus(folder, report: str, widgets, gadgets, manifest: str):
+    (folder / "report.md").write_text(report, encoding="utf-8")
+    (folder / "widgets.csv").write_text(dataset_csv(widgets, "WGT.SUB.P2", "Widget subscriptions (per 100 people)"))
+    (folder / "gadgets.csv").write_text(dataset_csv(gadgets, "GDG.SUB.P2", "Gadget subscriptions (per 100 people)"))
+    (folder / "manifest.toml").write_text(manifest, encoding="utf-8")
     return folder
+
+
+def _widget_corpus(folder, widgets=WIDGETS):
+    manifest = widget_manifest("widget-report", "Widget subscriptions, WGT.SUB.P2")
+    return write_widget_corpus(folder, REPORT, widgets, GADGETS, manifest)
 
 
 @pytest.fixture(scope="module")
