@@ -79,6 +79,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def stop_server(proc: subprocess.Popen) -> None:
+    """Stop a server started in its own process group: SIGTERM, then SIGKILL after 15 s."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 def server_env(data_dir: Path, **extra: str) -> dict[str, str]:
     """The environment `citeqa serve` runs in for a benchmark: offline, one thread a query."""
     return {
@@ -347,13 +358,7 @@ def main(argv: list[str] | None = None) -> int:
         figures["cpu_throughput"] = cpu_use(before, cpu_ticks(proc.pid))
         figures["memory"] = memory_mb(proc.pid)
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_server(proc)
         server_log = tail(log)
         log.unlink(missing_ok=True)
 

@@ -26,7 +26,6 @@ import itertools
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -50,6 +49,7 @@ from scripts.bench_service import (  # noqa: E402
     free_port,
     pct,
     server_env,
+    stop_server,
     tail,
     wait_healthy,
 )
@@ -264,13 +264,7 @@ def main(argv: list[str] | None = None) -> int:
             except httpx.HTTPError as exc:
                 figures["after"] = {"health": type(exc).__name__, "documents": None, "cli_document": False}
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_server(proc)
         server_tail, cli_tail = tail(server_log), tail(cli_log)
         shutil.rmtree(work, ignore_errors=True)
 

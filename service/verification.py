@@ -666,16 +666,12 @@ class SourceCheck:
         for table in self.corpus.tables_by_doc.get(doc_id, []):
             checks = [self.check_cell(table, c) for c in table.cells if c.value is not None]
             releases += self._prefer_releases(table, checks)
-            for check in checks:
-                notes = [flagged[n] for n in check.refs if n in flagged]
-                if notes:
-                    check.note = "; ".join([p for p in (check.note, *notes) if p])
             cells += checks
-        for check in self.check_passages(doc_id):
+        cells += self.check_passages(doc_id)
+        for check in cells:  # a flagged reference is noted on every figure that cites it
             notes = [flagged[n] for n in check.refs if n in flagged]
             if notes:
                 check.note = "; ".join([p for p in (check.note, *notes) if p])
-            cells.append(check)
         return cells, flags, releases
 
     @staticmethod
@@ -708,10 +704,13 @@ class SourceCheck:
         return out
 
 
-def verify(store: Store, doc_ids: list[str] | None = None, corpus: Corpus | None = None) -> Verification:
-    """Check every table cell of the documents (default: every document with tables)."""
+def verify(
+    store: Store, doc_ids: list[str] | None = None, corpus: Corpus | None = None, checker: SourceCheck | None = None
+) -> Verification:
+    """Check every table cell of the documents (default: every document with tables). `checker`:
+    one already built over the store (a serving engine's), not built again."""
     start = time.perf_counter()
-    checker = SourceCheck(store, corpus)
+    checker = checker if checker is not None else SourceCheck(store, corpus)
     ids = doc_ids or [d for d in checker.corpus.docs if checker.corpus.tables_by_doc.get(d)]
     cells: list[CellCheck] = []
     flags: list[dict] = []
@@ -808,12 +807,7 @@ class SourceChecks:
     def for_citation(self, citation) -> dict | None:
         """The `source_check` object of an answer whose first citation's first cell was checked
         against source data (None: not a table cell, or no cited source data)."""
-        if citation is None or citation.kind != "table_row" or not citation.cells:
-            return None
-        cell = citation.cells[0]
-        if cell.column is None:
-            return None
-        check = self.cell(citation.doc_id, citation.table, cell.row, cell.column)
+        check = self.check_of(citation)
         if check is None or check.verdict == "no-source-data":
             return None
         return source_check_json(check)

@@ -75,4 +75,5 @@ def list_references(doc: DocumentDep, engine: EngineDep) -> dict:
     summary="Source check: each table figure against the source data it cites (agrees, differs, scale, ...)",
 )
 def get_verification(doc: DocumentDep, engine: EngineDep) -> dict:
-    return verify(engine.store, [doc.id], engine.corpus).to_dict()
+    # the engine's checker: the corpus's facts are indexed once, not on every request
+    return verify(engine.store, [doc.id], checker=engine.source_checks.checker).to_dict()

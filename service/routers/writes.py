@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path, PurePath
 from typing import Annotated, overload
 
@@ -117,19 +117,15 @@ def _writing(app, wait: bool = True) -> Iterator[tuple[Engine, Path, Path]]:
     `wait=False`, a 409 `busy` at once."""
     settings = app.state.settings
     data_dir = Path(settings.data_dir)
-    try:
-        lock = exclusive_writer(data_dir, wait=settings.write_wait_seconds if wait else 0)
-        lock.__enter__()
-    except WriterBusy as exc:
-        # the holder's pid, not the server's paths
-        raise ApiError(
-            409, f"another writer ({exc.holder}) is changing the documents; try again later", code="busy"
-        ) from None
-    try:
-        with app.state.engine_slot.lease() as engine:
-            yield engine, data_dir, uploads_dir(data_dir)
-    finally:
-        lock.__exit__(None, None, None)
+    with ExitStack() as held:
+        try:
+            held.enter_context(exclusive_writer(data_dir, wait=settings.write_wait_seconds if wait else 0))
+        except WriterBusy as exc:
+            # the holder's pid, not the server's paths
+            message = f"another writer ({exc.holder}) is changing the documents; try again later"
+            raise ApiError(409, message, code="busy") from None
+        engine = held.enter_context(app.state.engine_slot.lease())
+        yield engine, data_dir, uploads_dir(data_dir)
 
 
 # -- upload ------------------------------------------------------------------------------
