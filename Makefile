@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export CITEQA_DATA_DIR ?= $(DATA)
 
-.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-robust eval-tatqa eval-tatqa-cv train-reader clean
+.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-multilingual eval-robust eval-tatqa eval-tatqa-cv train-reader clean
 
 install: $(VENV)/.installed
 
@@ -79,6 +79,12 @@ load: install
 # the dev questions through the /ask code path, scored (eval/README.md)
 eval: ingest
 	$(BIN)/citeqa eval eval/paper_dev.jsonl
+
+# Russian and Chinese questions, and English questions over the Chinese CAICT PDF, scored with
+# accuracy by language (eval/README.md)
+eval-multilingual: ingest
+	$(BIN)/citeqa eval eval/paper_multilingual.jsonl
+	$(BIN)/citeqa eval eval/paper_crosslingual.jsonl
 
 # the eval questions perturbed (typos, case, abbreviations, reordering): same answer? (eval/README.md)
 eval-robust: ingest

@@ -28,6 +28,9 @@ Rules, as `eval/README.md` states them, with the choices it leaves open made exp
   citations has that `table` label (compared case- and space-insensitively), or carries one
   of the gold refs (by `n`). Judged on the citations given, whether or not the response
   answered.
+- By language (`by_lang`, from each item's `lang`): answer and citation accuracy as above, and
+  `right_and_cited`, the share with a right answer and no wrong citation (a citation is judged
+  only for questions with a gold `table` or `refs`).
 - Retrieval hit@k: `Engine.search(question, top_k=5)`; a hit when a result at rank <= k has
   the gold table or carries a gold ref. Questions with neither are skipped.
 """
@@ -330,6 +333,15 @@ class Report:
                 "answer_accuracy": _ratio([o.answer_ok for o in group]),
                 "citation_accuracy": _ratio([o.citation_ok for o in group if o.citation_ok is not None]),
             }
+        by_lang: dict[str | None, dict] = {}  # by the item's `lang`; without one, under None
+        for lang in dict.fromkeys(o.item.get("lang") for o in outs):
+            group = [o for o in outs if o.item.get("lang") == lang]
+            by_lang[lang] = {
+                "n": len(group),
+                "answer_accuracy": _ratio([o.answer_ok for o in group]),
+                "citation_accuracy": _ratio([o.citation_ok for o in group if o.citation_ok is not None]),
+                "right_and_cited": _ratio([not o.failed for o in group]),
+            }
         hits = [o.hits for o in outs if o.hits is not None]
         return {
             "n": len(outs),
@@ -339,6 +351,7 @@ class Report:
             "hit_at_1": _ratio([h[1] for h in hits]),
             "hit_at_5": _ratio([h[5] for h in hits]),
             "by_kind": by_kind,
+            "by_lang": by_lang,
             "failures": [failure(o) for o in outs if o.failed],
         }
 
@@ -355,6 +368,13 @@ def render(summary: dict) -> str:
         f"{'overall':<14} {summary['n']:>3}  {_pct(summary['answer_accuracy']):>7}  "
         f"{_pct(summary['citation_accuracy']):>8}"
     )
+    lines.append("")
+    lines.append(f"{'lang':<14} {'n':>3}  {'answer':>7}  {'citation':>8}  {'right+cited':>11}")
+    for lang, s in summary["by_lang"].items():
+        lines.append(
+            f"{lang or '?':<14} {s['n']:>3}  {_pct(s['answer_accuracy']):>7}  {_pct(s['citation_accuracy']):>8}  "
+            f"{_pct(s['right_and_cited']):>11}"
+        )
     lines.append("")
     lines.append(f"abstention accuracy  {_pct(summary['abstention_accuracy'])}")
     lines.append(f"retrieval hit@1      {_pct(summary['hit_at_1'])}")

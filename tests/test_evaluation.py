@@ -12,8 +12,11 @@ import pytest
 
 from service.evaluation import (
     EvalInputError,
+    Report,
+    judge,
     load_questions,
     numbers_in,
+    render,
     retrieval_hits,
     score_answer,
     score_citation,
@@ -146,6 +149,41 @@ def test_retrieval_hits():
     results = [cite("Table 5"), cite(None, refs=[5]), cite("Table 6")]
     assert retrieval_hits(CELL, results) == {1: False, 5: True}
     assert retrieval_hits(CELL, [cite("Table 6")]) == {1: True, 5: True}
+
+
+# -- summary -------------------------------------------------------------------------
+@pytest.mark.unit
+def test_summary_by_language():
+    ru = {**CELL, "lang": "ru"}
+    zh = {"kind": "abstain", "lang": "zh", "question": "q", "numbers": [], "text": [], "table": None, "refs": []}
+    report = Report(
+        [
+            judge(ru, response("22,52", value=22.52, citations=[cite("Table 6")])),  # right and cited
+            judge(ru, response("22.52", value=22.52, citations=[cite("Table 5")])),  # right, wrong citation
+            judge(zh, response("", answered=False)),  # right, no citation judged
+            judge({**ru, "lang": None}, response("9", value=9)),
+        ]
+    )
+    summary = report.summary()
+    assert summary["by_lang"]["ru"] == {
+        "n": 2,
+        "answer_accuracy": 1.0,
+        "citation_accuracy": 0.5,
+        "right_and_cited": 0.5,
+    }
+    assert summary["by_lang"]["zh"]["right_and_cited"] == 1.0
+    assert summary["by_lang"][None]["answer_accuracy"] == 0.0
+    assert "right+cited" in render(summary)
+
+
+@pytest.mark.unit
+def test_multilingual_question_files_load():
+    """The files behind `make eval-multilingual` (eval/README.md) read, with a `where` for every gold."""
+    for name, langs in (("paper_multilingual.jsonl", {"ru", "zh"}), ("paper_crosslingual.jsonl", {"en"})):
+        items = load_questions(ROOT / "eval" / name)
+        assert {i["lang"] for i in items} == langs
+        assert all(i.get("where") for i in items)
+        assert len({i["id"] for i in items}) == len(items)
 
 
 # -- input ---------------------------------------------------------------------------
