@@ -303,6 +303,12 @@ def is_unit_label(text: str) -> bool:
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 WORD_NOT_CJK = rf"[^\W{_CJK}]"
 """A regex class: a letter, digit or `_` that is not a Chinese character (for lookarounds)."""
+_CHINESE = re.compile(f"[{_CJK}]")
+
+
+def has_chinese(text: str) -> bool:
+    return _CHINESE.search(text) is not None
+
 
 # The closed vocabulary of Chinese multipliers and units, in the English an analyst writes.
 # As for `13.1 trillion yuan`, the value stays as printed and the multiplier goes into the
@@ -340,6 +346,11 @@ def _longest_first(words: dict[str, str]) -> str:
 _CHINESE_UNIT = re.compile(
     rf"[ \u00a0]?(?P<scale>{_longest_first(CHINESE_SCALES)})?[ \u00a0]?(?P<unit>{_longest_first(CHINESE_UNITS)})?"
 )
+CHINESE_UNIT_AFTER = (
+    rf"[ \u00a0]?(?:(?:{_longest_first(CHINESE_SCALES)})[ \u00a0]?(?:{_longest_first(CHINESE_UNITS)})?"
+    rf"|(?:{_longest_first(CHINESE_UNITS)}))"
+)
+"""A regex for what `chinese_unit_at` reads, never empty (to take a Chinese unit into a figure's span)."""
 # `2022年`, `3月`, `15日`: a figure followed by these names a time, not an amount (`100日元` is yen)
 _DATE_AFTER = re.compile(r"[ \u00a0]?(?:[年月号]|日(?!元))")
 

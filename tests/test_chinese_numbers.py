@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 
 from ingest.numbers import figures_in, read_figure
+from ingest.records import Passage
 from service.answering.prose import best_figure
 from service.answering.question import parse_question, trends
+from service.answering.spans import candidates
+from service.answering.textmatch import words
 from service.verification import multiplier
 
 pytestmark = pytest.mark.unit
@@ -97,3 +100,11 @@ def test_the_answerer_reads_the_white_paper_spacing_and_prefers_the_size_to_the_
 )
 def test_the_answerer_reads_figures_against_chinese_words(question, sentence, expected):
     assert quoted(question, sentence) == expected
+
+
+def test_the_reader_s_figure_span_takes_the_chinese_unit():
+    text = "2022年，美国数字经济规模蝉联世界第一，达17.2万亿美元，同比增长7.4%。"
+    passage = Passage("p1", text, ["数字经济"], None, 0, len(text))
+    figures = {c.text for c in candidates(passage, 0, len(text), words("美国数字经济规模")) if c.kind == "figure"}
+    assert {"17.2万亿美元", "7.4%"} <= figures
+    assert read_figure("17.2万亿美元") == (17.2, "trillion US dollars")  # the value and unit the reader's draft gives
