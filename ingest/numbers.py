@@ -1,6 +1,7 @@
 """Reading figures as people print them: `108 381`, `1,361`, `16.50`, `—`, `3.20E+12`,
-`$94.7`, `$(9.8)`, `(134)`, `(9.8)%`, `US$ 1,234`, `390,000(1)`; and the currency and
-scale a table states (`$ in millions`, `(€'000)`, `in thousands of U.S. dollars`)."""
+`$94.7`, `$(9.8)`, `(134)`, `(9.8)%`, `US$ 1,234`, `390,000(1)`; the currency and scale a
+table states (`$ in millions`, `(€'000)`, `in thousands of U.S. dollars`); and Chinese figures
+with their units in English (`41.4万亿美元` → 41.4 trillion US dollars, `0.6个百分点`)."""
 
 from __future__ import annotations
 
@@ -293,3 +294,139 @@ def is_unit_label(text: str) -> bool:
     rest = re.sub(r"\b(?:thousands?|millions?|billions?|trillions?)\b", " ", rest, flags=re.IGNORECASE)
     rest = _FILLER.sub(" ", rest)
     return not re.sub(r"[\s()\[\],.:;%*'’-]+", "", rest)
+
+
+# -- Chinese figures -------------------------------------------------------------------------
+
+# Chinese characters: Chinese prints a figure against the words around it (`达17.2万亿美元`),
+# so only a letter of another script beside a figure makes it part of a name or code.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORD_NOT_CJK = rf"[^\W{_CJK}]"
+"""A regex class: a letter, digit or `_` that is not a Chinese character (for lookarounds)."""
+_CHINESE = re.compile(f"[{_CJK}]")
+
+
+def has_chinese(text: str) -> bool:
+    return _CHINESE.search(text) is not None
+
+
+# The closed vocabulary of Chinese multipliers and units, in the English an analyst writes.
+# As for `13.1 trillion yuan`, the value stays as printed and the multiplier goes into the
+# unit: 41.4万亿美元 is 41.4 "trillion US dollars"; 亿 (1e8) is "hundred million", so 2.5亿 is
+# 2.5 "hundred million" (250 million) and 万 (1e4) is "ten thousand". Matched longest first.
+CHINESE_SCALES = {
+    "万亿": "trillion",  # 1e12
+    "千亿": "hundred billion",  # 1e11
+    "百亿": "ten billion",  # 1e10
+    "亿": "hundred million",  # 1e8
+    "千万": "ten million",  # 1e7
+    "百万": "million",  # 1e6
+    "万": "ten thousand",  # 1e4
+}
+CHINESE_UNITS = {
+    "美元": "US dollars",
+    "欧元": "euros",
+    "英镑": "pounds",
+    "日元": "yen",
+    "韩元": "won",
+    "卢布": "roubles",
+    "人民币": "yuan",
+    "元": "yuan",
+    "%": "%",
+    "％": "%",
+    "个百分点": "percentage points",
+    "百分点": "percentage points",
+}
+
+
+def _longest_first(words: dict[str, str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_CHINESE_UNIT = re.compile(
+    rf"[ \u00a0]?(?P<scale>{_longest_first(CHINESE_SCALES)})?[ \u00a0]?(?P<unit>{_longest_first(CHINESE_UNITS)})?"
+)
+CHINESE_UNIT_AFTER = (
+    rf"[ \u00a0]?(?:(?:{_longest_first(CHINESE_SCALES)})[ \u00a0]?(?:{_longest_first(CHINESE_UNITS)})?"
+    rf"|(?:{_longest_first(CHINESE_UNITS)}))"
+)
+"""A regex for what `chinese_unit_at` reads, never empty (to take a Chinese unit into a figure's span)."""
+# `2022年`, `3月`, `15日`: a figure followed by these names a time, not an amount (`100日元` is yen)
+_DATE_AFTER = re.compile(r"[ \u00a0]?(?:[年月号]|日(?!元))")
+
+
+def chinese_unit_at(text: str, at: int) -> tuple[str, int] | None:
+    """The Chinese unit printed right after a figure that ends at `at` (`万亿美元`, ` 亿元`,
+    `个百分点`, `%`) in English (`trillion US dollars`, `hundred million yuan`, `percentage
+    points`, `%`), and where it ends; None when no Chinese multiplier or unit follows."""
+    match = _CHINESE_UNIT.match(text, at)
+    if not match or not (match["scale"] or match["unit"]):
+        return None
+    words = (CHINESE_SCALES.get(match["scale"] or ""), CHINESE_UNITS.get(match["unit"] or ""))
+    return " ".join(w for w in words if w), match.end(match.lastgroup or 0)  # the last word's end, not a space
+
+
+def names_a_date(text: str, at: int) -> bool:
+    """The figure ending at `at` is a year, month or day (`2022年`, `2022 年`, `3月`), not a figure."""
+    return bool(_DATE_AFTER.match(text, at))
+
+
+@dataclass(frozen=True)
+class PrintedFigure:
+    """A figure in running text: the value as printed (41.4 in `41.4万亿美元`), its unit in
+    English (`trillion US dollars`, `%`, `percentage points`, None for a bare count) and
+    where figure and unit stand in the text."""
+
+    value: float
+    unit: str | None
+    start: int
+    end: int
+
+
+_TEXT_FIGURE = re.compile(
+    rf"(?<!{WORD_NOT_CJK})(?<![.,])[-−]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?(?!\.?\d|,\d{{3}})(?!{WORD_NOT_CJK})"
+)
+
+
+# English unit words in mixed text, kept as printed (`13.1 trillion yuan`) but for percent
+_ENGLISH_UNIT = re.compile(
+    r"\s?(?:(?P<points>percentage\s+points?)|(?P<percent>percent\b|per\s?cent\b)|"
+    r"(?P<words>(?:thousand|million|billion|trillion)\b(?:\s+(?:US\s+)?(?:dollars|yuan|rubles|roubles|euros)\b)?))",
+    re.IGNORECASE,
+)
+
+
+def _english_unit_at(text: str, at: int) -> tuple[str, int] | None:
+    match = _ENGLISH_UNIT.match(text, at)
+    if not match:
+        return None
+    unit = "percentage points" if match["points"] else "%" if match["percent"] else match["words"]
+    return unit, match.end()
+
+
+def figures_in(text: str) -> list[PrintedFigure]:
+    """The figures of a Chinese or mixed sentence, with their units in English (`达17.2万亿美元`
+    → 17.2 trillion US dollars, `提升0.6个百分点` → 0.6 percentage points, `46.1%`); years and
+    dates (`2022年`, `3月`, a bare `2014`) are left out."""
+    out = []
+    for match in _TEXT_FIGURE.finditer(text):
+        value = parse_number(match.group(0))
+        if value is None or names_a_date(text, match.end()):
+            continue
+        unit = chinese_unit_at(text, match.end()) or _english_unit_at(text, match.end())
+        if unit is None and is_year(match.group(0)):
+            continue  # `2014-2020 年间`: a year, as in English text
+        out.append(PrintedFigure(value, unit[0] if unit else None, match.start(), unit[1] if unit else match.end()))
+    return out
+
+
+def read_figure(raw: str) -> tuple[float, str | None] | None:
+    """A printed figure with its unit in English: `41.4万亿美元` → (41.4, "trillion US dollars"),
+    `0.6个百分点` → (0.6, "percentage points"), `46.1%` → (46.1, "%"), `1,361` → (1361, None);
+    None when it is not one figure (`2022年`, `n/a`)."""
+    text = raw.strip()
+    found = figures_in(text)
+    if len(found) != 1 or found[0].start != 0 or found[0].end != len(text):
+        value = parse_number(text)
+        return (value, "%" if text.endswith("%") else None) if value is not None else None
+    return found[0].value, found[0].unit

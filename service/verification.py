@@ -87,8 +87,11 @@ def countries_in(text: str) -> list[str]:
 
 
 # -- numbers -----------------------------------------------------------------------------
-_MULTIPLIERS = [
+_MULTIPLIERS = [  # the English of Chinese multipliers first (ingest.numbers.CHINESE_SCALES)
+    (re.compile(r"\bhundred\s+billion", re.I), 1e11),
+    (re.compile(r"\bten\s+billion", re.I), 1e10),
     (re.compile(r"\bhundred\s+million", re.I), 1e8),
+    (re.compile(r"\bten\s+million", re.I), 1e7),
     (re.compile(r"\bten\s+thousand", re.I), 1e4),
     (re.compile(r"\btrillions?\b", re.I), 1e12),
     (re.compile(r"\bbillions?\b|\bbn\b", re.I), 1e9),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.numbers import format_number, parse_number
+from ingest.numbers import format_number, has_chinese, parse_number, read_figure
 from ingest.text import sentence_around
 from service.answering import operators as ops
 from service.answering.answer import Draft
@@ -186,9 +186,13 @@ def _text_draft(corpus: Corpus, reading: Reading) -> Draft:
     # the sentence the span is in, quoted; the span highlighted in the citation
     start, end = sentence_around(text, (span.start, span.end))
     value = parse_number(span.text) if re.fullmatch(r"[\s$€£¥(),.\d%-]+", span.text) else None
+    unit = None
+    if value is None and has_chinese(span.text):  # `17.2万亿美元`: 17.2 trillion US dollars
+        value, unit = read_figure(span.text) or (None, None)
     return Draft(
         answer=text[start:end].strip(),
         value=value,
+        unit=unit,
         citations=[passage_citation(corpus, span.passage, reading.confidence, (span.start, span.end))],
         spans=[span.text],
     )

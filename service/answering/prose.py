@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.numbers import parse_number
+from ingest.numbers import WORD_NOT_CJK, chinese_unit_at, names_a_date, parse_number
 from ingest.records import Passage
 from ingest.text import sentence_spans
 from service.answering.matching import PERCENT_WORDS, QUANTITY_WORDS
@@ -27,17 +27,17 @@ from service.answering.question import (
     trends,
 )
 
+# a figure may touch a Chinese word (`达17.2万亿美元`), not a letter or digit of another script
 _FIGURE = re.compile(
-    r"(?<![\w.\[])(?<![A-Za-z]-)(?:\$\s?)?(\d{1,3}(?:[ ,]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"(?<!{WORD_NOT_CJK})(?<![.\[])(?<![A-Za-z]-)(?:\$\s?)?(\d{{1,3}}(?:[ ,]\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)"
     r"(\s*(?:%|percent(?:age points)?|per\s?cent))?"
 )
 _UNIT_WORDS = re.compile(
     r"\s*(?:(?:trillion|billion|million|thousand|hundred)\b\s*)?"
     r"(?:(?:yuan|dollars|rubles|roubles|euros|us\$|usd|rmb|people|persons|users|subscribers|units|"
-    r"base stations|stations|enterprises|platforms|apps|cities|countries|times|gw|mw|gwh|tons|tonnes|万亿美元|亿美元|万亿元|亿元|万|亿)\b)?",
+    r"base stations|stations|enterprises|platforms|apps|cities|countries|times|gw|mw|gwh|tons|tonnes)\b)?",
     re.IGNORECASE,
 )
-_CJK_UNIT = re.compile(r"\s*(万亿美元|亿美元|万亿元|亿元|万亿|亿|万|%|个百分点|百分点)")
 _FROM_TO = re.compile(r"from\s+((?:19|20)\d{2})\s+to\s+((?:19|20)\d{2})", re.IGNORECASE)
 _REF_MARKER = re.compile(r"\[\d+(?:\s*[;,–-]\s*\d+)*\]")
 
@@ -166,24 +166,23 @@ def best_figure(q: Question, text: str, start: int, end: int, asks_change: bool)
         value = parse_number(raw)
         if value is None or round(value, 6) in asked:
             continue
-        if value.is_integer() and 1900 <= value <= 2100 and not match.group(2):
+        chinese = None if match.group(2) else chinese_unit_at(sentence, match.end())
+        if names_a_date(sentence, match.end()):
+            continue  # `2022年`, `3月`: a date
+        if value.is_integer() and 1900 <= value <= 2100 and not (match.group(2) or chinese):
             continue  # a year
         if _REF_MARKER.match(sentence, max(0, match.start() - 1)) or _LABEL_BEFORE.search(
             sentence[max(0, match.start() - 8) : match.start()]
         ):
             continue  # `[12]` or `table 14`: a reference, not a figure
-        unit_match = _UNIT_WORDS.match(sentence, match.end()) if not match.group(2) else None
-        cjk = _CJK_UNIT.match(sentence, match.end())
+        unit_match = _UNIT_WORDS.match(sentence, match.end()) if not (match.group(2) or chinese) else None
         unit = (
             (match.group(2) or "").strip()
+            or (chinese[0] if chinese else "")  # in English: `万亿美元` → `trillion US dollars`
             or (unit_match.group(0).strip() if unit_match else "")
-            or (cjk.group(1) if cjk else "")
         )
-        unit = "percentage points" if unit.endswith("百分点") else unit
         unit = "%" if unit.startswith(("%", "percent", "per")) and "point" not in unit else unit
-        f_end = match.end() + (len(unit_match.group(0)) if unit_match and not match.group(2) else 0)
-        if cjk and not unit_match:
-            f_end = match.end() + len(cjk.group(0))
+        f_end = chinese[1] if chinese else match.end() + (len(unit_match.group(0)) if unit_match else 0)
         f_end = len(sentence[:f_end].rstrip())
         # the question's words near the figure, the nearest counting most
         near = WordSet(norm_tokens(sentence[max(0, match.start() - 40) : f_end + 30]))
@@ -216,7 +215,7 @@ def best_figure(q: Question, text: str, start: int, end: int, asks_change: bool)
             "money" in q.cues
             and "percent" not in q.cues
             and re.search(  # "share of sales" asks for the share
-                r"trillion|billion|million|yuan|dollar|\$|亿|万",
+                r"trillion|billion|million|ten thousand|yuan|dollar|\$|亿|万",
                 unit + sentence[max(0, match.start() - 1) : match.start()],
                 re.I,
             )

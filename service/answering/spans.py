@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from ingest.numbers import CHINESE_UNIT_AFTER
 from ingest.records import Passage
 from ingest.text import sentence_spans
 from service.answering.textmatch import WordWeights, fuzzy, letters_only, similar, token_spans, words
@@ -28,7 +29,7 @@ from service.answering.textmatch import WordWeights, fuzzy, letters_only, simila
 # a figure as reports print it: currency, sign, digits, scale and unit words after it
 _FIGURE = re.compile(
     r"(?:(?:US|A|C|HK|S)?[$€£¥₹]\s?|\b(?:USD|EUR|GBP|RMB|CNY)\s?)?\(?-?\d[\d,]*(?:\.\d+)?\)?"
-    r"(?:\s?(?:%|percent\b|per\s?cent\b))?"
+    rf"(?:\s?(?:%|percent\b|per\s?cent\b)|{CHINESE_UNIT_AFTER})?"  # `17.2万亿美元`: the Chinese unit too
     r"(?:\s(?:thousand|million|billion|trillion|bn|mn|m)\b)?"
     r"(?:\s(?:days?|months?|years?|weeks?|hours?|basis points|shares|employees|people|customers|stores|"
     r"countries|times|percentage points|points)\b)?",
