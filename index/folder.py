@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -31,6 +31,7 @@ from index.tokenize import tokenizer_version
 from index.writer import holds_lock
 
 LINK = "index"
+SPACES = "spaces"  # a generation's folder of further vector spaces, one FAISS index each
 GENERATIONS = "indexes"
 MANIFEST = "manifest.json"
 
@@ -48,6 +49,7 @@ class LoadedIndex:
     manifest: dict
     dense: DenseIndex
     lexical: LexicalIndex
+    spaces: dict[str, DenseIndex] = field(default_factory=dict)  # further vector spaces by name
 
 
 class IndexMissing(RuntimeError):
@@ -69,6 +71,16 @@ def build_index(store: Store, data_dir: Path, model: str, dim: int) -> Path:
     tmp.mkdir(parents=True)
     DenseIndex.build(ids, matrix, dim).save(tmp)
     LexicalIndex.build(ids, [r["embed_text"] for r in rows]).save(tmp)
+    spaces = {}
+    for space in store.spaces():
+        space_ids, vectors = store.space_vectors(space)
+        if not space_ids:
+            continue
+        folder = tmp / SPACES / space
+        folder.mkdir(parents=True)
+        space_dim = int(vectors.shape[1])
+        DenseIndex.build(np.array(space_ids, dtype=np.int64), vectors, space_dim).save(folder)
+        spaces[space] = {"model": store.space_model(space), "dimension": space_dim, "chunks": len(space_ids)}
     counts = store.counts()
     manifest = {
         "generation": generation,
@@ -79,6 +91,7 @@ def build_index(store: Store, data_dir: Path, model: str, dim: int) -> Path:
         "lexical": "bm25s",
         "tokenizer": tokenizer_version(),
         "counts": {"chunks": len(rows), "documents": counts["documents"]},
+        "spaces": spaces,  # further vector spaces (`index.spaces`), each with its own FAISS index
         "store_stamp": stamp,
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "citeqa_version": citeqa_version(),
@@ -177,4 +190,5 @@ def load_index(data_dir: Path) -> LoadedIndex:
         manifest=json.loads((path / MANIFEST).read_text()),
         dense=DenseIndex.load(path),
         lexical=LexicalIndex.load(path),
+        spaces={p.name: DenseIndex.load(p) for p in sorted((path / SPACES).glob("*")) if p.is_dir()},
     )

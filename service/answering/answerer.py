@@ -16,10 +16,11 @@ from functools import cached_property
 from typing import NamedTuple, Protocol
 
 from index.search import Hit, Searcher, Steps
+from index.spaces import CROSSLINGUAL
 from ingest.numbers import currency_of, format_number
 from ingest.periods import period_year
 from ingest.records import Passage, Reference
-from ingest.text import sentence_around
+from ingest.text import detect_language, sentence_around
 from service.answering import operators as ops
 from service.answering.answer import Answer, Citation, Draft
 from service.answering.citations import (
@@ -69,10 +70,14 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
     """The answer, as steps that yield what they wait for (see `index.search`)."""
     started = time.perf_counter()
     read_as = library.normaliser(question) if library.normaliser else question
-    draft, ctx, retrieval_s = yield from _attempt(library, read_as, top_k, doc_ids)
+    language = detect_language(question)
+    # a question in another language than English is searched in the cross-lingual space,
+    # where it lands near the rows and passages it asks about whatever their language
+    space = CROSSLINGUAL if language != "en" and library.searcher.has_space(CROSSLINGUAL) else None
+    draft, ctx, retrieval_s = yield from _attempt(library, read_as, top_k, doc_ids, space)
     reading = english_reading(question) if not draft.answered else None
     if reading:  # another script: try again with the glossary's English reading
-        second, second_ctx, more_s = yield from _attempt(library, reading, top_k, doc_ids)
+        second, second_ctx, more_s = yield from _attempt(library, reading, top_k, doc_ids, space)
         retrieval_s += more_s
         if second.answered:
             draft, ctx = second, second_ctx
@@ -101,9 +106,11 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
     return answer
 
 
-def _attempt(library: Library, question: str, top_k: int, doc_ids: list[str] | None) -> Steps:
+def _attempt(
+    library: Library, question: str, top_k: int, doc_ids: list[str] | None, space: str | None = None
+) -> Steps:
     started = time.perf_counter()
-    pending = library.searcher.start(question, top_k=max(40, top_k), doc_ids=doc_ids)
+    pending = library.searcher.start(question, top_k=max(40, top_k), doc_ids=doc_ids, space=space)
     yield pending.started()
     retrieval_s = time.perf_counter() - started
     # while the model embeds the question: rank it lexically, read it, and score the cells

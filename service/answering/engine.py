@@ -14,6 +14,7 @@ from pathlib import Path
 
 from index.embedder import Embedder
 from index.folder import LoadedIndex, load_index
+from index.spaces import shared_query_embedder
 from index.search import Searcher, run_steps, run_steps_async
 from index.store import DB_NAME, Store
 from service.answering.answer import Answer, SearchResult
@@ -33,7 +34,7 @@ class Engine:
         self.store = store
         self.index = index
         self.embedder = embedder
-        self.searcher = Searcher(store, index, embedder)
+        self.searcher = Searcher(store, index, embedder, space_embedder=self._space_embedder)
         self.corpus = Corpus(store)
         self.matcher = Matcher(self.corpus)  # indexes every table's labels and context, once
         self.reader = load_model()  # the general reader's learned models, shipped with the code
@@ -43,6 +44,10 @@ class Engine:
             self.searcher, self.corpus, self.matcher, self.reader, self.normaliser, lambda: self.source_checks
         )
         self._checks_lock = threading.Lock()
+
+    def _space_embedder(self, space: str) -> Embedder:
+        """The query embedder of a further vector space the index holds (its model, per the manifest)."""
+        return shared_query_embedder(self.index.manifest["spaces"][space]["model"])
 
     @classmethod
     def load(cls, data_dir: Path, embedder: Embedder) -> Engine:

@@ -166,7 +166,9 @@ def _upload_locked(app, engine, source, folder, data_dir, name, doc_id, title) -
         if doc_id or title:
             manifest.put(name, doc_id=doc_id, title=title)
         bulk = _bulk_embedder(engine)
-        report = run_ingest([final], data_dir, lambda: bulk, engine.embedder.name, progress=False)
+        report = run_ingest(
+            [final], data_dir, lambda: bulk, engine.embedder.name, progress=False, spaces=app.state.settings.spaces()
+        )
     except BaseException:
         tmp.unlink(missing_ok=True)
         undo()
