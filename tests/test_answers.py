@@ -240,6 +240,18 @@ def test_russian_question_read_through_the_glossary(engine):
     assert r.question.startswith("Какой")
 
 
+def test_a_russian_question_gets_a_russian_sentence_and_an_english_one_its_old_sentence(engine):
+    r = engine.ask("Какой была доля цифровой экономики в ВВП России в 2019 году?")
+    russian = "В 2019 году значение показателя «GDP ratio» (Россия) составило 18.2% (Table 2"
+    assert r.answer.startswith(russian), r.answer
+    assert r.value == 18.2 and r.unit == "%"
+    assert first(r).table == "Table 2" and "18.2" in first(r).snippet  # the cited cell stays as the document prints it
+    r = engine.ask("What share of GDP did China's digital economy account for in 2017?")
+    assert r.answer == (
+        "China's GDP ratio was 32.9% in 2017 (Table 1, “International Comparison and Competitive Prospects of…”)."
+    )
+
+
 def test_respectively_lists_pair_years_with_figures(engine):
     r = engine.ask("By how much will Russia's manufacturing output value increase by 2035 over 2019?")
     assert r.value == 192.5 and r.unit == "%"

@@ -5,8 +5,12 @@ as they are (orjson writes dataclasses), and `service/schemas.py` documents the 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from ingest.records import Reference
+
+if TYPE_CHECKING:
+    from service.answering.phrasing import Phrase
 
 
 @dataclass(slots=True)
@@ -84,3 +88,6 @@ class Draft:
     spans: list[str] = field(default_factory=list)
     solver: str = ""  # what composed it: a solver of the answerer, or the general reader
     missing: bool = False  # the documents mark the value missing (`—`, `n/a`): that is the answer
+    # the sentence's parts, for writing it in the question's language (`phrasing.render`);
+    # None: the answer quotes the documents, or has no other wording
+    phrase: Phrase | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cached_property
 from typing import NamedTuple, Protocol
 
@@ -22,6 +23,7 @@ from ingest.periods import period_year
 from ingest.records import Passage, Reference
 from ingest.text import detect_language, sentence_around
 from service.answering import operators as ops
+from service.answering import phrasing
 from service.answering.answer import Answer, Citation, Draft
 from service.answering.citations import (
     cell_citation,
@@ -32,7 +34,7 @@ from service.answering.citations import (
     passage_citation,
     table_citation,
 )
-from service.answering.compose import cell_sentence, draft_of, figure_text
+from service.answering.compose import amount_of, cell_phrase, cell_sentence, draft_of, figure_text
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.evidence import asked_figure
 from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
@@ -92,6 +94,9 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
         citations=draft.citations[:top_k],
         spans=draft.spans if draft.answered else [],
     )
+    language = phrasing.question_language(question)
+    if language != "en" and draft.phrase is not None:  # the sentence in the question's language
+        answer.answer = phrasing.render(draft.phrase, language)
     if answer.answered and library.checks is not None:
         checks = library.checks()
         first = answer.citations[0] if answer.citations else None
@@ -499,6 +504,15 @@ def _value(ctx: _Context) -> Draft | None:
         return Draft(
             answer=f"{fact.indicator}, {fact.entity}, {fact.year}: "
             f"{_readable(fact.value, fact.unit) if fact.value is not None else fact.raw}{unit} (dataset: {source}).",
+            phrase=phrasing.Lookup(
+                entity=fact.entity,
+                indicator=fact.indicator,
+                period=str(fact.year),
+                amount=phrasing.Amount(
+                    _readable(fact.value, fact.unit) if fact.value is not None else fact.raw, fact.unit
+                ),
+                where=phrasing.Where(source, dataset=True),
+            ),
             value=fact.value,
             unit=fact.unit,
             citations=[fact_citation(ctx.corpus, fact, facts[0].score)],
@@ -521,10 +535,14 @@ def _in_asked_currency(ctx: _Context, cells: list[CellMatch]) -> list[CellMatch]
 
 def _currency_note(ctx: _Context, unit: str | None) -> str:
     """What to say before a figure given in another currency than the question asks for."""
+    asked = _other_currency_asked(ctx, unit)
+    return f"The documents give this in {unit}, not in the currency asked ({asked}): " if asked else ""
+
+
+def _other_currency_asked(ctx: _Context, unit: str | None) -> str:
+    """The currency the question asks for, when a figure's unit is in another ("" otherwise)."""
     asked, given = currency_of(ctx.q.text), currency_of(unit or "")
-    if asked and given and asked != given:
-        return f"The documents give this in {unit}, not in the currency asked ({asked}): "
-    return ""
+    return asked if asked and given and asked != given else ""
 
 
 def _readable(value: float, unit: str | None) -> str:
@@ -556,6 +574,7 @@ def _cell_draft(ctx: _Context, match: CellMatch) -> Draft:
     if cell.value is None:
         return Draft(
             answer=f"{table.label} has no value for {_describe(cell)}: the cell is marked “{cell.raw or 'empty'}” (missing).",
+            phrase=phrasing.Missing(phrasing.Where(table.label), _describe(cell), cell.raw),
             citations=citations,
             answered=False,
             missing=bool(cell.raw.strip()),  # an empty cell is often layout (a heading row), not a gap
@@ -566,6 +585,10 @@ def _cell_draft(ctx: _Context, match: CellMatch) -> Draft:
     return Draft(
         answer=_currency_note(ctx, cell.unit)
         + cell_sentence(cell, owner=_owner(ctx, cell), rank=_is_rank(cell), source=_doc_short(ctx, table.doc_id)),
+        phrase=replace(
+            cell_phrase(cell, owner=_owner(ctx, cell), rank=_is_rank(cell), source=_doc_short(ctx, table.doc_id)),
+            asked_currency=_other_currency_asked(ctx, cell.unit),
+        ),
         value=cell.value,
         unit=cell.unit,
         citations=citations,
@@ -692,6 +715,9 @@ def _compare(ctx: _Context) -> Draft | None:
         missing = a if a.cell.value is None else b
         return Draft(
             answer=f"Cannot compare: {missing.cell.table.label} has no value for {_describe(missing.cell)} (marked “{missing.cell.raw}”).",
+            phrase=phrasing.Missing(
+                phrasing.Where(missing.cell.table.label), _describe(missing.cell), missing.cell.raw, compare=True
+            ),
             citations=[cell_citation(ctx.corpus, a.cell, a.score), cell_citation(ctx.corpus, b.cell, b.score)],
             answered=False,
             missing=True,
@@ -708,6 +734,7 @@ def _compare(ctx: _Context) -> Draft | None:
     year = ", ".join(str(y) for y in winner.cell.years)
     indicator = _indicator(winner.cell, win_name)
     unit = winner.cell.unit
+    yes = None
     if a.cell.value == b.cell.value:
         text = f"Neither: {name_a} and {name_b} both had {figure_text(a.cell.value, a.cell.raw, unit)} ({indicator}{', ' + year if year else ''}; {a.cell.table.label})."
     else:
@@ -717,6 +744,7 @@ def _compare(ctx: _Context) -> Draft | None:
         if rank and wants_less:
             verb = "ranked worse"
         yes_no = _yes_no(ctx.q.text, a_wins) if ctx.q.direction else ""
+        yes = {"Yes. ": True, "No. ": False}.get(yes_no)
         text = (
             f"{yes_no}{win_name} {verb}: {figure_text(winner.cell.value, winner.cell.raw, unit)} vs "
             f"{figure_text(loser.cell.value, loser.cell.raw, unit)} for {lose_name} ({indicator}{', ' + year if year else ''}; "
@@ -724,6 +752,19 @@ def _compare(ctx: _Context) -> Draft | None:
         )
     return Draft(
         answer=text,
+        phrase=phrasing.Comparison(
+            winner=name_a if a.cell.value == b.cell.value else win_name,
+            loser=name_b if a.cell.value == b.cell.value else lose_name,
+            winner_amount=amount_of(winner.cell),
+            loser_amount=amount_of(loser.cell),
+            indicator=indicator,
+            period=year,
+            where=phrasing.Where(winner.cell.table.label if a.cell.value != b.cell.value else a.cell.table.label),
+            rank=rank,
+            wants_less=wants_less,
+            yes=yes,
+            tie=a.cell.value == b.cell.value,
+        ),
         value=winner.cell.value,
         unit=unit,
         citations=[
@@ -772,14 +813,23 @@ def _derived(ctx: _Context) -> Draft | None:
             f"{name_a} / {name_b} = {a.cell.raw} / {b.cell.raw} = {format_number(round(value, 2))} "
             f"({indicator}{', ' + year if year else ''}; {a.cell.table.label})."
         )
-        return Draft(answer=text, value=round(value, 4), unit="times", citations=citations)
+        ratio = phrasing.Difference(
+            name_a, name_b, a.cell.raw, b.cell.raw, phrasing.Amount(format_number(round(value, 2)), "times"),
+            indicator, year, phrasing.Where(a.cell.table.label), ratio=True,
+        )  # fmt: skip
+        return Draft(answer=text, phrase=ratio, value=round(value, 4), unit="times", citations=citations)
     value = a.cell.value - b.cell.value
     text = (
         f"{name_a} − {name_b} = {a.cell.raw} − {b.cell.raw} = {format_number(round(value, 6))}"
         f"{' ' + unit if unit and unit != '%' else (' percentage points' if unit == '%' else '')} "
         f"({indicator}{', ' + year if year else ''}; {a.cell.table.label})."
     )
-    return Draft(answer=text, value=round(value, 6), unit=unit, citations=citations)
+    difference = phrasing.Difference(
+        name_a, name_b, a.cell.raw, b.cell.raw,
+        phrasing.Amount(format_number(round(value, 6)), "percentage points" if unit == "%" else unit),
+        indicator, year, phrasing.Where(a.cell.table.label),
+    )  # fmt: skip
+    return Draft(answer=text, phrase=difference, value=round(value, 6), unit=unit, citations=citations)
 
 
 def _in_question_order(ctx: _Context, a: CellMatch, b: CellMatch) -> tuple[CellMatch, CellMatch]:
@@ -817,6 +867,17 @@ def _change(ctx: _Context) -> Draft | None:
     unit_text = " percentage points" if unit == "%" else (f" {unit}" if unit else "")
     series = f"{_describe(start.cell).rsplit(',', 1)[0]}: {start.cell.raw} in {y1} → {end.cell.raw} in {y2}"
     moved = _RANK_MOVE.search(ctx.q.text)
+    change = phrasing.Change(
+        series=_describe(start.cell).rsplit(",", 1)[0],
+        start=start.cell.raw,
+        start_period=str(y1),
+        end=end.cell.raw,
+        end_period=str(y2),
+        arithmetic=f"{end.cell.raw} − {start.cell.raw}",
+        result=phrasing.Amount(format_number(round(delta, 6)), "percentage points" if unit == "%" else unit),
+        percent=pct.strip(" ()"),
+        where=phrasing.Where(start.cell.table.label),
+    )
     if "rank" in ctx.q.cues and moved and not is_percent_unit(unit):
         # a rank is better when lower: "how many places did it climb" counts the places up
         up = moved.group(1) is not None
@@ -828,6 +889,12 @@ def _change(ctx: _Context) -> Draft | None:
             f"places (a lower rank is better) ({start.cell.table.label})."
         )
         unit = "places"
+        change = replace(
+            change,
+            arithmetic=f"{a.cell.raw} − {b.cell.raw}",
+            result=phrasing.Amount(format_number(round(delta, 6)), unit),
+            moved_up=up,
+        )
     else:
         text = (
             f"{series}; change {end.cell.raw} − {start.cell.raw} = {format_number(round(delta, 6))}{unit_text}{pct} "
@@ -835,6 +902,7 @@ def _change(ctx: _Context) -> Draft | None:
         )
     return Draft(
         answer=text,
+        phrase=change,
         value=round(delta, 6),
         unit=unit,
         citations=[cell_citation(ctx.corpus, end.cell, end.score), cell_citation(ctx.corpus, start.cell, start.score)],
@@ -887,6 +955,23 @@ def _label(ctx: _Context) -> Draft | None:
     word = ("best" if q.direction != "less" else "worst") if rank else ("highest" if not lowest else "lowest")
     return Draft(
         answer=f"{label} — the {word} {described}: {figure_text(pick.cell.value, pick.cell.raw, pick.cell.unit)} ({pick.cell.table.label}: {shown}).",
+        phrase=phrasing.Superlative(
+            label,
+            word,
+            described,
+            amount_of(pick.cell),
+            phrasing.Where(pick.cell.table.label),
+            shown=[
+                (
+                    ", ".join(str(y) for y in m.cell.years)
+                    if asks_year
+                    else _entity_label(m.cell, pick.cell if m is not pick else top.cell),
+                    m.cell.raw,
+                )
+                for m in sorted(series, key=lambda m: (m.cell.years, m.cell.row, m.cell.col))
+            ],
+            is_year=asks_year,
+        ),
         value=None,
         unit=None,
         citations=[cell_citation(ctx.corpus, pick.cell, pick.score)]
@@ -908,6 +993,7 @@ def _source(ctx: _Context) -> Draft | None:
     q = ctx.q
     citations: list[Citation] = []
     parts: list[str] = []
+    statements: list[phrasing.SourcePart] = []  # the same statements, in parts (`phrasing.Sources`)
     first: CellView | None = None  # the figure's first cell: its value, for a check of its source
     if q.numbers:
         cells = [
@@ -933,6 +1019,16 @@ def _source(ctx: _Context) -> Draft | None:
                 + (f", citing {_ref_names(refs)}" if refs else "")
                 + note
             )
+            statements.append(
+                phrasing.SourcePart(
+                    "gives",
+                    where=phrasing.Where(cell.table.label),
+                    described=_describe(cell),
+                    amount=amount_of(cell),
+                    refs=_ref_names(refs) if refs else "",
+                    note=cell.table.source_note.rstrip(".") if cell.table.source_note else "",
+                )
+            )
         for passage, score in ctx.passages:
             found = _number_span(passage.text, q.numbers)
             if found:
@@ -940,6 +1036,7 @@ def _source(ctx: _Context) -> Draft | None:
                 refs = ctx.corpus.refs(passage.doc_id, passage.refs)
                 sentence = passage.text[slice(*sentence_around(passage.text, found))]
                 parts.append(f"the text says: “{sentence}”" + (f" ({_ref_names(refs)})" if refs else ""))
+                statements.append(phrasing.SourcePart("says", quote=sentence, refs=_ref_names(refs) if refs else ""))
                 break
     else:
         table = _source_table(ctx)
@@ -949,14 +1046,21 @@ def _source(ctx: _Context) -> Draft | None:
             refs = ctx.corpus.refs(table.doc_id, table.refs)
             sources = [s for s in (table.source_note, _ref_names(refs) if refs else None) if s]
             parts.append(f"{table.label} (“{table.caption}”) cites " + "; ".join(sources))
+            statements.append(
+                phrasing.SourcePart("cites", where=phrasing.Where(table.label, table.caption), refs="; ".join(sources))
+            )
         for said in ctx.sentences(need_figure=False)[:1]:
             if said.coverage >= MIN_COVERAGE and said.passage.refs:
                 citations.append(passage_citation(ctx.corpus, said.passage, said.score, (said.start, said.end)))
-                parts.append(f"the text cites {_ref_names(ctx.corpus.refs(said.passage.doc_id, said.passage.refs))}")
+                names = _ref_names(ctx.corpus.refs(said.passage.doc_id, said.passage.refs))
+                parts.append(f"the text cites {names}")
+                statements.append(phrasing.SourcePart("cites", refs=names))
     if not parts:
         return None
     # a reference entry often ends in a full stop of its own: one is enough
-    draft = Draft(answer=_capitalize("; ".join(parts)).rstrip(".") + ".", citations=citations)
+    draft = Draft(
+        answer=_capitalize("; ".join(parts)).rstrip(".") + ".", phrase=phrasing.Sources(statements), citations=citations
+    )
     if q.checks and first is not None:  # the figure asked about is the cell's
         draft.value, draft.unit = first.value, first.unit
     return draft
@@ -1008,13 +1112,18 @@ def _number_span(text: str, numbers: list[float]) -> tuple[int, int] | None:
 def _abstain(ctx: _Context) -> Draft:
     q = ctx.q
     unknown = [e for e in q.entities if not _anywhere(ctx, e)]
+    refusal = phrasing.Refusal(names=[w.capitalize() for w in unknown], years=list(q.years))
     if unknown:
         reason = f"no document mentions {', '.join(w.capitalize() for w in unknown)}"
     elif q.years:
         reason = f"no table cell or sentence gives this for {', '.join(map(str, q.years))}"
     else:
         reason = "no table cell or sentence matches the question"
-    return Draft(answer=f"The documents do not say: {reason}. The closest evidence is cited below.", answered=False)
+    return Draft(
+        answer=f"The documents do not say: {reason}. The closest evidence is cited below.",
+        phrase=refusal,
+        answered=False,
+    )
 
 
 def _anywhere(ctx: _Context, entity: str) -> bool:

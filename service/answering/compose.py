@@ -13,6 +13,7 @@ import re
 from ingest.numbers import format_number, has_chinese, parse_number, read_figure
 from ingest.text import sentence_around
 from service.answering import operators as ops
+from service.answering import phrasing
 from service.answering.answer import Draft
 from service.answering.citations import cell_citation, passage_citation
 from service.answering.corpus import CellView, Corpus
@@ -56,14 +57,7 @@ def cell_sentence(cell: CellView, *, owner: str = "", rank: bool = False, source
     people in 2019 (Table 6)." — whose (a country among the cell's labels, else `owner`: a name
     the question and the caption say), what (the other labels; a rank says so), the figure with
     its unit, when, and where (the table, and `source` when given)."""
-    labels = list(dict.fromkeys(k.strip() for k in cell.labels if k.strip()))
-    entity = next((k for k in labels if _is_country_label(k)), "") or owner
-    what = [k for k in labels if k != entity]
-    # `Governance`, `Rank` → `governance rank`: a label that names the measure qualifies the one before
-    indicator = ""
-    for k in what:
-        part = _without_unit(k, cell.unit)
-        indicator += (f" {part.lower()}" if part.lower() in _MEASURES else f", {part}") if indicator else part
+    entity, indicator = _entity_and_indicator(cell, owner)
     if rank and indicator and "rank" not in indicator.lower():
         indicator += " rank"
     where = f"{cell.table.label}{', ' + source if source else ''}"
@@ -73,6 +67,44 @@ def cell_sentence(cell: CellView, *, owner: str = "", rank: bool = False, source
         return f"{subject}{when}: {figure(cell)} ({where}: {_caption_short(cell.table.caption)})."
     subject = f"{_possessive(entity)} {_lower_first(indicator)}" if entity else indicator
     return f"{subject} {_verb(indicator)} {figure(cell)}{when} ({where})."
+
+
+def cell_phrase(cell: CellView, *, owner: str = "", rank: bool = False, source: str = "") -> phrasing.Lookup:
+    """`cell_sentence`'s parts, for the sentence in another language: the indicator as the
+    table prints it, without the unit the figure says."""
+    entity, indicator = _entity_and_indicator(cell, owner)
+    note = source
+    if not indicator:  # the caption says what the figure is
+        caption = _caption_short(cell.table.caption)
+        note = f"{source}: {caption}" if source else caption
+    return phrasing.Lookup(
+        entity=entity or ("" if indicator else _row(cell)),
+        indicator=indicator,
+        period=cell.period,
+        amount=amount_of(cell),
+        where=phrasing.Where(cell.table.label, note),
+        rank=rank,
+    )
+
+
+def amount_of(cell: CellView) -> phrasing.Amount:
+    """A cell's figure as printed, with its unit (none for a cell without a figure)."""
+    shown = cell.raw.strip() or (format_number(cell.value) if cell.value is not None else "—")
+    return phrasing.Amount(shown, cell.unit if cell.value is not None else None)
+
+
+def _entity_and_indicator(cell: CellView, owner: str) -> tuple[str, str]:
+    """Whose figure (a country among the cell's labels, else `owner`) and what it measures (the
+    other labels, less the unit)."""
+    labels = list(dict.fromkeys(k.strip() for k in cell.labels if k.strip()))
+    entity = next((k for k in labels if _is_country_label(k)), "") or owner
+    what = [k for k in labels if k != entity]
+    # `Governance`, `Rank` → `governance rank`: a label that names the measure qualifies the one before
+    indicator = ""
+    for k in what:
+        part = _without_unit(k, cell.unit)
+        indicator += (f" {part.lower()}" if part.lower() in _MEASURES else f", {part}") if indicator else part
+    return entity, indicator
 
 
 _MEASURES = ("rank", "ranking", "score", "index", "value", "share", "amount")
@@ -122,6 +154,7 @@ def draft_of(corpus: Corpus, reading: Reading) -> Draft:
         cell = cells[0]
         return Draft(
             answer=cell_sentence(cell),
+            phrase=cell_phrase(cell),
             value=cell.value,
             unit=cell.unit if cell.value is not None else None,
             citations=citations,
@@ -135,16 +168,27 @@ def draft_of(corpus: Corpus, reading: Reading) -> Draft:
         )
     if reading.op == ops.MULTI_SPAN:
         parts = "; ".join(f"{_row(c)}{' ' + c.period if c.period else ''}: {figure(c)}" for c in cells)
-        return Draft(answer=f"{parts} ({cells[0].table.label}).", citations=citations, spans=list(reading.spans))
+        items = [(f"{_row(c)}{' ' + c.period if c.period else ''}", amount_of(c)) for c in cells]
+        return Draft(
+            answer=f"{parts} ({cells[0].table.label}).",
+            phrase=phrasing.Figures(items, phrasing.Where(cells[0].table.label)),
+            citations=citations,
+            spans=list(reading.spans),
+        )
     if reading.op in (ops.ARGMAX, ops.ARGMAX_ROW):
         label = reading.spans[0]
         shown = "; ".join(f"{c.period if reading.op == ops.ARGMAX else _row(c)}: {figure(c)}" for c in cells)
+        items = [(c.period if reading.op == ops.ARGMAX else _row(c), amount_of(c)) for c in cells]
         return Draft(
-            answer=f"{label} ({cells[0].table.label}: {shown}).", citations=citations, spans=list(reading.spans)
+            answer=f"{label} ({cells[0].table.label}: {shown}).",
+            phrase=phrasing.Figures(items, phrasing.Where(cells[0].table.label), picked=label),
+            citations=citations,
+            spans=list(reading.spans),
         )
     if reading.op == ops.COUNT:
         return Draft(
             answer=f"{format_number(reading.value or 0)} ({cells[0].table.label}).",
+            phrase=phrasing.Count(format_number(reading.value or 0), phrasing.Where(cells[0].table.label)),
             value=reading.value,
             citations=citations,
         )
@@ -154,6 +198,9 @@ def draft_of(corpus: Corpus, reading: Reading) -> Draft:
     unit_text = "%" if unit == "%" else (f" {unit}" if unit else "")
     return Draft(
         answer=f"{_NAMES[reading.op]} of {what}: {shown}{unit_text} — {reading.arithmetic} ({cells[0].table.label}).",
+        phrase=phrasing.Computed(
+            reading.op, what, phrasing.Amount(shown, unit), reading.arithmetic, phrasing.Where(cells[0].table.label)
+        ),
         value=reading.value,
         unit=unit,
         citations=citations,
