@@ -19,7 +19,7 @@ from index.search import Hit, Searcher, Steps
 from ingest.numbers import currency_of, format_number
 from ingest.periods import period_year
 from ingest.records import Passage, Reference
-from ingest.text import sentence_around
+from ingest.text import detect_language, sentence_around
 from service.answering import operators as ops
 from service.answering.answer import Answer, Citation, Draft
 from service.answering.citations import (
@@ -86,6 +86,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
         unit=draft.unit if draft.answered else None,
         citations=draft.citations[:top_k],
         spans=draft.spans if draft.answered else [],
+        language=detect_language(question),
     )
     if answer.answered and library.checks is not None:
         checks = library.checks()
