@@ -1,14 +1,19 @@
-"""Tokens for the lexical index: lower-cased words and numbers for alphabetic scripts,
-character unigrams and bigrams for CJK (which has no spaces between words)."""
+"""Tokens for the lexical index: lower-cased words and numbers for alphabetic scripts (Russian
+words as their Snowball stems, so `России` finds `Россия`), character unigrams and bigrams for
+CJK (which has no spaces between words)."""
 
 from __future__ import annotations
 
 import re
 
+import Stemmer
+
 _TOKEN = re.compile(
     r"[\u3400-\u9fff\uf900-\ufaff]+|[a-z]+\d+[a-z\d]*|\d+[a-z]+[a-z\d]*|\d+(?:[.,]\d+)*|[^\W\d_\u3400-\u9fff\uf900-\ufaff]+",
     re.UNICODE,
 )
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_RUSSIAN = Stemmer.Stemmer("russian")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _THOUSANDS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}\b)")
 STOPWORDS = frozenset(
@@ -24,6 +29,8 @@ def tokenize(text: str) -> list[str]:
         if _CJK_RUN.fullmatch(token):
             tokens.extend(token)
             tokens.extend(token[i : i + 2] for i in range(len(token) - 1))
+        elif _CYRILLIC.search(token):
+            tokens.append(_RUSSIAN.stemWord(token))
         elif token not in STOPWORDS:
             tokens.append(token.replace(",", ""))
     return tokens

@@ -103,15 +103,24 @@ def windows(text: str, max_chars: int, hard_max: int = MAX_CHUNK_CHARS) -> list[
     return out
 
 
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_CYRILLIC_WORD = re.compile(r"[\u0400-\u04ff]+")
+
+
 def detect_language(text: str) -> str:
-    """A script-based guess (`zh`, `ru`, `en`): enough to label a document, not to translate it."""
+    """The language of a text by its scripts, as an ISO 639-1 code: `zh`, `ru` or `en` (the
+    default, also for a text with no letters). Reliable for a one-line question: a Chinese
+    character counts as a word, a Russian word twice an English one, so the acronyms and
+    English names a question quotes (`GDP`, `E-Government Development Index`) do not outvote
+    the language it is asked in. Enough to label a document, not to translate it."""
     sample = text[:20000]
-    cjk, cyr, lat = (len(p.findall(sample)) for p in (_CJK, _CYRILLIC, _LATIN))
-    if cjk * 2 > lat + cyr:
-        return "zh"
-    if cyr > lat:
-        return "ru"
-    return "en"
+    scores = {
+        "zh": len(_CJK.findall(sample)),
+        "ru": 2 * len(_CYRILLIC_WORD.findall(sample)),
+        "en": len(_LATIN_WORD.findall(sample)),
+    }
+    best = max(scores, key=lambda lang: scores[lang])
+    return best if scores[best] > scores["en"] else "en"
 
 
 def is_cjk(char: str) -> bool:

@@ -123,6 +123,7 @@ class AskResponse(BaseModel):
     source_check: AnswerSourceCheck | None = Field(
         None, description="the first cited cell checked against the source data it cites; null when it has none"
     )
+    language: str = Field("en", description="the question's language by its script, ISO 639-1: en, ru or zh")
 
 
 class SearchResult(Citation):

@@ -37,44 +37,32 @@ from ingest.records import Fact, Passage, Reference
 from ingest.text import sentence_spans
 from service.answering.citations import table_refs
 from service.answering.corpus import CellView, Corpus, TableView
-from service.answering.question import ALIASES, PHRASES, canonical
+from service.answering.countries import country_named
+from service.answering.question import ALIASES, canonical
 
 VERDICTS = ("agrees", "differs", "scale", "other-indicator", "other-period", "no-source-data")
 
+
 # -- countries ---------------------------------------------------------------------------
-# the canonical words of question.ALIASES / PHRASES, as ISO 3166 alpha-3 codes
-_CANONICAL_CODE = {"russia": "RUS", "china": "CHN", "usa": "USA", "uk": "GBR", "korea": "KOR"}
-
-
 @lru_cache(maxsize=1)
-def _iso_names() -> dict[str, str]:
+def _alpha_3_codes() -> frozenset[str]:
     import pycountry
 
-    names: dict[str, str] = {}
-    for c in pycountry.countries:
-        for name in (c.name, getattr(c, "common_name", None), getattr(c, "official_name", None)):
-            if name:
-                names[name.casefold()] = c.alpha_3
-        names.setdefault(c.alpha_3.casefold(), c.alpha_3)
-    return names
+    return frozenset(c.alpha_3 for c in pycountry.countries)
 
 
 @lru_cache(maxsize=4096)
 def country_key(text: str) -> str | None:
     """An ISO 3166 alpha-3 code for a country name (`Russia`, `Russian Federation`,
-    `People's Republic of China`, `USA`, `Republic of Korea`, `Россия`), else None."""
+    `People's Republic of China`, `USA`, `Republic of Korea`, `Россия`, `中国`) or an alias of
+    one (`Russian`), else None."""
     text = text.strip()
     if not text:
         return None
-    lowered = text.casefold()
-    if lowered in PHRASES:
-        lowered = PHRASES[lowered]
-    lowered = ALIASES.get(lowered, lowered)
-    if lowered in _CANONICAL_CODE:
-        return _CANONICAL_CODE[lowered]
-    if len(lowered) == 3 and not text.isupper():  # `usa` as a word, not a code
-        return None
-    return _iso_names().get(lowered)
+    country = country_named(text) or country_named(ALIASES.get(text.casefold(), ""))
+    if country:
+        return country.alpha_3
+    return text if text.isupper() and text in _alpha_3_codes() else None  # `DEU`, not the word `and`
 
 
 def countries_in(text: str) -> list[str]:

@@ -39,7 +39,18 @@ CITATION_KEYS = {
     "score",
     "cells",
 }
-ASK_KEYS = {"question", "answered", "answer", "value", "unit", "citations", "timings_ms", "spans", "source_check"}
+ASK_KEYS = {
+    "question",
+    "answered",
+    "answer",
+    "value",
+    "unit",
+    "citations",
+    "timings_ms",
+    "spans",
+    "source_check",
+    "language",
+}
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +258,20 @@ def test_ask_returns_the_contract_shape(client):
     assert {c["doc_id"] for c in filtered.json()["citations"]} <= {"wb-fixed-broadband"}
 
 
+@pytest.mark.parametrize(
+    ("question", "language"),
+    [
+        ("How many fixed broadband subscriptions per 100 people did Russia have in 2019?", "en"),
+        ("Сколько подписок на фиксированный широкополосный доступ на 100 человек было в России в 2019 году?", "ru"),
+        ("2022年中国数字经济规模是多少万亿美元？", "zh"),
+    ],
+)
+def test_ask_says_the_questions_language(client, question, language):
+    body = client.post("/ask", json={"question": question}).json()
+    assert body["language"] == language
+    assert body["answered"]  # a Russian or Chinese country name is the country, not an unknown name
+
+
 # -- documents --------------------------------------------------------------------------
 def test_documents_list_and_one(client):
     documents = client.get("/documents").json()["documents"]
@@ -260,6 +285,8 @@ def test_documents_list_and_one(client):
     assert song["counts"]["tables"] == 14 and song["counts"]["references"] == 28
     assert set(song["counts"]) == {"passages", "tables", "cells", "facts", "references", "chunks"}
     assert song["warnings"] == []
+    assert by_id["caict-gde-wp-2023"]["language"] == "zh"  # the Chinese white paper
+    assert {d["language"] for d in documents if d["kind"] == "dataset"} == {"en"}
     assert client.get("/documents/song-2024").json() == song
     dataset = client.get("/documents/wb-fixed-broadband").json()
     assert dataset["kind"] == "dataset" and dataset["counts"]["facts"] > 0

@@ -70,6 +70,7 @@ class Answer:
     # the source check of the first cited cell, when the corpus holds the data it cites
     # (`service.verification`): verdict, source value, dataset, release, sentence; else None
     source_check: dict | None = None
+    language: str = "en"  # the question's, as an ISO 639-1 code (`ingest.text.detect_language`)
 
     def to_dict(self) -> dict:
         """The JSON shape of `POST /ask` as plain Python (for the CLI and the evaluation)."""

@@ -93,6 +93,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
         unit=draft.unit if draft.answered else None,
         citations=draft.citations[:top_k],
         spans=draft.spans if draft.answered else [],
+        language=detect_language(question),
     )
     language = phrasing.question_language(question)
     if language != "en" and draft.phrase is not None:  # the sentence in the question's language

@@ -17,7 +17,7 @@ from service.answering import phrasing
 from service.answering.answer import Draft
 from service.answering.citations import cell_citation, passage_citation
 from service.answering.corpus import CellView, Corpus
-from service.answering.question import PHRASES, is_country
+from service.answering.question import is_country
 from service.answering.reader import Reading
 
 _CURRENCY = re.compile(r"^\s*(?:US|A|C|HK|S)?[$€£¥₹₽]\s*|\s*[$€£¥₹₽]\s*$")
@@ -111,7 +111,7 @@ _MEASURES = ("rank", "ranking", "score", "index", "value", "share", "amount")
 
 
 def _is_country_label(label: str) -> bool:
-    return is_country(label.lower()) or label.lower() in PHRASES
+    return is_country(label) or is_country(label.lower())
 
 
 def _without_unit(label: str, unit: str | None) -> str:

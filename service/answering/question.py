@@ -13,12 +13,16 @@ from functools import lru_cache
 
 from index.tokenize import tokenize
 from ingest.numbers import parse_number
+from service.answering import countries
 
+# each word also as `tokenize` writes it (a Russian word as its stem: `какая` → `как`)
 QUESTION_WORDS = frozenset(
-    "what which who whom whose where when why how did does do is was were are according in by for compared between "
+    form
+    for word in "what which who whom whose where when why how did does do is was were are according in by for compared between "
     "and of the give show list tell find please than or from to on at as a an if has have had can could would will "
     "its it this that these those какой какая какое каким каков какова сколько когда где кто что был была было были "
     "в во и на по me us i you we they our my your their there here".split()
+    for form in (word, *tokenize(word))
 )
 GENERIC = frozenset(
     "value figure figures number amount level many much big large country countries year years "
@@ -33,7 +37,8 @@ GENERIC = frozenset(
     "outperformed".split()
 )
 
-# Country names are written many ways; a few aliases cover the common ones.
+# Words for a country that are not its name (demonyms, short forms); the names themselves, in
+# English, Russian and Chinese, come from `countries`.
 ALIASES = {
     "russian": "russia",
     "russians": "russia",
@@ -48,12 +53,6 @@ ALIASES = {
     "german": "germany",
     "french": "france",
     "indian": "india",
-    "россия": "russia",
-    "россии": "russia",
-    "китай": "china",
-    "китая": "china",
-    "中国": "china",
-    "俄罗斯": "russia",
 }
 
 # A few general synonyms for words that name quantities.
@@ -116,21 +115,24 @@ _TABLE_REF = re.compile(r"\b(table|tab\.)\s*(\d+)\b", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*|[А-Яа-яЁё][А-Яа-яЁё'’-]*")
 
 
-PHRASES = {
-    "russian federation": "russia",
-    "united states of america": "usa",
-    "united states": "usa",
-    "united kingdom": "uk",
-    "republic of korea": "korea",
-    "south korea": "korea",
-    "korea, rep.": "korea",
-}
-_PHRASE = re.compile("|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)), re.IGNORECASE)
-
-
 def canonical(text: str) -> str:
-    """Multi-word names replaced by one canonical word (`Russian Federation` → `russia`)."""
-    return _PHRASE.sub(lambda m: PHRASES[m.group(0).lower()], text)
+    """Country names written in several words or in another script replaced by the one word the
+    answerer matches the country by (`Russian Federation`, `России`, `俄罗斯` → `russia`; `United
+    States` → `usa`); a name of several words with no such word in English (`Южная Африка` →
+    `South Africa`)."""
+    out = []
+    last = 0
+    for mention in countries.mentions(text):
+        written = text[mention.start : mention.end]
+        replacement = mention.country.word or mention.country.name
+        if written.lower() == replacement.lower():
+            continue
+        # spaced off from letters around it: Chinese has no spaces, `china数字` would be one word
+        before = " " if mention.start and text[mention.start - 1].isalnum() else ""
+        after = " " if mention.end < len(text) and text[mention.end].isalnum() else ""
+        out += [text[last : mention.start], before, replacement, after]
+        last = mention.end
+    return "".join(out) + text[last:] if out else text
 
 
 _POSSESSIVE = re.compile(r"'s?$")
@@ -139,7 +141,10 @@ _POSSESSIVE = re.compile(r"'s?$")
 @lru_cache(maxsize=65536)  # a question's words repeat across passages and requests
 def normalize(token: str) -> str:
     token = _POSSESSIVE.sub("", token.lower().replace("’", "'"))
-    return ALIASES.get(token, token)
+    if token in ALIASES:
+        return ALIASES[token]
+    country = countries.country_named(token)
+    return country.word if country and country.word else token
 
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -374,7 +379,8 @@ def _entities(text: str) -> list[str]:
     text = canonical(text)
     for match in _WORD.finditer(text):
         word = re.sub(r"['’]s?$", "", match.group(0))
-        named = word in PHRASES.values() or word[:1].isupper() or (len(word) > 1 and word.isupper())
+        # a lowercase country word is one `canonical` wrote for a name
+        named = _is_country_word(word) or word[:1].isupper() or (len(word) > 1 and word.isupper())
         if not named or word.lower() in QUESTION_WORDS or word.lower() in GENERIC:
             continue
         if match.start() == len(text) - len(text.lstrip()) and not word.isupper() and _OF_NEXT.match(text, match.end()):
@@ -392,28 +398,21 @@ def _entities(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _country_names() -> frozenset[str]:
-    """One-word country names from ISO 3166 (pycountry: `brazil`, `india`, `kazakhstan`)."""
-    import pycountry
-
-    names = set()
-    for country in pycountry.countries:
-        for name in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None)):
-            if name and len(name.split()) == 1:
-                names.add(name.lower())
-    return frozenset(names)
+def _is_country_word(word: str) -> bool:
+    return countries.country_of_word(word) is not None
 
 
 def is_country(token: str) -> bool:
-    """A country: one of ISO 3166's one-word names, or a name or adjective the alias table maps
-    to one (`russian`, `usa`, `uk`, `россия`, `中国`)."""
-    return token in ALIASES.values() or token in ALIASES or token in _country_names()
+    """A country: a name of one in English, Russian or Chinese (`brazil`, `Russian Federation`,
+    `России`, `中国`), the word the answerer matches it by (`usa`, `uk`), or an alias of one
+    (`russian`, `american`)."""
+    return token in ALIASES.values() or token in ALIASES or countries.country_named(token) is not None
 
 
 def surface_forms(entity: str) -> list[str]:
-    """How an entity may be written: itself and every alias that maps to it."""
-    forms = [entity] + [k for k, v in ALIASES.items() if v == entity] + [k for k, v in PHRASES.items() if v == entity]
+    """How an entity may be written: itself, every alias that maps to it and, for a country,
+    its names (English lower-cased, Russian as stems, Chinese as written)."""
+    forms = [entity] + [k for k, v in ALIASES.items() if v == entity] + list(countries.written_forms(entity))
     return list(dict.fromkeys(forms))
 
 

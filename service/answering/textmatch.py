@@ -2,9 +2,9 @@
 (`expenses` ~ `expense`), through a typo (`econmoy` ~ `economy`), and weighting each word
 by how much it says (`the`, `what`, `change` say little; `commissions` says a lot).
 
-No word lists: stems come from the Snowball stemmer, typos from RapidFuzz's edit ratio, and
-word weights from document frequencies learned on questions (`WordWeights.fit`), stored
-with the reader's model.
+No word lists: stems come from the Snowball stemmers (English; Russian for Cyrillic words),
+typos from RapidFuzz's edit ratio, and word weights from document frequencies learned on
+questions (`WordWeights.fit`), stored with the reader's model.
 """
 
 from __future__ import annotations
@@ -17,11 +17,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
+import Stemmer
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?![^\W_])|[^\W_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _STEMMER = snowballstemmer.stemmer("english")
+_RUSSIAN = Stemmer.Stemmer("russian")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 @lru_cache(maxsize=200_000)
@@ -29,7 +32,9 @@ def stem(word: str) -> str:
     word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
-    return _STEMMER.stemWord(word) if word.isascii() else word
+    if word.isascii():
+        return _STEMMER.stemWord(word)
+    return _RUSSIAN.stemWord(word) if _CYRILLIC.search(word) else word  # `цифровой`, `цифровую` → `цифров`
 
 
 def words(text: str) -> list[str]:

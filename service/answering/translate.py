@@ -1,5 +1,6 @@
 """A second, English reading of a question written in another script, by glossary
-(`glossary.toml`): enough to match English tables and text, not a translator."""
+(`glossary.toml`) and country names (`countries`): enough to match English tables and text,
+not a translator."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
+
+from service.answering import countries
 
 GLOSSARY = Path(__file__).with_name("glossary.toml")
 _SCRIPTS = {"ru": re.compile(r"[\u0400-\u04ff]"), "zh": re.compile(r"[\u3400-\u9fff]")}
@@ -30,10 +33,17 @@ def english_reading(question: str) -> str | None:
     for lang, script in _SCRIPTS.items():
         if not script.search(question):
             continue
-        text = question
+        text = _english_country_names(question)
         for pattern, replacement in _glossary().get(lang, []):
             text = pattern.sub(replacement, text)
         text = re.sub(r"\s+", " ", text.replace("？", "?")).strip()
         if text != question:
             return text
     return None
+
+
+def _english_country_names(text: str) -> str:
+    """Each country named in `text` by its English name, spaced off (`России` → ` Russia `)."""
+    for mention in reversed(countries.mentions(text)):
+        text = f"{text[: mention.start]} {mention.country.name} {text[mention.end :]}"
+    return text
