@@ -44,6 +44,10 @@ class DenseIndex:
         found = ids[0] != -1
         return list(zip(ids[0][found].tolist(), scores[0][found].tolist()))
 
+    def vector(self, faiss_id: int) -> np.ndarray:
+        """A stored vector, by its id (IndexIDMap2 keeps the id map for this)."""
+        return self.index.reconstruct(int(faiss_id))
+
     def save(self, folder: Path) -> None:
         faiss.write_index(self.index, str(folder / self.FILE))
 

@@ -22,7 +22,7 @@ from index.embedder import Embedder
 from index.folder import LoadedIndex
 from index.hybrid import reciprocal_rank_fusion
 from index.store import Store
-from ingest.text import detect_language
+from ingest.text import passage_language
 
 
 class Hit(NamedTuple):
@@ -165,10 +165,26 @@ class Searcher:
             groups.setdefault(languages.get(fid, "en"), []).append((fid, score))
         return groups
 
+    def similarity(self, space: str, vector: np.ndarray, faiss_ids: list[int]) -> list[float]:
+        """The cosine of `vector` to each chunk's vector in the further space `space`."""
+        dense = self.index.spaces[space]
+        return [float(dense.vector(i) @ vector) for i in faiss_ids]
+
+    def language_of(self, hit: Hit) -> str:
+        return self._languages.get(hit.faiss_id, "en")
+
+    def other_languages(self, language: str) -> bool:
+        """Whether the index holds chunks in another language than `language`."""
+        return any(found != language for found in self._language_set)
+
+    @cached_property
+    def _language_set(self) -> frozenset[str]:
+        return frozenset(self._languages.values())
+
     @cached_property
     def _languages(self) -> dict[int, str]:
         """Each chunk's language (by script), for the cross-lingual space's fusion."""
-        return {fid: detect_language(chunk[6]) for fid, chunk in self._chunks.items()}
+        return {fid: passage_language(chunk[6]) for fid, chunk in self._chunks.items()}
 
     def _pool(self, top_k: int) -> int:
         return max(self.pool, top_k * 2)
@@ -183,6 +199,7 @@ class PendingSearch:
         self._searcher, self._job, self._query = searcher, job, query
         self._top_k, self._allowed, self._dense = top_k, allowed, dense
         self._lexical: list[tuple[int, float]] | None = None
+        self.vector: np.ndarray | None = None  # the query's vector, once the hits are in
 
     def started(self) -> Wait:
         """The wait until the model runs on the query (the GIL is then free for the caller)."""
@@ -199,6 +216,7 @@ class PendingSearch:
             )
 
     def _hits(self, vector: np.ndarray) -> list[Hit]:
+        self.vector = vector[0]
         self.rank_lexically()
         return self._searcher._fuse(vector[0], self._lexical or [], self._top_k, self._allowed, self._dense)
 

@@ -73,6 +73,12 @@ CREATE TABLE IF NOT EXISTS chunk_spaces (
     chunk_id TEXT NOT NULL REFERENCES chunks(id) ON DELETE CASCADE, space TEXT NOT NULL, embed_key TEXT NOT NULL,
     PRIMARY KEY (chunk_id, space)
 );
+-- what else a further space holds vectors of, per document: table cells' descriptions and the
+-- clauses around passages' figures (`service.answering.crosslingual`), by a reference in the document
+CREATE TABLE IF NOT EXISTS space_texts (
+    space TEXT NOT NULL, doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    ref TEXT NOT NULL, embed_key TEXT NOT NULL, PRIMARY KEY (space, doc_id, ref)
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS facts_entity ON facts(entity, year);
@@ -269,7 +275,8 @@ class Store:
 
     def drop_orphan_embeddings(self, conn: sqlite3.Connection) -> None:
         conn.execute(
-            "DELETE FROM embeddings WHERE key NOT IN (SELECT embed_key FROM chunks UNION SELECT embed_key FROM chunk_spaces)"
+            "DELETE FROM embeddings WHERE key NOT IN "
+            "(SELECT embed_key FROM chunks UNION SELECT embed_key FROM chunk_spaces UNION SELECT embed_key FROM space_texts)"
         )
 
     # -- further vector spaces ---------------------------------------------------------
@@ -311,12 +318,45 @@ class Store:
         marks = ",".join("?" * len(keep))
         where = f"WHERE space NOT IN ({marks})" if keep else ""
         gone = conn.execute(f"DELETE FROM chunk_spaces {where}", keep).rowcount
+        conn.execute(f"DELETE FROM space_texts {where}", keep)
         conn.execute(
             f"DELETE FROM meta WHERE key LIKE 'space:%' AND substr(key, 7) NOT IN ({marks})" if keep
             else "DELETE FROM meta WHERE key LIKE 'space:%'",
             keep,
         )  # fmt: skip
         return gone
+
+    def space_text_docs(self, space: str) -> set[str]:
+        """The documents whose texts `space` holds vectors of."""
+        try:
+            return {r[0] for r in self.conn.execute("SELECT DISTINCT doc_id FROM space_texts WHERE space = ?", (space,))}
+        except sqlite3.OperationalError:  # a store from before space texts, opened read-only
+            return set()
+
+    @staticmethod
+    def set_space_texts(conn: sqlite3.Connection, space: str, doc_id: str, keys: list[tuple[str, str]]) -> None:
+        """A document's texts in `space`: (reference, embed key) pairs, replacing what was there.
+        A document with none gets one empty reference, so it is not described again."""
+        conn.execute("DELETE FROM space_texts WHERE space = ? AND doc_id = ?", (space, doc_id))
+        conn.executemany(
+            "INSERT INTO space_texts VALUES (?,?,?,?)", [(space, doc_id, ref, key) for ref, key in keys or [("", "")]]
+        )
+
+    @staticmethod
+    def clear_space_texts(conn: sqlite3.Connection, space: str) -> None:
+        conn.execute("DELETE FROM space_texts WHERE space = ?", (space,))
+
+    def space_text_vectors(self, space: str) -> dict[tuple[str, str], np.ndarray]:
+        """Every document text's vector in `space`, by (document, reference)."""
+        try:
+            rows = self.conn.execute(
+                "SELECT t.doc_id, t.ref, e.vector FROM space_texts t JOIN embeddings e ON e.key = t.embed_key "
+                "WHERE t.space = ?",
+                (space,),
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return {}
+        return {(r[0], r[1]): np.frombuffer(r[2], dtype=np.float32) for r in rows}
 
     def missing_vectors(self, keys: Iterable[str]) -> set[str]:
         """Which of `keys` have no stored vector (reads keys only, not vectors)."""

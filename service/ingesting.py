@@ -28,6 +28,8 @@ from index.embedder import Embedder
 from index.folder import build_index, drop_partial_generations, index_manifest, index_state
 from index.spaces import SpaceFactories, space_model_key
 from index.store import DB_NAME, Store, embed_key
+from service.answering.corpus import TableView
+from service.answering.crosslingual import document_texts
 from index.writer import WriterBusy, exclusive_writer
 from ingest.chunks import Chunk, document_chunks
 from ingest.converters import CONVERTER_VERSION, ConversionError, convert, is_supported
@@ -359,31 +361,46 @@ def _reembed_all(store: Store, model_name: str, embedder_factory, progress) -> i
 
 
 def _sync_spaces(store: Store, spaces: SpaceFactories, progress) -> tuple[int, bool]:
-    """Give every chunk a vector in each configured further space — embedding only texts that
-    space's model never embedded — and forget spaces no longer configured. Returns the texts
-    embedded and whether the store changed. Runs after the chunks are committed: a run that
-    dies here leaves chunks without such vectors, and the next ingest gives them theirs."""
+    """Give every chunk a vector in each configured further space, and every document's texts
+    that the cross-lingual reader compares questions with (`crosslingual.document_texts`) —
+    embedding only texts that space's model never embedded — and forget spaces no longer
+    configured. Returns the texts embedded and whether the store changed. Runs after the
+    chunks are committed: a run that dies here leaves chunks or documents without such
+    vectors, and the next ingest gives them theirs."""
     vectors: dict[str, np.ndarray] = {}
-    updates: dict[str, tuple[str, list[tuple[str, str]]]] = {}
+    updates: dict[str, tuple[str, list[tuple[str, str]], dict[str, list[tuple[str, str]]], bool]] = {}
     for space, (model, factory) in spaces.items():
         keyed = space_model_key(space, model)
+        switched = store.space_model(space) != model
         wanted = [(chunk_id, text, embed_key(keyed, text), have) for chunk_id, text, have in store.space_keys(space)]
         stale = [(chunk_id, key) for chunk_id, _, key, have in wanted if key != have]
-        if not stale and store.space_model(space) == model:
+        texts = {key: text for _, text, key, _ in wanted if key in {k for _, k in stale}}
+        described = set() if switched else store.space_text_docs(space)
+        doc_texts: dict[str, list[tuple[str, str]]] = {}
+        for doc in store.documents():
+            if doc.id in described:
+                continue
+            refs = document_texts([TableView.of(t) for t in store.tables(doc.id)], store.passages(doc.id), store.facts(doc.id))
+            doc_texts[doc.id] = [(ref, embed_key(keyed, text)) for ref, text in refs.items()]
+            texts.update((embed_key(keyed, text), text) for text in refs.values())
+        if not stale and not doc_texts and not switched:
             continue
-        stale_keys = {key for _, key in stale}
-        missing = store.missing_vectors(stale_keys)
-        texts = {key: text for _, text, key, _ in wanted if key in missing}
-        if texts:
-            vectors.update(_embed(factory(), list(texts.items()), progress, desc=f"embedding ({space})"))
-        updates[space] = (model, stale)
+        missing = store.missing_vectors(texts)
+        todo = [(key, text) for key, text in texts.items() if key in missing]
+        if todo:
+            vectors.update(_embed(factory(), todo, progress, desc=f"embedding ({space})"))
+        updates[space] = (model, stale, doc_texts, switched)
     dropped = set(store.spaces()) - set(spaces)
     if not updates and not dropped:
         return 0, False
     with store.transaction() as conn:
         store.put_vectors(conn, vectors)
-        for space, (model, stale) in updates.items():
+        for space, (model, stale, doc_texts, switched) in updates.items():
+            if switched:
+                store.clear_space_texts(conn, space)
             store.set_space_keys(conn, space, stale)
+            for doc_id, keys in doc_texts.items():
+                store.set_space_texts(conn, space, doc_id, keys)
             store.set_space_model(conn, space, model)
         store.drop_spaces_except(conn, list(spaces))
         store.drop_orphan_embeddings(conn)

@@ -16,6 +16,8 @@ from dataclasses import replace
 from functools import cached_property
 from typing import NamedTuple, Protocol
 
+import numpy as np
+
 from index.search import Hit, Searcher, Steps
 from index.spaces import CROSSLINGUAL
 from ingest.numbers import currency_of, format_number
@@ -41,6 +43,9 @@ from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
 from service.answering.question import Question, WordSet, is_country, norm_tokens, parse_question
 from service.answering.reader import ReaderModel, Reading, classify, readings, unsaid, unsaid_words
+from service.answering.countries import mentions
+from service.answering.crosslingual import Asked, TextVectors, read_across
+from service.answering.crosslingual_model import CrossLingualModel
 from service.answering.translate import english_reading
 
 _ASKS_COUNTRY = re.compile(r"\b(which|what) (country|countries|nation|nations|economy|economies)\b", re.IGNORECASE)
@@ -60,6 +65,9 @@ class Library(NamedTuple):
     # the source checks of the documents' figures (`service.verification.SourceChecks`), built
     # on first use (None: answers carry no source check)
     checks: Callable[[], SourceChecker] | None = None
+    # what a question asks, read off its multilingual vector (None: not built)
+    across: CrossLingualModel | None = None
+    text_vectors: TextVectors | None = None  # cells' descriptions and figures' clauses, cross-lingual
 
 
 class SourceChecker(Protocol):
@@ -73,16 +81,47 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
     started = time.perf_counter()
     read_as = library.normaliser(question) if library.normaliser else question
     language = detect_language(question)
+    across_model = library.across if library.searcher.has_space(CROSSLINGUAL) else None
     # a question in another language than English is searched in the cross-lingual space,
     # where it lands near the rows and passages it asks about whatever their language
-    space = CROSSLINGUAL if language != "en" and library.searcher.has_space(CROSSLINGUAL) else None
+    space = CROSSLINGUAL if language != "en" and across_model is not None else None
     draft, ctx, retrieval_s = yield from _attempt(library, read_as, top_k, doc_ids, space)
+    asked = None
+    if space and across_model is not None and ctx.vector is not None:
+        # words cannot join this question to its evidence: read it by retrieval's order, its
+        # years and countries, and what its vector says it asks for (`crosslingual`)
+        asked = Asked.of(question, ctx.vector, across_model)
+        across = read_across(
+            ctx.corpus, ctx.hits, asked, ctx.vector, library.text_vectors, _chunk_similarity(library, ctx.vector)
+        )
+        if across is not None:
+            draft = across
+        elif draft.answered and not _keeps_asked(asked, draft):
+            draft = _abstain(ctx)
     reading = english_reading(question) if not draft.answered else None
     if reading:  # another script: try again with the glossary's English reading
         second, second_ctx, more_s = yield from _attempt(library, reading, top_k, doc_ids, space)
         retrieval_s += more_s
-        if second.answered:
+        if second.answered and (asked is None or _keeps_asked(asked, second)):
             draft, ctx = second, second_ctx
+    if not draft.answered and space is None and across_model is not None and ctx.vector is None:
+        # an English question the English documents do not answer: the documents in other
+        # languages may (searched in the cross-lingual space, read without matching words)
+        if library.searcher.other_languages(language):
+            more_started = time.perf_counter()
+            pending = library.searcher.start(question, top_k=max(40, top_k), doc_ids=doc_ids, space=CROSSLINGUAL)
+            yield pending.started()
+            hits = yield pending.finished()
+            retrieval_s += time.perf_counter() - more_started
+            if pending.vector is not None:
+                others = [h for h in hits if _doc_language(ctx, h.doc_id) != language]
+                asked = Asked.of(question, pending.vector, across_model)
+                across = read_across(
+                    ctx.corpus, others, asked, pending.vector, library.text_vectors,
+                    _chunk_similarity(library, pending.vector),
+                )  # fmt: skip
+                if across is not None:
+                    draft = across
     draft.citations = merge_citations(draft.citations)
     _add_context_citations(ctx, draft, top_k)
     answer = Answer(
@@ -127,6 +166,7 @@ def _attempt(
     waited = time.perf_counter()
     ctx.read((yield pending.finished()))
     retrieval_s += time.perf_counter() - waited
+    ctx.vector = pending.vector if space else None
     return _read_generally(ctx, _solve(ctx)), ctx, retrieval_s
 
 
@@ -147,6 +187,7 @@ class _Context:
         self._candidates: dict[tuple, list[CellMatch]] = {}
         self._facts: list | None = None
         self.passages: list[tuple[Passage, float]] = []
+        self.vector = None  # the question's vector in the cross-lingual space, when searched there
 
     def prepare(self) -> None:
         """The work on the question alone that a value answer needs (most questions ask for one),
@@ -1125,6 +1166,24 @@ def _abstain(ctx: _Context) -> Draft:
         phrase=refusal,
         answered=False,
     )
+
+
+def _chunk_similarity(library: Library, vector: np.ndarray) -> Callable[[list[int]], list[float]]:
+    return lambda ids: library.searcher.similarity(CROSSLINGUAL, vector, ids)
+
+
+def _doc_language(ctx: _Context, doc_id: str) -> str | None:
+    doc = ctx.corpus.docs.get(doc_id)
+    return doc.language if doc else None
+
+
+def _keeps_asked(asked: Asked, draft: Draft) -> bool:
+    """Whether an answer's evidence holds the years and countries a question asks about (read
+    without its words): an answer to another country or year is no answer."""
+    cited = draft.citations[0] if draft.citations else None
+    said = " ".join([draft.answer, cited.locator, cited.snippet] if cited else [draft.answer])
+    named = {m.country.name for m in mentions(said)}
+    return all(str(y) in said for y in asked.years) and set(asked.countries) <= named
 
 
 def _anywhere(ctx: _Context, entity: str) -> bool:

@@ -17,12 +17,13 @@ left to the word-matching answerer, or refused)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from index.search import Hit
-from ingest.numbers import figures_in, format_number
+from ingest.numbers import PrintedFigure, figures_in, format_number
 from ingest.records import Fact, Passage
 from service.answering import operators as ops
 from service.answering import phrasing
@@ -34,7 +35,7 @@ from service.answering.countries import country_named, mentions
 from service.answering.crosslingual_model import CrossLingualModel
 
 EVIDENCE_READ = 12  # hits read, in retrieval's order
-LOOKUP = (ops.SPAN, ops.MULTI_SPAN, ops.OTHER)
+LOOKUP = (ops.SPAN, ops.MULTI_SPAN, ops.COUNT, ops.OTHER)  # operations that read one figure
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)\s+(?=[A-ZА-Я\d\u3400-\u9fff])")
 
@@ -54,33 +55,153 @@ class Asked:
         years = list(dict.fromkeys(int(y) for y in _YEAR.findall(question)))
         countries = list(dict.fromkeys(m.country.name for m in mentions(question)))
         operation = model.operation.probabilities(vector)
-        best = max(operation, key=operation.__getitem__)
-        return cls(years, countries, model.figure_kind.probabilities(vector), best in LOOKUP)
+        # a lookup unless the question more likely asks for a computation
+        computed = sum(p for op, p in operation.items() if op not in LOOKUP)
+        return cls(years, countries, model.figure_kind.probabilities(vector), computed < 0.5)
 
     def kind_fit(self, kind: str) -> float:
         return self.kinds.get(kind, 0.0)
 
+    def likeliest_kind(self, among: tuple[str, ...]) -> str:
+        return max(among, key=self.kind_fit)
 
-def read_across(corpus: Corpus, hits: list[Hit], asked: Asked) -> Draft | None:
-    """The first hit's figure that answers `asked`, as an answer; None when no hit holds one."""
+
+TextVectors = dict[tuple[str, str], np.ndarray]  # (document, reference) -> vector (`document_texts`)
+
+
+@dataclass
+class _Candidate:
+    """A figure that may answer: from a table cell, a dataset row or a passage's sentence."""
+
+    hit: Hit
+    kind: str  # what it measures: `percent`, `amount`, `rank` (`points` for a passage's)
+    ref: str  # where in its document (`document_texts`' reference)
+    cell: CellView | None = None
+    fact: Fact | None = None
+    passage: tuple[Passage, int, str, PrintedFigure] | None = None  # passage, offset, sentence, figure
+    score: float = 0.0
+
+    @property
+    def value(self) -> float | None:
+        if self.cell is not None:
+            return self.cell.value
+        if self.fact is not None:
+            return self.fact.value
+        return self.passage[3].value if self.passage else None
+
+
+KIND_WEIGHT = 0.05  # how much the asked kind counts beside two cosines (each spans ~0.1 here)
+
+
+def read_across(
+    corpus: Corpus,
+    hits: list[Hit],
+    asked: Asked,
+    vector: np.ndarray | None = None,
+    texts: TextVectors | None = None,
+    chunk_similarity: Callable[[list[int]], list[float]] | None = None,
+) -> Draft | None:
+    """The figure among the first `EVIDENCE_READ` hits that holds every asked year and country
+    and is nearest the question, as an answer; None when no hit holds one. Nearness: the
+    question's cosine to the figure's chunk and to its description (labels, caption), and how
+    likely the question asks for the figure's kind."""
     if not asked.lookup or len(asked.years) > 1:
         return None
-    for hit in hits[:EVIDENCE_READ]:
+    candidates: list[_Candidate] = []
+    for hit in hits[:EVIDENCE_READ]:  # the first hit with a fitting figure names the evidence
         if hit.kind == "table_row":
-            draft = _from_row(corpus, hit, asked)
+            candidates = _table_candidates(corpus, hit, asked, whole_table=True)
         elif hit.kind == "fact":
-            draft = _from_fact(corpus, hit, asked)
+            candidates = _fact_candidates(corpus, hit, asked)
         elif hit.kind == "passage":
-            draft = _from_passage(corpus, hit, asked)
-        else:
-            draft = None
-        if draft is not None:
-            return draft
-    return None
+            candidates = _passage_candidates(corpus, hit, asked)
+        if candidates:
+            break
+    if not candidates:
+        return None
+    if chunk_similarity is not None:
+        chunk_near = chunk_similarity([c.hit.faiss_id for c in candidates])
+    else:
+        chunk_near = [0.0] * len(candidates)
+    described = list(chunk_near)  # a text never embedded counts as its chunk
+    if vector is not None and texts:
+        for i, candidate in enumerate(candidates):
+            found = texts.get((candidate.hit.doc_id, candidate.ref))
+            if found is not None:
+                described[i] = float(found @ vector)
+    for candidate, near, said in zip(candidates, chunk_near, described):
+        candidate.score = near + said + KIND_WEIGHT * asked.kind_fit(candidate.kind)
+    return _draft(corpus, max(candidates, key=lambda c: c.score))
+
+
+def _draft(corpus: Corpus, candidate: _Candidate) -> Draft:
+    if candidate.cell is not None:
+        cell = candidate.cell
+        rank = candidate.kind == "rank"
+        return Draft(
+            answer=cell_sentence(cell, rank=rank),
+            phrase=cell_phrase(cell, rank=rank),
+            value=cell.value,
+            unit=cell.unit,
+            citations=[cell_citation(corpus, cell, candidate.hit.score)],
+            spans=[cell.raw],
+            solver="crosslingual",
+        )
+    if candidate.fact is not None:
+        return _fact_draft(corpus, candidate.fact, candidate.hit)
+    assert candidate.passage is not None
+    return _passage_draft(corpus, candidate.hit, *candidate.passage)
+
+
+# -- what the question is compared with -------------------------------------------------
+def describe_cell(cell: CellView) -> str:
+    """A cell as its table says what it is: caption, labels (periods aside: the question's year
+    is matched as a digit) and unit."""
+    return " · ".join(p for p in [cell.table.caption, *cell.labels, cell.unit or ""] if p)
+
+
+def describe_fact(fact: Fact) -> str:
+    return " · ".join(p for p in [fact.indicator, fact.entity, fact.unit or ""] if p)
+
+
+_CLAUSE_BREAK = re.compile(r"[，,；;。：:！？!?\n]")
+_CLAUSE_MIN = 6  # characters besides the figure: `45.7%、24.7%和9.1%` says nothing of its own
+
+
+def figure_clause(text: str, figure: PrintedFigure) -> str:
+    """The clause a figure closes: from the break before it to its unit (`全球 51 个主要经济体数字
+    产业化规模为 6.1 万亿美元`) — what the figure is, in the document's words."""
+    start = figure.start
+    while True:
+        breaks = list(_CLAUSE_BREAK.finditer(text, 0, start))
+        start = breaks[-1].start() if breaks else 0
+        if not breaks or figure.start - start - 1 >= _CLAUSE_MIN:
+            break
+    return text[start:figure.end].lstrip("，,；;。：:！？!?\n ").strip()
+
+
+def cell_ref(cell: CellView) -> str:
+    return f"cell:{cell.table.id}:{cell.row}:{cell.col}"
+
+
+def figure_ref(passage: Passage, figure: PrintedFigure) -> str:
+    return f"figure:{passage.id}:{figure.start}"
+
+
+def document_texts(tables: list[TableView], passages: list[Passage], facts: list[Fact]) -> dict[str, str]:
+    """What the reader compares a question with, for one document, by reference: each cell's
+    description, each dataset row's, each passage figure's clause. Embedded at ingest."""
+    texts = {cell_ref(c): describe_cell(c) for t in tables for c in t.cells if c.value is not None}
+    texts.update((f"fact:{f.id}", describe_fact(f)) for f in facts)
+    for passage in passages:
+        for figure in figures_in(passage.text):
+            if figure.unit:
+                texts[figure_ref(passage, figure)] = figure_clause(passage.text, figure)
+    return texts
 
 
 # -- table rows ---------------------------------------------------------------------------
-def _cell_kind(cell: CellView) -> str:
+def cell_kind(cell: CellView) -> str:
     """`rank`, `percent` or `amount`: what the cell's unit and labels say it measures."""
     said = " ".join([cell.unit or "", *cell.labels, cell.table.unit or ""]).lower()
     if "rank" in said or "place" in said:
@@ -94,41 +215,31 @@ def _countries_of(texts: list[str]) -> set[str]:
     return {m.country.name for text in texts for m in mentions(text)}
 
 
-def _table_countries(table: TableView) -> set[str]:
-    return _countries_of([table.caption, *table.section])
+def _fits(cell: CellView, asked: Asked, caption_years: list[int], table_countries: set[str]) -> bool:
+    years = cell.years or (caption_years if len(caption_years) == 1 else [])
+    if asked.years and not set(asked.years) & set(years):
+        return False
+    return set(asked.countries) <= (_countries_of(cell.labels) or table_countries)
 
 
-def _from_row(corpus: Corpus, hit: Hit, asked: Asked) -> Draft | None:
+def _table_candidates(corpus: Corpus, hit: Hit, asked: Asked, whole_table: bool = False) -> list[_Candidate]:
+    """The fitting cells of the hit's row; `whole_table`: of its table, when the row has one
+    (retrieval ranks a table's rows close together: which of them is asked is read after)."""
     table_id, _, row = hit.ref_id.partition(":")
     table = corpus.table(hit.doc_id, table_id)
     if table is None or not row.isdigit():
-        return None
-    cells = [c for c in table.cells if c.row == int(row) and c.value is not None]
+        return []
     caption_years = [int(y) for y in _YEAR.findall(table.caption)]
-    fitting = []
-    for cell in cells:
-        years = cell.years or (caption_years if len(caption_years) == 1 else [])
-        if asked.years and not set(asked.years) & set(years):
-            continue
-        named = _countries_of(cell.labels) or _table_countries(table)
-        if not set(asked.countries) <= named:
-            continue
-        fitting.append(cell)
-    if not fitting:
-        return None
+    countries = _countries_of([table.caption, *table.section])
+    fitting = [c for c in table.cells if c.value is not None and _fits(c, asked, caption_years, countries)]
+    if not any(c.row == int(row) for c in fitting):
+        return []
+    if not whole_table:
+        fitting = [c for c in fitting if c.row == int(row)]
     if not asked.years:  # no year asked: the latest period
         latest = max((max(c.years) for c in fitting if c.years), default=None)
         fitting = [c for c in fitting if not c.years or max(c.years) == latest]
-    cell = max(fitting, key=lambda c: asked.kind_fit(_cell_kind(c)))
-    return Draft(
-        answer=cell_sentence(cell, rank=_cell_kind(cell) == "rank"),
-        phrase=cell_phrase(cell, rank=_cell_kind(cell) == "rank"),
-        value=cell.value,
-        unit=cell.unit,
-        citations=[cell_citation(corpus, cell, hit.score)],
-        spans=[cell.raw],
-        solver="crosslingual",
-    )
+    return [_Candidate(hit, cell_kind(c), cell_ref(c), cell=c) for c in fitting]
 
 
 # -- dataset rows -------------------------------------------------------------------------
@@ -137,18 +248,20 @@ def _fact_kind(fact: Fact) -> str:
     return "rank" if "rank" in said else "percent" if (fact.unit or "").startswith("%") else "amount"
 
 
-def _from_fact(corpus: Corpus, hit: Hit, asked: Asked) -> Draft | None:
+def _fact_candidates(corpus: Corpus, hit: Hit, asked: Asked) -> list[_Candidate]:
     # a fact chunk holds one indicator for one entity over its years; the chunk's facts share its locator
     series = [f for f in corpus.facts.values() if f.doc_id == hit.doc_id and _locates(f, hit)]
     country = {c.name for f in series[:1] if (c := country_named(f.entity))}
     if asked.countries and set(asked.countries) != country:
-        return None
+        return []
     chosen = [f for f in series if f.value is not None and (not asked.years or f.year in asked.years)]
     if not chosen:
-        return None
+        return []
     fact = max(chosen, key=lambda f: f.year or 0)
-    if asked.kind_fit(_fact_kind(fact)) < 0.05:
-        return None
+    return [_Candidate(hit, _fact_kind(fact), f"fact:{fact.id}", fact=fact)]
+
+
+def _fact_draft(corpus: Corpus, fact: Fact, hit: Hit) -> Draft:
     shown = format_number(fact.value) if fact.value is not None else fact.raw
     source = fact.source_title or corpus.docs[fact.doc_id].title
     return Draft(
@@ -182,33 +295,38 @@ def _figure_kind(unit: str | None) -> str:
     return "amount"
 
 
-def _from_passage(corpus: Corpus, hit: Hit, asked: Asked) -> Draft | None:
+def _passage_candidates(corpus: Corpus, hit: Hit, asked: Asked) -> list[_Candidate]:
+    """The figures of the passage's sentences that say every asked year and country; when a
+    country is asked, those after its last mention (a clause names its subject first:
+    `中国位居第二，规模为 7.5 万亿美元`)."""
     passage = corpus.passages.get((hit.doc_id, hit.ref_id))
     if passage is None:
-        return None
+        return []
     text = passage.text
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    figures = [f for f in figures_in(text) if f.unit]
+    out: list[_Candidate] = []
     start = 0
-    for end in [m.start() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
-        sentence = text[start:end]
-        offset, start = start, end
-        if asked.years and not all(str(y) in sentence for y in asked.years):
+    for end in ends:
+        sentence, offset, start = text[start:end], start, end
+        inside = [f for f in figures if offset <= f.start < end]
+        if not inside or (asked.years and not all(str(y) in sentence for y in asked.years)):
             continue
         named = mentions(sentence)
-        if not {c for c in asked.countries} <= {m.country.name for m in named}:
+        if not set(asked.countries) <= {m.country.name for m in named}:
             continue
-        figures = [f for f in figures_in(sentence) if f.unit and asked.kind_fit(_figure_kind(f.unit)) >= 0.05]
-        if not figures:
-            continue
-        # the figure told of the asked country: the first after its last mention (a clause
-        # names its subject first: `中国位居第二，规模为 7.5 万亿美元`), else the first
-        at = max((m.end for m in named if m.country.name in asked.countries), default=0)
-        after = [f for f in figures if f.start >= at] or figures
-        figure = max(after, key=lambda f: (asked.kind_fit(_figure_kind(f.unit)), -f.start))
-        return _passage_draft(corpus, passage, hit, offset, sentence, figure)
-    return None
+        at = offset + max((m.end for m in named if m.country.name in asked.countries), default=0)
+        after = [f for f in inside if f.start >= at] or inside
+        out += [
+            _Candidate(hit, _figure_kind(f.unit), figure_ref(passage, f), passage=(passage, offset, sentence, f))
+            for f in after
+        ]
+    return out
 
 
-def _passage_draft(corpus: Corpus, passage: Passage, hit: Hit, offset: int, sentence: str, figure) -> Draft:
+def _passage_draft(
+    corpus: Corpus, hit: Hit, passage: Passage, offset: int, sentence: str, figure: PrintedFigure
+) -> Draft:
     shown = format_number(figure.value)
     amount = figure_text(figure.value, shown, figure.unit)
     where = f"p. {passage.page}" if passage.page else " · ".join(passage.section) or "text"
@@ -218,9 +336,7 @@ def _passage_draft(corpus: Corpus, passage: Passage, hit: Hit, offset: int, sent
         answer=f"{amount}, as {title} ({where}) says: “{quoted}”",
         value=figure.value,
         unit=figure.unit,
-        citations=[
-            passage_citation(corpus, passage, hit.score, (offset + figure.start, offset + figure.end)),
-        ],
-        spans=[sentence[figure.start : figure.end]],
+        citations=[passage_citation(corpus, passage, hit.score, (figure.start, figure.end))],
+        spans=[passage.text[figure.start : figure.end]],
         solver="crosslingual",
     )

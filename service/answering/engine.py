@@ -14,7 +14,7 @@ from pathlib import Path
 
 from index.embedder import Embedder
 from index.folder import LoadedIndex, load_index
-from index.spaces import shared_query_embedder
+from index.spaces import CROSSLINGUAL, shared_query_embedder
 from index.search import Searcher, run_steps, run_steps_async
 from index.store import DB_NAME, Store
 from service.answering.answer import Answer, SearchResult
@@ -23,6 +23,7 @@ from service.answering.citations import hit_citation
 from service.answering.corpus import Corpus
 from service.answering.matching import Matcher
 from service.answering.normalise import QuestionNormaliser
+from service.answering.crosslingual_model import load_crosslingual_model
 from service.answering.reader import load_model
 from service.verification import SourceChecks
 
@@ -41,7 +42,14 @@ class Engine:
         # typos, abbreviations and casing, read against the documents' own words
         self.normaliser = QuestionNormaliser(self.corpus.texts(), (p.text for p in self.corpus.passages.values()))
         self.library = Library(
-            self.searcher, self.corpus, self.matcher, self.reader, self.normaliser, lambda: self.source_checks
+            self.searcher,
+            self.corpus,
+            self.matcher,
+            self.reader,
+            self.normaliser,
+            lambda: self.source_checks,
+            load_crosslingual_model() if CROSSLINGUAL in index.spaces else None,
+            store.space_text_vectors(CROSSLINGUAL) if CROSSLINGUAL in index.spaces else None,
         )
         self._checks_lock = threading.Lock()
 
