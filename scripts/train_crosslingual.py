@@ -92,7 +92,9 @@ def generated_questions(n: int, rng: random.Random) -> tuple[list[str], list[str
     ):
         for _ in range(n):
             template = rng.choice(templates)
-            text = template.format(c=rng.choice(countries), i=rng.choice(names), y=rng.randint(2005, 2023), s=rng.choice(_SOURCES))
+            text = template.format(
+                c=rng.choice(countries), i=rng.choice(names), y=rng.randint(2005, 2023), s=rng.choice(_SOURCES)
+            )
             if "{s}" not in template and rng.random() < 0.3:
                 text = text.rstrip("?") + f" according to {rng.choice(_SOURCES)}?"
             texts.append(text)
@@ -115,7 +117,9 @@ def paper_questions() -> tuple[list[str], list[str]]:
             table = tables.get(item.get("table") or "")
             if item.get("lang", "en") != "en" or item.get("kind") != "table_cell" or table is None:
                 continue
-            cells = [c for c in table.cells if c.value is not None and any(abs(c.value - n) < 1e-6 for n in item["numbers"])]
+            cells = [
+                c for c in table.cells if c.value is not None and any(abs(c.value - n) < 1e-6 for n in item["numbers"])
+            ]
             if cells:
                 texts.append(item["question"])
                 kinds.append(cell_kind(cells[0]))

@@ -96,6 +96,8 @@ def cmd_ingest(args) -> int:
         "added {added} · updated {updated} · unchanged {unchanged} · removed {removed} · failed {failed}"
         " — {chunks} chunks ({table_rows} table rows), {embedded} embedded, {seconds:.1f} s".format(**summary)
     )
+    if report.space_embedded:
+        lines.append(f"cross-lingual space: {report.space_embedded} texts embedded")
     if report.repaired:
         lines.append(f"index repaired: {report.repaired}; rebuilt from the store")
     for change in report.verdicts_changed or []:

@@ -28,14 +28,14 @@ from index.embedder import Embedder
 from index.folder import build_index, drop_partial_generations, index_manifest, index_state
 from index.spaces import SpaceFactories, space_model_key
 from index.store import DB_NAME, Store, embed_key
-from service.answering.corpus import TableView
-from service.answering.crosslingual import document_texts
 from index.writer import WriterBusy, exclusive_writer
 from ingest.chunks import Chunk, document_chunks
 from ingest.converters import CONVERTER_VERSION, ConversionError, convert, is_supported
 from ingest.manifest import MANIFEST_NAME, DocumentMeta, ManifestError, find_manifest
 from ingest.records import Document
 from ingest.text import slugify
+from service.answering.corpus import TableView
+from service.answering.crosslingual import document_texts
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class FileOutcome:
 class IngestReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
     embedded: int = 0
+    space_embedded: int = 0  # texts the further spaces' models embedded (`index.spaces`)
     seconds: float = 0.0
     index_rebuilt: bool = False
     repaired: str | None = None  # why the index was rebuilt although the run changed nothing
@@ -78,6 +79,7 @@ class IngestReport:
             "failed": self.count("failed"),
             "skipped": self.count("skipped"),
             "embedded": self.embedded,
+            **({"space_embedded": self.space_embedded} if self.space_embedded else {}),
             "chunks": sum(o.chunks for o in self.outcomes if o.status in ("added", "updated")),
             "table_rows": sum(o.table_rows for o in self.outcomes if o.status in ("added", "updated")),
             "index_rebuilt": self.index_rebuilt,
@@ -220,10 +222,9 @@ def _ingest_locked(
         model_changed = current is not None and current.get("model") != model_name
         if model_changed:
             report.embedded += _reembed_all(store, model_name, embedder_factory, progress)
-        spaces_embedded, spaces_changed = _sync_spaces(store, spaces, progress)
-        report.embedded += spaces_embedded
+        report.space_embedded, spaces_changed = _sync_spaces(store, spaces, progress)
         if pending or removed or not state.ok or model_changed or spaces_changed:
-            if not (pending or removed or model_changed or spaces_changed) and current is not None:
+            if not state.ok and not (pending or removed) and current is not None:
                 report.repaired = state.problem
                 log.warning("the index did not match the store (%s); rebuilding it", state.problem)
             dim = store.stored_dim() or (embedder or embedder_factory()).dim
@@ -380,7 +381,9 @@ def _sync_spaces(store: Store, spaces: SpaceFactories, progress) -> tuple[int, b
         for doc in store.documents():
             if doc.id in described:
                 continue
-            refs = document_texts([TableView.of(t) for t in store.tables(doc.id)], store.passages(doc.id), store.facts(doc.id))
+            refs = document_texts(
+                [TableView.of(t) for t in store.tables(doc.id)], store.passages(doc.id), store.facts(doc.id)
+            )
             doc_texts[doc.id] = [(ref, embed_key(keyed, text)) for ref, text in refs.items()]
             texts.update((embed_key(keyed, text), text) for text in refs.values())
         if not stale and not doc_texts and not switched:

@@ -99,7 +99,6 @@ class Settings(BaseSettings):
             cache_dir=self.model_cache,
         )
 
-
     def spaces(self):
         """The further vector spaces ingest keeps (`index.spaces`): name -> (model, passage embedder factory)."""
         from index.spaces import CROSSLINGUAL, load_space_embedder

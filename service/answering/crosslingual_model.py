@@ -50,7 +50,10 @@ class CrossLingualModel:
         def head(model) -> _Head:
             coef, intercept = model.coef_, model.intercept_
             if len(model.classes_) == 2:  # one row of log-odds: as two rows, for one softmax
-                coef, intercept = np.vstack([-coef[0] / 2, coef[0] / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
+                coef, intercept = (
+                    np.vstack([-coef[0] / 2, coef[0] / 2]),
+                    np.array([-intercept[0] / 2, intercept[0] / 2]),
+                )
             return _Head(model.classes_.copy(), coef.astype(np.float32), intercept.astype(np.float32))
 
         return cls(head(operation), head(figure_kind), trained_on)

@@ -14,16 +14,16 @@ from pathlib import Path
 
 from index.embedder import Embedder
 from index.folder import LoadedIndex, load_index
-from index.spaces import CROSSLINGUAL, shared_query_embedder
 from index.search import Searcher, run_steps, run_steps_async
+from index.spaces import CROSSLINGUAL, shared_query_embedder
 from index.store import DB_NAME, Store
 from service.answering.answer import Answer, SearchResult
 from service.answering.answerer import Library, answer_steps
 from service.answering.citations import hit_citation
 from service.answering.corpus import Corpus
+from service.answering.crosslingual_model import load_crosslingual_model
 from service.answering.matching import Matcher
 from service.answering.normalise import QuestionNormaliser
-from service.answering.crosslingual_model import load_crosslingual_model
 from service.answering.reader import load_model
 from service.verification import SourceChecks
 
