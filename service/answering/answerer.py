@@ -68,6 +68,7 @@ class Library(NamedTuple):
     # what a question asks, read off its multilingual vector (None: not built)
     across: CrossLingualModel | None = None
     text_vectors: TextVectors | None = None  # cells' descriptions and figures' clauses, cross-lingual
+    english_fallback: bool = True  # unanswered English questions tried over other languages' documents
 
 
 class SourceChecker(Protocol):
@@ -99,12 +100,12 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
         elif draft.answered and not _keeps_asked(asked, draft):
             draft = _abstain(ctx)
     reading = english_reading(question) if not draft.answered else None
-    if reading:  # another script: try again with the glossary's English reading
-        second, second_ctx, more_s = yield from _attempt(library, reading, top_k, doc_ids, space)
+    if reading:  # another script: try again with the glossary's English reading (English: the main space)
+        second, second_ctx, more_s = yield from _attempt(library, reading, top_k, doc_ids)
         retrieval_s += more_s
         if second.answered and (asked is None or _keeps_asked(asked, second)):
             draft, ctx = second, second_ctx
-    if not draft.answered and space is None and across_model is not None and ctx.vector is None:
+    if not draft.answered and space is None and across_model is not None and library.english_fallback:
         # an English question the English documents do not answer: the documents in other
         # languages may (searched in the cross-lingual space, read without matching words)
         if library.searcher.other_languages(language):

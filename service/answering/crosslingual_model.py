@@ -44,9 +44,10 @@ class CrossLingualModel:
     operation: _Head
     figure_kind: _Head
     trained_on: int  # questions
+    version: str  # the training day and the number of questions (`/health`)
 
     @classmethod
-    def of(cls, operation, figure_kind, *, trained_on: int) -> CrossLingualModel:
+    def of(cls, operation, figure_kind, *, trained_on: int, version: str) -> CrossLingualModel:
         def head(model) -> _Head:
             coef, intercept = model.coef_, model.intercept_
             if len(model.classes_) == 2:  # one row of log-odds: as two rows, for one softmax
@@ -56,7 +57,7 @@ class CrossLingualModel:
                 )
             return _Head(model.classes_.copy(), coef.astype(np.float32), intercept.astype(np.float32))
 
-        return cls(head(operation), head(figure_kind), trained_on)
+        return cls(head(operation), head(figure_kind), trained_on, version)
 
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -25,6 +25,7 @@ from service.answering.crosslingual_model import load_crosslingual_model
 from service.answering.matching import Matcher
 from service.answering.normalise import QuestionNormaliser
 from service.answering.reader import load_model
+from service.settings import get_settings
 from service.verification import SourceChecks
 
 NOT_FOUND = "The documents do not say."
@@ -50,6 +51,7 @@ class Engine:
             lambda: self.source_checks,
             load_crosslingual_model() if CROSSLINGUAL in index.spaces else None,
             store.space_text_vectors(CROSSLINGUAL) if CROSSLINGUAL in index.spaces else None,
+            get_settings().crosslingual_fallback,
         )
         self._checks_lock = threading.Lock()
 
@@ -86,6 +88,14 @@ class Engine:
         result = yield from answer_steps(self.library, question, top_k=top_k, doc_ids=doc_ids)
         result.timings_ms["total"] = round((time.perf_counter() - started) * 1000, 2)
         return result
+
+    def crosslingual_status(self) -> dict | None:
+        """The cross-lingual space's model and the question model's version, or None."""
+        space = self.index.manifest.get("spaces", {}).get(CROSSLINGUAL)
+        if space is None:
+            return None
+        across = self.library.across
+        return {"model": space.get("model"), "question_model": across.version if across else None}
 
     @cached_property
     def source_checks(self) -> SourceChecks:
