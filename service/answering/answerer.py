@@ -87,24 +87,30 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
     # where it lands near the rows and passages it asks about whatever their language
     space = CROSSLINGUAL if language != "en" and across_model is not None else None
     draft, ctx, retrieval_s = yield from _attempt(library, read_as, top_k, doc_ids, space)
-    asked = None
-    if space and across_model is not None and ctx.vector is not None:
-        # words cannot join this question to its evidence: read it by retrieval's order, its
-        # years and countries, and what its vector says it asks for (`crosslingual`)
-        asked = Asked.of(question, ctx.vector, across_model)
-        across = read_across(
-            ctx.corpus, ctx.hits, asked, ctx.vector, library.text_vectors, _chunk_similarity(library, ctx.vector)
-        )
-        if across is not None:
-            draft = across
-        elif draft.answered and not _keeps_asked(asked, draft):
-            draft = _abstain(ctx)
+    space_ctx = ctx
+    asked = Asked.of(question, ctx.vector, across_model) if across_model and ctx.vector is not None else None
+    if asked is not None and draft.answered and not _keeps_asked(asked, draft):
+        draft = _abstain(ctx)  # an answer to another country or year is no answer
     reading = english_reading(question) if not draft.answered else None
     if reading:  # another script: try again with the glossary's English reading (English: the main space)
         second, second_ctx, more_s = yield from _attempt(library, reading, top_k, doc_ids)
         retrieval_s += more_s
         if second.answered and (asked is None or _keeps_asked(asked, second)):
             draft, ctx = second, second_ctx
+    if not draft.answered and asked is not None and space_ctx.vector is not None:
+        # words did not join this question to its evidence: read what the cross-lingual space
+        # found by its years and countries and what its vector says it asks for (`crosslingual`)
+        across = read_across(
+            ctx.corpus,
+            space_ctx.hits,
+            asked,
+            space_ctx.vector,
+            library.text_vectors,
+            _chunk_similarity(library, space_ctx.vector),
+            library.searcher.language_of,
+        )
+        if across is not None:
+            draft, ctx = across, space_ctx
     if not draft.answered and space is None and across_model is not None and library.english_fallback:
         # an English question the English documents do not answer: the documents in other
         # languages may (searched in the cross-lingual space, read without matching words)
@@ -119,7 +125,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
                 asked = Asked.of(question, pending.vector, across_model)
                 across = read_across(
                     ctx.corpus, others, asked, pending.vector, library.text_vectors,
-                    _chunk_similarity(library, pending.vector),
+                    _chunk_similarity(library, pending.vector), library.searcher.language_of,
                 )  # fmt: skip
                 if across is not None:
                     draft = across

@@ -90,6 +90,7 @@ class _Candidate:
         return self.passage[3].value if self.passage else None
 
 
+HITS_PER_LANGUAGE = 1  # fitting hits read per language (2 and 3 did no better on the dev questions)
 KIND_WEIGHT = 0.05  # how much the asked kind counts beside two cosines (each spans ~0.1 here)
 
 
@@ -100,6 +101,7 @@ def read_across(
     vector: np.ndarray | None = None,
     texts: TextVectors | None = None,
     chunk_similarity: Callable[[list[int]], list[float]] | None = None,
+    language_of: Callable[[Hit], str] | None = None,
 ) -> Draft | None:
     """The figure among the first `EVIDENCE_READ` hits that holds every asked year and country
     and is nearest the question, as an answer; None when no hit holds one. Nearness: the
@@ -107,16 +109,26 @@ def read_across(
     likely the question asks for the figure's kind."""
     if not asked.lookup or len(asked.years) > 1:
         return None
+    # retrieval interleaves languages (`index.search`), so its order says which of a language's
+    # chunks is nearer, not which language: the first hit with a fitting figure in each
+    # language names that language's evidence, and the evidence nearest the question wins
     candidates: list[_Candidate] = []
-    for hit in hits[:EVIDENCE_READ]:  # the first hit with a fitting figure names the evidence
+    fitting_hits: dict[str, int] = {}
+    for hit in hits[:EVIDENCE_READ]:
+        language = language_of(hit) if language_of else ""
+        if fitting_hits.get(language, 0) >= HITS_PER_LANGUAGE:
+            continue
         if hit.kind == "table_row":
-            candidates = _table_candidates(corpus, hit, asked, whole_table=True)
+            found = _table_candidates(corpus, hit, asked, whole_table=True)
         elif hit.kind == "fact":
-            candidates = _fact_candidates(corpus, hit, asked)
+            found = _fact_candidates(corpus, hit, asked)
         elif hit.kind == "passage":
-            candidates = _passage_candidates(corpus, hit, asked)
-        if candidates:
-            break
+            found = _passage_candidates(corpus, hit, asked)
+        else:
+            found = []
+        if found:
+            candidates += found
+            fitting_hits[language] = fitting_hits.get(language, 0) + 1
     if not candidates:
         return None
     if chunk_similarity is not None:
