@@ -138,9 +138,9 @@ def read_across(
     described = list(chunk_near)  # a text never embedded counts as its chunk
     if vector is not None and texts:
         for i, candidate in enumerate(candidates):
-            found = texts.get((candidate.hit.doc_id, candidate.ref))
-            if found is not None:
-                described[i] = float(found @ vector)
+            text_vector = texts.get((candidate.hit.doc_id, candidate.ref))
+            if text_vector is not None:
+                described[i] = float(text_vector @ vector)
     for candidate, near, said in zip(candidates, chunk_near, described):
         candidate.score = near + said + KIND_WEIGHT * asked.kind_fit(candidate.kind)
     return _draft(corpus, max(candidates, key=lambda c: c.score))
