@@ -69,12 +69,25 @@ def test_a_chinese_question_about_a_year_the_table_lacks_is_not_given_a_figure(c
     assert not answer.answered and answer.value is None
 
 
-def test_an_english_question_is_answered_from_the_chinese_white_paper(corpus_engine):
-    answer = _ask(corpus_engine, "What share of the AI software market did the Americas hold in 2023?")
+def test_an_english_question_is_answered_from_the_chinese_white_paper_when_the_fallback_is_on(corpus_engine):
+    from index.search import run_steps
+    from service.answering.answerer import answer_steps
+
+    question = "What share of the AI software market did the Americas hold in 2023?"
+    assert not _ask(corpus_engine, question).answered  # off by default (CITEQA_CROSSLINGUAL_FALLBACK)
+    library = corpus_engine.library._replace(english_fallback=True)
+    answer = run_steps(answer_steps(library, question))
     assert answer.answered, answer.answer
     assert answer.value == pytest.approx(64.3) and answer.unit == "%"
     assert answer.citations[0].doc_id == "caict-gde-wp-2023"
     assert answer.citations[0].page == 33
+
+
+def test_an_english_question_is_not_answered_from_a_chinese_sentence_by_shared_names(corpus_engine):
+    """Words match words of the question's language: "Japan", "2023" and "AI" in a Chinese
+    sentence about a supercomputer budget do not answer how many AI companies Japan had."""
+    answer = _ask(corpus_engine, "How many AI companies did Japan have in 2023?")
+    assert not answer.answered and answer.value is None
 
 
 def test_an_english_question_over_english_documents_does_not_search_the_cross_lingual_space(corpus_engine):

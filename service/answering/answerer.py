@@ -108,6 +108,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
             library.text_vectors,
             _chunk_similarity(library, space_ctx.vector),
             library.searcher.language_of,
+            library.across,
         )
         if across is not None:
             draft, ctx = across, space_ctx
@@ -125,7 +126,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
                 asked = Asked.of(question, pending.vector, across_model)
                 across = read_across(
                     ctx.corpus, others, asked, pending.vector, library.text_vectors,
-                    _chunk_similarity(library, pending.vector), library.searcher.language_of,
+                    _chunk_similarity(library, pending.vector), library.searcher.language_of, library.across,
                 )  # fmt: skip
                 if across is not None:
                     draft = across
@@ -169,7 +170,10 @@ def _attempt(library: Library, question: str, top_k: int, doc_ids: list[str] | N
     ctx = _Context(library, parse_question(question), set(doc_ids) if doc_ids else None)
     ctx.prepare()
     waited = time.perf_counter()
-    ctx.read((yield pending.finished()))
+    # words match words of the question's own language only: a passage in another language is
+    # the cross-lingual reader's (`crosslingual`), or an English question would quote a Chinese
+    # sentence for sharing a country, a year and an acronym with it
+    ctx.read((yield pending.finished()), detect_language(question), library.searcher.language_of)
     retrieval_s += time.perf_counter() - waited
     ctx.vector = pending.vector if space else None
     return _read_generally(ctx, _solve(ctx)), ctx, retrieval_s
@@ -215,8 +219,9 @@ class _Context:
             return self.q.entities
         return [e for e in self.q.entities if is_country(e) or not english(e)]
 
-    def read(self, hits) -> None:
-        """Retrieval's ranking: how it ranked each table and row, and the passages to read."""
+    def read(self, hits, language: str | None = None, language_of: Callable[[Hit], str] | None = None) -> None:
+        """Retrieval's ranking: how it ranked each table and row, and the passages to read (in
+        `language`, when given)."""
         self.hits = hits
         for rank, hit in enumerate(hits):
             if hit.kind == "table_row":
@@ -224,6 +229,8 @@ class _Context:
                 self.table_ranks.setdefault((hit.doc_id, table_id), rank)
                 self.row_ranks.setdefault((hit.doc_id, table_id, int(row)), rank)
             elif hit.kind == "passage" and len(self.passages) < PASSAGES_READ:
+                if language and language_of and language_of(hit) != language:
+                    continue
                 passage = self.corpus.passages.get((hit.doc_id, hit.ref_id))
                 if passage:
                     self.passages.append((passage, hit.score))

@@ -79,7 +79,7 @@ class _Candidate:
     cell: CellView | None = None
     fact: Fact | None = None
     passage: tuple[Passage, int, str, PrintedFigure] | None = None  # passage, offset, sentence, figure
-    score: float = 0.0
+    order: int = 0  # how many fitting hits came before its own
 
     @property
     def value(self) -> float | None:
@@ -91,7 +91,85 @@ class _Candidate:
 
 
 HITS_PER_LANGUAGE = 1  # fitting hits read per language (2 and 3 did no better on the dev questions)
-KIND_WEIGHT = 0.05  # how much the asked kind counts beside two cosines (each spans ~0.1 here)
+FEATURES = (
+    "chunk_cosine",  # the question's cosine to the candidate's chunk (row, series, passage)
+    "text_cosine",  # … to its description (a cell's caption and labels, a figure's clause)
+    "chunk_gap",  # chunk_cosine less the best candidate's
+    "text_gap",  # text_cosine less the best candidate's
+    "kind_fit",  # how likely the question asks for the candidate's kind
+    "kind_best",  # the candidate's kind is the likeliest of the kinds the candidates have
+    "is_cell",
+    "is_fact",
+    "is_passage",
+    "hit_order",  # 0 for the first fitting hit, 1 for the next …
+    "in_hit_row",  # a cell of the very row retrieval found (not another row of its table)
+)
+
+
+def candidates_for(
+    corpus: Corpus,
+    hits: list[Hit],
+    asked: Asked,
+    language_of: Callable[[Hit], str] | None = None,
+    per_language: int = HITS_PER_LANGUAGE,
+) -> list[_Candidate]:
+    """The figures that may answer, from the first `per_language` fitting hits of each language.
+
+    Retrieval interleaves languages (`index.search`), so its order says which of a language's
+    chunks is nearer, not which language: each language's first fitting hits name its evidence."""
+    candidates: list[_Candidate] = []
+    fitting_hits: dict[str, int] = {}
+    for hit in hits[:EVIDENCE_READ]:
+        language = language_of(hit) if language_of else ""
+        if fitting_hits.get(language, 0) >= per_language:
+            continue
+        if hit.kind == "table_row":
+            found = _table_candidates(corpus, hit, asked, whole_table=True)
+        elif hit.kind == "fact":
+            found = _fact_candidates(corpus, hit, asked)
+        elif hit.kind == "passage":
+            found = _passage_candidates(corpus, hit, asked)
+        else:
+            found = []
+        for candidate in found:
+            candidate.order = sum(fitting_hits.values())
+        if found:
+            candidates += found
+            fitting_hits[language] = fitting_hits.get(language, 0) + 1
+    return candidates
+
+
+def candidate_features(
+    candidates: list[_Candidate],
+    asked: Asked,
+    vector: np.ndarray | None,
+    texts: TextVectors | None,
+    chunk_similarity: Callable[[list[int]], list[float]] | None,
+) -> np.ndarray:
+    """One row of `FEATURES` per candidate."""
+    if chunk_similarity is not None:
+        chunk = np.array(chunk_similarity([c.hit.faiss_id for c in candidates]), dtype=np.float32)
+    else:
+        chunk = np.zeros(len(candidates), dtype=np.float32)
+    said = chunk.copy()  # a text never embedded counts as its chunk
+    if vector is not None and texts:
+        for i, candidate in enumerate(candidates):
+            text_vector = texts.get((candidate.hit.doc_id, candidate.ref))
+            if text_vector is not None:
+                said[i] = float(text_vector @ vector)
+    kinds = {c.kind for c in candidates}
+    best_kind = max(kinds, key=asked.kind_fit)
+    rows = []
+    for i, c in enumerate(candidates):
+        in_row = c.cell is not None and c.hit.ref_id.partition(":")[2] == str(c.cell.row)
+        rows.append(
+            [
+                chunk[i], said[i], chunk[i] - chunk.max(), said[i] - said.max(), asked.kind_fit(c.kind),
+                float(c.kind == best_kind), float(c.cell is not None), float(c.fact is not None),
+                float(c.passage is not None), float(c.order), float(in_row),
+            ]
+        )  # fmt: skip
+    return np.array(rows, dtype=np.float32).reshape(len(candidates), len(FEATURES))
 
 
 def read_across(
@@ -102,48 +180,23 @@ def read_across(
     texts: TextVectors | None = None,
     chunk_similarity: Callable[[list[int]], list[float]] | None = None,
     language_of: Callable[[Hit], str] | None = None,
+    model: CrossLingualModel | None = None,
 ) -> Draft | None:
-    """The figure among the first `EVIDENCE_READ` hits that holds every asked year and country
-    and is nearest the question, as an answer; None when no hit holds one. Nearness: the
-    question's cosine to the figure's chunk and to its description (labels, caption), and how
-    likely the question asks for the figure's kind."""
+    """The figure, among the candidates (`candidates_for`) for every asked year and country,
+    that the question asks for, as an answer; None when no hit holds one. Which: by the
+    model's evidence score over `FEATURES` (its weights fitted on English questions); without
+    one, by the question's cosines to the figure's chunk and its description."""
     if not asked.lookup or len(asked.years) > 1:
         return None
-    # retrieval interleaves languages (`index.search`), so its order says which of a language's
-    # chunks is nearer, not which language: the first hit with a fitting figure in each
-    # language names that language's evidence, and the evidence nearest the question wins
-    candidates: list[_Candidate] = []
-    fitting_hits: dict[str, int] = {}
-    for hit in hits[:EVIDENCE_READ]:
-        language = language_of(hit) if language_of else ""
-        if fitting_hits.get(language, 0) >= HITS_PER_LANGUAGE:
-            continue
-        if hit.kind == "table_row":
-            found = _table_candidates(corpus, hit, asked, whole_table=True)
-        elif hit.kind == "fact":
-            found = _fact_candidates(corpus, hit, asked)
-        elif hit.kind == "passage":
-            found = _passage_candidates(corpus, hit, asked)
-        else:
-            found = []
-        if found:
-            candidates += found
-            fitting_hits[language] = fitting_hits.get(language, 0) + 1
+    candidates = candidates_for(corpus, hits, asked, language_of)
     if not candidates:
         return None
-    if chunk_similarity is not None:
-        chunk_near = chunk_similarity([c.hit.faiss_id for c in candidates])
-    else:
-        chunk_near = [0.0] * len(candidates)
-    described = list(chunk_near)  # a text never embedded counts as its chunk
-    if vector is not None and texts:
-        for i, candidate in enumerate(candidates):
-            text_vector = texts.get((candidate.hit.doc_id, candidate.ref))
-            if text_vector is not None:
-                described[i] = float(text_vector @ vector)
-    for candidate, near, said in zip(candidates, chunk_near, described):
-        candidate.score = near + said + KIND_WEIGHT * asked.kind_fit(candidate.kind)
-    return _draft(corpus, max(candidates, key=lambda c: c.score))
+    features = candidate_features(candidates, asked, vector, texts, chunk_similarity)
+    if model is not None and model.evidence is not None:
+        scores = model.evidence.scores(features)
+    else:  # no fitted weights: the two cosines alike
+        scores = features[:, FEATURES.index("chunk_cosine")] + features[:, FEATURES.index("text_cosine")]
+    return _draft(corpus, candidates[int(np.argmax(scores))])
 
 
 def _draft(corpus: Corpus, candidate: _Candidate) -> Draft:

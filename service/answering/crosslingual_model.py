@@ -40,11 +40,29 @@ class _Head:
 
 
 @dataclass
+class _Scorer:
+    """A linear score over standardised features: which candidate figure answers."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def scores(self, features: np.ndarray) -> np.ndarray:
+        return ((features - self.mean) / self.scale) @ self.coef + self.intercept
+
+
+@dataclass
 class CrossLingualModel:
     operation: _Head
     figure_kind: _Head
     trained_on: int  # questions
     version: str  # the training day and the number of questions (`/health`)
+    evidence: _Scorer | None = None  # which candidate answers (`crosslingual.FEATURES`)
+
+    @staticmethod
+    def scorer(mean: np.ndarray, scale: np.ndarray, coef: np.ndarray, intercept: float) -> _Scorer:
+        return _Scorer(mean.astype(np.float32), scale.astype(np.float32), coef.astype(np.float32), float(intercept))
 
     @classmethod
     def of(cls, operation, figure_kind, *, trained_on: int, version: str) -> CrossLingualModel:
