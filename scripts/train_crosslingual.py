@@ -35,6 +35,7 @@ import os
 import random
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -177,14 +178,16 @@ def evidence_rows(model: CrossLingualModel) -> list[tuple[np.ndarray, np.ndarray
                     return (yield pending.finished())
 
                 hits = run_steps(steps())
-                asked = Asked.of(item["question"], pending.vector, model)
+                vector = pending.vector
+                assert vector is not None
+                asked = Asked.of(item["question"], vector, model)
                 asked.lookup = True  # the file says it is one
                 candidates = candidates_for(engine.corpus, hits, asked, searcher.language_of, per_language=3)
                 labels = np.array([_is_gold(c.value, item["numbers"]) for c in candidates], dtype=bool)
                 if labels.any() and not labels.all():
                     features = candidate_features(
-                        candidates, asked, pending.vector, engine.library.text_vectors,
-                        lambda ids, v=pending.vector: searcher.similarity(CROSSLINGUAL, v, ids),
+                        candidates, asked, vector, engine.library.text_vectors,
+                        partial(searcher.similarity, CROSSLINGUAL, vector),
                     )  # fmt: skip
                     out.append((features, labels))
         engine.store.close()
@@ -206,7 +209,9 @@ def train_evidence(model: CrossLingualModel, check: bool):
     rows = evidence_rows(model)
     index = {name: i for i, name in enumerate(FEATURES)}
 
-    def right(a: float, b: float, chosen=range(len(rows))) -> int:
+    everyone = range(len(rows))
+
+    def right(a: float, b: float, chosen) -> int:
         count = 0
         for i in chosen:
             x, labels = rows[i]
@@ -218,15 +223,16 @@ def train_evidence(model: CrossLingualModel, check: bool):
 
     def best(chosen) -> tuple[float, float]:
         # ties go to the simplest: equal weights, then the smallest kind weight
-        return max(grid, key=lambda ab: (right(*ab, chosen=chosen), ab[0] == 1.0, -ab[1]))
+        return max(grid, key=lambda ab: (right(ab[0], ab[1], chosen), ab[0] == 1.0, -ab[1]))
 
     if check:
         folds = [range(f, len(rows), 5) for f in range(5)]
-        out_of_fold = sum(right(*best([i for i in range(len(rows)) if i % 5 != f]), chosen=folds[f]) for f in range(5))
+        fitted = [best([i for i in everyone if i % 5 != f]) for f in range(5)]
+        out_of_fold = sum(right(a, b, folds[f]) for f, (a, b) in enumerate(fitted))
         print(f"evidence: right figure first for {out_of_fold} of {len(rows)} questions out of fold")
-    a, b = best(range(len(rows)))
+    a, b = best(everyone)
     print(f"evidence: chunk cosine + {a} × text cosine + {b} × kind, fitted on {len(rows)} questions "
-          f"({right(a, b)} right)")  # fmt: skip
+          f"({right(a, b, everyone)} right)")  # fmt: skip
     coef = np.zeros(len(FEATURES), dtype=np.float32)
     coef[index["chunk_cosine"]], coef[index["text_cosine"]], coef[index["kind_fit"]] = 1.0, a, b
     return CrossLingualModel.scorer(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), coef, 0.0)
