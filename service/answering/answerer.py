@@ -92,9 +92,12 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
     if asked is not None and draft.answered and not _keeps_asked(asked, draft):
         draft = _abstain(ctx)  # an answer to another country or year is no answer
     reading = english_reading(question) if not draft.answered else None
-    if reading:  # another script: try again with the glossary's English reading (English: the main space)
-        second, second_ctx, more_s = yield from _attempt(library, reading, top_k, doc_ids)
-        retrieval_s += more_s
+    if reading:  # another script: read again through the glossary's English reading
+        if space_ctx.vector is not None:  # of what the cross-lingual space found: no second search
+            second, second_ctx = _reread(library, reading, space_ctx.hits, doc_ids)
+        else:
+            second, second_ctx, more_s = yield from _attempt(library, reading, top_k, doc_ids)
+            retrieval_s += more_s
         if second.answered and (asked is None or _keeps_asked(asked, second)):
             draft, ctx = second, second_ctx
     if not draft.answered and asked is not None and space_ctx.vector is not None:
@@ -177,6 +180,14 @@ def _attempt(library: Library, question: str, top_k: int, doc_ids: list[str] | N
     retrieval_s += time.perf_counter() - waited
     ctx.vector = pending.vector if space else None
     return _read_generally(ctx, _solve(ctx)), ctx, retrieval_s
+
+
+def _reread(library: Library, question: str, hits: list[Hit], doc_ids: list[str] | None) -> tuple[Draft, _Context]:
+    """`question` answered from hits already retrieved (for another wording of it)."""
+    ctx = _Context(library, parse_question(question), set(doc_ids) if doc_ids else None)
+    ctx.prepare()
+    ctx.read(hits, detect_language(question), library.searcher.language_of)
+    return _read_generally(ctx, _solve(ctx)), ctx
 
 
 class _Context:
