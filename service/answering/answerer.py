@@ -36,7 +36,7 @@ from service.answering.citations import (
     passage_citation,
     table_citation,
 )
-from service.answering.compose import amount_of, cell_phrase, cell_sentence, draft_of, figure_text
+from service.answering.compose import amount_of, cell_phrase, cell_sentence, draft_of, fact_draft, figure_text
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.countries import mentions
 from service.answering.crosslingual import Asked, TextVectors, read_across
@@ -563,29 +563,8 @@ def _value(ctx: _Context) -> Draft | None:
     if best_sentence and not exact_fact:
         return _sentence_draft(ctx, best_sentence)
     if facts:
-        fact = facts[0].fact
-        unit = f" {fact.unit}" if fact.unit else ""
-        source = fact.source_title or ctx.corpus.docs[fact.doc_id].title
-        return Draft(
-            answer=f"{fact.indicator}, {fact.entity}, {fact.year}: "
-            f"{_readable(fact.value, fact.unit) if fact.value is not None else fact.raw}{unit} (dataset: {source}).",
-            phrase=phrasing.Lookup(
-                entity=fact.entity,
-                indicator=fact.indicator,
-                period=str(fact.year),
-                amount=phrasing.Amount(
-                    _readable(fact.value, fact.unit) if fact.value is not None else fact.raw, fact.unit
-                ),
-                where=phrasing.Where(source, dataset=True),
-            ),
-            value=fact.value,
-            unit=fact.unit,
-            citations=[fact_citation(ctx.corpus, fact, facts[0].score)],
-        )
+        return fact_draft(ctx.corpus, facts[0].fact, facts[0].score)
     return None
-
-
-_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
 
 
 def _in_asked_currency(ctx: _Context, cells: list[CellMatch]) -> list[CellMatch]:
@@ -608,15 +587,6 @@ def _other_currency_asked(ctx: _Context, unit: str | None) -> str:
     """The currency the question asks for, when a figure's unit is in another ("" otherwise)."""
     asked, given = currency_of(ctx.q.text), currency_of(unit or "")
     return asked if asked and given and asked != given else ""
-
-
-def _readable(value: float, unit: str | None) -> str:
-    """3180000000000 reads as `3.18 trillion` (unless the unit already names a scale)."""
-    if not re.search(r"thousand|million|billion|trillion", unit or "", re.IGNORECASE):
-        for size, word in _SCALES:
-            if abs(value) >= size:
-                return f"{format_number(round(value / size, 2))} {word}"
-    return format_number(value)
 
 
 def _latest_if_unasked(ctx: _Context, match: CellMatch) -> CellMatch:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import re
 
 from ingest.numbers import format_number, has_chinese, parse_number, read_figure
+from ingest.records import Fact
 from ingest.text import sentence_around
 from service.answering import operators as ops
 from service.answering import phrasing
 from service.answering.answer import Draft
-from service.answering.citations import cell_citation, passage_citation
+from service.answering.citations import cell_citation, fact_citation, passage_citation
 from service.answering.corpus import CellView, Corpus
 from service.answering.question import is_country
 from service.answering.reader import Reading
@@ -143,6 +144,38 @@ def _verb(indicator: str) -> str:
 def _caption_short(caption: str, limit: int = 90) -> str:
     text = re.sub(r"\s*\((?:unit|in)\b[^)]*\)", "", caption).strip()
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+
+
+def readable(value: float, unit: str | None) -> str:
+    """3180000000000 reads as `3.18 trillion` (unless the unit already names a scale)."""
+    if not re.search(r"thousand|million|billion|trillion", unit or "", re.IGNORECASE):
+        for size, word in _SCALES:
+            if abs(value) >= size:
+                return f"{format_number(round(value / size, 2))} {word}"
+    return format_number(value)
+
+
+def fact_draft(corpus: Corpus, fact: Fact, score: float) -> Draft:
+    """A dataset row's figure as an answer: "Indicator, Entity, 2021: 3.18 trillion US$ (dataset: …)"."""
+    shown = readable(fact.value, fact.unit) if fact.value is not None else fact.raw
+    unit = f" {fact.unit}" if fact.unit else ""
+    source = fact.source_title or corpus.docs[fact.doc_id].title
+    return Draft(
+        answer=f"{fact.indicator}, {fact.entity}, {fact.year}: {shown}{unit} (dataset: {source}).",
+        phrase=phrasing.Lookup(
+            entity=fact.entity,
+            indicator=fact.indicator,
+            period=str(fact.year),
+            amount=phrasing.Amount(shown, fact.unit),
+            where=phrasing.Where(source, dataset=True),
+        ),
+        value=fact.value,
+        unit=fact.unit,
+        citations=[fact_citation(corpus, fact, score)],
+    )
 
 
 def draft_of(corpus: Corpus, reading: Reading) -> Draft:

@@ -26,10 +26,9 @@ from index.search import Hit
 from ingest.numbers import PrintedFigure, figures_in, format_number
 from ingest.records import Fact, Passage
 from service.answering import operators as ops
-from service.answering import phrasing
 from service.answering.answer import Draft
-from service.answering.citations import cell_citation, fact_citation, passage_citation
-from service.answering.compose import cell_phrase, cell_sentence, figure_text
+from service.answering.citations import cell_citation, passage_citation
+from service.answering.compose import cell_phrase, cell_sentence, fact_draft, figure_text
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.countries import country_named, mentions
 from service.answering.crosslingual_model import CrossLingualModel
@@ -213,7 +212,9 @@ def _draft(corpus: Corpus, candidate: _Candidate) -> Draft:
             solver="crosslingual",
         )
     if candidate.fact is not None:
-        return _fact_draft(corpus, candidate.fact, candidate.hit)
+        draft = fact_draft(corpus, candidate.fact, candidate.hit.score)
+        draft.solver = "crosslingual"
+        return draft
     assert candidate.passage is not None
     return _passage_draft(corpus, candidate.hit, *candidate.passage)
 
@@ -336,26 +337,6 @@ def _fact_candidates(corpus: Corpus, hit: Hit, asked: Asked) -> list[_Candidate]
         return []
     fact = max(chosen, key=lambda f: f.year or 0)
     return [_Candidate(hit, _fact_kind(fact), f"fact:{fact.id}", fact=fact)]
-
-
-def _fact_draft(corpus: Corpus, fact: Fact, hit: Hit) -> Draft:
-    shown = format_number(fact.value) if fact.value is not None else fact.raw
-    source = fact.source_title or corpus.docs[fact.doc_id].title
-    return Draft(
-        answer=f"{fact.indicator}, {fact.entity}, {fact.year}: {figure_text(fact.value, shown, fact.unit)} "
-        f"(dataset: {source}).",
-        phrase=phrasing.Lookup(
-            entity=fact.entity,
-            indicator=fact.indicator,
-            period=str(fact.year),
-            amount=phrasing.Amount(shown, fact.unit),
-            where=phrasing.Where(source, dataset=True),
-        ),
-        value=fact.value,
-        unit=fact.unit,
-        citations=[fact_citation(corpus, fact, hit.score)],
-        solver="crosslingual",
-    )
 
 
 def _locates(fact: Fact, hit: Hit) -> bool:
