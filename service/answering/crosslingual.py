@@ -9,10 +9,12 @@ carry across languages:
 - what the question asks — a lookup or a computation; a percentage, an amount or a rank — is
   read off its e5 vector by heads trained on English questions (`crosslingual_model`).
 
-The first evidence, in retrieval's order, that holds every asked year and country is read;
-within it, the figure of the kind the question asks for. None among the first `EVIDENCE_READ`
-hits: the documents do not say. Only lookups are read so (a computation across languages is
-left to the word-matching answerer, or refused)."""
+Each language's first retrieved evidence (a table, a dataset series, a passage) that holds every
+asked year and country gives the candidate figures; the one nearest the question answers —
+by its chunk's and its description's cosine (a cell's caption and labels, a figure's clause,
+embedded at ingest) and the asked kind, weighted as `scripts/train_crosslingual.py` fitted. No
+candidate among the first `EVIDENCE_READ` hits: the documents do not say. Only lookups are read
+so (a computation across languages is left to the word-matching answerer, or refused)."""
 
 from __future__ import annotations
 
@@ -60,9 +62,6 @@ class Asked:
 
     def kind_fit(self, kind: str) -> float:
         return self.kinds.get(kind, 0.0)
-
-    def likeliest_kind(self, among: tuple[str, ...]) -> str:
-        return max(among, key=self.kind_fit)
 
 
 TextVectors = dict[tuple[str, str], np.ndarray]  # (document, reference) -> vector (`document_texts`)
