@@ -103,16 +103,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
     if not draft.answered and asked is not None and space_ctx.vector is not None:
         # words did not join this question to its evidence: read what the cross-lingual space
         # found by its years and countries and what its vector says it asks for (`crosslingual`)
-        across = read_across(
-            ctx.corpus,
-            space_ctx.hits,
-            asked,
-            space_ctx.vector,
-            library.text_vectors,
-            _chunk_similarity(library, space_ctx.vector),
-            library.searcher.language_of,
-            library.across,
-        )
+        across = _read_across(library, space_ctx.hits, asked, space_ctx.vector)
         if across is not None:
             draft, ctx = across, space_ctx
     if not draft.answered and space is None and across_model is not None and library.english_fallback:
@@ -127,12 +118,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
             if pending.vector is not None:
                 others = [h for h in hits if _doc_language(ctx, h.doc_id) != language]
                 asked = Asked.of(question, pending.vector, across_model)
-                across = read_across(
-                    ctx.corpus, others, asked, pending.vector, library.text_vectors,
-                    _chunk_similarity(library, pending.vector), library.searcher.language_of, library.across,
-                )  # fmt: skip
-                if across is not None:
-                    draft = across
+                draft = _read_across(library, others, asked, pending.vector) or draft
     draft.citations = merge_citations(draft.citations)
     _add_context_citations(ctx, draft, top_k)
     answer = Answer(
@@ -143,11 +129,10 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
         unit=draft.unit if draft.answered else None,
         citations=draft.citations[:top_k],
         spans=draft.spans if draft.answered else [],
-        language=detect_language(question),
+        language=language,
     )
-    language = phrasing.question_language(question)
-    if language != "en" and draft.phrase is not None:  # the sentence in the question's language
-        answer.answer = phrasing.render(draft.phrase, language)
+    if phrasing.question_language(question) != "en" and draft.phrase is not None:
+        answer.answer = phrasing.render(draft.phrase, language)  # the sentence in the question's language
     if answer.answered and library.checks is not None:
         checks = library.checks()
         first = answer.citations[0] if answer.citations else None
@@ -1161,8 +1146,18 @@ def _abstain(ctx: _Context) -> Draft:
     )
 
 
-def _chunk_similarity(library: Library, vector: np.ndarray) -> Callable[[list[int]], list[float]]:
-    return lambda ids: library.searcher.similarity(CROSSLINGUAL, vector, ids)
+def _read_across(library: Library, hits: list[Hit], asked: Asked, vector: np.ndarray) -> Draft | None:
+    """The cross-lingual reader over `hits` of the cross-lingual space (`crosslingual`)."""
+    return read_across(
+        library.corpus,
+        hits,
+        asked,
+        vector,
+        library.text_vectors,
+        lambda ids: library.searcher.similarity(CROSSLINGUAL, vector, ids),
+        library.searcher.language_of,
+        library.across,
+    )
 
 
 def _doc_language(ctx: _Context, doc_id: str) -> str | None:
