@@ -79,6 +79,10 @@ class Searcher:
             )
             for fid, row in (store.chunks_by_faiss_id(ids) if ids else {}).items()
         }  # fmt: skip
+        # each chunk's language (by script): the cross-lingual space ranks each language's
+        # chunks among their own, and words are matched in the question's language only;
+        # worked out here, while loading, not on a user's first question
+        self._languages = {fid: passage_language(chunk[6]) for fid, chunk in self._chunks.items()}
 
     def search(
         self, query: str, top_k: int = 5, doc_ids: list[str] | None = None, space: str | None = None
@@ -181,10 +185,7 @@ class Searcher:
     def _language_set(self) -> frozenset[str]:
         return frozenset(self._languages.values())
 
-    @cached_property
-    def _languages(self) -> dict[int, str]:
-        """Each chunk's language (by script), for the cross-lingual space's fusion."""
-        return {fid: passage_language(chunk[6]) for fid, chunk in self._chunks.items()}
+
 
     def _pool(self, top_k: int) -> int:
         return max(self.pool, top_k * 2)
