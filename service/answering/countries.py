@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gettext
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -167,48 +167,42 @@ def _spaced_words(words: list[re.Match], i: int, n: int, text: str) -> bool:
     return all(_NAME_GAP.fullmatch(text, words[j - 1].end(), words[j].start()) for j in range(i + 1, i + n))
 
 
-def _english_mentions(text: str, names: _Names) -> Iterator[Mention]:
-    words = list(_LATIN_WORD.finditer(text))
+def _word_mentions(
+    text: str,
+    words: list[re.Match],
+    candidates: Callable[[re.Match], Iterable[tuple[tuple, Country]]],
+    says: Callable[[tuple, list[re.Match]], bool],
+) -> Iterator[Mention]:
+    """Names of one or more words, walking the words: at each, the names `candidates` offers for
+    it (longest first) are tried, and the first that `says` the words there say is a mention."""
     i = 0
     while i < len(words):
-        found = None
-        capitalised = words[i].group(0)[:1].isupper()
-        for name_words, country in names.english_phrases.get(words[i].group(0).lower(), ()):
+        for name_words, country in candidates(words[i]):
             n = len(name_words)
-            # a name of one word is capitalised (`Chad`, not `chad`); one of several is a name in any case
-            if (
-                (capitalised or n > 1)
-                and tuple(w.group(0).lower() for w in words[i : i + n]) == name_words
-                and _spaced_words(words, i, n, text)
-            ):
-                found = Mention(words[i].start(), words[i + n - 1].end(), country)
+            if i + n <= len(words) and says(name_words, words[i : i + n]) and _spaced_words(words, i, n, text):
+                yield Mention(words[i].start(), words[i + n - 1].end(), country)
                 i += n
                 break
-        if found:
-            yield found
         else:
             i += 1
+
+
+def _english_mentions(text: str, names: _Names) -> Iterator[Mention]:
+    def says(name_words: tuple, found: list[re.Match]) -> bool:
+        # a name of one word is capitalised (`Chad`, not `chad`); one of several is a name in any case
+        capitalised = found[0].group(0)[:1].isupper()
+        return (capitalised or len(name_words) > 1) and tuple(w.group(0).lower() for w in found) == name_words
+
+    words = list(_LATIN_WORD.finditer(text))
+    yield from _word_mentions(text, words, lambda w: names.english_phrases.get(w.group(0).lower(), ()), says)
 
 
 def _russian_mentions(text: str, names: _Names) -> Iterator[Mention]:
+    def says(name_words: tuple, found: list[re.Match]) -> bool:
+        return all(nw.matches(w.group(0)) for nw, w in zip(name_words, found))
+
     words = list(_CYRILLIC_WORD.finditer(text))
-    i = 0
-    while i < len(words):
-        found = None
-        for name_words, country in names.russian.get(_ru(words[i].group(0))[:2], ()):
-            n = len(name_words)
-            if (
-                i + n <= len(words)
-                and all(nw.matches(w.group(0)) for nw, w in zip(name_words, words[i : i + n]))
-                and _spaced_words(words, i, n, text)
-            ):
-                found = Mention(words[i].start(), words[i + n - 1].end(), country)
-                i += n
-                break
-        if found:
-            yield found
-        else:
-            i += 1
+    yield from _word_mentions(text, words, lambda w: names.russian.get(_ru(w.group(0))[:2], ()), says)
 
 
 def _chinese_mentions(text: str, names: _Names) -> Iterator[Mention]:
