@@ -325,23 +325,8 @@ class Report:
 
     def summary(self) -> dict:
         outs = self.outcomes
-        by_kind: dict[str | None, dict] = {}  # an item without a kind counts under None
-        for kind in dict.fromkeys(o.item.get("kind") for o in outs):
-            group = [o for o in outs if o.item.get("kind") == kind]
-            by_kind[kind] = {
-                "n": len(group),
-                "answer_accuracy": _ratio([o.answer_ok for o in group]),
-                "citation_accuracy": _ratio([o.citation_ok for o in group if o.citation_ok is not None]),
-            }
-        by_lang: dict[str | None, dict] = {}  # by the item's `lang`; without one, under None
-        for lang in dict.fromkeys(o.item.get("lang") for o in outs):
-            group = [o for o in outs if o.item.get("lang") == lang]
-            by_lang[lang] = {
-                "n": len(group),
-                "answer_accuracy": _ratio([o.answer_ok for o in group]),
-                "citation_accuracy": _ratio([o.citation_ok for o in group if o.citation_ok is not None]),
-                "right_and_cited": _ratio([not o.failed for o in group]),
-            }
+        by_kind = _grouped(outs, "kind")  # an item without a kind counts under None
+        by_lang = _grouped(outs, "lang", right_and_cited=True)  # without a `lang`, under None
         hits = [o.hits for o in outs if o.hits is not None]
         return {
             "n": len(outs),
@@ -354,6 +339,21 @@ class Report:
             "by_lang": by_lang,
             "failures": [failure(o) for o in outs if o.failed],
         }
+
+
+def _grouped(outs: list[Outcome], key: str, *, right_and_cited: bool = False) -> dict[str | None, dict]:
+    """Accuracy per value of an item's `key` (`kind`, `lang`), in the order they first come."""
+    out: dict[str | None, dict] = {}
+    for value in dict.fromkeys(o.item.get(key) for o in outs):
+        group = [o for o in outs if o.item.get(key) == value]
+        out[value] = {
+            "n": len(group),
+            "answer_accuracy": _ratio([o.answer_ok for o in group]),
+            "citation_accuracy": _ratio([o.citation_ok for o in group if o.citation_ok is not None]),
+        }
+        if right_and_cited:
+            out[value]["right_and_cited"] = _ratio([not o.failed for o in group])
+    return out
 
 
 def _pct(value: float | None) -> str:
