@@ -185,8 +185,6 @@ class Searcher:
     def _language_set(self) -> frozenset[str]:
         return frozenset(self._languages.values())
 
-
-
     def _pool(self, top_k: int) -> int:
         return max(self.pool, top_k * 2)
 

