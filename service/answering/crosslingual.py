@@ -27,6 +27,7 @@ import numpy as np
 from index.search import Hit
 from ingest.numbers import PrintedFigure, figures_in, format_number
 from ingest.records import Fact, Passage
+from ingest.text import sentence_spans
 from service.answering import operators as ops
 from service.answering.answer import Draft
 from service.answering.citations import cell_citation, passage_citation
@@ -38,7 +39,6 @@ from service.answering.crosslingual_model import CrossLingualModel
 EVIDENCE_READ = 12  # hits read, in retrieval's order
 LOOKUP = (ops.SPAN, ops.MULTI_SPAN, ops.COUNT, ops.OTHER)  # operations that read one figure
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_SENTENCE_END = re.compile(r"(?<=[。！？；!?;])|(?<=\.)\s+(?=[A-ZА-Я\d\u3400-\u9fff])")
 
 
 @dataclass
@@ -360,12 +360,10 @@ def _passage_candidates(corpus: Corpus, hit: Hit, asked: Asked) -> list[_Candida
     if passage is None:
         return []
     text = passage.text
-    ends = [m.start() for m in _SENTENCE_END.finditer(text)] + [len(text)]
     figures = [f for f in figures_in(text) if f.unit]
     out: list[_Candidate] = []
-    start = 0
-    for end in ends:
-        sentence, offset, start = text[start:end], start, end
+    for offset, end in sentence_spans(text):
+        sentence = text[offset:end]
         inside = [f for f in figures if offset <= f.start < end]
         if not inside or (asked.years and not all(str(y) in sentence for y in asked.years)):
             continue
