@@ -35,10 +35,10 @@ from service.answering.compose import cell_phrase, cell_sentence, fact_draft, fi
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.countries import country_named, mentions
 from service.answering.crosslingual_model import CrossLingualModel
+from service.answering.evidence import asked_years
 
 EVIDENCE_READ = 12  # hits read, in retrieval's order
 LOOKUP = (ops.SPAN, ops.MULTI_SPAN, ops.COUNT, ops.OTHER)  # operations that read one figure
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Asked:
 
     @classmethod
     def of(cls, question: str, vector: np.ndarray, model: CrossLingualModel) -> Asked:
-        years = list(dict.fromkeys(int(y) for y in _YEAR.findall(question)))
+        years = asked_years(question)
         countries = list(dict.fromkeys(m.country.name for m in mentions(question)))
         operation = model.operation.probabilities(vector)
         # a lookup unless the question more likely asks for a computation
@@ -306,7 +306,7 @@ def _table_candidates(corpus: Corpus, hit: Hit, asked: Asked, whole_table: bool 
     table = corpus.table(hit.doc_id, table_id)
     if table is None or not row.isdigit():
         return []
-    caption_years = [int(y) for y in _YEAR.findall(table.caption)]
+    caption_years = asked_years(table.caption)
     countries = _countries_of([table.caption, *table.section])
     fitting = [c for c in table.cells if c.value is not None and _fits(c, asked, caption_years, countries)]
     if not any(c.row == int(row) for c in fitting):
