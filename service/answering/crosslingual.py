@@ -278,14 +278,18 @@ def document_texts(tables: list[TableView], passages: list[Passage], facts: list
 
 
 # -- table rows ---------------------------------------------------------------------------
-def cell_kind(cell: CellView) -> str:
-    """`rank`, `percent` or `amount`: what the cell's unit and labels say it measures."""
-    said = " ".join([cell.unit or "", *cell.labels, cell.table.unit or ""]).lower()
+def measure_kind(unit: str | None, labels: list[str]) -> str:
+    """`rank`, `percent` or `amount`: what a figure measures, by its unit and labels."""
+    said = " ".join([unit or "", *labels]).lower()
     if "rank" in said or "place" in said:
         return "rank"
-    if (cell.unit or "").startswith("%") or "%" in said:
+    if (unit or "").startswith("%") or "%" in said:
         return "percent"
     return "amount"
+
+
+def cell_kind(cell: CellView) -> str:
+    return measure_kind(cell.unit, [*cell.labels, cell.table.unit or ""])
 
 
 def _countries_of(texts: list[str]) -> set[str]:
@@ -320,11 +324,6 @@ def _table_candidates(corpus: Corpus, hit: Hit, asked: Asked, whole_table: bool 
 
 
 # -- dataset rows -------------------------------------------------------------------------
-def _fact_kind(fact: Fact) -> str:
-    said = f"{fact.unit or ''} {fact.indicator}".lower()
-    return "rank" if "rank" in said else "percent" if (fact.unit or "").startswith("%") else "amount"
-
-
 def _fact_candidates(corpus: Corpus, hit: Hit, asked: Asked) -> list[_Candidate]:
     # a fact chunk holds one indicator for one entity over its years; the chunk's facts share its locator
     series = [f for f in corpus.facts.values() if f.doc_id == hit.doc_id and _locates(f, hit)]
@@ -335,7 +334,7 @@ def _fact_candidates(corpus: Corpus, hit: Hit, asked: Asked) -> list[_Candidate]
     if not chosen:
         return []
     fact = max(chosen, key=lambda f: f.year or 0)
-    return [_Candidate(hit, _fact_kind(fact), f"fact:{fact.id}", fact=fact)]
+    return [_Candidate(hit, measure_kind(fact.unit, [fact.indicator]), f"fact:{fact.id}", fact=fact)]
 
 
 def _locates(fact: Fact, hit: Hit) -> bool:
