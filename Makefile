@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export CITEQA_DATA_DIR ?= $(DATA)
 
-.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-multilingual eval-robust eval-tatqa eval-tatqa-cv train-reader train-crosslingual clean
+.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-multilingual eval-robust eval-tatqa eval-tatqa-cv train-reader train-verifier train-crosslingual clean
 
 install: $(VENV)/.installed
 
@@ -97,6 +97,11 @@ eval-robust: ingest
 # the general reader's learned models, from the TAT-QA dev slice (held-out excerpts never read)
 train-reader: install
 	$(BIN)/python -m scripts.train_reader
+
+# the verifier (whether an answer holds) from answers to the TAT-QA dev slice, inside their own
+# excerpt and inside another, and to the paper's questions: needs both ingested (eval-tatqa, ingest)
+train-verifier: ingest
+	HF_HUB_OFFLINE=1 $(BIN)/python -m scripts.train_verifier --data-dir data-tatqa --paper-data-dir $(DATA)
 
 # the whole answerer on the TAT-QA dev slice with the reader trained out of fold (an honest
 # estimate; the shipped model is trained on all of dev): needs the kit ingested by eval-tatqa

@@ -374,9 +374,31 @@ def chinese_unit_at(text: str, at: int) -> tuple[str, int] | None:
     return " ".join(w for w in words if w), match.end(match.lastgroup or 0)  # the last word's end, not a space
 
 
-def names_a_date(text: str, at: int) -> bool:
-    """The figure ending at `at` is a year, month or day (`2022年`, `2022 年`, `3月`), not a figure."""
-    return bool(_DATE_AFTER.match(text, at))
+_MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
+    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_MONTH_BEFORE = re.compile(rf"\b{_MONTH}\.?\s+$")
+_MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b")
+_DAY = re.compile(r"\d{1,2}")
+# `(1) Fiscal 2018 net income …`: a note's number at the start of a text, not a figure of it
+_NOTE_MARK = re.compile(r"\s*[(\[]\d{1,2}[)\]]")
+
+
+def names_a_date(text: str, at: int, start: int | None = None) -> bool:
+    """The figure ending at `at` (and starting at `start`) is a year, month or day, not a figure:
+    `2022年`, `2022 年`, `3月`, and the day of `November 14, 2016` or `30 June 2018`."""
+    if _DATE_AFTER.match(text, at):
+        return True
+    if start is None or not _DAY.fullmatch(text, start, at) or not 1 <= int(text[start:at]) <= 31:
+        return False
+    return bool(_MONTH_BEFORE.search(text[max(0, start - 12) : start]) or _MONTH_AFTER.match(text, at))
+
+
+def is_note_mark(text: str, start: int, end: int) -> bool:
+    """The figure at text[start:end] is a note's number opening the text (`(1) Fiscal 2018 …`)."""
+    match = _NOTE_MARK.match(text)
+    return match is not None and match.start() <= start and end <= match.end()
 
 
 @dataclass(frozen=True)
@@ -419,7 +441,7 @@ def figures_in(text: str) -> list[PrintedFigure]:
     out = []
     for match in _TEXT_FIGURE.finditer(text):
         value = parse_number(match.group(0))
-        if value is None or names_a_date(text, match.end()):
+        if value is None or names_a_date(text, match.end(), match.start()) or is_note_mark(text, *match.span()):
             continue
         unit = chinese_unit_at(text, match.end()) or _english_unit_at(text, match.end())
         if unit is None and is_year(match.group(0)):

@@ -14,7 +14,8 @@ Deterministic: the same data gives the same model. What is learned:
   for questions naming a threshold ("How many years did … exceed $40 million?"), whether
   the figures above or below it are;
 - word weights (how much a word says) from the questions' document frequencies, and how often
-  the documents say a word a question says (grounding);
+  a question's evidence (the cells or the paragraph its gold answer is read from) says a word
+  the question says (grounding);
 - the order of two operands (a difference, a change ratio, a share) from gold derivations;
 - which span of a sentence answers, and whether the answer is printed in running text;
 - whether the text's span or the table's goes first (from out-of-fold confidences).
@@ -284,7 +285,9 @@ def train(
     }
     order = OperandOrder().fit(_ordered_operands(questions, tables, labelled))
     grounding = Grounding.fit(
-        (q["question"], _context_text(tables[q["context_id"]], passages[q["context_id"]])) for q in questions
+        (q["question"], text)
+        for q in questions
+        if (text := evidence_text(scorer, q, tables[q["context_id"]], passages[q["context_id"]])) is not None
     )
     version = time.strftime("%Y%m%d") + f"-q{len(questions)}-c{int(len(y))}"
     model = ReaderModel(operators, direction, cells, spans, weights, version, trained_on, source, grounding, order)
@@ -358,12 +361,28 @@ def _ordered_operands(questions: list[dict], tables: dict[str, list[TableView]],
     return out
 
 
-def _context_text(tables: list[TableView], passages: list[Passage]) -> str:
-    """Everything an excerpt prints in words: its tables' captions and labels, its text."""
-    labels = [
-        " ".join([t.caption, *(" ".join(k) for k in t.row_keys), *(" ".join(c) for c in t.columns)]) for t in tables
-    ]
-    return " ".join([*labels, *(p.text for p in passages)])
+def evidence_text(scorer, q: dict, tables: list[TableView], passages: list[Passage]) -> str | None:
+    """What the gold answer is read from, in words: each evidence cell's table caption, unit and
+    the cell's own labels; or the paragraph that prints the answer. None when neither is found.
+    A word a question says that its evidence does not (`respectively`, `value`, `increase`)
+    describes the question, not the thing asked about."""
+    if operation_of(scorer, q, tables) in (ops.LIST_ROWS, ops.LIST_PERIODS):
+        # "What are the components of …", "Which years does the table cover?": the table is the evidence
+        return " ".join(
+            " ".join([t.caption, t.unit or "", *(" ".join(k) for k in t.row_keys), *(" ".join(c) for c in t.columns)])
+            for t in tables
+        )
+    labels = evidence_labels(scorer, q, tables)
+    if labels is not None:
+        parts = []
+        for table, row in zip(tables, labels):
+            cells = [c for c, hit in zip(table.cells, row) if hit]
+            if cells:
+                parts += [table.caption, table.unit or "", *(" ".join(c.labels) for c in cells)]
+        return " ".join(parts)
+    gold = [_norm(scorer, a) for a in q["answers"] if isinstance(a, str)]
+    said = [p.text for p in passages if gold and all(g and g in _norm(scorer, p.text) for g in gold)]
+    return " ".join(said) if said else None
 
 
 def prediction(reading) -> str | list[str]:

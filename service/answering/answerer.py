@@ -25,7 +25,7 @@ from ingest.periods import period_year
 from ingest.records import Passage, Reference
 from ingest.text import detect_language, sentence_around
 from service.answering import operators as ops
-from service.answering import phrasing
+from service.answering import phrasing, verifier
 from service.answering.answer import Answer, Citation, Draft
 from service.answering.citations import (
     cell_citation,
@@ -44,9 +44,19 @@ from service.answering.crosslingual_model import CrossLingualModel
 from service.answering.evidence import asked_figure
 from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
-from service.answering.question import Question, WordSet, is_country, norm_tokens, parse_question
+from service.answering.question import (
+    Question,
+    WordSet,
+    is_country,
+    norm_tokens,
+    parse_question,
+    phrase_pattern,
+    surface_forms,
+)
 from service.answering.reader import ReaderModel, Reading, classify, readings, unsaid, unsaid_words
+from service.answering.spans import printed_figure
 from service.answering.translate import english_reading
+from service.answering.verifier import Recorder, Verifier
 
 _ASKS_COUNTRY = re.compile(r"\b(which|what) (country|countries|nation|nations|economy|economies)\b", re.IGNORECASE)
 MIN_COVERAGE = 0.5  # share of the question's words a table or sentence must account for
@@ -69,6 +79,8 @@ class Library(NamedTuple):
     across: CrossLingualModel | None = None
     text_vectors: TextVectors | None = None  # cells' descriptions and figures' clauses, cross-lingual
     english_fallback: bool = True  # unanswered English questions tried over other languages' documents
+    # whether an answer holds (`verifier`): None gives every answer the solvers compose
+    verifier: Verifier | Recorder | None = None
 
 
 class SourceChecker(Protocol):
@@ -164,7 +176,10 @@ def _attempt(library: Library, question: str, top_k: int, doc_ids: list[str] | N
     ctx.read((yield pending.finished()), detect_language(question), library.searcher.language_of)
     retrieval_s += time.perf_counter() - waited
     ctx.vector = pending.vector if space else None
-    return _read_generally(ctx, _solve(ctx)), ctx, retrieval_s
+    draft = _read_generally(ctx, _solve(ctx))
+    if space is None:  # the verifier learned English answers' evidence
+        draft = _verified(library, ctx, draft)
+    return draft, ctx, retrieval_s
 
 
 def _reread(library: Library, question: str, hits: list[Hit], doc_ids: list[str] | None) -> tuple[Draft, _Context]:
@@ -325,7 +340,9 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
         p
         for p, _ in ctx.passages[:READER_PASSAGES]
         if all(passage_words(p).has(e) or _part_of_a_date(e) for e in ctx.names)
-        and _may_hold(ctx, model, _passage_text(p))
+        and _may_hold(
+            ctx, model, _passage_text(p), frozenset(ctx.q.years) if _undated_in_its_period(ctx, p) else frozenset()
+        )
     ]
     if not tables and not passages:
         return draft
@@ -431,7 +448,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
         said = WordSet(norm_tokens(sentence))
         return (
             reading.confidence >= READER_SPAN
-            and all(str(y) in sentence for y in ctx.q.years)
+            and _dated_as_asked(ctx, passage, sentence)
             and all(said.has(e) or _part_of_a_date(e) for e in ctx.names)
             and unsaid(model, ctx.q.text, _passage_text(passage)) <= READER_UNSAID
         )
@@ -469,6 +486,69 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
     if not all(_column_asked(ctx, c) for c in reading.cells if looked_up or not _period_column(c)):
         return False
     return unsaid(model, ctx.q.text, text) <= READER_UNSAID
+
+
+_A_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def _names_said(ctx: _Context, text: str) -> float:
+    """The share of the question's names the text says, in any of their written forms."""
+    if not ctx.names:
+        return 1.0
+    lowered = text.lower()
+    return sum(bool(phrase_pattern(tuple(surface_forms(n))).search(lowered)) for n in ctx.names) / len(ctx.names)
+
+
+def _dated_as_asked(ctx: _Context, passage: Passage, sentence: str) -> bool:
+    """The sentence is about the asked years: it names them, or it names no year and its
+    passage's headings name the one asked year ("Annual Report 2019"), or the passage is
+    undated in its report's own period (`_undated_in_its_period`)."""
+    years = ctx.q.years
+    if all(str(y) in sentence for y in years):
+        return True
+    if len(years) != 1 or _A_YEAR.search(sentence):
+        return False
+    return str(years[0]) in " ".join(passage.section) or _undated_in_its_period(ctx, passage)
+
+
+def _undated_in_its_period(ctx: _Context, passage: Passage) -> bool:
+    """A passage that names no year speaks of its report's own period: the latest its tables
+    have ("The Board and Systems business revenue grew to US$126.8 million" in a report whose
+    tables end at 2019 answers "… in 2019?"). One asked year, and only that one."""
+    if len(ctx.q.years) != 1 or _A_YEAR.search(_passage_text(passage)):
+        return False
+    periods = [y for t in ctx.corpus.tables_by_doc.get(passage.doc_id, ()) for y in ctx.matcher.table_years(t)]
+    return bool(periods) and ctx.q.years[0] == max(periods)
+
+
+def _verified(library: Library, ctx: _Context, draft: Draft) -> Draft:
+    """The answer, if the verifier finds that what it rests on holds; else a refusal."""
+    model = ctx.reader
+    if library.verifier is None or model is None or not draft.answered or draft.missing or not draft.citations:
+        return draft
+    if draft.solver not in verifier.SOLVERS:
+        return draft  # a source question, a dataset's fact: answered by what they name
+    citation = draft.citations[0]
+    cited = f"{citation.locator} {citation.row or ''} {citation.column or ''} {citation.snippet}"
+    table = next((t for t in ctx.corpus.tables_by_doc.get(citation.doc_id, ()) if t.label == citation.table), None)
+    context = ctx.matcher.table_text(table) if table is not None else cited
+    evidence = verifier.Evidence(
+        ctx.q.text,
+        ctx.q.years,
+        ctx.names,
+        ctx.operation,
+        ctx.text_likely,
+        unsaid(model, ctx.q.text, cited),
+        unsaid(model, ctx.q.text, context),  # the table's own words, read once per table (cached)
+        cited,
+        _names_said(ctx, cited),
+        unsaid(model, ctx.q.text, cited, weighty=0.0),
+        verifier.label_unsaid(model.weights, ctx.q.text, citation.row),
+        verifier.label_unsaid(model.weights, ctx.q.text, citation.column),
+    )
+    if library.verifier.accepts(verifier.features(evidence, draft)):
+        return draft
+    return _abstain(ctx)
 
 
 def _other_table_says(ctx: _Context, table: TableView, word: str) -> bool:
@@ -652,7 +732,7 @@ def _doc_short(ctx: _Context, doc_id: str) -> str:
 def _sentence_draft(ctx: _Context, match: SentenceMatch) -> Draft:
     figure = match.figure
     passage = match.passage
-    highlight = (figure.start, figure.end) if figure else (match.start, match.end)
+    highlight = printed_figure(passage.text, figure.start, figure.end) if figure else (match.start, match.end)
     citation = passage_citation(ctx.corpus, passage, match.score, highlight)
     return Draft(
         answer=match.text.strip(),

@@ -24,7 +24,7 @@ CONVENTIONAL_NAMES = {"RUS": "Russia"}
 
 # Names that no ISO name or translation gives: abbreviations and the usual short forms.
 EXTRA_FORMS = {
-    "USA": ("USA", "U.S.A.", "США"),
+    "USA": ("USA", "U.S.A.", "U.S.", "США"),
     "GBR": ("UK", "Great Britain", "Великобритания", "Британия"),
     "KOR": ("Korea", "Korea, Rep.", "Republic of Korea", "Корея", "Южная Корея"),
     "RUS": ("Россия", "РФ"),

@@ -25,6 +25,7 @@ from service.answering.crosslingual_model import load_crosslingual_model
 from service.answering.matching import Matcher
 from service.answering.normalise import QuestionNormaliser
 from service.answering.reader import load_model
+from service.answering.verifier import load_verifier
 from service.settings import get_settings
 from service.verification import SourceChecks
 
@@ -52,6 +53,7 @@ class Engine:
             load_crosslingual_model() if CROSSLINGUAL in index.spaces else None,
             store.space_text_vectors(CROSSLINGUAL) if CROSSLINGUAL in index.spaces else None,
             get_settings().crosslingual_fallback,
+            load_verifier(),
         )
         self._checks_lock = threading.Lock()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.numbers import WORD_NOT_CJK, chinese_unit_at, names_a_date, parse_number
+from ingest.numbers import WORD_NOT_CJK, chinese_unit_at, is_note_mark, names_a_date, parse_number
 from ingest.records import Passage
 from ingest.text import sentence_spans
 from service.answering.matching import PERCENT_WORDS, QUANTITY_WORDS
@@ -167,8 +167,10 @@ def best_figure(q: Question, text: str, start: int, end: int, asks_change: bool)
         if value is None or round(value, 6) in asked:
             continue
         chinese = None if match.group(2) else chinese_unit_at(sentence, match.end())
-        if names_a_date(sentence, match.end()):
-            continue  # `2022年`, `3月`: a date
+        if names_a_date(sentence, match.end(), match.start(1)) or is_note_mark(
+            text, start + match.start(1), start + match.end(1)
+        ):
+            continue  # `2022年`, `3月`, `November 14, 2016`: a date; `(1) …`: a note's number
         if value.is_integer() and 1900 <= value <= 2100 and not (match.group(2) or chinese):
             continue  # a year
         if _REF_MARKER.match(sentence, max(0, match.start() - 1)) or _LABEL_BEFORE.search(

@@ -14,6 +14,7 @@ from functools import lru_cache
 from index.tokenize import tokenize
 from ingest.numbers import parse_number
 from service.answering import countries
+from service.answering.evidence import asked_years
 
 # each word also as `tokenize` writes it (a Russian word as its stem: `какая` → `как`)
 QUESTION_WORDS = frozenset(
@@ -301,7 +302,7 @@ def asks_check(lowered: str, intent: str, numbers: list[float]) -> bool:
 def parse_question(text: str) -> Question:
     text = _US.sub("USA", text)
     lowered = text.lower()
-    years = [int(y) for y in _YEAR.findall(text)]
+    years = asked_years(text)  # `2019`, and `FY19` as 2019
     numbers = []
     for match in _NUMBER.finditer(text):
         value = parse_number(match.group(0))

@@ -26,7 +26,7 @@ import joblib
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from threadpoolctl import threadpool_limits
 
-from ingest.numbers import format_number
+from ingest.numbers import format_number, read_scale
 from ingest.periods import period_year
 from ingest.records import Passage
 from service.answering import operators as ops
@@ -35,13 +35,13 @@ from service.answering.evidence import Asked, cell_period, score_cells
 from service.answering.operands import TWO_OPERANDS, OperandOrder
 from service.answering.operators import FastTextClassifier
 from service.answering.spans import Candidate, score_spans
-from service.answering.textmatch import Grounding, WordWeights, letters_only, similar, words
+from service.answering.textmatch import Grounding, WordWeights, letters_only, similar, stem, words
 
 MODEL_PATH = Path(__file__).with_name("models") / "reader.joblib"
 EVIDENCE = 0.5  # a cell the model is at least this sure of is evidence (a probability, not a weight)
 SECOND = 0.2  # a second operand may be less sure than the first: the pair shares a row or a column
 TEXT_FIRST = 0.5  # from this chance that the text answers rather than a table, the text reading goes first
-INFORMATIVE = 0.6  # a word's learned weight from which it names what is asked (`cash`, not `what`)
+INFORMATIVE = 0.45  # a word's learned weight from which it names what is asked (`cash`, not `what`)
 GROUNDED = 0.5  # a word the documents say at least this often when a question says it names what is asked
 
 
@@ -167,34 +167,64 @@ def read_text(model: ReaderModel, question: str, passages: list[Passage]) -> Rea
     return Reading(ops.SPAN, 0.0, [], probability, spans=[best.text], text=best)
 
 
-def unsaid(model: ReaderModel, question: str, context: str) -> float:
+def unsaid(model: ReaderModel, question: str, context: str, weighty: float = INFORMATIVE) -> float:
     """The share of the question's informative words (by learned weight) that the context does
-    not say: a question about something the evidence does not name is not answered from it."""
-    asked = _informative(model, question)
+    not say: a question about something the evidence does not name is not answered from it.
+    `weighty`: the least weight of an informative word (0: every grounded word counts)."""
+    asked = _informative(model, question, weighty)
     if not asked:
         return 0.0
-    missing = unsaid_words(model, question, context)
+    missing = _not_known(asked, context)
     return sum(model.weights(w) for w in missing) / sum(model.weights(w) for w in asked)
 
 
-def unsaid_words(model: ReaderModel, question: str, context: str) -> list[str]:
+def unsaid_words(model: ReaderModel, question: str, context: str, weighty: float = INFORMATIVE) -> list[str]:
     """The question's informative words (stems) the context does not say."""
+    return _not_known(_informative(model, question, weighty), context)
+
+
+def _not_known(asked: list[str], context: str) -> list[str]:
     known = _known_words(context)
-    return [w for w in _informative(model, question) if w not in known and not any(similar(w, k) for k in known)]
+    return [w for w in asked if w not in known and not any(similar(w, k) for k in known)]
 
 
-def _informative(model: ReaderModel, question: str) -> list[str]:
-    """The words that name what is asked: weighty, not a period, and words the documents say
-    when a question does (`ratio` or `average` name what is done with the figures)."""
+def _informative(model: ReaderModel, question: str, weighty: float = INFORMATIVE) -> list[str]:
+    """The words that name what is asked: weighty, not a period, and words a question's
+    evidence says when the question does (`ratio` or `respectively` describe the question).
+    Memoised on the model: the guards and the verifier ask it of one question many times."""
+    memo = model.__dict__.setdefault("_informative_memo", {})
+    found = memo.get((question, weighty))
+    if found is None:
+        if len(memo) > 20_000:
+            memo.clear()
+        found = memo[(question, weighty)] = _informative_words(model, question, weighty)
+    return found
+
+
+def _informative_words(model: ReaderModel, question: str, weighty: float) -> list[str]:
     grounded = model.grounding or (lambda _: 1.0)
+    when = _calendar_and_scale(question)
     return [
         w
         for w in letters_only(words(question))
-        if model.weights(w) >= INFORMATIVE
+        if w not in when
+        and model.weights(w) >= weighty
         and grounded(w) >= GROUNDED
         and period_year(w) is None
         and w not in ENGLISH_STOP_WORDS
     ]
+
+
+@lru_cache(maxsize=4096)
+def _calendar_and_scale(question: str) -> frozenset[str]:
+    """The question's words that say when or in what scale (`December`, `fiscal`, `FY`,
+    `thousand`): a period's or a scale's words, read by the period and scale readers; they name
+    no thing the evidence must print."""
+    return frozenset(
+        stem(w)
+        for w in re.findall(r"[A-Za-z]+", question)
+        if period_year(f"{w} 2019") is not None or read_scale(w) is not None
+    )
 
 
 @lru_cache(maxsize=50_000)  # a table's or passage's words, read once (the texts are the corpus's own)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from ingest.numbers import CHINESE_UNIT_AFTER
+from ingest.numbers import CHINESE_UNIT_AFTER, is_note_mark, names_a_date
 from ingest.records import Passage
 from ingest.text import sentence_spans
 from service.answering.textmatch import WordWeights, fuzzy, letters_only, similar, token_spans, words
@@ -32,7 +32,7 @@ _FIGURE = re.compile(
     rf"(?:\s?(?:%|percent\b|per\s?cent\b)|{CHINESE_UNIT_AFTER})?"  # `17.2万亿美元`: the Chinese unit too
     r"(?:\s(?:thousand|million|billion|trillion|bn|mn|m)\b)?"
     r"(?:\s(?:days?|months?|years?|weeks?|hours?|basis points|shares|employees|people|customers|stores|"
-    r"countries|times|percentage points|points)\b)?",
+    r"countries|times|percentage points|points)\b(?![\s-]+(?:on|over|to)[\s-]+(?:year|date)))?",  # not "year on year"
     re.IGNORECASE,
 )
 # words after which a sentence says why or what for (the grammar of cause and purpose)
@@ -131,10 +131,15 @@ def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -
     ends: dict[int, str] = {len(sentence): "sentence"}
     figures = []
     for m in _FIGURE.finditer(sentence):
-        if any(ch.isdigit() for ch in m.group(0)):
-            figures.append((m.start(), m.end()))
-            starts.setdefault(m.start(), "figure")
-            ends.setdefault(m.end(), "figure")
+        digits = _NUMBER.search(m.group(0))
+        if digits is None:
+            continue
+        d_start, d_end = m.start() + digits.start(), m.start() + digits.end()
+        if names_a_date(sentence, d_end, d_start) or is_note_mark(text, start + d_start, start + d_end):
+            continue  # the day of `November 14, 2016`; the `(4)` of a note
+        figures.append((m.start(), m.end()))
+        starts.setdefault(m.start(), "figure")
+        ends.setdefault(m.end(), "figure")
     causes = []
     for m in _CAUSE.finditer(sentence):
         causes.append(m.start())
@@ -174,6 +179,18 @@ def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -
             kind = "cause" if any(c <= a for c in causes) else "clause"
             add(a, b, kind, (starts[a], ends[b]))
     return list(out.values())
+
+
+def printed_figure(text: str, start: int, end: int) -> tuple[int, int]:
+    """The figure at text[start:end] as the report prints it: with its currency before it and
+    its scale and unit words after it (`US$6 million`, `14 years`), where the text has them."""
+    for m in _FIGURE.finditer(text, max(0, start - 6), min(len(text), end + 40)):
+        if m.start() <= start and m.end() >= end:
+            a, b = _trim(text, m.start(), m.end())
+            if text[b - 1] == ")" and "(" not in text[a:b]:
+                b -= 1  # `(3,000)` opened before the figure's own start
+            return a, b
+    return start, end
 
 
 class _AskedWords:

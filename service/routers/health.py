@@ -21,6 +21,7 @@ def health(engine: EngineDep) -> dict:
         "model": engine.embedder.name,
         "embedding_backend": engine.embedder.backend,
         "reader": engine.reader.version if engine.reader else None,
+        "verifier": engine.library.verifier.version if engine.library.verifier else None,
         "crosslingual": engine.crosslingual_status(),
         "index": engine.index.manifest,
         "counts": engine.counts(),

@@ -1,0 +1,170 @@
+"""Whether an answer holds: a learned check of every answer the English answerer composes,
+before it is given.
+
+The answerer's solvers and the general reader each pick the best evidence they can find; the
+best evidence in a document that does not hold the answer is still some cell or sentence, and
+the hand-set guards (years said, names said, few of the question's informative words unsaid)
+let about one in five such readings through (measured: TAT-QA questions asked inside another
+report's excerpt). The verifier is a logistic model over what the answer rests on — which
+solver composed it, what it cites, how much of the question the cited place leaves unsaid,
+whether it names the asked years and names, how sure the reader was of the operation, whether
+a quantity was asked and a figure given — trained by `scripts/train_verifier.py` on answers to
+TAT-QA dev questions asked inside their own excerpt (right or wrong by the kit's scorer) and
+inside another excerpt (all wrong), and on the paper's evaluation questions. Its threshold is
+chosen by the same script. Evaluated with numpy (a dot product): no model call on the hot path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import joblib
+import numpy as np
+
+from ingest.periods import period_year
+from service.answering import operators as ops
+from service.answering.answer import Draft
+from service.answering.evidence import asked_figure
+from service.answering.matching import is_percent_unit
+from service.answering.textmatch import letters_only, similar, words
+
+MODEL_PATH = Path(__file__).with_name("models") / "verifier.joblib"
+
+SOLVERS = ("value", "derived", "compare", "label", "reader")
+CITED = ("table_row", "passage", "fact")
+OPERATIONS = (
+    ops.SPAN, ops.MULTI_SPAN, ops.COUNT, *ops.ARITHMETIC, ops.ARGMAX, ops.ARGMAX_ROW, ops.LIST_ROWS, ops.LIST_PERIODS,
+    ops.OTHER,
+)  # fmt: skip
+FEATURES = (
+    *(f"solver_{s}" for s in SOLVERS),
+    *(f"cited_{c}" for c in CITED),
+    *(f"op_{o}" for o in OPERATIONS),
+    "op_confidence",
+    "text_likely",
+    "unsaid_cited",  # share of the question's informative words the cited place does not say
+    "unsaid_document",  # … the cited table (or passage) does not say (a question about another report)
+    "years_asked",
+    "years_cited",  # share of the asked years the cited place names
+    "names_asked",
+    "names_cited",  # share of the question's names the cited place says
+    "has_value",
+    "percent_unit",
+    "spans",
+    "asks_quantity",
+    "quantity_without_figure",  # a quantity asked and no figure given
+    "citation_score",
+    "content_unsaid",  # share of the question's grounded words, however common, the cited place does not say
+    "row_unsaid",  # share of the cited row's label the question does not say (`Depreciation expense` for "total expenses")
+    "column_unsaid",  # … of the cited column's label
+)
+
+_ASKS_QUANTITY = re.compile(
+    r"^\s*(?:how (?:much|many|large|big|high|low|small|long)|what (?:amount|number|percentage|share))\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What an answer rests on, as the answerer knows it."""
+
+    question: str
+    years: list[int]
+    names: list[str]
+    operation: tuple[str, float]
+    text_likely: float
+    unsaid_cited: float
+    unsaid_document: float
+    cited_text: str
+    names_said: float = 1.0  # share of the question's names the cited place says
+    content_unsaid: float = 0.0
+    row_unsaid: float = 0.0
+    column_unsaid: float = 0.0
+
+
+def features(evidence: Evidence, draft: Draft) -> np.ndarray:
+    citation = draft.citations[0] if draft.citations else None
+    years = evidence.years
+    names = evidence.names
+    op, op_p = evidence.operation
+    asks_quantity = bool(_ASKS_QUANTITY.search(evidence.question))
+    has_figure = draft.value is not None or any(asked_figure(s) is not None for s in draft.spans)
+    row = [
+        *(float(draft.solver == s) for s in SOLVERS),
+        *(float(citation is not None and citation.kind == c) for c in CITED),
+        *(float(op == o or (o == ops.OTHER and op not in OPERATIONS)) for o in OPERATIONS),
+        op_p,
+        evidence.text_likely,
+        evidence.unsaid_cited,
+        evidence.unsaid_document,
+        float(len(years)),
+        sum(str(y) in evidence.cited_text for y in years) / len(years) if years else 1.0,
+        float(len(names)),
+        evidence.names_said,
+        float(draft.value is not None),
+        float(is_percent_unit(draft.unit)),
+        float(min(len(draft.spans), 5)),
+        float(asks_quantity),
+        float(asks_quantity and not has_figure),
+        float(citation.score) if citation is not None else 0.0,
+        evidence.content_unsaid,
+        evidence.row_unsaid,
+        evidence.column_unsaid,
+    ]
+    return np.asarray(row, dtype=np.float64)
+
+
+def label_unsaid(weights: Callable[[str], float], question: str, label: str | None) -> float:
+    """The share of a label's words (by weight; periods and figures aside) the question does not say."""
+    said = letters_only(words(question))
+    label_words = [w for w in letters_only(words(label or "")) if period_year(w) is None]
+    total = sum(weights(w) for w in label_words)
+    if not total:
+        return 0.0
+    return sum(weights(w) for w in label_words if not any(similar(w, q) for q in said)) / total
+
+
+@dataclass
+class Verifier:
+    """A standardised logistic model and the probability from which an answer is given."""
+
+    coef: np.ndarray
+    intercept: float
+    mean: np.ndarray
+    scale: np.ndarray
+    threshold: float
+    version: str
+    trained_on: dict = field(default_factory=dict)
+
+    def p_holds(self, x: np.ndarray) -> float:
+        z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def accepts(self, x: np.ndarray) -> bool:
+        return self.p_holds(x) >= self.threshold
+
+    def save(self, path: Path = MODEL_PATH) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        joblib.dump(self, path, compress=3)
+
+
+class Recorder:
+    """Accepts every answer and keeps its features: how `scripts/train_verifier.py` sees what
+    the answerer would give."""
+
+    version = "recorder"
+
+    def __init__(self) -> None:
+        self.rows: list[np.ndarray] = []
+
+    def accepts(self, x: np.ndarray) -> bool:
+        self.rows.append(x)
+        return True
+
+
+def load_verifier(path: Path = MODEL_PATH) -> Verifier | None:
+    """The shipped verifier, or None when it has not been built (`make train-verifier`)."""
+    return joblib.load(path) if path.is_file() else None

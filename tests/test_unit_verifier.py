@@ -1,0 +1,182 @@
+"""What an answer rests on, read before it is given: printed figures (a date's day and a
+note's number are none), the question's years (`FY17`), country forms (`U.S.`), evidence-level
+grounding, and the verifier — its features, its model fitted from a small fixture, the shipped
+file."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ingest.numbers import figures_in, is_note_mark, names_a_date
+from ingest.records import Passage
+from ingest.tables import build_table
+from scripts.train_reader import KIT, evidence_text, load_scorer
+from scripts.train_verifier import choose_threshold, fit, report
+from service.answering.answer import Citation, Draft
+from service.answering.corpus import TableView
+from service.answering.question import norm_tokens, parse_question
+from service.answering.spans import printed_figure
+from service.answering.verifier import FEATURES, Evidence, Verifier, features, label_unsaid, load_verifier
+
+pytestmark = pytest.mark.unit
+
+
+# -- figures as printed ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("On November 14, 2016, the Company entered into a loan of $59 thousand", "14"),
+        ("Altium had US$6 million as at 30 June 2018.", "30"),
+        ("On Sept. 3, 2019 the plan was amended.", "3"),
+    ],
+)
+def test_the_day_of_a_date_is_no_figure(text, figure):
+    start = text.index(figure)
+    assert names_a_date(text, start + len(figure), start)
+    assert all(f.value != float(figure) for f in figures_in(text))
+
+
+def test_a_count_beside_a_month_word_that_is_no_date_stays_a_figure():
+    text = "The company opened 14 stores in 2019 and employed 300 people."
+    assert [f.value for f in figures_in(text)] == [14.0, 300.0]
+    assert not names_a_date(text, text.index("14") + 2, text.index("14"))
+
+
+def test_a_note_number_opening_a_text_is_no_figure():
+    text = "(1) Fiscal 2018 net income includes an income tax benefit of $75.8 million."
+    assert is_note_mark(text, 1, 2)
+    assert [f.value for f in figures_in(text)] == [75.8]
+    later = "Income rose (see note 2) to $3.1 million."
+    assert not is_note_mark(later, later.index("2"), later.index("2") + 1)
+
+
+@pytest.mark.parametrize(
+    ("text", "figure", "printed"),
+    [
+        ("Altium had US$6 million in deferred revenue.", "6", "US$6 million"),
+        ("The weighted average duration is 14 years.", "14", "14 years"),
+        ("a total of $6.5 million of software costs", "6.5", "$6.5 million"),
+        ("services declined by 19.96% year on year in 2020", "19.96", "19.96%"),  # "year on year" is no unit
+        ("a loss of (3,000) in the year", "3,000", "3,000"),
+    ],
+)
+def test_a_figure_is_cited_as_the_report_prints_it(text, figure, printed):
+    start = text.index(figure)
+    a, b = printed_figure(text, start, start + len(figure))
+    assert text[a:b] == printed
+
+
+def test_fiscal_years_are_years_of_the_question():
+    assert parse_question("What was the interest income in FY17?").years == [2017]
+    assert parse_question("What was the change between FY19 and FY18?").years == [2019, 2018]
+
+
+def test_us_is_the_united_states_in_questions_and_documents_alike():
+    assert "usa" in norm_tokens("What was the U.S. Federal statutory rate in 2019?")
+    assert "usa" in norm_tokens("the reconciliation at the U.S. Federal statutory rate")
+    assert "usa" in norm_tokens("revenue in the United States")
+
+
+# -- what the question's evidence says ---------------------------------------------------------
+def test_evidence_text_is_the_gold_cells_labels_or_the_paragraph_that_prints_the_answer():
+    scorer = load_scorer(KIT)
+    table = build_table(
+        "doc",
+        "Table 1",
+        "Selling expenses (in millions)",
+        [["", "2019", "2018"], ["Advertising", "31.4", "38.2"], ["Sales commissions", "27.0", "33.7"]],
+    )
+    assert table is not None
+    tables = [TableView.of(table)]
+    passages = [
+        Passage("p1", "Advertising fell because television campaigns were cut.", ["MD&A"], None, 0, 0, doc_id="doc"),
+        Passage("p2", "Commissions are paid on collected sales.", ["MD&A"], None, 0, 0, doc_id="doc"),
+    ]
+    looked_up = {"answers": ["27.0"], "answer_type": "span", "answer_from": "table", "derivation": "", "scale": ""}
+    said = evidence_text(scorer, looked_up, tables, passages)
+    assert said is not None and "Sales commissions" in said and "Advertising" not in said
+    computed = {"answers": [-6.8], "answer_type": "arithmetic", "answer_from": "table", "derivation": "31.4-38.2"}
+    said = evidence_text(scorer, {**computed, "scale": "million"}, tables, passages)
+    assert said is not None and "Advertising" in said and "Sales commissions" not in said
+    why = {"answers": ["television campaigns were cut"], "answer_type": "span", "answer_from": "text"}
+    assert evidence_text(scorer, {**why, "derivation": "", "scale": ""}, tables, passages) == passages[0].text
+    nowhere = {"answers": ["a new plan"], "answer_type": "span", "answer_from": "text", "derivation": "", "scale": ""}
+    assert evidence_text(scorer, nowhere, tables, passages) is None
+
+
+def test_the_shipped_grounding_knows_question_words_from_words_of_what_is_asked():
+    """Learned from evidence, not from whole documents: `respectively`, `percentage`, `change`
+    describe the question; `revenue`, `inventories` name what its evidence must say."""
+    from service.answering.reader import GROUNDED, load_model
+    from service.answering.textmatch import stem
+
+    grounding = load_model().grounding
+    for word in ("respectively", "percentage", "change"):
+        assert grounding(stem(word)) < GROUNDED, word
+    for word in ("revenue", "inventories", "deferred"):
+        assert grounding(stem(word)) >= GROUNDED, word
+
+
+# -- the verifier ------------------------------------------------------------------------------
+def _citation(row: str | None, column: str | None = "2019", kind: str = "table_row") -> Citation:
+    return Citation("doc", "Report", kind, "Table 1", "Table 1", row, column, None, [], row or "", None, 0.5)
+
+
+def test_label_unsaid_is_the_weight_of_the_label_the_question_does_not_say():
+    weight = {"depreci": 1.0, "expens": 0.5, "total": 0.2}.get
+    assert label_unsaid(lambda w: weight(w) or 1.0, "What were total expenses in 2019?", "Depreciation expense") == (
+        pytest.approx(1.0 / 1.5)
+    )
+    assert label_unsaid(lambda w: 1.0, "What was depreciation expense in 2019?", "Depreciation expense 2019") == 0.0
+    assert label_unsaid(lambda w: 1.0, "What was it?", None) == 0.0
+
+
+def test_features_describe_the_answer_and_what_it_cites():
+    evidence = Evidence("How much was revenue in 2019?", [2019], [], ("span", 0.9), 0.1, 0.0, 0.0, "Revenue 2019 12.0")
+    plain = features(evidence, Draft("Revenue was 12.0.", value=12.0, citations=[_citation("Revenue")], solver="value"))
+    assert plain.shape == (len(FEATURES),)
+    named = dict(zip(FEATURES, plain))
+    assert named["solver_value"] == 1 and named["cited_table_row"] == 1 and named["years_cited"] == 1
+    assert named["asks_quantity"] == 1 and named["quantity_without_figure"] == 0
+    clause = features(
+        evidence, Draft("Because.", spans=["because sales rose"], citations=[_citation(None)], solver="reader")
+    )
+    assert dict(zip(FEATURES, clause))["quantity_without_figure"] == 1
+
+
+def _rows(rng: np.random.Generator, n: int, right: bool, kind: str) -> list[dict]:
+    """Answers whose first feature tells right from wrong (noisily)."""
+    out = []
+    for i in range(n):
+        x = rng.normal(size=len(FEATURES))
+        x[0] += 1.5 if right else -1.5
+        out.append({"x": x, "right": float(right), "answered": True, "group": f"{kind}{i % 10}", "kind": kind})
+    return out
+
+
+def test_the_verifier_is_fitted_from_a_small_fixture_and_its_threshold_keeps_the_budget():
+    from scripts.train_verifier import out_of_fold
+
+    rng = np.random.default_rng(0)
+    rows = _rows(rng, 150, True, "own") + _rows(rng, 100, False, "own") + _rows(rng, 150, False, "other")
+    rows += [{**r, "group": "paper", "kind": "paper"} for r in _rows(rng, 20, True, "paper")]
+    model = fit(rows)
+    right, wrong = np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
+    right[0], wrong[0] = 2.0, -2.0
+    assert model.p_holds(right) > 0.9 > 0.1 > model.p_holds(wrong)
+    out_of_fold(rows)
+    threshold = choose_threshold(rows)
+    figures = report(rows, threshold)
+    before, after = figures["own"]["right %"]
+    assert before - after <= 1.0  # the budget: at most a point of right answers refused
+    assert figures["other"]["answered %"][1] < figures["other"]["answered %"][0]  # wrong ones refused
+    model.threshold = threshold  # the shipped model, fitted on every answer, keeps the paper's right ones
+    assert all(model.accepts(r["x"]) for r in rows if r["kind"] == "paper" and r["right"])
+
+
+def test_the_shipped_verifier_loads_offline():
+    model = load_verifier()
+    assert isinstance(model, Verifier) and model.version.startswith("verifier-")
+    assert model.coef.shape == (len(FEATURES),) and 0.0 < model.threshold < 0.5
+    assert model.trained_on["features"] == list(FEATURES)
