@@ -381,15 +381,10 @@ def _measures_the_counted(ctx: _Context, draft: Draft) -> bool:
 _PERIOD_NOUNS = {"year", "years", "quarter", "quarters", "month", "months", "period", "periods"}  # counting periods
 
 
-_ASKS_QUANTITY = re.compile(
-    r"^\s*(?:how (?:much|many|large|big|high|low|small|long)|what (?:amount|number|percentage|share))\b", re.I
-)
-
-
 def _wrong_kind(ctx: _Context, span: str) -> bool:
     """A span of text that cannot answer what the question's wh-phrase asks for: no figure (a
     year is none) for a question that asks how much, how many or how large."""
-    return bool(_ASKS_QUANTITY.search(ctx.q.text)) and asked_figure(span) is None
+    return verifier.asks_quantity(ctx.q.text) and asked_figure(span) is None
 
 
 def _same_figure(a: float, b: float | None) -> bool:

@@ -67,6 +67,11 @@ _ASKS_QUANTITY = re.compile(
 )
 
 
+def asks_quantity(question: str) -> bool:
+    """The question's wh-phrase asks how much, how many or how large."""
+    return bool(_ASKS_QUANTITY.search(question))
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What an answer rests on, as the answerer knows it."""
@@ -90,7 +95,7 @@ def features(evidence: Evidence, draft: Draft) -> np.ndarray:
     years = evidence.years
     names = evidence.names
     op, op_p = evidence.operation
-    asks_quantity = bool(_ASKS_QUANTITY.search(evidence.question))
+    quantity = asks_quantity(evidence.question)
     has_figure = draft.value is not None or any(asked_figure(s) is not None for s in draft.spans)
     row = [
         *(float(draft.solver == s) for s in SOLVERS),
@@ -107,8 +112,8 @@ def features(evidence: Evidence, draft: Draft) -> np.ndarray:
         float(draft.value is not None),
         float(is_percent_unit(draft.unit)),
         float(min(len(draft.spans), 5)),
-        float(asks_quantity),
-        float(asks_quantity and not has_figure),
+        float(quantity),
+        float(quantity and not has_figure),
         float(citation.score) if citation is not None else 0.0,
         evidence.content_unsaid,
         evidence.row_unsaid,
