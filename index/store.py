@@ -145,7 +145,7 @@ class Store:
         try:
             yield self.conn
             if self.conn.total_changes != before:
-                self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('stamp', ?)", (uuid.uuid4().hex,))
+                self._set_meta(self.conn, "stamp", uuid.uuid4().hex)
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -154,10 +154,9 @@ class Store:
     def stamp(self) -> str | None:
         """The stamp of the store's last change (None: never changed since stamps exist)."""
         try:
-            row = self.conn.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
+            return self._meta("stamp")
         except sqlite3.OperationalError:  # a store from before stamps, opened read-only
             return None
-        return row[0] if row else None
 
     # -- documents -------------------------------------------------------------------
     def documents(self) -> list[StoredDocument]:
@@ -298,23 +297,29 @@ class Store:
             )
         ]
 
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _set_meta(conn: sqlite3.Connection, key: str, value: str) -> None:
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
     def space_model(self, space: str) -> str | None:
         """The model whose vectors `space` holds."""
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"space:{space}",)).fetchone()
-        return row[0] if row else None
+        return self._meta(f"space:{space}")
 
     @staticmethod
     def set_space_model(conn: sqlite3.Connection, space: str, model: str) -> None:
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (f"space:{space}", model))
+        Store._set_meta(conn, f"space:{space}", model)
 
     def space_texts_version(self, space: str) -> str | None:
         """The version of the code that described the documents' texts in `space`."""
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (f"texts:{space}",)).fetchone()
-        return row[0] if row else None
+        return self._meta(f"texts:{space}")
 
     @staticmethod
     def set_space_texts_version(conn: sqlite3.Connection, space: str, version: str) -> None:
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (f"texts:{space}", version))
+        Store._set_meta(conn, f"texts:{space}", version)
 
     @staticmethod
     def set_space_keys(conn: sqlite3.Connection, space: str, keys: list[tuple[str, str]]) -> None:

@@ -143,3 +143,9 @@ def printed_period(label: str) -> str:
 def is_period(label: str) -> bool:
     """Whether a label is essentially a period with a year (see `period_year`)."""
     return period_year(label) is not None
+
+
+def is_period_word(word: str) -> bool:
+    """`FY19`, `December`, `fiscal`, `Q4`: a word of a period (a period alone, or one with a year
+    after it), not a name of what a period's figures are about."""
+    return period_year(word) is not None or period_year(f"{word} 2019") is not None

@@ -180,3 +180,23 @@ def test_the_shipped_verifier_loads_offline():
     assert isinstance(model, Verifier) and model.version.startswith("verifier-")
     assert model.coef.shape == (len(FEATURES),) and 0.0 < model.threshold < 0.5
     assert model.trained_on["features"] == list(FEATURES)
+
+
+def test_period_words_are_words_of_a_period():
+    from ingest.periods import is_period_word
+
+    for word in ("FY19", "December", "fiscal", "Q4"):
+        assert is_period_word(word), word
+    for word in ("revenue", "period", "Taiwan"):
+        assert not is_period_word(word), word
+
+
+def test_the_reader_memo_of_informative_words_is_never_saved_with_the_model():
+    import pickle
+
+    from service.answering.reader import load_model, unsaid
+
+    model = load_model()
+    unsaid(model, "What was revenue in 2019?", "Revenue 2019")
+    assert "_informative_memo" in model.__dict__
+    assert "_informative_memo" not in pickle.loads(pickle.dumps(model)).__dict__

@@ -21,7 +21,7 @@ import numpy as np
 from index.search import Hit, Searcher, Steps
 from index.spaces import CROSSLINGUAL
 from ingest.numbers import currency_of, format_number
-from ingest.periods import period_year
+from ingest.periods import is_period_word, period_year
 from ingest.records import Passage, Reference
 from ingest.text import detect_language, sentence_around
 from service.answering import operators as ops
@@ -339,7 +339,7 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     passages = [
         p
         for p, _ in ctx.passages[:READER_PASSAGES]
-        if all(passage_words(p).has(e) or _part_of_a_date(e) for e in ctx.names)
+        if all(passage_words(p).has(e) or is_period_word(e) for e in ctx.names)
         and _may_hold(
             ctx, model, _passage_text(p), frozenset(ctx.q.years) if _undated_in_its_period(ctx, p) else frozenset()
         )
@@ -410,7 +410,7 @@ def _names_its_own(ctx: _Context, table: TableView) -> bool:
     unit or notes (a name only its references or the text around it use is about another
     table)."""
     info = ctx.matcher.info(table)
-    return all(_part_of_a_date(e) or info.label_tokens.has(e) or info.near_context.has(e) for e in ctx.names)
+    return all(is_period_word(e) or info.label_tokens.has(e) or info.near_context.has(e) for e in ctx.names)
 
 
 def _may_hold(ctx: _Context, model: ReaderModel, text: str, years: frozenset[int] = frozenset()) -> bool:
@@ -426,11 +426,6 @@ def _passage_text(passage: Passage) -> str:
     return f"{passage.text} {' '.join(passage.section)}"
 
 
-def _part_of_a_date(word: str) -> bool:
-    """`FY19`, `December`, `Q4`: words of a period, not names of what is asked about."""
-    return period_year(word) is not None or period_year(f"{word} 2019") is not None
-
-
 def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
     """The reading is sure enough, and about the question's own years, names and indicator: a
     year, a name or a thing the evidence does not say is never given a figure."""
@@ -444,7 +439,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
         return (
             reading.confidence >= READER_SPAN
             and _dated_as_asked(ctx, passage, sentence)
-            and all(said.has(e) or _part_of_a_date(e) for e in ctx.names)
+            and all(said.has(e) or is_period_word(e) for e in ctx.names)
             and unsaid(model, ctx.q.text, _passage_text(passage)) <= READER_UNSAID
         )
     if reading.confidence < READER_CELL or not reading.cells:

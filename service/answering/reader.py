@@ -27,7 +27,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from threadpoolctl import threadpool_limits
 
 from ingest.numbers import format_number, read_scale
-from ingest.periods import period_year
+from ingest.periods import is_period_word, period_year
 from ingest.records import Passage
 from service.answering import operators as ops
 from service.answering.corpus import CellView, TableView
@@ -81,7 +81,8 @@ class ReaderModel:
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
-        for name in ("fast_operators", "fast_direction", "fast_source"):
+        # compiled classifiers are rebuilt on load; `_informative`'s memo is a cache, never saved
+        for name in ("fast_operators", "fast_direction", "fast_source", "_informative_memo"):
             state.pop(name, None)
         return state
 
@@ -221,9 +222,7 @@ def _calendar_and_scale(question: str) -> frozenset[str]:
     `thousand`): a period's or a scale's words, read by the period and scale readers; they name
     no thing the evidence must print."""
     return frozenset(
-        stem(w)
-        for w in re.findall(r"[A-Za-z]+", question)
-        if period_year(f"{w} 2019") is not None or read_scale(w) is not None
+        stem(w) for w in re.findall(r"[A-Za-z]+", question) if is_period_word(w) or read_scale(w) is not None
     )
 
 
