@@ -27,6 +27,7 @@ import random
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +40,9 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from index.embedder_factory import load_embedder  # noqa: E402
 from scripts.train_reader import KIT, SEED, folds, load_dev, load_scorer, train  # noqa: E402
+from service.answering.answer import Answer, Draft  # noqa: E402
 from service.answering.engine import Engine  # noqa: E402
-from service.answering.verifier import FEATURES, MODEL_PATH, Recorder, Verifier  # noqa: E402
+from service.answering.verifier import FEATURES, MODEL_PATH, ROUTED, Recorder, Verifier  # noqa: E402
 from service.evaluation import load_questions, score_answer  # noqa: E402
 from service.settings import Settings  # noqa: E402
 from service.tatqa_eval import prediction_answer  # noqa: E402
@@ -51,14 +53,27 @@ from service.tatqa_eval import prediction_answer  # noqa: E402
 EM_BUDGET = 1.0
 PAPER_WEIGHT = 5.0
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.02, 0.51, 0.01))
+EVERY = 2.0  # `explore` at which every option is weighed
+EXPLORE = (*(round(e, 2) for e in np.arange(0.1, 1.01, 0.05)), EVERY)
 PAPER_FILES = ("eval/paper_dev.jsonl", "eval/paper_extra.jsonl")
 
 
 def _recorded(engine: Engine, recorder: Recorder, question: str, doc_ids: list[str] | None):
-    """The answer, and the features the verifier saw (None: it was not asked, e.g. a refusal)."""
-    before = len(recorder.rows)
+    """The answer, and the options the verifier weighed (empty: it was not asked, e.g. a
+    source question), the routed answer first when the routing gave one."""
+    before = len(recorder.asks)
     answer = engine.ask(question, doc_ids=doc_ids)
-    return answer, (recorder.rows[-1] if len(recorder.rows) > before else None)
+    return answer, (recorder.asks[-1] if len(recorder.asks) > before else [])
+
+
+def _ask(options: list, right: Callable[[Draft], float], answered: bool, group: str, kind: str) -> dict:
+    return {
+        "options": [{"x": x, "right": right(draft)} for x, draft in options],
+        "routed_right": right(options[0][1]) if options and options[0][0][ROUTED] else 0.0,
+        "answered": answered,
+        "group": group,
+        "kind": kind,
+    }
 
 
 def tatqa_examples(data_dir: Path, kit: Path = KIT) -> list[dict]:
@@ -76,14 +91,18 @@ def tatqa_examples(data_dir: Path, kit: Path = KIT) -> list[dict]:
             for q in questions:
                 if q["context_id"] not in test:
                     continue
-                answer, x = _recorded(engine, recorder, q["question"], [q["context_id"]])
-                em, _ = scorer.score_answer(prediction_answer(answer), q)
-                out.append({"x": x, "right": em, "answered": answer.answered, "group": q["context_id"], "kind": "own"})
+
+                def right(draft: Draft, q: dict = q) -> float:
+                    return float(scorer.score_answer(prediction_answer(draft), q)[0])
+
+                answer, options = _recorded(engine, recorder, q["question"], [q["context_id"]])
+                ask = _ask(options, right, answer.answered, q["context_id"], "own")
+                if not options:  # answered without the verifier (or refused before it): as it is
+                    ask["routed_right"] = right(answer)  # type: ignore[arg-type]
+                out.append(ask)
                 other = rng.choice([c for c in contexts if c != q["context_id"]])
-                answer, x = _recorded(engine, recorder, q["question"], [other])
-                out.append(
-                    {"x": x, "right": 0.0, "answered": answer.answered, "group": q["context_id"], "kind": "other"}
-                )
+                answer, options = _recorded(engine, recorder, q["question"], [other])
+                out.append(_ask(options, lambda _: 0.0, answer.answered, q["context_id"], "other"))
     return out
 
 
@@ -94,78 +113,116 @@ def paper_examples(data_dir: Path) -> list[dict]:
     out = []
     for name in PAPER_FILES:
         for item in load_questions(ROOT / name):
-            answer, x = _recorded(engine, recorder, item["question"], None)
-            right = float(score_answer(item, answer.to_dict()) and answer.answered)
-            out.append({"x": x, "right": right, "answered": answer.answered, "group": "paper", "kind": "paper"})
+
+            def right(draft: Draft, item: dict = item) -> float:
+                response = Answer(
+                    item["question"], draft.answered, draft.answer, draft.value, draft.unit, draft.citations
+                )
+                return float(score_answer(item, response.to_dict()) and draft.answered)
+
+            answer, options = _recorded(engine, recorder, item["question"], None)
+            ask = _ask(options, right, answer.answered, "paper", "paper")
+            ask["routed_right"] = float(score_answer(item, answer.to_dict()) and answer.answered)
+            ask["abstain"] = item.get("kind") == "abstain"
+            out.append(ask)
     return out
 
 
-def fit(rows: list[dict]) -> Verifier:
-    x = np.vstack([r["x"] for r in rows])
-    y = np.asarray([r["right"] for r in rows]) >= 0.5
+def fit(asks: list[dict]) -> Verifier:
+    rows = [(o, a["kind"]) for a in asks for o in a["options"]]
+    x = np.vstack([o["x"] for o, _ in rows])
+    y = np.asarray([o["right"] for o, _ in rows]) >= 0.5
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    weight = np.asarray([PAPER_WEIGHT if r["kind"] == "paper" else 1.0 for r in rows])
+    weight = np.asarray([PAPER_WEIGHT if kind == "paper" else 1.0 for _, kind in rows])
     model = LogisticRegression(C=1.0, max_iter=2000).fit((x - mean) / scale, y, sample_weight=weight)
     return Verifier(model.coef_[0], float(model.intercept_[0]), mean, scale, 0.5, "")
 
 
-def out_of_fold(rows: list[dict], k: int = 5) -> np.ndarray:
-    """Each verified row's probability from a model fitted without its excerpt's rows (the paper's
-    questions are one group, split across the folds by question)."""
-    verified = [r for r in rows if r["x"] is not None]
-    groups = sorted({r["group"] for r in verified if r["group"] != "paper"})
+def out_of_fold(asks: list[dict], k: int = 5) -> None:
+    """Each option's probability from a model fitted without its excerpt's asks (the paper's
+    questions are one group, split across the folds by question), as `p` on the option."""
+    groups = sorted({a["group"] for a in asks if a["group"] != "paper"})
     fold_of = {g: i for i, part in enumerate(folds(groups, k)) for g in part}
     paper_i = 0
     assignment = []
-    for r in verified:
-        if r["group"] == "paper":
+    for a in asks:
+        if a["group"] == "paper":
             assignment.append(paper_i % k)
             paper_i += 1
         else:
-            assignment.append(fold_of[r["group"]])
-    p = np.zeros(len(verified))
+            assignment.append(fold_of[a["group"]])
     for fold in range(k):
-        train_rows = [r for r, a in zip(verified, assignment) if a != fold]
-        model = fit(train_rows)
-        for i, (r, a) in enumerate(zip(verified, assignment)):
-            if a == fold:
-                p[i] = model.p_holds(r["x"])
-    for r, pi in zip(verified, p):
-        r["p"] = float(pi)
-    return p
+        model = fit([a for a, f in zip(asks, assignment) if f != fold])
+        for a, f in zip(asks, assignment):
+            if f == fold:
+                for o in a["options"]:
+                    o["p"] = model.p_holds(o["x"])
 
 
-def choose_threshold(rows: list[dict]) -> float:
-    """The highest threshold within the budget (`EM_BUDGET`), from out-of-fold probabilities."""
-    own = [r for r in rows if r["kind"] == "own"]
-    paper = [r for r in rows if r["kind"] == "paper"]
+def chosen(ask: dict, threshold: float, explore: float, key: str = "p") -> dict | None:
+    """The option the answerer gives (as `answerer._verified` chooses), or None for a refusal."""
+    options = ask["options"]
+    if not options:
+        return None
+    routed = options[0] if options[0]["x"][ROUTED] else None
+    if routed is not None and routed[key] >= explore:
+        return routed if routed[key] >= threshold else None
+    best = max(options, key=lambda o: o[key])
+    return best if best[key] >= threshold else None
 
-    def lost(part: list[dict], t: float) -> float:
-        return sum(r["right"] for r in part if r["x"] is not None and r["p"] < t) / max(1, len(part))
 
-    # the paper's right answers are checked in-sample (the shipped model is fitted on them, as
-    # `make eval` runs it): the paper's questions are few and unlike the kit's
-    final = fit([r for r in rows if r["x"] is not None])
-    in_sample = [{**r, "p": final.p_holds(r["x"])} if r["x"] is not None else r for r in paper]
-    chosen = THRESHOLDS[0]
+def _given(ask: dict, threshold: float, explore: float, key: str = "p") -> tuple[bool, float]:
+    """(answered, right) for one ask under the verifier; asks it never saw keep their answer."""
+    if not ask["options"]:
+        return ask["answered"], ask["routed_right"] if ask["answered"] else 0.0
+    option = chosen(ask, threshold, explore, key)
+    return option is not None, option["right"] if option is not None else 0.0
+
+
+def choose_threshold(asks: list[dict], final: Verifier) -> tuple[float, float]:
+    """The threshold, and the probability below which the routed answer's alternatives are
+    weighed (`explore`), from out-of-fold probabilities: the highest threshold that costs the
+    TAT-QA questions asked in their own excerpt at most `EM_BUDGET` points of exact match
+    against answering as routed, and — with the model fitted on them, as `make eval` runs it —
+    keeps every right answer to the paper's questions right and answers none it should refuse;
+    then the lowest `explore` within 0.1 point of weighing every option."""
+    own = [a for a in asks if a["kind"] == "own"]
+    paper = [a for a in asks if a["kind"] == "paper"]
+    for a in paper:
+        for o in a["options"]:
+            o["p_final"] = final.p_holds(o["x"])
+    routed_em = 100 * sum(a["routed_right"] if a["answered"] else 0.0 for a in own) / len(own)
+
+    def em(t: float, e: float) -> float:
+        return 100 * sum(_given(a, t, e)[1] for a in own) / len(own)
+
+    def paper_kept(t: float, e: float) -> bool:
+        return all(
+            _given(a, t, e, "p_final") == (True, 1.0) if a["routed_right"] and not a.get("abstain") else True
+            for a in paper
+        ) and not any(a.get("abstain") and _given(a, t, e, "p_final")[0] for a in paper)
+
+    threshold = THRESHOLDS[0]
     for t in THRESHOLDS:
-        if 100 * lost(own, t) <= EM_BUDGET and lost(in_sample, t) == 0:
-            chosen = t
-    return chosen
+        if em(t, EVERY) >= routed_em - EM_BUDGET and paper_kept(t, EVERY):
+            threshold = t
+    best = em(threshold, EVERY)
+    explore = next(e for e in EXPLORE if em(threshold, e) >= best - 0.1 and paper_kept(threshold, e))
+    return threshold, explore
 
 
-def report(rows: list[dict], threshold: float) -> dict:
-    """What answering only from p ≥ threshold does, by kind of example."""
+def report(asks: list[dict], threshold: float, explore: float) -> dict:
+    """What answering as routed, and as the verifier chooses, does by kind of question."""
     by: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for r in rows:
-        b = by[r["kind"]]
+    for a in asks:
+        b = by[a["kind"]]
         b["n"] += 1
-        kept = r["answered"] and (r["x"] is None or r.get("p", 1.0) >= threshold)
-        b["answered_before"] += r["answered"]
-        b["right_before"] += r["right"] if r["answered"] else 0.0
-        b["answered_after"] += kept
-        b["right_after"] += r["right"] if kept else 0.0
+        b["answered_before"] += a["answered"]
+        b["right_before"] += a["routed_right"] if a["answered"] else 0.0
+        answered, right = _given(a, threshold, explore)
+        b["answered_after"] += answered
+        b["right_after"] += right
     return {
         kind: {
             "n": int(b["n"]),
@@ -191,35 +248,36 @@ def main(argv: list[str] | None = None) -> int:
             print(f"nothing ingested at {d}: run `make eval-tatqa` and `make ingest` first", file=sys.stderr)
             return 2
     started = time.perf_counter()
-    rows = tatqa_examples(args.data_dir, args.kit) + paper_examples(args.paper_data_dir)
-    print(f"{len(rows)} answers collected ({time.perf_counter() - started:.0f} s)")
-    out_of_fold(rows)
-    threshold = choose_threshold(rows)
-    figures = report(rows, threshold)
-    print(f"threshold {threshold}; out of fold, [before, after] the verifier:")
+    asks = tatqa_examples(args.data_dir, args.kit) + paper_examples(args.paper_data_dir)
+    n_options = sum(len(a["options"]) for a in asks)
+    print(f"{len(asks)} questions asked, {n_options} answers weighed ({time.perf_counter() - started:.0f} s)")
+    out_of_fold(asks)
+    verifier = fit(asks)
+    threshold, explore = choose_threshold(asks, verifier)
+    figures = report(asks, threshold, explore)
+    print(f"threshold {threshold}, explore below {explore}; out of fold, [as routed, as the verifier chooses]:")
     print(json.dumps(figures, indent=1))
     if args.examples:
         args.examples.write_text(
             "".join(
-                json.dumps(
-                    {**{k: v for k, v in r.items() if k != "x"}, "x": None if r["x"] is None else r["x"].tolist()}
-                )
-                + "\n"
-                for r in rows
+                json.dumps({**a, "options": [{**o, "x": o["x"].tolist()} for o in a["options"]]}) + "\n" for a in asks
             )
         )
-    verifier = fit([r for r in rows if r["x"] is not None])
-    verifier.threshold = threshold
-    refused = [
-        r for r in rows if r["kind"] == "paper" and r["right"] and r["x"] is not None and not verifier.accepts(r["x"])
+    verifier.threshold, verifier.explore = threshold, explore
+    lost = [
+        a
+        for a in asks
+        if a["kind"] == "paper" and a["routed_right"] and not _given(a, threshold, explore, "p_final")[1]
     ]
-    if refused:
-        print(f"warning: the fitted verifier refuses {len(refused)} right answers to the paper's questions")
+    if lost:
+        print(f"warning: the fitted verifier loses {len(lost)} right answers to the paper's questions")
     verifier.version = f"verifier-{hashlib.sha1(verifier.coef.round(6).tobytes()).hexdigest()[:10]}"
     verifier.trained_on = {
-        "answers": len(rows),
+        "questions": len(asks),
+        "answers": n_options,
         "features": list(FEATURES),
         "threshold": threshold,
+        "explore": explore,
         "em_budget": EM_BUDGET,
         "out_of_fold": figures,
     }

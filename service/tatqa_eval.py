@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from index.embedder import Embedder
-from service.answering.answer import Answer
+from service.answering.answer import Answer, Draft
 
 DEFAULT_KIT = Path(__file__).resolve().parent.parent / "eval" / "tatqa"
 SPLITS = ("all", "dev", "heldout")
@@ -81,7 +81,7 @@ def format_value(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def prediction_answer(answer: Answer) -> str | list[str]:
+def prediction_answer(answer: Answer | Draft) -> str | list[str]:
     """The answer as the document prints it (one span, or the list of several); else the
     computed value; else "" when the answerer declined. An answer with neither spans nor a
     value gives its sentence (the scorer then gives partial credit by tokens)."""

@@ -370,6 +370,40 @@ def test_acme_figure_from_the_text(acme):
     assert c.snippet[start:end] == "$0.5 million"
 
 
+# == the verifier's choice among the answers the answerer could give =========================
+
+
+def _verifier_against_the_routing(explore: float):
+    """A verifier that holds every option but the routed one likely (a hand-given weight on the
+    `routed` feature), weighing the others below `explore`: which answer it gives shows what it weighs."""
+    import numpy as np
+
+    from service.answering.verifier import FEATURES, ROUTED, Verifier
+
+    coef = np.zeros(len(FEATURES))
+    coef[ROUTED] = -4.0
+    return Verifier(coef, 2.0, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), 0.5, "verifier-test", {}, explore)
+
+
+def test_a_doubted_answer_gives_way_to_the_reader_s_other_reading(engines):
+    engine = engines[ACME.stem]
+    (doc_id,) = engine.corpus.docs
+    question = "What were the sales commissions in 2019?"
+    shipped = engine.library
+    try:
+        engine.library = shipped._replace(verifier=_verifier_against_the_routing(explore=0.0))
+        routed = engine.ask(question, doc_ids=[doc_id])
+        engine.library = shipped._replace(verifier=_verifier_against_the_routing(explore=1.0))
+        weighed = engine.ask(question, doc_ids=[doc_id])
+    finally:
+        engine.library = shipped
+    # not doubted: the routed answer, the table's cell, is refused (its p is below the threshold)
+    assert routed.answered is False
+    # doubted: the reader's clause of the text is given, cited at its sentence
+    assert weighed.answered and weighed.value is None and len(weighed.spans) == 1
+    assert "commission plan" in weighed.spans[0] and first(weighed).kind == "passage"
+
+
 # == Acme: abstention =========================================================================
 
 

@@ -12,12 +12,12 @@ from ingest.numbers import figures_in, is_note_mark, names_a_date
 from ingest.records import Passage
 from ingest.tables import build_table
 from scripts.train_reader import KIT, evidence_text, load_scorer
-from scripts.train_verifier import choose_threshold, fit, report
+from scripts.train_verifier import choose_threshold, chosen, fit, report
 from service.answering.answer import Citation, Draft
 from service.answering.corpus import TableView
 from service.answering.question import norm_tokens, parse_question
 from service.answering.spans import printed_figure
-from service.answering.verifier import FEATURES, Evidence, Verifier, features, label_unsaid, load_verifier
+from service.answering.verifier import FEATURES, ROUTED, Evidence, Verifier, features, label_unsaid, load_verifier
 
 pytestmark = pytest.mark.unit
 
@@ -145,40 +145,71 @@ def test_features_describe_the_answer_and_what_it_cites():
     assert dict(zip(FEATURES, clause))["quantity_without_figure"] == 1
 
 
-def _rows(rng: np.random.Generator, n: int, right: bool, kind: str) -> list[dict]:
-    """Answers whose first feature tells right from wrong (noisily)."""
+def _option(rng: np.random.Generator, right: bool, routed: bool) -> dict:
+    """An answer whose first feature tells right from wrong (noisily)."""
+    x = rng.normal(size=len(FEATURES))
+    x[0] += 1.5 if right else -1.5
+    x[ROUTED] = float(routed)
+    return {"x": x, "right": float(right)}
+
+
+def _asks(rng: np.random.Generator, n: int, kind: str, routed_right: bool, other_right: bool | None) -> list[dict]:
+    """Questions each with its routed answer and, unless `other_right` is None, one alternative."""
     out = []
     for i in range(n):
-        x = rng.normal(size=len(FEATURES))
-        x[0] += 1.5 if right else -1.5
-        out.append({"x": x, "right": float(right), "answered": True, "group": f"{kind}{i % 10}", "kind": kind})
+        options = [_option(rng, routed_right, True)]
+        if other_right is not None:
+            options.append(_option(rng, other_right, False))
+        out.append(
+            {
+                "options": options,
+                "routed_right": float(routed_right),
+                "answered": True,
+                "group": "paper" if kind == "paper" else f"{kind}{i % 10}",
+                "kind": kind,
+            }
+        )
     return out
 
 
-def test_the_verifier_is_fitted_from_a_small_fixture_and_its_threshold_keeps_the_budget():
+def test_the_verifier_is_fitted_from_a_small_fixture_and_chooses_within_the_budget():
     from scripts.train_verifier import out_of_fold
 
     rng = np.random.default_rng(0)
-    rows = _rows(rng, 150, True, "own") + _rows(rng, 100, False, "own") + _rows(rng, 150, False, "other")
-    rows += [{**r, "group": "paper", "kind": "paper"} for r in _rows(rng, 20, True, "paper")]
-    model = fit(rows)
+    asks = _asks(rng, 150, "own", True, None) + _asks(rng, 60, "own", False, True) + _asks(rng, 60, "own", False, False)
+    asks += _asks(rng, 150, "other", False, False) + _asks(rng, 20, "paper", True, None)
+    model = fit(asks)
     right, wrong = np.zeros(len(FEATURES)), np.zeros(len(FEATURES))
     right[0], wrong[0] = 2.0, -2.0
     assert model.p_holds(right) > 0.9 > 0.1 > model.p_holds(wrong)
-    out_of_fold(rows)
-    threshold = choose_threshold(rows)
-    figures = report(rows, threshold)
+    out_of_fold(asks)
+    threshold, explore = choose_threshold(asks, model)
+    figures = report(asks, threshold, explore)
     before, after = figures["own"]["right %"]
-    assert before - after <= 1.0  # the budget: at most a point of right answers refused
+    assert after >= before - 1.0  # the budget: at most a point of right answers lost
+    assert after > before  # a wrong routed answer's right alternative is given instead
     assert figures["other"]["answered %"][1] < figures["other"]["answered %"][0]  # wrong ones refused
-    model.threshold = threshold  # the shipped model, fitted on every answer, keeps the paper's right ones
-    assert all(model.accepts(r["x"]) for r in rows if r["kind"] == "paper" and r["right"])
+    model.threshold, model.explore = threshold, explore  # the shipped model keeps the paper's right answers
+    assert all(chosen(a, threshold, explore, "p_final") is a["options"][0] for a in asks if a["kind"] == "paper")
+
+
+def test_the_routed_answer_is_given_unless_the_verifier_doubts_it():
+    def ask(*ps: float, routed: bool = True) -> dict:
+        options = [{"x": np.eye(len(FEATURES))[ROUTED] * (routed and i == 0), "p": p} for i, p in enumerate(ps)]
+        return {"options": options}
+
+    sure, doubted = ask(0.6, 0.9), ask(0.2, 0.9)
+    assert chosen(sure, 0.1, 0.5)["p"] == 0.6  # sure enough: the alternatives are not weighed
+    assert chosen(doubted, 0.1, 0.5)["p"] == 0.9  # doubted: the likeliest option
+    assert chosen(ask(0.05, 0.08), 0.1, 0.5) is None  # none holds: a refusal
+    assert chosen(ask(0.3, routed=False), 0.1, 0.5)["p"] == 0.3  # the routing refused; an option holds
+    assert chosen({"options": []}, 0.1, 0.5) is None
 
 
 def test_the_shipped_verifier_loads_offline():
     model = load_verifier()
     assert isinstance(model, Verifier) and model.version.startswith("verifier-")
-    assert model.coef.shape == (len(FEATURES),) and 0.0 < model.threshold < 0.5
+    assert model.coef.shape == (len(FEATURES),) and 0.0 < model.threshold < 0.5 and 0.0 < model.explore
     assert model.trained_on["features"] == list(FEATURES)
 
 

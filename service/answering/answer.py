@@ -92,3 +92,4 @@ class Draft:
     # the sentence's parts, for writing it in the question's language (`phrasing.render`);
     # None: the answer quotes the documents, or has no other wording
     phrase: Phrase | None = None
+    confidence: float = 0.0  # the general reader's confidence in the reading it composed (0: a solver's draft)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from functools import cached_property
 from typing import NamedTuple, Protocol
@@ -176,9 +176,10 @@ def _attempt(library: Library, question: str, top_k: int, doc_ids: list[str] | N
     ctx.read((yield pending.finished()), detect_language(question), library.searcher.language_of)
     retrieval_s += time.perf_counter() - waited
     ctx.vector = pending.vector if space else None
-    draft = _read_generally(ctx, _solve(ctx))
+    solved = _solve(ctx)
+    draft = _read_generally(ctx, solved)
     if space is None:  # the verifier learned English answers' evidence
-        draft = _verified(library, ctx, draft)
+        draft = _verified(library, ctx, solved, draft)
     return draft, ctx, retrieval_s
 
 
@@ -208,6 +209,8 @@ class _Context:
         self._facts: list | None = None
         self.passages: list[tuple[Passage, float]] = []
         self.vector: np.ndarray | None = None  # the question's vector in the cross-lingual space, when searched there
+        self._readings: tuple[list[Reading], Iterator[Reading]] | None = None
+        self._holding: dict[int, bool] = {}  # `_holds` of each reading, by id (the readings are kept)
 
     def prepare(self) -> None:
         """The work on the question alone that a value answer needs (most questions ask for one),
@@ -271,6 +274,55 @@ class _Context:
     def sentences(self, need_figure: bool = True) -> list[SentenceMatch]:
         return best_sentences(self.q, self.passages, self.matcher.weight, need_figure=need_figure)
 
+    @cached_property
+    def readable(self) -> tuple[list[TableView], list[Passage]]:
+        """The tables and passages the general reader reads: only evidence that says the
+        question's names and informative words (a reading from any other would not hold; this
+        also keeps the reader off the hot path of questions it cannot answer)."""
+        model = self.reader
+        if model is None:
+            return [], []
+        tables = [
+            t
+            for t in self.reader_tables()
+            if _names_its_own(self, t)
+            and _may_hold(self, model, self.matcher.table_text(t), self.matcher.table_years(t))
+        ]
+        passages = [
+            p
+            for p, _ in self.passages[:READER_PASSAGES]
+            if all(passage_words(p).has(e) or is_period_word(e) for e in self.names)
+            and _may_hold(
+                self,
+                model,
+                _passage_text(p),
+                frozenset(self.q.years) if _undated_in_its_period(self, p) else frozenset(),
+            )
+        ]
+        return tables, passages
+
+    def readings(self) -> Iterator[Reading]:
+        """The general reader's readings of the readable evidence, the router's preferred first;
+        each computed once, when first asked for (the routing may stop at the first; the
+        verifier may weigh them all)."""
+        if self._readings is None:
+            tables, passages = self.readable
+            direction = {"more": "max", "less": "min"}.get(self.q.direction or "")
+            source = readings(self.reader, self.q.text, tables, passages, direction, self.operation)  # type: ignore[arg-type]
+            self._readings = ([], source)
+        done, source = self._readings
+        yield from done
+        for reading in source:
+            done.append(reading)
+            yield reading
+
+    def holds(self, reading: Reading) -> bool:
+        """`_holds` of one of `readings()`, worked out once (the routing and the verifier both ask)."""
+        found = self._holding.get(id(reading))
+        if found is None:
+            found = self._holding[id(reading)] = _holds(self, self.reader, reading)  # type: ignore[arg-type]
+        return found
+
 
 def _solve(ctx: _Context) -> Draft:
     q = ctx.q
@@ -328,38 +380,27 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
             # one year asked and a sentence states the figure for it ("the average annual growth
             # rate in 2021 … 13.8%"): there is nothing to compute across years
             return draft
-    # only evidence that says the question's informative words is read (a reading from any other
-    # would not hold): this also keeps the reader off the hot path of questions it cannot answer
-    question = ctx.q.text
-    tables = [
-        t
-        for t in ctx.reader_tables()
-        if _names_its_own(ctx, t) and _may_hold(ctx, model, ctx.matcher.table_text(t), ctx.matcher.table_years(t))
-    ]
-    passages = [
-        p
-        for p, _ in ctx.passages[:READER_PASSAGES]
-        if all(passage_words(p).has(e) or is_period_word(e) for e in ctx.names)
-        and _may_hold(
-            ctx, model, _passage_text(p), frozenset(ctx.q.years) if _undated_in_its_period(ctx, p) else frozenset()
-        )
-    ]
+    tables, passages = ctx.readable
     if not tables and not passages:
         return draft
-    direction = {"more": "max", "less": "min"}.get(ctx.q.direction or "")
-    for reading in readings(model, question, tables, passages, direction, ctx.operation):
+    for reading in ctx.readings():
         if draft.answered and reading.text is not None and _wrong_kind(ctx, reading.text.text):
             continue  # a clause without a figure does not replace a figure for "how large …"
         if text_first and draft.solver == "derived" and reading.text is None:
             continue  # only a clause of the text replaces a computed change (a cell would not say why)
-        if _holds(ctx, model, reading):
+        if ctx.holds(reading):
             figure = reading.cells[0].value if reading.op == ops.SPAN and reading.cells else reading.value
             if draft.answered and figure is not None and _same_figure(figure, draft.value):
                 return draft  # the reading agrees with the solver's figure, which says it in its own words
-            composed = draft_of(ctx.corpus, reading)
-            composed.solver = "reader"
-            return composed
+            return _reader_draft(ctx, reading)
     return draft
+
+
+def _reader_draft(ctx: _Context, reading: Reading) -> Draft:
+    composed = draft_of(ctx.corpus, reading)
+    composed.solver = "reader"
+    composed.confidence = reading.confidence
+    return composed
 
 
 _HOW_MANY = re.compile(r"\bhow many\s+(.+?)(?:\s+(?:did|does|do|is|are|was|were|has|have|had|there)\b|[?,]|$)", re.I)
@@ -511,13 +552,55 @@ def _undated_in_its_period(ctx: _Context, passage: Passage) -> bool:
     return bool(periods) and ctx.q.years[0] == max(periods)
 
 
-def _verified(library: Library, ctx: _Context, draft: Draft) -> Draft:
-    """The answer, if the verifier finds that what it rests on holds; else a refusal."""
+def _verified(library: Library, ctx: _Context, solved: Draft, routed: Draft) -> Draft:
+    """The answer the verifier finds likeliest to hold, if any holds: the routed answer, or —
+    where the verifier doubts it — the solver's draft or another of the reader's readings."""
+    check, model = library.verifier, ctx.reader
+    if check is None or model is None or routed.missing:
+        return routed
+    if routed.answered and (routed.solver not in verifier.SOLVERS or not routed.citations):
+        return routed  # a source question, a dataset's fact: answered by what they name
+    text_asked = solved.answered and _text_asked(ctx, solved)
+    options: list[tuple[np.ndarray, Draft]] = []
+    if routed.answered:
+        options.append((_answer_features(ctx, routed, routed=True, holds=True, text_asked=text_asked), routed))
+    best, best_p = (options[0][1], check.p_holds(options[0][0])) if options else (None, 0.0)
+    if best_p < check.explore:
+        for draft, holds in _alternatives(ctx, solved, routed):
+            x = _answer_features(ctx, draft, routed=False, holds=holds, text_asked=text_asked)
+            options.append((x, draft))
+            if (p := check.p_holds(x)) > best_p:
+                best, best_p = draft, p
+    check.record(options)
+    return best if best is not None and best_p >= check.threshold else _abstain(ctx)
+
+
+def _alternatives(ctx: _Context, solved: Draft, routed: Draft) -> Iterator[tuple[Draft, bool]]:
+    """The other answers the answerer could give (each once), and whether each passes the
+    hand-set guards: the solver's draft the reader replaced, and each of the reader's readings."""
+    given = {_said(routed)} if routed.answered else set()
+    if solved.answered and not solved.missing and solved.citations and solved.solver in verifier.SOLVERS:
+        given.add(_said(solved))
+        if solved is not routed:
+            yield solved, True
+    if ctx.reader is None or solved.missing or solved.solver in ("source", "compare", "label"):
+        return
+    for reading in ctx.readings():
+        draft = _reader_draft(ctx, reading)
+        if draft.citations and _said(draft) not in given:
+            given.add(_said(draft))
+            yield draft, ctx.holds(reading)
+
+
+def _said(draft: Draft) -> tuple:
+    """What an answer says, as the benchmark reads it: its spans, else its figure."""
+    return tuple(draft.spans) or (None if draft.value is None else round(draft.value, 4),)
+
+
+def _answer_features(ctx: _Context, draft: Draft, *, routed: bool, holds: bool, text_asked: bool) -> np.ndarray:
+    """What the verifier weighs of one answer: what its first citation says of the question."""
     model = ctx.reader
-    if library.verifier is None or model is None or not draft.answered or draft.missing or not draft.citations:
-        return draft
-    if draft.solver not in verifier.SOLVERS:
-        return draft  # a source question, a dataset's fact: answered by what they name
+    assert model is not None
     citation = draft.citations[0]
     cited = f"{citation.locator} {citation.row or ''} {citation.column or ''} {citation.snippet}"
     table = next((t for t in ctx.corpus.tables_by_doc.get(citation.doc_id, ()) if t.label == citation.table), None)
@@ -535,10 +618,11 @@ def _verified(library: Library, ctx: _Context, draft: Draft) -> Draft:
         unsaid(model, ctx.q.text, cited, weighty=0.0),
         verifier.label_unsaid(model.weights, ctx.q.text, citation.row),
         verifier.label_unsaid(model.weights, ctx.q.text, citation.column),
+        routed=routed,
+        holds=holds,
+        text_asked=text_asked,
     )
-    if library.verifier.accepts(verifier.features(evidence, draft)):
-        return draft
-    return _abstain(ctx)
+    return verifier.features(evidence, draft)
 
 
 def _other_table_says(ctx: _Context, table: TableView, word: str) -> bool:

@@ -1,5 +1,5 @@
-"""Whether an answer holds: a learned check of every answer the English answerer composes,
-before it is given.
+"""Whether an answer holds, and which of the answers the English answerer could give: a learned
+check of every answer before it is given.
 
 The answerer's solvers and the general reader each pick the best evidence they can find; the
 best evidence in a document that does not hold the answer is still some cell or sentence, and
@@ -12,6 +12,14 @@ a quantity was asked and a figure given — trained by `scripts/train_verifier.p
 TAT-QA dev questions asked inside their own excerpt (right or wrong by the kit's scorer) and
 inside another excerpt (all wrong), and on the paper's evaluation questions. Its threshold is
 chosen by the same script. Evaluated with numpy (a dot product): no model call on the hot path.
+
+The answerer's routing (its solvers first, the general reader where they fail or where it
+computes what they would only look up) picks one answer; where the verifier doubts it (below
+`explore`), the other answers the solvers and the reader could give are weighed too — the
+solver's own draft, the reader's table reading, its clause of the text — and the likeliest to
+hold is given, if any holds. Whether an option is the routed one, the reader's confidence in
+it and whether it passes the hand-set guards are features, not gates: the routing's choices
+are kept where the data bears them out.
 """
 
 from __future__ import annotations
@@ -60,8 +68,13 @@ FEATURES = (
     "content_unsaid",  # share of the question's grounded words, however common, the cited place does not say
     "row_unsaid",  # share of the cited row's label the question does not say (`Depreciation expense` for "total expenses")
     "column_unsaid",  # … of the cited column's label
+    "routed",  # the answer the answerer's routing chose (the others are options it passed over)
+    "reading_confidence",  # the general reader's confidence in its reading (0: a solver's draft)
+    "holds",  # the reading passes the hand-set guards of years, names and words said (`answerer._holds`)
+    "text_asked",  # the routing would offer a clause of the text before a looked-up figure
 )
 
+ROUTED = FEATURES.index("routed")
 _ASKS_QUANTITY = re.compile(
     r"^\s*(?:how (?:much|many|large|big|high|low|small|long)|what (?:amount|number|percentage|share))\b", re.I
 )
@@ -88,6 +101,9 @@ class Evidence:
     content_unsaid: float = 0.0
     row_unsaid: float = 0.0
     column_unsaid: float = 0.0
+    routed: bool = True  # the answer the routing chose; False: an option it passed over
+    holds: bool = True
+    text_asked: bool = False
 
 
 def features(evidence: Evidence, draft: Draft) -> np.ndarray:
@@ -118,6 +134,10 @@ def features(evidence: Evidence, draft: Draft) -> np.ndarray:
         evidence.content_unsaid,
         evidence.row_unsaid,
         evidence.column_unsaid,
+        float(evidence.routed),
+        draft.confidence,
+        float(evidence.holds),
+        float(evidence.text_asked),
     ]
     return np.asarray(row, dtype=np.float64)
 
@@ -134,7 +154,8 @@ def label_unsaid(weights: Callable[[str], float], question: str, label: str | No
 
 @dataclass
 class Verifier:
-    """A standardised logistic model and the probability from which an answer is given."""
+    """A standardised logistic model, the probability from which an answer is given, and the
+    one below which the routed answer's alternatives are weighed too."""
 
     coef: np.ndarray
     intercept: float
@@ -143,6 +164,7 @@ class Verifier:
     threshold: float
     version: str
     trained_on: dict = field(default_factory=dict)
+    explore: float = 0.0  # 0: the routed answer only
 
     def p_holds(self, x: np.ndarray) -> float:
         z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)
@@ -151,23 +173,30 @@ class Verifier:
     def accepts(self, x: np.ndarray) -> bool:
         return self.p_holds(x) >= self.threshold
 
+    def record(self, options: list[tuple[np.ndarray, Draft]]) -> None:
+        """Nothing: a trained verifier keeps no answers (see `Recorder`)."""
+
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump(self, path, compress=3)
 
 
 class Recorder:
-    """Accepts every answer and keeps its features: how `scripts/train_verifier.py` sees what
-    the answerer would give."""
+    """Weighs every answer the answerer could give, gives the routed one, and keeps each
+    option's features and draft: how `scripts/train_verifier.py` sees what the answerer could give."""
 
     version = "recorder"
+    threshold = 0.5
+    explore = 2.0  # every option is weighed
 
     def __init__(self) -> None:
-        self.rows: list[np.ndarray] = []
+        self.asks: list[list[tuple[np.ndarray, Draft]]] = []
 
-    def accepts(self, x: np.ndarray) -> bool:
-        self.rows.append(x)
-        return True
+    def p_holds(self, x: np.ndarray) -> float:
+        return float(x[ROUTED])  # the routed answer is given, no other
+
+    def record(self, options: list[tuple[np.ndarray, Draft]]) -> None:
+        self.asks.append(options)
 
 
 def load_verifier(path: Path = MODEL_PATH) -> Verifier | None:
