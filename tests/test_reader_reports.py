@@ -608,7 +608,6 @@ def test_note_either_or_comparison_is_not_a_yes_no(note):
 # == the statistics note: text and abstention ==================================================
 
 
-@pytest.mark.xfail(strict=True, reason="answers 8.9 % ('Coast, 2023: 8.9%'), the figure, not the reason the text gives")
 def test_note_why_from_the_text(note):
     r = note("Why did unemployment on the Coast rise in 2023?")
     assert r.answered and "fish processing season" in " ".join([r.answer, *r.spans])
