@@ -170,9 +170,6 @@ class Verifier:
         z = float(((x - self.mean) / self.scale) @ self.coef + self.intercept)
         return 1.0 / (1.0 + np.exp(-z))
 
-    def accepts(self, x: np.ndarray) -> bool:
-        return self.p_holds(x) >= self.threshold
-
     def record(self, options: list[tuple[np.ndarray, Draft]]) -> None:
         """Nothing: a trained verifier keeps no answers (see `Recorder`)."""
 
