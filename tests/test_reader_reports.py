@@ -608,6 +608,16 @@ def test_note_either_or_comparison_is_not_a_yes_no(note):
 # == the statistics note: text and abstention ==================================================
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="answers the Capital row of Table 1 (4.7, 5.5): the table reading holds ('national' is one unsaid word of "
+    "several) and is routed before the text, whose sentence prints both rates",
+)
+def test_note_several_values_from_one_sentence(note):
+    r = note("What was the national unemployment rate in 2023 and 2021 respectively?")
+    assert r.spans == ["5.6%", "6.4%"] and first(r).kind == "passage"
+
+
 def test_note_why_from_the_text(note):
     r = note("Why did unemployment on the Coast rise in 2023?")
     assert r.answered and "fish processing season" in " ".join([r.answer, *r.spans])

@@ -67,6 +67,53 @@ def test_a_figure_is_cited_as_the_report_prints_it(text, figure, printed):
     assert text[a:b] == printed
 
 
+@pytest.mark.parametrize(
+    ("sentence", "years", "figures"),
+    [
+        (
+            "The incremental shares were 383,000 and 750,000 at December 31, 2019 and 2018, respectively.",
+            2,
+            ["383,000", "750,000"],
+        ),
+        (
+            "Charges of $9.2 million and $8.4 million were recorded in 2017 and 2018, against $5.0 million in 2016.",
+            2,
+            ["$9.2 million", "$8.4 million"],
+        ),
+        (
+            "Charges of $9.2 million and $8.4 million were recorded in 2017 and 2018, against $5.0 million in 2016.",
+            0,
+            ["$9.2 million", "$8.4 million", "$5.0 million"],
+        ),
+        ("On November 14, 2016 the rate rose to 41.3% from 34.9%.", 0, ["41.3%", "34.9%"]),
+    ],
+)
+def test_the_figures_of_a_sentence_are_read_as_printed_in_order(sentence, years, figures):
+    from service.answering.spans import Candidate, sentence_figures
+
+    passage = Passage("p", f"Another sentence with 12 items. {sentence} A last one of 7.", [], None, 0, 0, doc_id="d")
+    start = passage.text.index(sentence)
+    assert sentence_figures(Candidate(passage, start, start + 10, "clause"), years) == figures
+
+
+def test_a_question_asking_several_values_reads_the_figures_of_the_sentence():
+    """The shipped span model picks the sentence; its figures are the values asked, in order."""
+    from service.answering import operators as ops
+    from service.answering.reader import load_model, read_text
+
+    text = (
+        "The company sells hinges in Europe. Net sales were $412.6 million in 2019, compared with "
+        "$398.3 million in 2018. Headcount grew to 1,240 employees."
+    )
+    passages = [Passage("p1", text, ["MD&A"], None, 0, 0, doc_id="doc")]
+    question = "What were the net sales in 2019 and 2018 respectively?"
+    several = read_text(load_model(), question, passages, several=True)
+    assert several is not None and several.op == ops.MULTI_SPAN
+    assert several.spans == ["$412.6 million", "$398.3 million"]
+    one = read_text(load_model(), question, passages)
+    assert one is not None and one.op == ops.SPAN and len(one.spans) == 1
+
+
 def test_fiscal_years_are_years_of_the_question():
     assert parse_question("What was the interest income in FY17?").years == [2017]
     assert parse_question("What was the change between FY19 and FY18?").years == [2019, 2018]

@@ -386,7 +386,7 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     if not tables and not passages:
         return draft
     for reading in ctx.readings():
-        if draft.answered and reading.text is not None and _wrong_kind(ctx, reading.text.text):
+        if draft.answered and reading.text is not None and _wrong_kind(ctx, " ".join(reading.spans)):
             continue  # a clause without a figure does not replace a figure for "how large …"
         if text_first and draft.solver == "derived" and reading.text is None:
             continue  # only a clause of the text replaces a computed change (a cell would not say why)

@@ -265,14 +265,15 @@ def _text_draft(corpus: Corpus, reading: Reading) -> Draft:
     text = span.passage.text
     # the sentence the span is in, quoted; the span highlighted in the citation
     start, end = sentence_around(text, (span.start, span.end))
-    value = parse_number(span.text) if re.fullmatch(r"[\s$€£¥(),.\d%-]+", span.text) else None
+    several = len(reading.spans) > 1  # the figures of one sentence, for several values asked
+    value = parse_number(span.text) if not several and re.fullmatch(r"[\s$€£¥(),.\d%-]+", span.text) else None
     unit = None
-    if value is None and has_chinese(span.text):  # `17.2万亿美元`: 17.2 trillion US dollars
+    if value is None and not several and has_chinese(span.text):  # `17.2万亿美元`: 17.2 trillion US dollars
         value, unit = read_figure(span.text) or (None, None)
     return Draft(
         answer=text[start:end].strip(),
         value=value,
         unit=unit,
         citations=[passage_citation(corpus, span.passage, reading.confidence, (span.start, span.end))],
-        spans=[span.text],
+        spans=list(reading.spans) if several else [span.text],
     )

@@ -34,7 +34,7 @@ from service.answering.corpus import CellView, TableView
 from service.answering.evidence import Asked, cell_period, score_cells
 from service.answering.operands import TWO_OPERANDS, OperandOrder
 from service.answering.operators import FastTextClassifier
-from service.answering.spans import Candidate, score_spans
+from service.answering.spans import Candidate, score_spans, sentence_figures
 from service.answering.textmatch import Grounding, WordWeights, letters_only, similar, stem, words
 
 MODEL_PATH = Path(__file__).with_name("models") / "reader.joblib"
@@ -137,7 +137,8 @@ def readings(
         yield table
         return
     # a span may be a cell or a clause of the text: both are read, and the router orders them
-    text = read_text(model, question, passages) if passages else None
+    op = operation[0] if operation is not None else table.op if table is not None else classify(model, question)[0]
+    text = read_text(model, question, passages, several=op == ops.MULTI_SPAN) if passages else None
     if table is None or text is None:
         yield from (r for r in (table, text) if r is not None)
     elif text_first(model, question, table, text) >= TEXT_FIRST:
@@ -160,11 +161,15 @@ def text_first(model: ReaderModel, question: str, table: Reading, text: Reading)
     return float(model.router.predict_proba(features)[0, 1])  # type: ignore[attr-defined]
 
 
-def read_text(model: ReaderModel, question: str, passages: list[Passage]) -> Reading | None:
+def read_text(model: ReaderModel, question: str, passages: list[Passage], several: bool = False) -> Reading | None:
+    """The span of the text the span model prefers; for a question that asks several values
+    (`several`), the figures of its sentence when it prints two or more."""
     ranked = score_spans(model.spans, question, passages, model.weights)
     if not ranked:
         return None
     probability, best = ranked[0]
+    if several and len(figures := sentence_figures(best, len(Asked.of(question).years))) >= 2:
+        return Reading(ops.MULTI_SPAN, 0.0, [], probability, spans=figures, text=best)
     return Reading(ops.SPAN, 0.0, [], probability, spans=[best.text], text=best)
 
 

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from ingest.numbers import CHINESE_UNIT_AFTER, is_note_mark, names_a_date
+from ingest.numbers import CHINESE_UNIT_AFTER, figures_in, is_note_mark, names_a_date
 from ingest.records import Passage
-from ingest.text import sentence_spans
+from ingest.text import sentence_around, sentence_spans
 from service.answering.textmatch import WordWeights, fuzzy, letters_only, similar, token_spans, words
 
 # a figure as reports print it: currency, sign, digits, scale and unit words after it
@@ -191,6 +191,17 @@ def printed_figure(text: str, start: int, end: int) -> tuple[int, int]:
                 b -= 1  # `(3,000)` opened before the figure's own start
             return a, b
     return start, end
+
+
+def sentence_figures(span: Candidate, asked_years: int = 0) -> list[str]:
+    """The figures of the sentence a span is in, as printed and in the order printed (years,
+    dates and note marks aside): the several values a "… in 2019 and 2018 respectively?"
+    question asks of one sentence. With `asked_years` (two or more), as many as were asked."""
+    text = span.passage.text
+    start, end = sentence_around(text, (span.start, span.end))
+    sentence = text[start:end]
+    found = [sentence[slice(*printed_figure(sentence, f.start, f.end))] for f in figures_in(sentence)]
+    return found[:asked_years] if asked_years >= 2 else found
 
 
 class _AskedWords:

@@ -72,6 +72,7 @@ FEATURES = (
     "reading_confidence",  # the general reader's confidence in its reading (0: a solver's draft)
     "holds",  # the reading passes the hand-set guards of years, names and words said (`answerer._holds`)
     "text_asked",  # the routing would offer a clause of the text before a looked-up figure
+    "both_unsaid",  # the cited row names a thing the question does not, and the question one the cited place does not
 )
 
 ROUTED = FEATURES.index("routed")
@@ -138,6 +139,7 @@ def features(evidence: Evidence, draft: Draft) -> np.ndarray:
         draft.confidence,
         float(evidence.holds),
         float(evidence.text_asked),
+        evidence.row_unsaid * float(evidence.unsaid_cited > 0),  # a thing unsaid on each side: another thing
     ]
     return np.asarray(row, dtype=np.float64)
 
