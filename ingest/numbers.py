@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.periods import MONTH_NAMES
+
 MISSING_MARKS = {
     "",
     "—",
@@ -374,12 +376,9 @@ def chinese_unit_at(text: str, at: int) -> tuple[str, int] | None:
     return " ".join(w for w in words if w), match.end(match.lastgroup or 0)  # the last word's end, not a space
 
 
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
-    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
-_MONTH_BEFORE = re.compile(rf"\b{_MONTH}\.?\s+$")
-_MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b")
+# a month's name as printed (capitalised: `may` in prose is a verb)
+_MONTH_BEFORE = re.compile(rf"\b{MONTH_NAMES}\.?\s+$")
+_MONTH_AFTER = re.compile(rf"(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH_NAMES}\b")
 _DAY = re.compile(r"\d{1,2}")
 # `(1) Fiscal 2018 net income …`: a note's number at the start of a text, not a figure of it
 _NOTE_MARK = re.compile(r"\s*[(\[]\d{1,2}[)\]]")

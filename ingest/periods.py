@@ -25,12 +25,17 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["is_period", "period_year"]
+__all__ = ["MONTH_NAMES", "YEAR_IN_TEXT", "is_period", "period_year"]
 
-_MONTHS = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+# an English month's name, full or short, as printed (capitalised; compile with IGNORECASE to
+# read any case): the months of period labels here and of dates in running text (`ingest.numbers`)
+MONTH_NAMES = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
+# a year of 1900–2099 written out in running text, not part of a longer number
+YEAR_IN_TEXT = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_MONTHS = rf"{MONTH_NAMES}\.?"
 _YEAR4 = r"(?P<y>\d{4})"
 
 # notes around a period label: footnote marks, bracketed remarks without a year of their own

@@ -21,7 +21,7 @@ import numpy as np
 from index.search import Hit, Searcher, Steps
 from index.spaces import CROSSLINGUAL
 from ingest.numbers import currency_of, format_number
-from ingest.periods import is_period_word, period_year
+from ingest.periods import YEAR_IN_TEXT, is_period_word, period_year
 from ingest.records import Passage, Reference
 from ingest.text import detect_language, sentence_around
 from service.answering import operators as ops
@@ -521,9 +521,6 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
     return unsaid(model, ctx.q.text, text) <= READER_UNSAID
 
 
-_A_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-
-
 def _names_said(ctx: _Context, text: str) -> float:
     """The share of the question's names the text says, in any of their written forms."""
     if not ctx.names:
@@ -539,7 +536,7 @@ def _dated_as_asked(ctx: _Context, passage: Passage, sentence: str) -> bool:
     years = ctx.q.years
     if all(str(y) in sentence for y in years):
         return True
-    if len(years) != 1 or _A_YEAR.search(sentence):
+    if len(years) != 1 or YEAR_IN_TEXT.search(sentence):
         return False
     return str(years[0]) in " ".join(passage.section) or _undated_in_its_period(ctx, passage)
 
@@ -548,7 +545,7 @@ def _undated_in_its_period(ctx: _Context, passage: Passage) -> bool:
     """A passage that names no year speaks of its report's own period: the latest its tables
     have ("The Board and Systems business revenue grew to US$126.8 million" in a report whose
     tables end at 2019 answers "… in 2019?"). One asked year, and only that one."""
-    if len(ctx.q.years) != 1 or _A_YEAR.search(_passage_text(passage)):
+    if len(ctx.q.years) != 1 or YEAR_IN_TEXT.search(_passage_text(passage)):
         return False
     periods = [y for t in ctx.corpus.tables_by_doc.get(passage.doc_id, ()) for y in ctx.matcher.table_years(t)]
     return bool(periods) and ctx.q.years[0] == max(periods)

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from index.store import Store
-from ingest.periods import period_year, printed_period
+from ingest.periods import YEAR_IN_TEXT, period_year, printed_period
 from ingest.records import Fact, Passage, Reference, Table
 
 _NOTE_MARK = re.compile(r"(?:\s*\([^()]{1,12}\)|\s*\*+|\s+\d(?=$))+$")
-_FULL_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 
 
 @dataclass
@@ -63,7 +62,7 @@ class CellView:
         each of the table's periods has a year of its own; else as printed (`FY19`,
         `2018/2019`, two dates of one year)."""
         period = self.period
-        years = _FULL_YEAR.findall(period)
+        years = YEAR_IN_TEXT.findall(period)
         return years[0] if len(years) == 1 and self.table.years_name_periods else period
 
 
@@ -123,7 +122,7 @@ class TableView:
     def years_name_periods(self) -> bool:
         """Whether the table's periods each hold one year, a different one for each."""
         periods = {c.period for c in self.cells if c.period}
-        years = [_FULL_YEAR.findall(p) for p in periods]
+        years = [YEAR_IN_TEXT.findall(p) for p in periods]
         return all(len(y) == 1 for y in years) and len({y[0] for y in years}) == len(periods)
 
     def cell(self, row: int, col: int) -> CellView:

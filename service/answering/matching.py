@@ -20,14 +20,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ingest.numbers import is_year
-from ingest.periods import period_year
+from ingest.periods import YEAR_IN_TEXT, period_year
 from ingest.records import Fact
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.question import Question, WordSet, acronym_words, is_country, norm_tokens, same_word, synonyms
 from service.answering.textmatch import words as stem_words
 
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[—–-]+\s*((?:19|20)\d{2})(?!\d)")
-_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 PERCENT_WORDS = {"share", "ratio", "rate", "proportion", "percent", "percentage"}
 RANK_WORDS = {"rank", "ranking", "rankings", "ranked", "place", "places", "position", "positions"}
 MONEY_WORDS = {
@@ -200,7 +199,7 @@ class Matcher:
             for label in labels:
                 axis_values.setdefault(label.axis, set()).add(label.text)
                 label_tokens.update(label.tokens)
-        years = {int(y) for y in _YEAR.findall(table.caption)}
+        years = {int(y) for y in YEAR_IN_TEXT.findall(table.caption)}
         for a, b in _RANGE.findall(table.caption):
             years.update(range(int(a), int(b) + 1))
         near_text = " ".join([table.caption, " ".join(table.stub), table.unit or "", table.source_note or ""])

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.numbers import WORD_NOT_CJK, chinese_unit_at, is_note_mark, names_a_date, parse_number
+from ingest.periods import YEAR_IN_TEXT
 from ingest.records import Passage
 from ingest.text import sentence_spans
 from service.answering.matching import PERCENT_WORDS, QUANTITY_WORDS
@@ -95,7 +96,7 @@ def _sentences(passage: Passage) -> tuple[WordSet, list[_Sentence]]:
             tokens = norm_tokens(text)
             countries = {ALIASES.get(t, t) for t in tokens if is_country(t)}
             has_percent = bool(re.search(r"\d\s*(%|percent)", text))
-            years = frozenset(_ANY_YEAR.findall(text))
+            years = frozenset(YEAR_IN_TEXT.findall(text))
             inherited = previous_years if not years and _THE_YEAR.search(text) else frozenset()
             sentences.append(
                 _Sentence(start, end, text, WordSet(tokens), countries, has_percent, trends(text), inherited)
@@ -309,7 +310,6 @@ def _is_change(sentence: str, start: int, end: int) -> bool:
     return bool(_CHANGE_BEFORE.search(sentence[max(0, start - 30) : start]) or _CHANGE_AFTER.match(sentence[end:]))
 
 
-_ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 _THE_YEAR = re.compile(r"\b(?:the|that|this) (?:same )?(?:year|period)\b", re.IGNORECASE)
 _YEAR_LIST = re.compile(r"((?:19|20)\d{2})((?:\s*,\s*(?:19|20)\d{2})*)\s*,?\s+and\s+((?:19|20)\d{2})")
 

@@ -22,6 +22,7 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ingest.numbers import CHINESE_UNIT_AFTER, figures_in, is_note_mark, names_a_date
+from ingest.periods import YEAR_IN_TEXT
 from ingest.records import Passage
 from ingest.text import sentence_around, sentence_spans
 from service.answering.textmatch import WordWeights, fuzzy, letters_only, similar, token_spans, words
@@ -268,7 +269,7 @@ def featurise(
         said_edge = np.concatenate([[False], said_by_q, [False]]).astype(np.float64)
         letter = np.array([not t[0].isdigit() for _, _, t in spans], dtype=bool)
         digit = np.array([any(ch.isdigit() for ch in t) for _, _, t in spans], dtype=np.float64)
-        year = np.array([bool(_A_YEAR.fullmatch(t)) for _, _, t in spans], dtype=np.float64)
+        year = np.array([bool(YEAR_IN_TEXT.fullmatch(t)) for _, _, t in spans], dtype=np.float64)
         total_w = np.concatenate([[0.0], np.cumsum(weights)])
         said_w = np.concatenate([[0.0], np.cumsum(np.where(said_by_q, weights, 0.0))])
         said_n = np.concatenate([[0], np.cumsum(said_by_q & letter)])
@@ -325,9 +326,6 @@ def featurise(
         cands.extend(found)
     rows = np.vstack(blocks) if blocks else np.zeros((0, len(FEATURES)))
     return rows, cands
-
-
-_A_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 def score_spans(model, question: str, passages: list[Passage], weight: WordWeights) -> list[tuple[float, Candidate]]:
