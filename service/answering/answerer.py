@@ -54,7 +54,7 @@ from service.answering.question import (
     surface_forms,
 )
 from service.answering.reader import ReaderModel, Reading, classify, readings, unsaid, unsaid_words
-from service.answering.spans import printed_figure
+from service.answering.spans import is_figure, printed_figure
 from service.answering.translate import english_reading
 from service.answering.verifier import Recorder, Verifier
 
@@ -199,6 +199,7 @@ class _Context:
         self.normaliser = library.normaliser
         self.operation: tuple[str, float] = (ops.OTHER, 0.0)  # the reader's operation, and how sure
         self.text_likely = 0.0  # the reader's chance that the answer is printed in running text
+        self.figure_likely = 1.0  # the reader's chance that the answer is a figure, not words
         self.q = q
         self.doc_ids = doc_ids
         self.hits: list[Hit] = []
@@ -221,6 +222,12 @@ class _Context:
         if self.reader is not None:
             self.operation = classify(self.reader, self.q.text)
             self.text_likely = self.reader.text_likely(self.q.text)
+            self.figure_likely = self.reader.figure_likely(self.q.text)
+
+    @property
+    def words_asked(self) -> bool:
+        """The question asks for words (a clause, a name), not a figure."""
+        return self.figure_likely < READER_WORDS_ASKED
 
     @cached_property
     def names(self) -> list[str]:
@@ -308,7 +315,7 @@ class _Context:
         if self._readings is None:
             tables, passages = self.readable
             direction = {"more": "max", "less": "min"}.get(self.q.direction or "")
-            source = readings(self.reader, self.q.text, tables, passages, direction, self.operation)  # type: ignore[arg-type]
+            source = readings(self.reader, self.q.text, tables, passages, direction, self.operation, self.words_asked)  # type: ignore[arg-type]
             self._readings = ([], source)
         done, source = self._readings
         yield from done
@@ -349,6 +356,7 @@ READER_PASSAGES = 4  # passages read: the best ranked by retrieval
 READER_CELL = 0.1  # the reader's evidence probability below which its reading is not offered
 READER_SPAN = 0.1
 READER_TEXT_FIRST = 0.5  # the source model's chance that the answer is in running text, from which text is read
+READER_WORDS_ASKED = 0.4  # the kind model's chance of a figure below which words are asked, and text is read first
 READER_OPERATION = 0.3  # how sure of an operation the reader must be to override a lookup (5-fold CV)
 # the most of the question's informative words the evidence may leave unsaid; within it, the
 # verifier weighs what is left unsaid (0.4 against 0.25 and 0.6, out of fold with the verifier retrained)
@@ -390,12 +398,27 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
             continue  # a clause without a figure does not replace a figure for "how large …"
         if text_first and draft.solver == "derived" and reading.text is None:
             continue  # only a clause of the text replaces a computed change (a cell would not say why)
+        if text_first and ctx.words_asked and not _clause(reading):
+            continue  # where words are asked, another figure would not replace a figure
         if ctx.holds(reading):
             figure = reading.cells[0].value if reading.op == ops.SPAN and reading.cells else reading.value
             if draft.answered and figure is not None and _same_figure(figure, draft.value):
                 return draft  # the reading agrees with the solver's figure, which says it in its own words
             return _reader_draft(ctx, reading)
     return draft
+
+
+def _clause(reading: Reading) -> bool:
+    """A reading of running text that says more than a figure."""
+    return reading.text is not None and not all(is_figure(s) for s in reading.spans)
+
+
+def _figure_for_words(ctx: _Context, draft: Draft) -> bool:
+    """Words asked ("why did …", "what does … represent") and a figure alone given (not a
+    comparison's winner, nor a figure whose source check is what the question asks for)."""
+    if not ctx.words_asked or ctx.q.checks or draft.solver not in ("value", "derived", "reader"):
+        return False
+    return all(is_figure(s) for s in draft.spans) if draft.spans else draft.value is not None
 
 
 def _reader_draft(ctx: _Context, reading: Reading) -> Draft:
@@ -439,13 +462,11 @@ def _text_asked(ctx: _Context, draft: Draft) -> bool:
     clause of running text ("what caused …", "why did … decrease from 2018 to 2019"): the reader
     reads the text too, and its reading is offered first when it holds (the figure stays the
     answer when none does)."""
-    return (
-        draft.solver in ("value", "derived")
-        and bool(draft.citations)
-        and draft.citations[0].kind == "table_row"
-        and ctx.operation[0] in (ops.SPAN, ops.OTHER)
-        and ctx.text_likely >= READER_TEXT_FIRST
-    )
+    if draft.solver not in ("value", "derived") or not draft.citations or ctx.operation[0] not in (ops.SPAN, ops.OTHER):
+        return False
+    if ctx.words_asked:
+        return True  # words asked ("What did the obligations represent?"), a figure found
+    return draft.citations[0].kind == "table_row" and ctx.text_likely >= READER_TEXT_FIRST
 
 
 def _names_its_own(ctx: _Context, table: TableView) -> bool:
@@ -571,6 +592,8 @@ def _verified(library: Library, ctx: _Context, solved: Draft, routed: Draft) -> 
             if (p := check.p_holds(x)) > best_p:
                 best, best_p = draft, p
     check.record(options)
+    if best is not None and _figure_for_words(ctx, best):
+        return _abstain(ctx)
     return best if best is not None and best_p >= check.threshold else _abstain(ctx)
 
 

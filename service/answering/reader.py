@@ -34,7 +34,7 @@ from service.answering.corpus import CellView, TableView
 from service.answering.evidence import Asked, cell_period, score_cells
 from service.answering.operands import TWO_OPERANDS, OperandOrder
 from service.answering.operators import FastTextClassifier
-from service.answering.spans import Candidate, score_spans, sentence_figures
+from service.answering.spans import Candidate, is_figure, score_spans, sentence_figures
 from service.answering.textmatch import Grounding, WordWeights, letters_only, similar, stem, words
 
 MODEL_PATH = Path(__file__).with_name("models") / "reader.joblib"
@@ -58,6 +58,7 @@ class ReaderModel:
     grounding: Grounding | None = None  # how often the documents say a word a question says
     order: OperandOrder | None = None  # which of two operands comes first ("A − B" or "B − A")
     router: object = None  # sklearn classifier: `route_features` → whether the text reading goes first
+    kind: object = None  # sklearn Pipeline: question → "figure" | "words" (what its answer is)
 
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,6 +72,7 @@ class ReaderModel:
         self.fast_operators = FastTextClassifier(self.operators)  # type: ignore[arg-type]
         self.fast_direction = FastTextClassifier(self.direction)  # type: ignore[arg-type]
         self.fast_source = FastTextClassifier(self.source) if self.source is not None else None  # type: ignore[arg-type]
+        self.fast_kind = FastTextClassifier(self.kind) if getattr(self, "kind", None) is not None else None  # type: ignore[arg-type]
 
     def text_likely(self, question: str) -> float:
         """How likely the answer is printed in running text rather than in a table."""
@@ -79,10 +81,18 @@ class ReaderModel:
         probabilities = self.fast_source.predict_proba([question])[0]
         return float(probabilities[list(self.fast_source.classes_).index("text")])
 
+    def figure_likely(self, question: str) -> float:
+        """How likely the answer is a figure (an amount, a rate, a year) rather than words (a
+        clause, a name): "What did the obligations represent?" asks for words."""
+        if self.fast_kind is None:
+            return 1.0
+        probabilities = self.fast_kind.predict_proba([question])[0]
+        return float(probabilities[list(self.fast_kind.classes_).index("figure")])
+
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         # compiled classifiers are rebuilt on load; `_informative`'s memo is a cache, never saved
-        for name in ("fast_operators", "fast_direction", "fast_source", "_informative_memo"):
+        for name in ("fast_operators", "fast_direction", "fast_source", "fast_kind", "_informative_memo"):
             state.pop(name, None)
         return state
 
@@ -126,19 +136,21 @@ def readings(
     passages: list[Passage],
     direction: str | None = None,
     operation: tuple[str, float] | None = None,
+    words: bool = False,
 ) -> Iterator[Reading]:
     """The table reading and the text reading, the one the router (a model of where the answer
     is printed, from the question and both readings' confidences) prefers first.
     Arithmetic, counts, lists and "which year" questions are read from tables only.
     `direction` ("max" or "min"), when the caller knows it, overrides the learned one;
-    `operation`, when the caller has classified the question already, is used as it is."""
+    `operation`, when the caller has classified the question already, is used as it is;
+    `words`: the question asks for words, not a figure (the text reading is more than a figure)."""
     table = read_tables(model, question, tables, direction, operation) if tables else None
     if table is not None and table.op not in (ops.SPAN, ops.MULTI_SPAN):
         yield table
         return
     # a span may be a cell or a clause of the text: both are read, and the router orders them
     op = operation[0] if operation is not None else table.op if table is not None else classify(model, question)[0]
-    text = read_text(model, question, passages, several=op == ops.MULTI_SPAN) if passages else None
+    text = read_text(model, question, passages, several=op == ops.MULTI_SPAN, words=words) if passages else None
     if table is None or text is None:
         yield from (r for r in (table, text) if r is not None)
     elif text_first(model, question, table, text) >= TEXT_FIRST:
@@ -161,10 +173,15 @@ def text_first(model: ReaderModel, question: str, table: Reading, text: Reading)
     return float(model.router.predict_proba(features)[0, 1])  # type: ignore[attr-defined]
 
 
-def read_text(model: ReaderModel, question: str, passages: list[Passage], several: bool = False) -> Reading | None:
+def read_text(
+    model: ReaderModel, question: str, passages: list[Passage], several: bool = False, words: bool = False
+) -> Reading | None:
     """The span of the text the span model prefers; for a question that asks several values
-    (`several`), the figures of its sentence when it prints two or more."""
+    (`several`), the figures of its sentence when it prints two or more; for one that asks for
+    words (`words`), the likeliest span that is more than a figure."""
     ranked = score_spans(model.spans, question, passages, model.weights)
+    if words:
+        ranked = [(p, span) for p, span in ranked if not is_figure(span.text)]
     if not ranked:
         return None
     probability, best = ranked[0]

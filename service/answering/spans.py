@@ -194,6 +194,11 @@ def printed_figure(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def is_figure(text: str) -> bool:
+    """The text is one figure as reports print it (`$18.5 million`, `(6,557)`, `14 years`)."""
+    return _FIGURE.fullmatch(text.strip()) is not None
+
+
 def sentence_figures(span: Candidate, asked_years: int = 0) -> list[str]:
     """The figures of the sentence a span is in, as printed and in the order printed (years,
     dates and note marks aside): the several values a "… in 2019 and 2018 respectively?"
