@@ -110,6 +110,22 @@ def test_comparison_shows_both_cells(engine):
     ]
 
 
+def test_a_question_naming_no_country_gets_each_country_s_figure(engine):
+    """Table 14 gives manufacturing value added for China and Russia: a question that names
+    neither is not answered with the one retrieval ranked first."""
+    r = engine.ask("What was manufacturing value added in 2020?")
+    assert r.answered and r.value is None
+    assert r.spans == ["3.86", "199.92"]
+    assert r.answer == "In 2020, value added was $3.86 trillion for China and $199.92 billion for Russia (Table 14)."
+    cited = {(c.table, cell.row, cell.column) for c in r.citations for cell in (c, *c.cells) if c.kind == "table_row"}
+    assert {
+        ("Table 14", "2020", "China / Value added ($ trillion)"),
+        ("Table 14", "2020", "Russia / Value added ($ billion)"),
+    } <= cited
+    one = engine.ask("What was Russia's manufacturing value added in 2020?")
+    assert one.value == 199.92 and one.spans == ["199.92"]
+
+
 def test_rank_comparison_lower_is_better(engine):
     r = engine.ask("Did China rank higher than Russia in the EGDI in 2022?")
     assert r.answer.startswith("No. Russia ranked better") and "42" in r.answer and "43" in r.answer

@@ -36,7 +36,16 @@ from service.answering.citations import (
     passage_citation,
     table_citation,
 )
-from service.answering.compose import amount_of, cell_phrase, cell_sentence, draft_of, fact_draft, figure_text
+from service.answering.compose import (
+    amount_of,
+    cell_phrase,
+    cell_sentence,
+    draft_of,
+    each_entity_draft,
+    fact_draft,
+    figure_text,
+    is_country_label,
+)
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.countries import mentions
 from service.answering.crosslingual import Asked, TextVectors, read_across
@@ -179,7 +188,7 @@ def _attempt(library: Library, question: str, top_k: int, doc_ids: list[str] | N
     solved = _solve(ctx)
     draft = _read_generally(ctx, solved)
     if space is None:  # the verifier learned English answers' evidence
-        draft = _verified(library, ctx, solved, draft)
+        draft = _each_entity(ctx, _verified(library, ctx, solved, draft))
     return draft, ctx, retrieval_s
 
 
@@ -595,6 +604,54 @@ def _verified(library: Library, ctx: _Context, solved: Draft, routed: Draft) -> 
     if best is not None and _figure_for_words(ctx, best):
         return _abstain(ctx)
     return best if best is not None and best_p >= check.threshold else _abstain(ctx)
+
+
+def _each_entity(ctx: _Context, draft: Draft) -> Draft:
+    """A figure looked up for one country of a table whose cells differ by country, for a
+    question that names no country ("What was manufacturing value added in 2020?" over a
+    China–Russia table): each country's figure, not the one the evidence ranked first."""
+    if not draft.answered or draft.solver not in ("value", "reader") or len(draft.spans) > 1:
+        return draft
+    if draft.value is None or any(is_country(e) for e in ctx.q.entities) or not draft.citations:
+        return draft
+    cell = _cited_cell(ctx, draft.citations[0])
+    if cell is None or not _same_figure(draft.value, cell.value):
+        return draft  # a figure computed from the cell, not the cell's own
+    countries = [k for k in cell.labels if is_country_label(k)]
+    if len(countries) != 1 or countries[0].lower() in ctx.q.text.lower():
+        return draft
+    # the same labels but the country, a unit in brackets aside (`Value added ($ trillion)` for
+    # China is `Value added ($ billion)` for Russia)
+    others = [_unitless(k) for k in cell.labels if k != countries[0]]
+    alike = [
+        c
+        for c in cell.table.cells
+        if c.value is not None
+        and c.years == cell.years
+        and len(c.labels) == len(cell.labels)
+        and sum(map(is_country_label, c.labels)) == 1
+        and sorted(_unitless(k) for k in c.labels if not is_country_label(k)) == sorted(others)
+    ]
+    if len(alike) < 2:
+        return draft
+    composed = each_entity_draft(ctx.corpus, alike)
+    composed.solver = draft.solver
+    return composed
+
+
+def _unitless(label: str) -> str:
+    return re.sub(r"\s*\([^()]*\)\s*$", "", label).strip().lower()
+
+
+def _cited_cell(ctx: _Context, citation: Citation) -> CellView | None:
+    if citation.kind != "table_row":
+        return None
+    for table in ctx.corpus.tables_by_doc.get(citation.doc_id, ()):
+        if table.label == citation.table:
+            for cell in table.cells:
+                if cell.row_label == citation.row and cell.column_label == citation.column:
+                    return cell
+    return None
 
 
 def _alternatives(ctx: _Context, solved: Draft, routed: Draft) -> Iterator[tuple[Draft, bool]]:

@@ -98,7 +98,7 @@ def _entity_and_indicator(cell: CellView, owner: str) -> tuple[str, str]:
     """Whose figure (a country among the cell's labels, else `owner`) and what it measures (the
     other labels, less the unit)."""
     labels = list(dict.fromkeys(k.strip() for k in cell.labels if k.strip()))
-    entity = next((k for k in labels if _is_country_label(k)), "") or owner
+    entity = next((k for k in labels if is_country_label(k)), "") or owner
     what = [k for k in labels if k != entity]
     # `Governance`, `Rank` → `governance rank`: a label that names the measure qualifies the one before
     indicator = ""
@@ -111,7 +111,7 @@ def _entity_and_indicator(cell: CellView, owner: str) -> tuple[str, str]:
 _MEASURES = ("rank", "ranking", "score", "index", "value", "share", "amount")
 
 
-def _is_country_label(label: str) -> bool:
+def is_country_label(label: str) -> bool:
     return is_country(label) or is_country(label.lower())
 
 
@@ -276,4 +276,29 @@ def _text_draft(corpus: Corpus, reading: Reading) -> Draft:
         unit=unit,
         citations=[passage_citation(corpus, span.passage, reading.confidence, (span.start, span.end))],
         spans=list(reading.spans) if several else [span.text],
+    )
+
+
+def each_entity_draft(corpus: Corpus, cells: list[CellView]) -> Draft:
+    """One figure per country of a table whose cells differ only by country, for a question that
+    names none: "In 2020, value added was $3,853.8 billion for China and $199.92 billion for
+    Russia (Table 14)." — every figure the question could mean, not one chosen for the asker."""
+    named = [(*_entity_and_indicator(c, ""), c) for c in cells]
+    indicator = re.sub(r"\s*\([^()]*\)\s*$", "", named[0][1])  # its unit is the figures'
+    label = cells[0].table.label
+    when = f"In {cells[0].period}, " if cells[0].period else ""
+    parts = [f"{figure(c)} for {entity}" for entity, _, c in named]
+    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    if indicator:
+        subject = f"{indicator[:1].lower()}{indicator[1:]}" if when else indicator
+        sentence = f"{when}{subject} was {listed} ({label})."
+    else:  # the cells' only label is the country: the table says what they measure
+        sentence = f"{when}{label} gives {listed}."
+    return Draft(
+        answer=sentence,
+        phrase=phrasing.Figures(
+            [(entity, amount_of(c)) for entity, _, c in named], phrasing.Where(cells[0].table.label)
+        ),
+        citations=[cell_citation(corpus, c, 1.0) for c in cells],
+        spans=[c.raw.strip() for c in cells],
     )
