@@ -126,6 +126,16 @@ def test_a_question_naming_no_country_gets_each_country_s_figure(engine):
     assert one.value == 199.92 and one.spans == ["199.92"]
 
 
+def test_a_question_naming_no_country_gets_each_country_s_figure_from_a_dataset(engine):
+    """The UN's dataset holds the 2022 EGDI for China and Russia, each year's row twice (two
+    releases): one figure a country."""
+    r = engine.ask("What was the EGDI in 2022?")
+    assert r.answered and r.value is None and r.spans == ["0.8119", "0.8162"]
+    assert r.answer.startswith("In 2022, E-Government Development Index was 0.8119 index 0-1 for China and 0.8162")
+    facts = [c for c in r.citations if c.kind == "fact"]
+    assert [(c.row, c.column) for c in facts[:2]] == [("China", "2022"), ("Russian Federation", "2022")]
+
+
 def test_rank_comparison_lower_is_better(engine):
     r = engine.ask("Did China rank higher than Russia in the EGDI in 2022?")
     assert r.answer.startswith("No. Russia ranked better") and "42" in r.answer and "43" in r.answer

@@ -42,6 +42,7 @@ from service.answering.compose import (
     cell_sentence,
     draft_of,
     each_entity_draft,
+    each_entity_fact_draft,
     fact_draft,
     figure_text,
     is_country_label,
@@ -614,6 +615,8 @@ def _each_entity(ctx: _Context, draft: Draft) -> Draft:
         return draft
     if draft.value is None or any(is_country(e) for e in ctx.q.entities) or not draft.citations:
         return draft
+    if draft.citations[0].kind == "fact":
+        return _each_entity_fact(ctx, draft)
     cell = _cited_cell(ctx, draft.citations[0])
     if cell is None or not _same_figure(draft.value, cell.value):
         return draft  # a figure computed from the cell, not the cell's own
@@ -635,6 +638,33 @@ def _each_entity(ctx: _Context, draft: Draft) -> Draft:
     if len(alike) < 2:
         return draft
     composed = each_entity_draft(ctx.corpus, alike)
+    composed.solver = draft.solver
+    return composed
+
+
+MOST_ENTITIES = 4  # a dataset of more countries than this answers with the one found (a list would bury it)
+
+
+def _each_entity_fact(ctx: _Context, draft: Draft) -> Draft:
+    """A dataset's figure for one country, for a question that names none: the figure of each
+    country the dataset gives for that indicator and year (up to `MOST_ENTITIES`)."""
+    cited = draft.citations[0]
+    alike = [
+        f
+        for f in ctx.corpus.facts.values()
+        if f.doc_id == cited.doc_id and f.year is not None and str(f.year) == cited.column and f.value is not None
+    ]
+    found = next((f for f in alike if f.entity == cited.row and _same_figure(draft.value or 0.0, f.value)), None)
+    if found is None or not is_country(found.entity) or found.entity.lower() in ctx.q.text.lower():
+        return draft
+    # one figure a country (a dataset may hold a year's row from several releases)
+    each = {found.entity: found}
+    for f in alike:
+        if f.indicator == found.indicator and is_country(f.entity):
+            each.setdefault(f.entity, f)
+    if not 2 <= len(each) <= MOST_ENTITIES:
+        return draft
+    composed = each_entity_fact_draft(ctx.corpus, [each[k] for k in sorted(each)])
     composed.solver = draft.solver
     return composed
 

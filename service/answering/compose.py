@@ -290,7 +290,7 @@ def each_entity_draft(corpus: Corpus, cells: list[CellView]) -> Draft:
     parts = [f"{figure(c)} for {entity}" for entity, _, c in named]
     listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
     if indicator:
-        subject = f"{indicator[:1].lower()}{indicator[1:]}" if when else indicator
+        subject = _in_sentence(indicator) if when else indicator
         sentence = f"{when}{subject} was {listed} ({label})."
     else:  # the cells' only label is the country: the table says what they measure
         sentence = f"{when}{label} gives {listed}."
@@ -302,3 +302,31 @@ def each_entity_draft(corpus: Corpus, cells: list[CellView]) -> Draft:
         citations=[cell_citation(corpus, c, 1.0) for c in cells],
         spans=[c.raw.strip() for c in cells],
     )
+
+
+def each_entity_fact_draft(corpus: Corpus, facts: list[Fact]) -> Draft:
+    """A dataset's figure for each of its countries, for a question that names none: "In 2020,
+    E-Government Development Index rank was 45 for China and 36 for Russian Federation
+    (dataset: …)."."""
+    first = facts[0]
+    source = first.source_title or corpus.docs[first.doc_id].title
+    shown = [readable(f.value, f.unit) if f.value is not None else f.raw for f in facts]
+    parts = [f"{figure_text(f.value, s, f.unit)} for {f.entity}" for f, s in zip(facts, shown)]
+    listed = f"{', '.join(parts[:-1])} and {parts[-1]}"
+    when = f"In {first.year}, " if first.year else ""
+    indicator = _in_sentence(first.indicator) if when else first.indicator
+    return Draft(
+        answer=f"{when}{indicator} was {listed} (dataset: {source}).",
+        phrase=phrasing.Figures(
+            [(f.entity, phrasing.Amount(s, f.unit)) for f, s in zip(facts, shown)],
+            phrasing.Where(source, dataset=True),
+        ),
+        citations=[fact_citation(corpus, f, 1.0) for f in facts],
+        spans=[f.raw for f in facts],
+    )
+
+
+def _in_sentence(label: str) -> str:
+    """A label inside a sentence: `Value added` → `value added`; `GDP ratio`, `E-Government …` as printed."""
+    first = label.split(" ", 1)[0]
+    return f"{label[:1].lower()}{label[1:]}" if first[1:].isalpha() and first[1:].islower() else label
