@@ -290,8 +290,8 @@ def each_entity_draft(corpus: Corpus, cells: list[CellView]) -> Draft:
     parts = [f"{figure(c)} for {entity}" for entity, _, c in named]
     listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
     if indicator:
-        subject = _in_sentence(indicator) if when else indicator
-        sentence = f"{when}{subject} was {listed} ({label})."
+        subject = _lower_first(indicator) if when else indicator
+        sentence = f"{when}{subject} {_verb(indicator)} {listed} ({label})."
     else:  # the cells' only label is the country: the table says what they measure
         sentence = f"{when}{label} gives {listed}."
     return Draft(
@@ -314,9 +314,9 @@ def each_entity_fact_draft(corpus: Corpus, facts: list[Fact]) -> Draft:
     parts = [f"{figure_text(f.value, s, f.unit)} for {f.entity}" for f, s in zip(facts, shown)]
     listed = f"{', '.join(parts[:-1])} and {parts[-1]}"
     when = f"In {first.year}, " if first.year else ""
-    indicator = _in_sentence(first.indicator) if when else first.indicator
+    indicator = _lower_first(first.indicator) if when else first.indicator
     return Draft(
-        answer=f"{when}{indicator} was {listed} (dataset: {source}).",
+        answer=f"{when}{indicator} {_verb(first.indicator)} {listed} (dataset: {source}).",
         phrase=phrasing.Figures(
             [(f.entity, phrasing.Amount(s, f.unit)) for f, s in zip(facts, shown)],
             phrasing.Where(source, dataset=True),
@@ -324,9 +324,3 @@ def each_entity_fact_draft(corpus: Corpus, facts: list[Fact]) -> Draft:
         citations=[fact_citation(corpus, f, 1.0) for f in facts],
         spans=[f.raw for f in facts],
     )
-
-
-def _in_sentence(label: str) -> str:
-    """A label inside a sentence: `Value added` → `value added`; `GDP ratio`, `E-Government …` as printed."""
-    first = label.split(" ", 1)[0]
-    return f"{label[:1].lower()}{label[1:]}" if first[1:].isalpha() and first[1:].islower() else label
