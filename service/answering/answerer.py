@@ -46,6 +46,7 @@ from service.answering.compose import (
     fact_draft,
     figure_text,
     is_country_label,
+    without_bracketed_unit,
 )
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.countries import mentions
@@ -649,11 +650,10 @@ def _each_entity_fact(ctx: _Context, draft: Draft) -> Draft:
     """A dataset's figure for one country, for a question that names none: the figure of each
     country the dataset gives for that indicator and year (up to `MOST_ENTITIES`)."""
     cited = draft.citations[0]
-    alike = [
-        f
-        for f in ctx.corpus.facts.values()
-        if f.doc_id == cited.doc_id and f.year is not None and str(f.year) == cited.column and f.value is not None
-    ]
+    year = cited.column or ""
+    if not year.isdigit():
+        return draft
+    alike = [f for _, f in ctx.matcher.facts_in_years([int(year)]) if f.doc_id == cited.doc_id and f.value is not None]
     found = next((f for f in alike if f.entity == cited.row and _same_figure(draft.value or 0.0, f.value)), None)
     if found is None or not is_country(found.entity) or found.entity.lower() in ctx.q.text.lower():
         return draft
@@ -670,7 +670,7 @@ def _each_entity_fact(ctx: _Context, draft: Draft) -> Draft:
 
 
 def _unitless(label: str) -> str:
-    return re.sub(r"\s*\([^()]*\)\s*$", "", label).strip().lower()
+    return without_bracketed_unit(label).lower()
 
 
 def _cited_cell(ctx: _Context, citation: Citation) -> CellView | None:

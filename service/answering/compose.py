@@ -284,11 +284,10 @@ def each_entity_draft(corpus: Corpus, cells: list[CellView]) -> Draft:
     names none: "In 2020, value added was $3,853.8 billion for China and $199.92 billion for
     Russia (Table 14)." — every figure the question could mean, not one chosen for the asker."""
     named = [(*_entity_and_indicator(c, ""), c) for c in cells]
-    indicator = re.sub(r"\s*\([^()]*\)\s*$", "", named[0][1])  # its unit is the figures'
+    indicator = without_bracketed_unit(named[0][1])  # its unit is the figures'
     label = cells[0].table.label
     when = f"In {cells[0].period}, " if cells[0].period else ""
-    parts = [f"{figure(c)} for {entity}" for entity, _, c in named]
-    listed = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+    listed = _and_list([f"{figure(c)} for {entity}" for entity, _, c in named])
     if indicator:
         subject = _lower_first(indicator) if when else indicator
         sentence = f"{when}{subject} {_verb(indicator)} {listed} ({label})."
@@ -311,8 +310,7 @@ def each_entity_fact_draft(corpus: Corpus, facts: list[Fact]) -> Draft:
     first = facts[0]
     source = first.source_title or corpus.docs[first.doc_id].title
     shown = [readable(f.value, f.unit) if f.value is not None else f.raw for f in facts]
-    parts = [f"{figure_text(f.value, s, f.unit)} for {f.entity}" for f, s in zip(facts, shown)]
-    listed = f"{', '.join(parts[:-1])} and {parts[-1]}"
+    listed = _and_list([f"{figure_text(f.value, s, f.unit)} for {f.entity}" for f, s in zip(facts, shown)])
     when = f"In {first.year}, " if first.year else ""
     indicator = _lower_first(first.indicator) if when else first.indicator
     return Draft(
@@ -324,3 +322,13 @@ def each_entity_fact_draft(corpus: Corpus, facts: list[Fact]) -> Draft:
         citations=[fact_citation(corpus, f, 1.0) for f in facts],
         spans=[f.raw for f in facts],
     )
+
+
+def without_bracketed_unit(label: str) -> str:
+    """`Value added ($ trillion)` → `Value added`: a label less the unit in brackets at its end."""
+    return re.sub(r"\s*\([^()]*\)\s*$", "", label).strip()
+
+
+def _and_list(parts: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"

@@ -72,22 +72,16 @@ class ReaderModel:
         self.fast_operators = FastTextClassifier(self.operators)  # type: ignore[arg-type]
         self.fast_direction = FastTextClassifier(self.direction)  # type: ignore[arg-type]
         self.fast_source = FastTextClassifier(self.source) if self.source is not None else None  # type: ignore[arg-type]
-        self.fast_kind = FastTextClassifier(self.kind) if getattr(self, "kind", None) is not None else None  # type: ignore[arg-type]
+        self.fast_kind = FastTextClassifier(self.kind) if self.kind is not None else None  # type: ignore[arg-type]
 
     def text_likely(self, question: str) -> float:
         """How likely the answer is printed in running text rather than in a table."""
-        if self.fast_source is None:
-            return 1.0
-        probabilities = self.fast_source.predict_proba([question])[0]
-        return float(probabilities[list(self.fast_source.classes_).index("text")])
+        return _chance(self.fast_source, question, "text")
 
     def figure_likely(self, question: str) -> float:
         """How likely the answer is a figure (an amount, a rate, a year) rather than words (a
         clause, a name): "What did the obligations represent?" asks for words."""
-        if self.fast_kind is None:
-            return 1.0
-        probabilities = self.fast_kind.predict_proba([question])[0]
-        return float(probabilities[list(self.fast_kind.classes_).index("figure")])
+        return _chance(self.fast_kind, question, "figure")
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -99,6 +93,14 @@ class ReaderModel:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self.compile()
+
+
+def _chance(classifier: FastTextClassifier | None, question: str, label: str) -> float:
+    """A question classifier's probability of `label` (1.0 without the classifier: an older model)."""
+    if classifier is None:
+        return 1.0
+    probabilities = classifier.predict_proba([question])[0]
+    return float(probabilities[list(classifier.classes_).index(label)])
 
 
 @lru_cache(maxsize=2)
