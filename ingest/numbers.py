@@ -394,6 +394,15 @@ def names_a_date(text: str, at: int, start: int | None = None) -> bool:
     return bool(_MONTH_BEFORE.search(text[max(0, start - 12) : start]) or _MONTH_AFTER.match(text, at))
 
 
+_LABEL_NOTE = re.compile(r"(?<=[^\W\d_])\s*(?:\(\s*(?:\d{1,2}|[a-z])\s*\)|\[\d{1,2}\]|[*†‡§]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
+
+
+def without_note_mark(label: str) -> str:
+    """A row or column label as a reader would say it, without the note mark printed after it
+    (`Trade accounts receivable, net, current (1)`, `Revenue*`, `Goodwill [2]`)."""
+    return _LABEL_NOTE.sub("", label.strip())
+
+
 def is_note_mark(text: str, start: int, end: int) -> bool:
     """The figure at text[start:end] is a note's number opening the text (`(1) Fiscal 2018 …`)."""
     match = _NOTE_MARK.match(text)

@@ -4,8 +4,10 @@ answerer composed holds, from what it rests on (`service/answering/verifier.py`)
     python -m scripts.train_verifier [--data-dir data-tatqa] [--paper-data-dir data]
 
 Examples, each the features of one answer and whether it was right:
-- every TAT-QA dev question asked inside its own excerpt (right or wrong by the kit's scorer),
-  and inside another dev excerpt chosen by a fixed seed (never right: the answer is not there),
+- every TAT-QA dev question asked inside its own excerpt (it holds when the kit's scorer finds
+  it exact, or a span of text saying most of the gold span: token F1 >= `HOLDS_F1`, the
+  annotators' bounds being no reason to refuse), and inside another dev excerpt chosen by a
+  fixed seed (never holds: the answer is not there),
   with the reader trained on the other folds' excerpts, as a new report meets it;
 - the paper's evaluation questions (`eval/paper_dev.jsonl`, `eval/paper_extra.jsonl`) over the
   default corpus, right or wrong by `citeqa eval`'s judge (a question the documents cannot
@@ -51,7 +53,8 @@ from service.tatqa_eval import prediction_answer  # noqa: E402
 # excerpt at most this many points of exact match (each refusal of a wrong answer costs none)
 # and the paper's evaluation questions none that are right
 EM_BUDGET = 1.0
-PAPER_WEIGHT = 5.0
+PAPER_WEIGHT = 10.0
+HOLDS_F1 = 0.5  # a kit answer holds at this token F1 with the gold answer (or exact)
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.02, 0.51, 0.01))
 EVERY = 2.0  # `explore` at which every option is weighed
 EXPLORE = (*(round(e, 2) for e in np.arange(0.1, 1.01, 0.05)), EVERY)
@@ -66,9 +69,19 @@ def _recorded(engine: Engine, recorder: Recorder, question: str, doc_ids: list[s
     return answer, (recorder.asks[-1] if len(recorder.asks) > before else [])
 
 
-def _ask(options: list, right: Callable[[Draft], float], answered: bool, group: str, kind: str) -> dict:
+def _ask(
+    options: list,
+    right: Callable[[Draft], float],
+    answered: bool,
+    group: str,
+    kind: str,
+    holds: Callable[[Draft], float] | None = None,
+) -> dict:
+    """One question asked: each option the verifier weighed, whether it is right (exact match)
+    and whether it holds (what the verifier learns: by default, the same)."""
+    holds = holds or right
     return {
-        "options": [{"x": x, "right": right(draft)} for x, draft in options],
+        "options": [{"x": x, "right": right(draft), "holds": holds(draft)} for x, draft in options],
         "routed_right": right(options[0][1]) if options and options[0][0][ROUTED] else 0.0,
         "answered": answered,
         "group": group,
@@ -95,8 +108,15 @@ def tatqa_examples(data_dir: Path, kit: Path = KIT) -> list[dict]:
                 def right(draft: Draft, q: dict = q) -> float:
                     return float(scorer.score_answer(prediction_answer(draft), q)[0])
 
+                def holds(draft: Draft, q: dict = q) -> float:
+                    # the answer rests on the gold evidence: exactly, or a span of text that
+                    # says most of the gold span (the annotators' bounds are not the
+                    # reader's; a sentence that says the answer is no wrong answer to refuse)
+                    em, f1 = scorer.score_answer(prediction_answer(draft), q)
+                    return float(em or f1 >= HOLDS_F1)
+
                 answer, options = _recorded(engine, recorder, q["question"], [q["context_id"]])
-                ask = _ask(options, right, answer.answered, q["context_id"], "own")
+                ask = _ask(options, right, answer.answered, q["context_id"], "own", holds)
                 if not options:  # answered without the verifier (or refused before it): as it is
                     ask["routed_right"] = right(answer)  # type: ignore[arg-type]
                 out.append(ask)
@@ -131,7 +151,7 @@ def paper_examples(data_dir: Path) -> list[dict]:
 def fit(asks: list[dict]) -> Verifier:
     rows = [(o, a["kind"]) for a in asks for o in a["options"]]
     x = np.vstack([o["x"] for o, _ in rows])
-    y = np.asarray([o["right"] for o, _ in rows]) >= 0.5
+    y = np.asarray([o.get("holds", o["right"]) for o, _ in rows]) >= 0.5
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
     weight = np.asarray([PAPER_WEIGHT if kind == "paper" else 1.0 for _, kind in rows])

@@ -29,7 +29,16 @@ from service.answering.spans import (
     candidates,
     featurise,
 )
-from service.answering.textmatch import Grounding, WordWeights, letters_only, overlap, similar, stem, words
+from service.answering.textmatch import (
+    Grounding,
+    WordWeights,
+    content_words,
+    letters_only,
+    overlap,
+    similar,
+    stem,
+    words,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -184,6 +193,42 @@ def test_word_weights_fit_inverse_document_frequencies():
 def test_word_weights_of_nothing_are_empty():
     weights = WordWeights.fit([])
     assert weights.idf == {} and weights("anything") == 1.0
+
+
+def test_content_words_drop_function_words_as_written():
+    # `during` stems to `dure` and `several` to the stem of `severance`: judged before stemming
+    assert content_words("What were the expenses during 2019, since several plans ended?") == [
+        "expens",
+        "2019",
+        "plan",
+        "end",
+    ]
+    assert content_words("What was the severance pay?") == ["sever", "pay"]
+
+
+# a word judged in its question: `data` is the thing asked in "What was the data centre rent?"
+# (its evidence prints it) and framing in "What years does the table provide data for?" (the
+# evidence is the header of years, which does not)
+_FRAMED = [("What years does the table provide data for?", "2019 2018 2017")] * 12
+_NAMED = [
+    (f"What was the data centre {w} in 2019?", f"Data centre {w} 2019 2018") for w in ("rent", "cost", "power")
+] * 4
+
+
+def test_grounding_judges_a_word_in_its_question():
+    grounding = Grounding.fit(_FRAMED + _NAMED + [("What was the revenue?", "Revenue 2019")] * 6)
+    assert grounding("data") == pytest.approx((12 + Grounding.PRIOR) / (24 + Grounding.PRIOR))  # its rate alone
+    framed = grounding.in_question("What years does the table provide data for?")
+    named = grounding.in_question("What was the data centre rent in 2019?")
+    assert framed["data"] < 0.5 < named["data"]
+    assert set(framed) == {"year", "doe", "tabl", "provid", "data"}  # content words only, no `for`
+
+
+def test_grounding_of_unseen_words_and_without_a_model():
+    grounding = Grounding.fit([("What was the revenue?", "Revenue 2019")] * 4)
+    assert grounding.model is None  # every word always said: nothing to learn
+    assert grounding.in_question("What was the revenue of the widgets?") == {"revenu": 1.0, "widget": 1.0}
+    assert Grounding().in_question("") == {}
 
 
 def test_overlap_shares_of_label_and_question():
@@ -392,6 +437,15 @@ def test_features_describe_the_grammar_at_a_candidates_edges():
     assert at["first_word"] == at["last_word"] == OTHER_WORD
     (whole,) = [r for r, c in zip(rows, cands) if c.kind == "sentence"]
     assert whole[SPAN_FEATURES.index("word_before")] == whole[SPAN_FEATURES.index("word_after")] == NO_WORD
+
+
+def test_a_source_line_is_no_answer_candidate():
+    # "Source: …" says where a report comes from, not what it reports (an excerpt's provenance
+    # line would otherwise answer "What does the table show?")
+    text = "Source: Acme Inc., annual report 2019, a table and its text. The table shows revenue by region."
+    passage = Passage("p1", text, [], None, 0, len(text))
+    _, cands = featurise("What does the table show?", [passage], WordWeights())
+    assert cands and all(c.start >= text.index("The table") for c in cands)
 
 
 # -- reader: arithmetic ---------------------------------------------------------------------

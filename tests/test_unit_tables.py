@@ -15,6 +15,7 @@ from ingest.numbers import (
     is_year,
     parse_number,
     read_scale,
+    without_note_mark,
 )
 from ingest.periods import is_period, period_year, printed_period
 from ingest.tables import build_table, caption_unit, clean_cell, column_groups, label_unit
@@ -63,6 +64,25 @@ def test_parse_number_rejects_missing_marks_and_non_numbers(raw):
 def test_is_missing_only_for_missing_marks():
     assert is_missing(" — ") and is_missing("N/A") and is_missing("")
     assert not is_missing("0")
+
+
+@pytest.mark.parametrize(
+    "label, said",
+    [
+        ("Trade accounts receivable, net, current (1)", "Trade accounts receivable, net, current"),
+        ("Revenue*", "Revenue"),
+        ("Goodwill [2]", "Goodwill"),
+        ("Other (b)", "Other"),
+        ("Europe²", "Europe"),
+        ("Level 1", "Level 1"),  # a name, not a note
+        ("Class (A)", "Class (A)"),
+        ("Total (in millions)", "Total (in millions)"),
+        ("(1)", "(1)"),
+        ("2019 (1)", "2019 (1)"),  # a period's mark is the period reader's
+    ],
+)
+def test_without_note_mark(label, said):
+    assert without_note_mark(label) == said
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ import numpy as np
 
 from index.search import Hit, Searcher, Steps
 from index.spaces import CROSSLINGUAL
-from ingest.numbers import currency_of, format_number
+from ingest.numbers import currency_of, format_number, is_missing, without_note_mark
 from ingest.periods import YEAR_IN_TEXT, is_period_word, period_year
 from ingest.records import Passage, Reference
 from ingest.text import detect_language, sentence_around
@@ -365,9 +365,10 @@ def _solve(ctx: _Context) -> Draft:
 READER_TABLES = 3  # tables read: the best ranked by retrieval
 READER_PASSAGES = 4  # passages read: the best ranked by retrieval
 READER_CELL = 0.1  # the reader's evidence probability below which its reading is not offered
-READER_SPAN = 0.1
+READER_SPAN = 0.1  # the span model's chance that the answer is in the span's sentence, below which it does not hold
 READER_TEXT_FIRST = 0.5  # the source model's chance that the answer is in running text, from which text is read
 READER_WORDS_ASKED = 0.4  # the kind model's chance of a figure below which words are asked, and text is read first
+READER_FIGURE_ASKED = 0.6  # … from which a figure is asked, and a clause of the text does not replace one
 READER_OPERATION = 0.3  # how sure of an operation the reader must be to override a lookup (5-fold CV)
 # the most of the question's informative words the evidence may leave unsaid; within it, the
 # verifier weighs what is left unsaid (0.4 against 0.25 and 0.6, out of fold with the verifier retrained)
@@ -405,8 +406,8 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     if not tables and not passages:
         return draft
     for reading in ctx.readings():
-        if draft.answered and reading.text is not None and _wrong_kind(ctx, " ".join(reading.spans)):
-            continue  # a clause without a figure does not replace a figure for "how large …"
+        if draft.answered and reading.text is not None and _wrong_kind(ctx, reading.spans):
+            continue  # a clause does not replace a figure for "how large …"
         if text_first and draft.solver == "derived" and reading.text is None:
             continue  # only a clause of the text replaces a computed change (a cell would not say why)
         if text_first and ctx.words_asked and not _clause(reading):
@@ -458,10 +459,13 @@ def _measures_the_counted(ctx: _Context, draft: Draft) -> bool:
 _PERIOD_NOUNS = {"year", "years", "quarter", "quarters", "month", "months", "period", "periods"}  # counting periods
 
 
-def _wrong_kind(ctx: _Context, span: str) -> bool:
-    """A span of text that cannot answer what the question's wh-phrase asks for: no figure (a
-    year is none) for a question that asks how much, how many or how large."""
-    return verifier.asks_quantity(ctx.q.text) and asked_figure(span) is None
+def _wrong_kind(ctx: _Context, spans: list[str]) -> bool:
+    """Spans of text that cannot answer what the question asks for: no figure (a year is none)
+    for a question that asks how much, how many or how large; a clause, not figures, for one
+    the kind model finds asks a figure ("What was the average … score in 2020?")."""
+    if verifier.asks_quantity(ctx.q.text) and asked_figure(" ".join(spans)) is None:
+        return True
+    return ctx.figure_likely >= READER_FIGURE_ASKED and not all(is_figure(s) for s in spans)
 
 
 def _same_figure(a: float, b: float | None) -> bool:
@@ -512,7 +516,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
         sentence = passage.text[start:end]
         said = WordSet(norm_tokens(sentence))
         return (
-            reading.confidence >= READER_SPAN
+            reading.support >= READER_SPAN
             and _dated_as_asked(ctx, passage, sentence)
             and all(said.has(e) or is_period_word(e) for e in ctx.names)
             and unsaid(model, ctx.q.text, _passage_text(passage)) <= READER_UNSAID
@@ -725,13 +729,20 @@ def _answer_features(ctx: _Context, draft: Draft, *, routed: bool, holds: bool, 
         cited,
         _names_said(ctx, cited),
         unsaid(model, ctx.q.text, cited, weighty=0.0),
-        verifier.label_unsaid(model.weights, ctx.q.text, citation.row),
-        verifier.label_unsaid(model.weights, ctx.q.text, citation.column),
+        verifier.label_unsaid(model.weights, ctx.q.text, _asked_label(draft, citation.row)),
+        verifier.label_unsaid(model.weights, ctx.q.text, _asked_label(draft, citation.column)),
         routed=routed,
         holds=holds,
         text_asked=text_asked,
     )
     return verifier.features(evidence, draft)
+
+
+def _asked_label(draft: Draft, label: str | None) -> str | None:
+    """A cited label the question should have said: not one the answer gives ("Which district
+    withdrew the most …?" → `Southmoor`, the row)."""
+    given = {without_note_mark(s).lower() for s in draft.spans}
+    return None if label and without_note_mark(label).lower() in given else label
 
 
 def _other_table_says(ctx: _Context, table: TableView, word: str) -> bool:
@@ -784,6 +795,8 @@ def _column_asked(ctx: _Context, cell: CellView) -> bool:
         siblings = {path[level] for path in columns if len(path) > level and period_year(path[level]) is None}
         if len(siblings) < 2:
             continue
+        if not ctx.q.entities and is_country_label(label):
+            continue  # columns by country, none asked: each country's figure is given (`_each_entity`)
         shared = set.intersection(*(set(norm_tokens(s)) for s in siblings))
         distinct = set(norm_tokens(label)) - shared
         if distinct and not any(ctx.q.words.has(t) for t in distinct):
@@ -854,7 +867,7 @@ def _cell_draft(ctx: _Context, match: CellMatch) -> Draft:
     cell = match.cell
     table = cell.table
     citations = [cell_citation(ctx.corpus, cell, match.score)]
-    if cell.value is None:
+    if cell.value is None and (not cell.raw.strip() or is_missing(cell.raw)):
         return Draft(
             answer=f"{table.label} has no value for {_describe(cell)}: the cell is marked “{cell.raw or 'empty'}” (missing).",
             phrase=phrasing.Missing(phrasing.Where(table.label), _describe(cell), cell.raw),
@@ -862,6 +875,7 @@ def _cell_draft(ctx: _Context, match: CellMatch) -> Draft:
             answered=False,
             missing=bool(cell.raw.strip()),  # an empty cell is often layout (a heading row), not a gap
         )
+    # a cell of words or a range (`1.74%-1.94%`, `June 30`) answers as printed
     fact = _backing_fact(ctx, cell)
     if fact:
         citations.append(fact_citation(ctx.corpus, fact, match.score * 0.9))
@@ -1229,7 +1243,7 @@ def _label(ctx: _Context) -> Draft | None:
         label = pick.cell.period_name
         described = _describe(pick.cell).rsplit(",", 1)[0]
     else:
-        label = _entity_label(pick.cell, next(m.cell for m in series if m.cell is not pick.cell))
+        label = without_note_mark(_entity_label(pick.cell, next(m.cell for m in series if m.cell is not pick.cell)))
         described = _indicator(pick.cell, label)
     shown = "; ".join(
         f"{', '.join(str(y) for y in m.cell.years) if asks_year else _entity_label(m.cell, pick.cell if m is not pick else top.cell)}: {m.cell.raw}"

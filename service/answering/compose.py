@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.numbers import format_number, has_chinese, parse_number, read_figure
+from ingest.numbers import format_number, has_chinese, parse_number, read_figure, without_note_mark
 from ingest.records import Fact
 from ingest.text import sentence_around
 from service.answering import operators as ops
@@ -97,7 +97,7 @@ def amount_of(cell: CellView) -> phrasing.Amount:
 def _entity_and_indicator(cell: CellView, owner: str) -> tuple[str, str]:
     """Whose figure (a country among the cell's labels, else `owner`) and what it measures (the
     other labels, less the unit)."""
-    labels = list(dict.fromkeys(k.strip() for k in cell.labels if k.strip()))
+    labels = list(dict.fromkeys(without_note_mark(k) for k in cell.labels if k.strip()))
     entity = next((k for k in labels if is_country_label(k)), "") or owner
     what = [k for k in labels if k != entity]
     # `Governance`, `Rank` → `governance rank`: a label that names the measure qualifies the one before

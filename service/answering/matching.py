@@ -237,9 +237,19 @@ class Matcher:
                     context_text,
                     *(k for keys in table.row_keys for k in keys),
                     *(c for col in table.columns for c in col),
+                    self._text_about(table),
                 ]
             ),
         )
+
+    def _text_about(self, table: TableView) -> str:
+        """The running text of a document that holds this table alone (a report excerpt: one
+        table and the paragraphs about it, whose headings and sentences name what the table is
+        — "Revenue by Geographic Region"); a document of several tables speaks of each through
+        its caption and mentions."""
+        if len(self.corpus.tables_by_doc.get(table.doc_id, ())) != 1:
+            return ""
+        return " ".join(p.text for p in self._passages_by_doc.get(table.doc_id, ()))
 
     def cell_labels_for(self, table: TableView) -> list[list[str]]:
         """Token lists of the table's labels that are one word (a name such as `China` or `EGDI`)."""

@@ -23,26 +23,26 @@ from pathlib import Path
 from statistics import mean
 
 import joblib
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from threadpoolctl import threadpool_limits
 
-from ingest.numbers import format_number, read_scale
+from ingest.numbers import format_number, read_scale, without_note_mark
 from ingest.periods import is_period_word, period_year
 from ingest.records import Passage
+from ingest.text import sentence_around
 from service.answering import operators as ops
 from service.answering.corpus import CellView, TableView
 from service.answering.evidence import Asked, cell_period, score_cells
 from service.answering.operands import TWO_OPERANDS, OperandOrder
 from service.answering.operators import FastTextClassifier
 from service.answering.spans import Candidate, is_figure, score_spans, sentence_figures
-from service.answering.textmatch import Grounding, WordWeights, letters_only, similar, stem, words
+from service.answering.textmatch import Grounding, WordWeights, content_words, letters_only, similar, stem, words
 
 MODEL_PATH = Path(__file__).with_name("models") / "reader.joblib"
 EVIDENCE = 0.5  # a cell the model is at least this sure of is evidence (a probability, not a weight)
 SECOND = 0.2  # a second operand may be less sure than the first: the pair shares a row or a column
 TEXT_FIRST = 0.5  # from this chance that the text answers rather than a table, the text reading goes first
 INFORMATIVE = 0.45  # a word's learned weight from which it names what is asked (`cash`, not `what`)
-GROUNDED = 0.5  # a word the documents say at least this often when a question says it names what is asked
+GROUNDED = 0.5  # a word its evidence says with at least this chance (judged in its question) names what is asked
 
 
 @dataclass
@@ -124,6 +124,9 @@ class Reading:
     value: float | None = None
     arithmetic: str = ""  # the derivation, for a computed figure: "81.1 − 94.7 = −13.6"
     text: Candidate | None = None  # the span of a passage, for an answer read from text
+    # for a span of text: the span model's probability that the answer is in its sentence (its
+    # candidates' summed, at most 1), however the annotators would have bounded it
+    support: float = 0.0
 
 
 def read(model: ReaderModel, question: str, tables: list[TableView], passages: list[Passage]) -> Reading | None:
@@ -187,9 +190,11 @@ def read_text(
     if not ranked:
         return None
     probability, best = ranked[0]
+    start, end = sentence_around(best.passage.text, (best.start, best.end))
+    support = min(1.0, sum(p for p, c in ranked if c.passage is best.passage and start <= c.start and c.end <= end))
     if several and len(figures := sentence_figures(best, len(Asked.of(question).years))) >= 2:
-        return Reading(ops.MULTI_SPAN, 0.0, [], probability, spans=figures, text=best)
-    return Reading(ops.SPAN, 0.0, [], probability, spans=[best.text], text=best)
+        return Reading(ops.MULTI_SPAN, 0.0, [], probability, spans=figures, text=best, support=support)
+    return Reading(ops.SPAN, 0.0, [], probability, spans=[best.text], text=best, support=support)
 
 
 def unsaid(model: ReaderModel, question: str, context: str, weighty: float = INFORMATIVE) -> float:
@@ -227,16 +232,12 @@ def _informative(model: ReaderModel, question: str, weighty: float = INFORMATIVE
 
 
 def _informative_words(model: ReaderModel, question: str, weighty: float) -> list[str]:
-    grounded = model.grounding or (lambda _: 1.0)
+    grounded = model.grounding.in_question(question) if model.grounding else {}
     when = _calendar_and_scale(question)
     return [
         w
-        for w in letters_only(words(question))
-        if w not in when
-        and model.weights(w) >= weighty
-        and grounded(w) >= GROUNDED
-        and period_year(w) is None
-        and w not in ENGLISH_STOP_WORDS
+        for w in letters_only(content_words(question))
+        if w not in when and model.weights(w) >= weighty and grounded.get(w, 1.0) >= GROUNDED and period_year(w) is None
     ]
 
 
@@ -292,10 +293,12 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
     if op == ops.LIST_ROWS:
         passing = _passing(model, asked, _column_series(top)) if asked.figure is not None else []
         if passing:
-            return Reading(op, 0.0, passing, probability, spans=[c.row_label for c in passing])
+            return Reading(op, 0.0, passing, probability, spans=[without_note_mark(c.row_label) for c in passing])
         rows = _section_rows(asked, ranked, top)
         cells = [next(c for c in top.table.cells if c.row == r and c.value is not None) for r in rows]
-        return Reading(op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[c.row_label for c in cells])
+        return Reading(
+            op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[without_note_mark(c.row_label) for c in cells]
+        )
     if op == ops.LIST_PERIODS:
         series = [c for c in row if c.period]
         if asked.figure is not None:
@@ -321,7 +324,7 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         if len(column) < 2:
             return None
         pick = _extreme(model, asked, column)
-        return Reading(op, 0.0, column, probability, spans=[pick.row_label])
+        return Reading(op, 0.0, column, probability, spans=[without_note_mark(pick.row_label)])
     operands = _operands(model, op, asked, ranked, row)
     if operands is None:
         return None

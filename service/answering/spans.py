@@ -42,6 +42,7 @@ _CAUSE = re.compile(
     r"reflect(?:s|ed|ing)?|owing to|caused by|offset by|related to|in order to|to reflect)\b",
     re.IGNORECASE,
 )
+_PROVENANCE = re.compile(r"\s*(?:\*\*|_)?(?:Sources?|Источник|来源|資料來源)\s*[:：]", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"\s*[,;:—–()]\s*|\s+(?:and|which|that|while|whereas|but)\s+")
 _WH = ("how much", "how many", "what", "which", "when", "why", "who", "where", "how")
 
@@ -247,6 +248,8 @@ def featurise(
     scored = []
     for p_rank, passage in enumerate(passages):
         for s, e in sentence_spans(passage.text):
+            if _PROVENANCE.match(passage.text, s):
+                continue  # "Source: …" says where the report comes from, not what it reports
             said, q_said = said_by.overlap(letters_only(words(passage.text[s:e])))
             scored.append((q_said, said, p_rank, passage, s, e))
     scored.sort(key=lambda x: x[0], reverse=True)

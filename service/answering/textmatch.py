@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -20,6 +20,10 @@ import snowballstemmer
 import Stemmer
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
 
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*(?![^\W_])|[^\W_]+(?:['’][^\W\d_]+)?", re.UNICODE)
 _STEMMER = snowballstemmer.stemmer("english")
@@ -40,6 +44,13 @@ def stem(word: str) -> str:
 def words(text: str) -> list[str]:
     """The text's words, lower-cased and stemmed, numbers kept as written."""
     return [stem(t) for t in _TOKEN.findall(text or "")]
+
+
+def content_words(text: str) -> list[str]:
+    """The text's words less its function words (`during`, `since`, `only`), judged as
+    written: a stem would not do (`during` stems to `dure`, and `several` to the stem of
+    `severance`)."""
+    return [stem(t) for t in _TOKEN.findall(text or "") if t.lower() not in ENGLISH_STOP_WORDS]
 
 
 def token_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
@@ -92,29 +103,96 @@ class WordWeights:
 
 @dataclass
 class Grounding:
-    """How often the documents say a word when a question says it, learned from questions and
-    the documents they were asked about: `commissions` is nearly always printed where it is
-    asked, `ratio`, `average` or `annual` mostly not (they name what is done with the figures,
-    not what the figures are). Unseen words are taken to be grounded (a question about something
-    new is about something the documents must say)."""
+    """How likely a question's evidence is to say a word the question says, learned from
+    questions and the evidence they were answered from: `commissions` is nearly always printed
+    where it is asked; `ratio`, `average` or `annual` mostly not (they name what is done with
+    the figures, not what the figures are); and `data` is printed when it is the thing asked
+    ("What is the data processing revenue?") but not in "What years does the table provide
+    data for?". So each word is judged in its question: by how often it was said where it was
+    asked (`said`) and by the words around it, with a small logistic model. Unseen words are
+    taken to be grounded (a question about something new is about something the documents
+    must say)."""
 
     said: dict[str, float] = field(default_factory=dict)
+    asked: dict[str, int] = field(default_factory=dict)
+    model: Pipeline | None = None  # DictVectorizer + LogisticRegression over `_word_features`
     PRIOR = 2.0  # pseudo-questions in which the word was said: a word seen a few times stays grounded
+    SEEN = 3  # questions a word must be asked in before its rate counts
 
     @classmethod
     def fit(cls, pairs: Iterable[tuple[str, str]]) -> Grounding:
-        """`pairs`: (question, the text of the document it was asked about)."""
-        asked: Counter[str] = Counter()
-        found: Counter[str] = Counter()
-        for question, context in pairs:
-            known = set(letters_only(words(context)))
-            for w in set(letters_only(words(question))):
-                asked[w] += 1
-                found[w] += w in known or any(similar(w, k) for k in known)
-        return cls({w: (found[w] + cls.PRIOR) / (n + cls.PRIOR) for w, n in asked.items() if n >= 3})
+        """`pairs`: (question, the text of the evidence it was answered from)."""
+        samples = [(tokens, i, said) for question, context in pairs for tokens, i, said in _said_in(question, context)]
+        asked: Counter[str] = Counter(tokens[i][1] for tokens, i, _ in samples)
+        found: Counter[str] = Counter(tokens[i][1] for tokens, i, said in samples if said)
+        rate = {w: (found[w] + cls.PRIOR) / (n + cls.PRIOR) for w, n in asked.items() if n >= cls.SEEN}
+        grounding = cls(rate, dict(asked))
+        x, y = [], []
+        for tokens, i, said in samples:
+            # each question's own word left out of its rate: the model learns what the rate of
+            # a word is worth on a question it has not seen
+            w = tokens[i][1]
+            n, hit = asked[w] - 1, found[w] - said
+            x.append(_word_features(tokens, i, (hit + cls.PRIOR) / (n + cls.PRIOR) if n >= cls.SEEN else 1.0, n))
+            y.append(said)
+        if len(set(y)) == 2:
+            grounding.model = make_pipeline(DictVectorizer(), LogisticRegression(C=1.0, max_iter=2000)).fit(x, y)
+        return grounding
 
     def __call__(self, word: str) -> float:
         return self.said.get(word, 1.0)
+
+    def in_question(self, question: str) -> dict[str, float]:
+        """Each content word of the question (stemmed) and the chance its evidence says it."""
+        tokens = _question_tokens(question)
+        at = [i for i, (surface, w) in enumerate(tokens) if _content(surface, w)]
+        if not at:
+            return {}
+        if self.model is None:
+            return {tokens[i][1]: self(tokens[i][1]) for i in at}
+        rows = [_word_features(tokens, i, self(tokens[i][1]), self.asked.get(tokens[i][1], 0)) for i in at]
+        chances = self.model.predict_proba(rows)[:, 1]
+        out: dict[str, float] = {}
+        for i, p in zip(at, chances.tolist()):
+            out.setdefault(tokens[i][1], p)
+        return out
+
+
+def _question_tokens(question: str) -> list[tuple[str, str]]:
+    return [(t, stem(t)) for t in _TOKEN.findall(question or "")]
+
+
+def _content(surface: str, stemmed: str) -> bool:
+    return surface.lower() not in ENGLISH_STOP_WORDS and not stemmed[0].isdigit()
+
+
+def _said_in(question: str, context: str) -> Iterator[tuple[list[tuple[str, str]], int, int]]:
+    """Each content word of the question (once) and whether the context says it."""
+    known = set(letters_only(words(context)))
+    tokens = _question_tokens(question)
+    seen: set[str] = set()
+    for i, (surface, w) in enumerate(tokens):
+        if _content(surface, w) and w not in seen:
+            seen.add(w)
+            yield tokens, i, int(w in known or any(similar(w, k) for k in known))
+
+
+def _word_features(tokens: list[tuple[str, str]], i: int, rate: float, asked: int) -> dict[str, float]:
+    """A word in its question: how often it was said where asked, how often asked, where it
+    stands, and the words around it (`provide data for`, `the table`)."""
+    stems = [w for _, w in tokens]
+    return {
+        "rate": rate,
+        "unseen": float(asked < Grounding.SEEN),
+        "asked": math.log1p(asked),
+        "place": i / max(1, len(tokens) - 1),
+        "near_end": float(i >= len(tokens) - 2),
+        "capital": float(i > 0 and tokens[i][0][:1].isupper()),
+        "about_a_table": float("tabl" in stems),
+        f"before={stems[i - 1] if i > 0 else '^'}": 1.0,
+        f"two_before={stems[i - 2] if i > 1 else '^'}": 1.0,
+        f"after={stems[i + 1] if i + 1 < len(stems) else '$'}": 1.0,
+    }
 
 
 def overlap(asked: list[str], label: list[str], weight: WordWeights) -> tuple[float, float]:
