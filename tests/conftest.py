@@ -43,6 +43,35 @@ def ingest(embedder):
 
 
 @pytest.fixture(scope="session")
+def report_engines(tmp_path_factory, ingest, embedder):
+    """Reports ingested each into its own data dir, with its engine, by file stem; closed at
+    the end of the session."""
+    from service.answering.engine import Engine
+
+    opened: list[Engine] = []
+
+    def load(*paths: Path) -> dict[str, Engine]:
+        out = {}
+        for path in paths:
+            data = tmp_path_factory.mktemp(path.stem)
+            report = ingest([path], data)
+            assert not report.failed, report.failed
+            out[path.stem] = Engine.load(data, embedder)
+        opened.extend(out.values())
+        return out
+
+    yield load
+    for engine in opened:
+        engine.store.close()
+
+
+def in_its_own_document(engine):
+    """Questions asked inside the engine's one report, as /ask with `filters.doc_ids` does."""
+    (doc_id,) = engine.corpus.docs
+    return lambda question: engine.ask(question, doc_ids=[doc_id])
+
+
+@pytest.fixture(scope="session")
 def corpus_data(tmp_path_factory, ingest):
     """The default corpus, ingested once for the whole session (read-only for tests), as the
     service ingests it: with the cross-lingual vector space (`index.spaces`)."""

@@ -126,6 +126,14 @@ def test_a_question_naming_no_country_gets_each_country_s_figure(engine):
     assert one.value == 199.92 and one.spans == ["199.92"]
 
 
+def test_each_country_s_rank_from_a_table_of_countries_by_year(engine):
+    """Table 11 ranks China and Russia by year (the countries are its rows): the question
+    names neither, so the cited row's country is not a word it left unsaid."""
+    r = engine.ask("What was the cybersecurity index rank in 2018?")
+    assert r.answered and r.spans == ["27", "26"], r.answer
+    assert r.answer == "In 2018, Table 11 gives 27 for China and 26 for Russia."
+
+
 def test_a_question_naming_no_country_gets_each_country_s_figure_from_a_dataset(engine):
     """The UN's dataset holds the 2022 EGDI for China and Russia, each year's row twice (two
     releases): one figure a country."""

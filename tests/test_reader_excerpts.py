@@ -10,40 +10,26 @@ from __future__ import annotations
 
 import pytest
 
-from service.answering.engine import Engine
 from service.answering.reader import read_text
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, in_its_own_document
 
 REVENUE = FIXTURES / "northwind-revenue-excerpt.md"
 OPTIONS = FIXTURES / "northwind-options-note.md"
 
 
 @pytest.fixture(scope="module")
-def engines(tmp_path_factory, ingest, embedder):
-    out = {}
-    for path in (REVENUE, OPTIONS):
-        data = tmp_path_factory.mktemp(path.stem)
-        report = ingest([path], data)
-        assert not report.failed, report.failed
-        out[path.stem] = Engine.load(data, embedder)
-    yield out
-    for engine in out.values():
-        engine.store.close()
-
-
-def _asker(engine: Engine):
-    (doc_id,) = engine.corpus.docs
-    return lambda question: engine.ask(question, doc_ids=[doc_id])
+def engines(report_engines):
+    return report_engines(REVENUE, OPTIONS)
 
 
 @pytest.fixture(scope="module")
 def revenue(engines):
-    return _asker(engines[REVENUE.stem])
+    return in_its_own_document(engines[REVENUE.stem])
 
 
 @pytest.fixture(scope="module")
 def options(engines):
-    return _asker(engines[OPTIONS.stem])
+    return in_its_own_document(engines[OPTIONS.stem])
 
 
 def test_the_years_of_a_table_asked_in_framing_words(revenue):

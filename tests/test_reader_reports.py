@@ -13,41 +13,26 @@ import re
 
 import pytest
 
-from service.answering.engine import Engine
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, in_its_own_document
 
 ACME = FIXTURES / "acme-annual-report.md"
 NOTE = FIXTURES / "statistics-note.md"
 
 
 @pytest.fixture(scope="module")
-def engines(tmp_path_factory, ingest, embedder):
+def engines(report_engines):
     """Each report ingested into its own data dir, with its engine."""
-    out = {}
-    for path in (ACME, NOTE):
-        data = tmp_path_factory.mktemp(path.stem)
-        report = ingest([path], data)
-        assert not report.failed, report.failed
-        out[path.stem] = Engine.load(data, embedder)
-    yield out
-    for engine in out.values():
-        engine.store.close()
-
-
-def _asker(engine: Engine):
-    """Questions asked inside the report's own document, as /ask with `filters.doc_ids` does."""
-    (doc_id,) = engine.corpus.docs
-    return lambda question: engine.ask(question, doc_ids=[doc_id])
+    return report_engines(ACME, NOTE)
 
 
 @pytest.fixture(scope="module")
 def acme(engines):
-    return _asker(engines[ACME.stem])
+    return in_its_own_document(engines[ACME.stem])
 
 
 @pytest.fixture(scope="module")
 def note(engines):
-    return _asker(engines[NOTE.stem])
+    return in_its_own_document(engines[NOTE.stem])
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ cell's evidence features say (evidence.py), which spans of a sentence are candid
 
 from __future__ import annotations
 
+import pickle
 from types import SimpleNamespace
 
 import numpy as np
@@ -32,6 +33,7 @@ from service.answering.spans import (
 from service.answering.textmatch import (
     Grounding,
     WordWeights,
+    _word_features,
     content_words,
     letters_only,
     overlap,
@@ -222,6 +224,11 @@ def test_grounding_judges_a_word_in_its_question():
     named = grounding.in_question("What was the data centre rent in 2019?")
     assert framed["data"] < 0.5 < named["data"]
     assert set(framed) == {"year", "doe", "tabl", "provid", "data"}  # content words only, no `for`
+    # the chances are the fitted model's own (read as its linear weights on the answer path)
+    tokens = [(t, stem(t)) for t in ("What", "years", "does", "the", "table", "provide", "data", "for")]
+    row = _word_features(tokens, 6, grounding("data"), grounding.asked["data"])
+    assert framed["data"] == pytest.approx(grounding.model.predict_proba([row])[0, 1])
+    assert "_linear_memo" not in pickle.loads(pickle.dumps(grounding)).__dict__
 
 
 def test_grounding_of_unseen_words_and_without_a_model():

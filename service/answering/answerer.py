@@ -729,8 +729,8 @@ def _answer_features(ctx: _Context, draft: Draft, *, routed: bool, holds: bool, 
         cited,
         _names_said(ctx, cited),
         unsaid(model, ctx.q.text, cited, weighty=0.0),
-        verifier.label_unsaid(model.weights, ctx.q.text, _asked_label(draft, citation.row)),
-        verifier.label_unsaid(model.weights, ctx.q.text, _asked_label(draft, citation.column)),
+        verifier.label_unsaid(model.weights, ctx.q.text, _asked_label(ctx, draft, citation.row)),
+        verifier.label_unsaid(model.weights, ctx.q.text, _asked_label(ctx, draft, citation.column)),
         routed=routed,
         holds=holds,
         text_asked=text_asked,
@@ -738,11 +738,16 @@ def _answer_features(ctx: _Context, draft: Draft, *, routed: bool, holds: bool, 
     return verifier.features(evidence, draft)
 
 
-def _asked_label(draft: Draft, label: str | None) -> str | None:
+def _asked_label(ctx: _Context, draft: Draft, label: str | None) -> str | None:
     """A cited label the question should have said: not one the answer gives ("Which district
-    withdrew the most …?" → `Southmoor`, the row)."""
+    withdrew the most …?" → `Southmoor`, the row), nor a country where the question names none
+    (each country's figure is given, `_each_entity`)."""
+    if not label:
+        return label
     given = {without_note_mark(s).lower() for s in draft.spans}
-    return None if label and without_note_mark(label).lower() in given else label
+    if without_note_mark(label).lower() in given or (not ctx.q.entities and is_country_label(label)):
+        return None
+    return label
 
 
 def _other_table_says(ctx: _Context, table: TableView, word: str) -> bool:

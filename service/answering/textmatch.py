@@ -150,12 +150,30 @@ class Grounding:
             return {}
         if self.model is None:
             return {tokens[i][1]: self(tokens[i][1]) for i in at}
-        rows = [_word_features(tokens, i, self(tokens[i][1]), self.asked.get(tokens[i][1], 0)) for i in at]
-        chances = self.model.predict_proba(rows)[:, 1]
+        coef, intercept = self._linear()
         out: dict[str, float] = {}
-        for i, p in zip(at, chances.tolist()):
-            out.setdefault(tokens[i][1], p)
+        for i in at:
+            features = _word_features(tokens, i, self(tokens[i][1]), self.asked.get(tokens[i][1], 0))
+            z = intercept + sum(coef.get(name, 0.0) * value for name, value in features.items())
+            out.setdefault(tokens[i][1], 1.0 / (1.0 + math.exp(-z)))
         return out
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_linear_memo", None)  # rebuilt from the model when first asked
+        return state
+
+    def _linear(self) -> tuple[dict[str, float], float]:
+        """The model as feature weights: the same chances as `predict_proba`, without its
+        per-call cost (~0.3 ms a question on the answer path)."""
+        linear = self.__dict__.get("_linear_memo")
+        if linear is None:
+            assert self.model is not None
+            vectorizer, logistic = self.model.steps[0][1], self.model.steps[-1][1]
+            weights = logistic.coef_[0]
+            coef = {name: float(weights[j]) for name, j in vectorizer.vocabulary_.items()}
+            linear = self.__dict__["_linear_memo"] = (coef, float(logistic.intercept_[0]))
+        return linear
 
 
 def _question_tokens(question: str) -> list[tuple[str, str]]:
