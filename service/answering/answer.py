@@ -93,3 +93,4 @@ class Draft:
     # None: the answer quotes the documents, or has no other wording
     phrase: Phrase | None = None
     confidence: float = 0.0  # the general reader's confidence in the reading it composed (0: a solver's draft)
+    operation: str = ""  # the general reader's operation (`list_rows`, `span`, …); "" for a solver's draft

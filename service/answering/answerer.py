@@ -437,6 +437,7 @@ def _reader_draft(ctx: _Context, reading: Reading) -> Draft:
     composed = draft_of(ctx.corpus, reading)
     composed.solver = "reader"
     composed.confidence = reading.confidence
+    composed.operation = reading.op
     return composed
 
 
@@ -718,6 +719,10 @@ def _answer_features(ctx: _Context, draft: Draft, *, routed: bool, holds: bool, 
     cited = f"{citation.locator} {citation.row or ''} {citation.column or ''} {citation.snippet}"
     table = next((t for t in ctx.corpus.tables_by_doc.get(citation.doc_id, ()) if t.label == citation.table), None)
     context = ctx.matcher.table_text(table) if table is not None else cited
+    row, column = _asked_label(ctx, draft, citation.row), _asked_label(ctx, draft, citation.column)
+    if draft.operation in (ops.LIST_ROWS, ops.LIST_PERIODS) and table is not None:
+        # a list of a table's items or periods rests on the table, not on its first cell
+        cited, row, column = context, None, None
     evidence = verifier.Evidence(
         ctx.q.text,
         ctx.q.years,
@@ -729,8 +734,8 @@ def _answer_features(ctx: _Context, draft: Draft, *, routed: bool, holds: bool, 
         cited,
         _names_said(ctx, cited),
         unsaid(model, ctx.q.text, cited, weighty=0.0),
-        verifier.label_unsaid(model.weights, ctx.q.text, _asked_label(ctx, draft, citation.row)),
-        verifier.label_unsaid(model.weights, ctx.q.text, _asked_label(ctx, draft, citation.column)),
+        verifier.label_unsaid(model.weights, ctx.q.text, row),
+        verifier.label_unsaid(model.weights, ctx.q.text, column),
         routed=routed,
         holds=holds,
         text_asked=text_asked,
