@@ -27,7 +27,9 @@ _TABLE_LABEL = re.compile(
     r"^\s*(?:\*\*)?((?:Table|Tab\.|Таблица|Табл\.|表)\s*[\dIVXivx]+[A-Za-z]?)(?:\*\*)?\s*(?:[.:：]\s*(.*?))?\s*(?:\*\*)?\s*$"
 )
 _PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-_SOURCE_LINE = re.compile(r"^\s*(?:\*\*|_)?(Source|Sources|Note|Источник|来源|資料來源)\s*[:：]", re.IGNORECASE)
+# the words that open a line saying where figures come from (`Source: World Bank`)
+PROVENANCE_LABELS = ("Source", "Sources", "Источник", "来源", "資料來源")
+_SOURCE_LINE = re.compile(rf"^\s*(?:\*\*|_)?({'|'.join(PROVENANCE_LABELS)}|Note)\s*[:：]", re.IGNORECASE)
 _TERMINAL = tuple('.!?:;。！？；)"”»')
 MAX_CAPTION_CHARS = 120
 # a heading that names no table in particular (`## Table` over a report excerpt)

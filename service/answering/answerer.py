@@ -745,14 +745,19 @@ def _answer_features(ctx: _Context, draft: Draft, *, routed: bool, holds: bool, 
 
 def _asked_label(ctx: _Context, draft: Draft, label: str | None) -> str | None:
     """A cited label the question should have said: not one the answer gives ("Which district
-    withdrew the most …?" → `Southmoor`, the row), nor a country where the question names none
-    (each country's figure is given, `_each_entity`)."""
+    withdrew the most …?" → `Southmoor`, the row), nor a country where it names none."""
     if not label:
         return label
     given = {without_note_mark(s).lower() for s in draft.spans}
-    if without_note_mark(label).lower() in given or (not ctx.q.entities and is_country_label(label)):
+    if without_note_mark(label).lower() in given or _each_country_given(ctx, label):
         return None
     return label
+
+
+def _each_country_given(ctx: _Context, label: str) -> bool:
+    """The label is a country and the question names none: each country's figure is given
+    (`_each_entity`), so the question need not have said it."""
+    return not ctx.q.entities and is_country_label(label)
 
 
 def _other_table_says(ctx: _Context, table: TableView, word: str) -> bool:
@@ -805,8 +810,8 @@ def _column_asked(ctx: _Context, cell: CellView) -> bool:
         siblings = {path[level] for path in columns if len(path) > level and period_year(path[level]) is None}
         if len(siblings) < 2:
             continue
-        if not ctx.q.entities and is_country_label(label):
-            continue  # columns by country, none asked: each country's figure is given (`_each_entity`)
+        if _each_country_given(ctx, label):
+            continue  # columns by country, none asked
         shared = set.intersection(*(set(norm_tokens(s)) for s in siblings))
         distinct = set(norm_tokens(label)) - shared
         if distinct and not any(ctx.q.words.has(t) for t in distinct):
@@ -877,7 +882,7 @@ def _cell_draft(ctx: _Context, match: CellMatch) -> Draft:
     cell = match.cell
     table = cell.table
     citations = [cell_citation(ctx.corpus, cell, match.score)]
-    if cell.value is None and (not cell.raw.strip() or is_missing(cell.raw)):
+    if cell.value is None and is_missing(cell.raw):
         return Draft(
             answer=f"{table.label} has no value for {_describe(cell)}: the cell is marked “{cell.raw or 'empty'}” (missing).",
             phrase=phrasing.Missing(phrasing.Where(table.label), _describe(cell), cell.raw),

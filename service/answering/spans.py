@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from ingest.markdown import PROVENANCE_LABELS
 from ingest.numbers import CHINESE_UNIT_AFTER, figures_in, is_note_mark, names_a_date
 from ingest.periods import YEAR_IN_TEXT
 from ingest.records import Passage
@@ -42,7 +43,7 @@ _CAUSE = re.compile(
     r"reflect(?:s|ed|ing)?|owing to|caused by|offset by|related to|in order to|to reflect)\b",
     re.IGNORECASE,
 )
-_PROVENANCE = re.compile(r"\s*(?:\*\*|_)?(?:Sources?|Источник|来源|資料來源)\s*[:：]", re.IGNORECASE)
+_PROVENANCE = re.compile(rf"\s*(?:\*\*|_)?(?:{'|'.join(PROVENANCE_LABELS)})\s*[:：]", re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"\s*[,;:—–()]\s*|\s+(?:and|which|that|while|whereas|but)\s+")
 _WH = ("how much", "how many", "what", "which", "when", "why", "who", "where", "how")
 

@@ -50,7 +50,7 @@ def content_words(text: str) -> list[str]:
     """The text's words less its function words (`during`, `since`, `only`), judged as
     written: a stem would not do (`during` stems to `dure`, and `several` to the stem of
     `severance`)."""
-    return [stem(t) for t in _TOKEN.findall(text or "") if t.lower() not in ENGLISH_STOP_WORDS]
+    return [stem(t) for t in _TOKEN.findall(text or "") if not _function_word(t)]
 
 
 def token_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, str]]:
@@ -180,8 +180,12 @@ def _question_tokens(question: str) -> list[tuple[str, str]]:
     return [(t, stem(t)) for t in _TOKEN.findall(question or "")]
 
 
+def _function_word(surface: str) -> bool:
+    return surface.lower() in ENGLISH_STOP_WORDS
+
+
 def _content(surface: str, stemmed: str) -> bool:
-    return surface.lower() not in ENGLISH_STOP_WORDS and not stemmed[0].isdigit()
+    return not _function_word(surface) and not stemmed[0].isdigit()
 
 
 def _said_in(question: str, context: str) -> Iterator[tuple[list[tuple[str, str]], int, int]]:
