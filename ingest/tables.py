@@ -160,6 +160,7 @@ def build_table(
     # a label is repeated in every row's sentence: a huge one would make them all huge
     header = [[trim_label(c) for c in h] for h in header]
     n_stub = _stub_width(body, width, header)
+    grouped = _grouped_row_keys(body) if n_stub == 1 else None
     _fill_row_spans(body, n_stub)
 
     unit_rows = [r for r in range(1, n_header) if _is_unit_row(header[r], n_stub)]
@@ -184,7 +185,7 @@ def build_table(
     rows: list[Row] = []
     cells: list[Cell] = []
     for r, body_row in enumerate(body):
-        keys = [k for k in body_row[:n_stub] if k]
+        keys = (grouped[r] if grouped else None) or [k for k in body_row[:n_stub] if k]
         row_unit = next((u for u in map(label_unit, reversed(keys)) if u), None)
         row_percent = any(_says_percent(k) for k in keys)
         for c, path in enumerate(columns):
@@ -400,7 +401,9 @@ def row_sentence(table: Table, r: int, cols: list[int] | None = None) -> str:
         else:
             head += f" (unit: {table.unit})"
     row = table.rows[r]
-    who = ", ".join(f"{s} {k}" if s else k for s, k in zip(table.stub, row.keys)) or "row"
+    # a grouped row's keys outnumber the stub's heads (`Board of directors`, `Cash remuneration`)
+    heads = [*table.stub, *[""] * (len(row.keys) - len(table.stub))]
+    who = ", ".join(f"{s} {k}" if s else k for s, k in zip(heads, row.keys)) or "row"
     by_col = _row_cells(table, r)
     parts = []
     for c in cols:
@@ -494,6 +497,35 @@ def _stub_width(body: list[list[str]], width: int, header: list[list[str]] | Non
         else:
             break
     return n
+
+
+def _grouped_row_keys(body: list[list[str]]) -> list[list[str] | None] | None:
+    """Row labels of a one-column stub whose rows come in groups, as reports print them: a row
+    with a label and no figures heads the rows below it (`Board of directors`, `Current
+    assets:`), each of which is then labelled under it (`Board of directors · Cash
+    remuneration`). A group is read only where it is seen to close: at a total row (`Total
+    current assets`, its own), at a row of figures with no label (the group's subtotal printed
+    unlabelled, which takes the group's name) or at the table's end. A head followed by rows
+    that run into the next head unclosed could head them all or only the first few (print
+    shows which by indenting, which the text has lost), so those rows keep their own labels.
+    Per row: its keys where it is in a group, else None; None when no row heads a group."""
+    if not any(row[0] and not any(row[1:]) for row in body):
+        return None
+    keys: list[list[str] | None] = [None] * len(body)
+    head: int | None = None
+    for r, row in enumerate([*body, None]):
+        label, figures = (row[0], any(row[1:])) if row is not None else ("", False)
+        heads_group = row is not None and bool(label) and not figures
+        closes = row is None or (figures and (not label or label.lower().startswith("total")))
+        if head is not None and (closes or heads_group):
+            if closes:
+                group = body[head][0]
+                for k in range(head + 1, min(r + 1, len(body))):
+                    keys[k] = [group, body[k][0]] if body[k][0] else [group]
+            head = None
+        if heads_group:
+            head = r
+    return keys
 
 
 def _fill_row_spans(body: list[list[str]], n_stub: int) -> None:

@@ -54,6 +54,7 @@ from service.tatqa_eval import prediction_answer  # noqa: E402
 # and the paper's evaluation questions none that are right
 EM_BUDGET = 1.0
 PAPER_WEIGHT = 10.0
+BY_READER = FEATURES.index("solver_reader")
 HOLDS_F1 = 0.5  # a kit answer holds at this token F1 with the gold answer (or exact)
 THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.02, 0.51, 0.01))
 EVERY = 2.0  # `explore` at which every option is weighed
@@ -187,7 +188,10 @@ def chosen(ask: dict, threshold: float, explore: float, key: str = "p") -> dict 
         return None
     routed = options[0] if options[0]["x"][ROUTED] else None
     if routed is not None and routed[key] >= explore:
-        return routed if routed[key] >= threshold else None
+        # the solver's answer the reader replaced (the first alternative) is weighed beside it
+        replaced = len(options) > 1 and routed["x"][BY_READER] and not options[1]["x"][BY_READER]
+        best = max(options[:2], key=lambda o: o[key]) if replaced else routed
+        return best if best[key] >= threshold else None
     best = max(options, key=lambda o: o[key])
     return best if best[key] >= threshold else None
 
@@ -205,8 +209,9 @@ def choose_threshold(asks: list[dict], final: Verifier) -> tuple[float, float]:
     weighed (`explore`), from out-of-fold probabilities: the highest threshold that costs the
     TAT-QA questions asked in their own excerpt at most `EM_BUDGET` points of exact match
     against answering as routed, and — with the model fitted on them, as `make eval` runs it —
-    keeps every right answer to the paper's questions right and answers none it should refuse;
-    then, for it, the lowest `explore` within 0.1 point of the best (weighing fewer options is faster)."""
+    keeps every right answer to the paper's questions right and answers none it should refuse
+    (and of those, one that answers the most of them right); then, for it, the lowest `explore`
+    within 0.1 point of the best (weighing fewer options is faster)."""
     own = [a for a in asks if a["kind"] == "own"]
     paper = [a for a in asks if a["kind"] == "paper"]
     for a in paper:
@@ -226,6 +231,14 @@ def choose_threshold(asks: list[dict], final: Verifier) -> tuple[float, float]:
     allowed = [(t, e) for t in THRESHOLDS for e in EXPLORE if em(t, e) >= routed_em - EM_BUDGET and paper_kept(t, e)]
     if not allowed:
         raise SystemExit("no threshold keeps the paper's right answers within the EM budget")
+
+    def paper_right(t: float, e: float) -> float:
+        return sum(_given(a, t, e, "p_final")[1] for a in paper if not a.get("abstain"))
+
+    # of those, the ones that answer the most of the paper's questions right (a right answer
+    # the router missed and another option gives counts too)
+    most = max(paper_right(t, e) for t, e in allowed)
+    allowed = [(t, e) for t, e in allowed if paper_right(t, e) == most]
     threshold = max(t for t, _ in allowed)
     best = max(em(threshold, e) for t, e in allowed if t == threshold)
     explore = min(e for t, e in allowed if t == threshold and em(t, e) >= best - 0.1)

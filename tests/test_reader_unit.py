@@ -341,6 +341,39 @@ def test_table_features_totals_missing_cells_and_no_year():
     assert f[(0, 0)]["is_total_row"] == 0.0
 
 
+def test_table_features_weigh_the_words_that_tell_rows_and_columns_apart():
+    view = TableView.of(
+        build_table(
+            "doc",
+            "Table 1",
+            "Provision for income taxes",
+            [
+                ["", "Federal", "State"],
+                ["Current income taxes", "26", "3"],
+                ["Deferred income taxes", "5", "1"],
+            ],
+        )
+    )
+    f = features_of("What was the current federal income taxes?", view)
+    # `income taxes` is every row's: only `current` tells the rows apart, `federal` the columns
+    assert f[(0, 0)]["row_distinct"] == 1.0 and f[(1, 0)]["row_distinct"] == 0.0
+    assert f[(1, 0)]["row_distinct_gap"] == -1.0 and f[(0, 0)]["row_distinct_gap"] == 0.0
+    assert f[(0, 0)]["col_distinct"] == 1.0 and f[(0, 1)]["col_distinct"] == 0.0
+    # a question that names no row or column apart tells nothing
+    assert {v["row_distinct"] for v in features_of("What were income taxes?", view).values()} == {0.0}
+
+
+def test_a_name_spelled_out_matches_its_initials_where_the_table_prints_them():
+    view = TableView.of(build_table("doc", "Table 7", "Rankings", [["Country", "EGDI", "EPI"], ["China", "78", "66"]]))
+    asked = Asked.of("Where did China rank on the E-Government Development Index?")
+    assert asked.initials == ["egdi"] and "egdi" not in asked.words
+    assert asked.words_for(view)[-1] == "egdi"
+    f = features_of("Where did China rank on the E-Government Development Index?", view)
+    assert f[(0, 0)]["col_label_said"] == 1.0 and f[(0, 1)]["col_label_said"] == 0.0
+    # a table that does not print the initials is not matched by them
+    assert "egdi" not in asked.words_for(selling_table())
+
+
 def test_score_cells_ranks_by_the_models_probability():
     view = selling_table()
     year, best = FEATURES.index("year_asked"), FEATURES.index("row_is_best")

@@ -205,6 +205,63 @@ def test_text_columns_widen_the_stub_and_empty_labels_continue_the_row_above():
     assert t.rows[1].text.endswith("Year 2018, Region South — Lakes: 75; Rivers: 10.")
 
 
+def test_a_row_without_figures_heads_the_rows_below_it_until_a_total_closes_the_group():
+    t = table(
+        [
+            ["", "2019", "2018"],
+            ["Current assets:", "", ""],
+            ["Cash", "12", "10"],
+            ["Receivables", "30", "28"],
+            ["Total current assets", "42", "38"],
+            ["Goodwill", "7", "7"],
+        ]
+    )
+    assert [r.keys for r in t.rows] == [
+        ["Current assets:"],
+        ["Current assets:", "Cash"],
+        ["Current assets:", "Receivables"],
+        ["Current assets:", "Total current assets"],
+        ["Goodwill"],  # after the total: no longer in the group
+    ]
+    assert t.rows[1].text.endswith("Current assets:, Cash — 2019: 12; 2018: 10.")
+
+
+def test_an_unlabelled_row_of_figures_is_its_groups_subtotal_and_the_table_end_closes_a_group():
+    t = table(
+        [
+            ["", "2019", "2018"],
+            ["Executive management", "", ""],
+            ["Short-term pay", "3,835", "2,991"],
+            ["Share-based payments", "17,144", "9,335"],
+            ["", "20,979", "12,326"],
+            ["Board of directors", "", ""],
+            ["Cash remuneration", "430", "362"],
+            ["Share-based payments", "1,772", "1,577"],
+        ]
+    )
+    keys = [r.keys for r in t.rows]
+    assert keys[3] == ["Executive management"]  # the subtotal takes its group's name
+    assert keys[5:] == [["Board of directors", "Cash remuneration"], ["Board of directors", "Share-based payments"]]
+
+
+def test_a_head_whose_rows_run_into_the_next_head_unclosed_groups_nothing():
+    # print shows by indenting how far `Adjustments to gross profit:` reaches; the text cannot
+    t = table(
+        [
+            ["", "2019"],
+            ["Adjustments to gross profit:", ""],
+            ["Stock-based compensation", "525"],
+            ["Non-GAAP gross profit", "328,358"],
+            ["Operating expenses, as reported", "261,264"],
+            ["Adjustments:", ""],
+            ["Amortization", "(12,168)"],
+        ]
+    )
+    keys = [r.keys for r in t.rows]
+    assert keys[1:4] == [["Stock-based compensation"], ["Non-GAAP gross profit"], ["Operating expenses, as reported"]]
+    assert keys[5] == ["Adjustments:", "Amortization"]  # the last group ends with the table
+
+
 def test_a_column_with_a_missing_mark_is_a_value_column_not_a_label():
     t = table([["Name", "Kind", "Depth"], ["Alpha", "deep", "1"], ["Beta", "—", "2"]])
     assert t.stub == ["Name"]

@@ -282,12 +282,23 @@ def test_the_verifier_is_fitted_from_a_small_fixture_and_chooses_within_the_budg
 
 
 def test_the_routed_answer_is_given_unless_the_verifier_doubts_it():
-    def ask(*ps: float, routed: bool = True) -> dict:
-        options = [{"x": np.eye(len(FEATURES))[ROUTED] * (routed and i == 0), "p": p} for i, p in enumerate(ps)]
+    by_reader = FEATURES.index("solver_reader")
+
+    def ask(*ps: float, routed: bool = True, reader: tuple[int, ...] = ()) -> dict:
+        options = []
+        for i, p in enumerate(ps):
+            x = np.eye(len(FEATURES))[ROUTED] * (routed and i == 0)
+            x[by_reader] = float(i in reader)
+            options.append({"x": x, "p": p})
         return {"options": options}
 
     sure, doubted = ask(0.6, 0.9), ask(0.2, 0.9)
     assert chosen(sure, 0.1, 0.5)["p"] == 0.6  # sure enough: the alternatives are not weighed
+    # … but where the reader's answer replaced the solver's (the first alternative), the two
+    # are weighed against each other, and no further one
+    assert chosen(ask(0.6, 0.8, 0.95, reader=(0, 2)), 0.1, 0.5)["p"] == 0.8
+    assert chosen(ask(0.6, 0.4, reader=(0,)), 0.1, 0.5)["p"] == 0.6
+    assert chosen(ask(0.6, 0.8, reader=(0, 1)), 0.1, 0.5)["p"] == 0.6  # another reading is no replaced answer
     assert chosen(doubted, 0.1, 0.5)["p"] == 0.9  # doubted: the likeliest option
     assert chosen(ask(0.05, 0.08), 0.1, 0.5) is None  # none holds: a refusal
     assert chosen(ask(0.3, routed=False), 0.1, 0.5)["p"] == 0.3  # the routing refused; an option holds

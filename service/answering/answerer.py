@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from functools import cached_property
 from typing import NamedTuple, Protocol
@@ -66,6 +66,7 @@ from service.answering.question import (
 )
 from service.answering.reader import ReaderModel, Reading, classify, readings, unsaid, unsaid_words
 from service.answering.spans import is_figure, printed_figure
+from service.answering.textmatch import content_words, name_initials
 from service.answering.translate import english_reading
 from service.answering.verifier import Recorder, Verifier
 
@@ -389,7 +390,7 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     if draft.missing:
         return draft  # the documents say the value is missing: that is the answer
     text_first = draft.answered and _text_asked(ctx, draft)
-    if draft.answered and not text_first:
+    if draft.answered and not text_first and not _elsewhere(ctx, draft):
         op, op_p = ctx.operation
         overrides = READER_COMPUTES if draft.solver == "derived" else READER_OVERRIDES
         if op not in overrides or op_p < READER_OPERATION:
@@ -418,6 +419,17 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
                 return draft  # the reading agrees with the solver's figure, which says it in its own words
             return _reader_draft(ctx, reading)
     return draft
+
+
+def _elsewhere(ctx: _Context, draft: Draft) -> bool:
+    """The solver's answer comes from a table (or passage) whose words leave most of what the
+    question asks unsaid: the reader's readings are weighed before it is kept."""
+    if not draft.citations or ctx.reader is None:
+        return False
+    _, context = _cited_texts(ctx, draft.citations[0])
+    # a name's initials say it too (a dataset's `E-Government Development Index` is the `EGDI` asked)
+    context += " " + " ".join(initials for initials, _ in name_initials(context))
+    return unsaid(ctx.reader, ctx.q.text, context) > READER_UNSAID
 
 
 def _clause(reading: Reading) -> bool:
@@ -543,6 +555,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
         # of its table says: `Fixed broadband` is not the `Mobile cellular` cell beside it), and
         # the question picks its column where the table's columns are things, not periods
         evidence = _evidence_text(ctx, table, reading.cells)
+        evidence += " " + " ".join(_table_topic_words(ctx, model, reading.cells, evidence))
         if unsaid(model, ctx.q.text, evidence) > READER_UNSAID:
             return False
         # a word the cell leaves unsaid that another table of the same document names is about
@@ -601,12 +614,18 @@ def _verified(library: Library, ctx: _Context, solved: Draft, routed: Draft) -> 
     if routed.answered:
         options.append((_answer_features(ctx, routed, routed=True, holds=True, text_asked=text_asked), routed))
     best, best_p = (options[0][1], check.p_holds(options[0][0])) if options else (None, 0.0)
-    if best_p < check.explore:
-        for draft, holds in _alternatives(ctx, solved, routed):
-            x = _answer_features(ctx, draft, routed=False, holds=holds, text_asked=text_asked)
-            options.append((x, draft))
-            if (p := check.p_holds(x)) > best_p:
-                best, best_p = draft, p
+    # the solver's answer the reader replaced is weighed against the reader's (where the two
+    # disagree, the verifier chooses); every other answer only where the routed one is doubted
+    if best_p >= check.explore:
+        replaced = _replaced(solved, routed)
+        weighed: Iterable[tuple[Draft, bool]] = [(replaced, True)] if replaced is not None else []
+    else:
+        weighed = _alternatives(ctx, solved, routed)
+    for draft, holds in weighed:
+        x = _answer_features(ctx, draft, routed=False, holds=holds, text_asked=text_asked)
+        options.append((x, draft))
+        if (p := check.p_holds(x)) > best_p:
+            best, best_p = draft, p
     check.record(options)
     if best is not None and _figure_for_words(ctx, best):
         return _abstain(ctx)
@@ -695,8 +714,8 @@ def _alternatives(ctx: _Context, solved: Draft, routed: Draft) -> Iterator[tuple
     given = {_said(routed)} if routed.answered else set()
     if solved.answered and not solved.missing and solved.citations and solved.solver in verifier.SOLVERS:
         given.add(_said(solved))
-        if solved is not routed:
-            yield solved, True
+    if (replaced := _replaced(solved, routed)) is not None:
+        yield replaced, True
     if ctx.reader is None or solved.missing or solved.solver in ("source", "compare", "label"):
         return
     for reading in ctx.readings():
@@ -706,9 +725,28 @@ def _alternatives(ctx: _Context, solved: Draft, routed: Draft) -> Iterator[tuple
             yield draft, ctx.holds(reading)
 
 
+def _replaced(solved: Draft, routed: Draft) -> Draft | None:
+    """The solver's draft, where the reader's reading replaced it (the first alternative)."""
+    if solved is routed or not solved.answered or solved.missing or not solved.citations:
+        return None
+    return solved if solved.solver in verifier.SOLVERS else None
+
+
 def _said(draft: Draft) -> tuple:
     """What an answer says, as the benchmark reads it: its spans, else its figure."""
     return tuple(draft.spans) or (None if draft.value is None else round(draft.value, 4),)
+
+
+def _cited_table(ctx: _Context, citation: Citation) -> TableView | None:
+    return next((t for t in ctx.corpus.tables_by_doc.get(citation.doc_id, ()) if t.label == citation.table), None)
+
+
+def _cited_texts(ctx: _Context, citation: Citation) -> tuple[str, str]:
+    """What a citation says (its place, row, column and snippet), and the words of the table it
+    is in (or the same, for a passage)."""
+    cited = f"{citation.locator} {citation.row or ''} {citation.column or ''} {citation.snippet}"
+    table = _cited_table(ctx, citation)
+    return cited, ctx.matcher.table_text(table) if table is not None else cited
 
 
 def _answer_features(ctx: _Context, draft: Draft, *, routed: bool, holds: bool, text_asked: bool) -> np.ndarray:
@@ -716,9 +754,8 @@ def _answer_features(ctx: _Context, draft: Draft, *, routed: bool, holds: bool, 
     model = ctx.reader
     assert model is not None
     citation = draft.citations[0]
-    cited = f"{citation.locator} {citation.row or ''} {citation.column or ''} {citation.snippet}"
-    table = next((t for t in ctx.corpus.tables_by_doc.get(citation.doc_id, ()) if t.label == citation.table), None)
-    context = ctx.matcher.table_text(table) if table is not None else cited
+    cited, context = _cited_texts(ctx, citation)
+    table = _cited_table(ctx, citation)
     row, column = _asked_label(ctx, draft, citation.row), _asked_label(ctx, draft, citation.column)
     if draft.operation in (ops.LIST_ROWS, ops.LIST_PERIODS) and table is not None:
         # a list of a table's items or periods rests on the table, not on its first cell
@@ -776,6 +813,23 @@ def _evidence_text(ctx: _Context, table: TableView, cells: list[CellView]) -> st
     shared = set.intersection(*(set(t.section) for t in siblings)) if len(siblings) > 1 else set()
     sections = [s for s in table.section if s not in shared]
     return " ".join([table.caption, *table.stub, table.unit or "", table.source_note or "", *sections, *coordinates])
+
+
+def _table_topic_words(ctx: _Context, model: ReaderModel, cells: list[CellView], evidence: str) -> list[str]:
+    """The question's words the cells' evidence leaves unsaid that say what the whole table is
+    about: its text says them and none of its row or column labels do (`key management` of a
+    table under "Key management personnel compensation") — or the cells are the table's bare
+    `Total` row, whose thing is the table's (`charges` under "Special charges", though `Other
+    charges` is a row too)."""
+    table = cells[0].table
+    info = ctx.matcher.info(table)
+    unsaid_by_table = set(unsaid_words(model, ctx.q.text, info.text))
+    grand_total = all(c.is_total and not content_words(c.item_label.lower().replace("total", "")) for c in cells)
+    return [
+        w
+        for w in unsaid_words(model, ctx.q.text, evidence)
+        if w not in unsaid_by_table and (grand_total or not info.label_tokens.has(w))
+    ]
 
 
 def _period_column(cell: CellView) -> bool:

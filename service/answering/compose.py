@@ -25,6 +25,8 @@ _CURRENCY = re.compile(r"^\s*(?:US|A|C|HK|S)?[$€£¥₹₽]\s*|\s*[$€£¥₹
 
 
 def _row(cell: CellView) -> str:
+    if cell.group is not None:  # `Executive management, Salaries and benefits`; `Amortization of: Net actuarial loss`
+        return f"{cell.group}{' ' if cell.group.endswith(':') else ', '}{cell.item_label}"
     return " · ".join(k for k in cell.labels if k not in cell.column) or cell.row_label or cell.table.label
 
 

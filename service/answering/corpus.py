@@ -40,9 +40,23 @@ class CellView:
         self.labels = [k for k, y in zip(coordinates, periods) if y is None]
 
     @property
+    def group(self) -> str | None:
+        """The row label the cell's row is printed under (`Board of directors` of `Board of
+        directors · Cash remuneration`): a row of the table with that label and no figures."""
+        if len(self.row_keys) > 1 and self.row_keys[0] in self.table.group_heads:
+            return self.row_keys[0]
+        return None
+
+    @property
+    def item_label(self) -> str:
+        """The row's own label, without the group it is printed under (`Cash remuneration` of
+        `Board of directors · Cash remuneration`): what a list of the table's items names."""
+        return self.row_keys[-1] if self.group is not None else self.row_label
+
+    @property
     def is_total(self) -> bool:
         """A total or subtotal row (`Total selling expenses`): what the items above it sum to."""
-        return self.row_label.lower().startswith("total")
+        return self.item_label.lower().startswith("total")
 
     @property
     def column_label(self) -> str:
@@ -117,6 +131,16 @@ class TableView:
             for c in table.cells
         ]
         return view
+
+    @cached_property
+    def group_heads(self) -> frozenset[str]:
+        """Labels of rows that print no figure and head the rows below them (`Current assets:`)."""
+        width = len(self.columns)
+        return frozenset(
+            keys[0]
+            for r, keys in enumerate(self.row_keys)
+            if len(keys) == 1 and not any(c.raw.strip() for c in self.cells[r * width : (r + 1) * width])
+        )
 
     @cached_property
     def years_name_periods(self) -> bool:

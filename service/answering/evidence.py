@@ -11,14 +11,15 @@ the features combine is learned, not hand-set."""
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ingest.periods import period_year
 from service.answering.corpus import CellView, TableView
-from service.answering.textmatch import WordWeights, fuzzy, letters_only, overlap, similar, words
+from service.answering.textmatch import WordWeights, fuzzy, letters_only, name_initials, overlap, similar, words
 
 _YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})(?!\d|\.\d)")
 _FISCAL = re.compile(r"\bFY\s?'?(\d{2})\b", re.IGNORECASE)
@@ -51,6 +52,11 @@ FEATURES = (
     "col_best_gap",  # this column's label match minus the table's best column's
     "cell_percent",  # the cell prints a percentage
     "asks_percent",  # the question says % or percent…
+    "row_distinct",  # share of the question's words that tell the table's rows apart that this row says
+    "col_distinct",  # … that tell its columns apart, that this column says
+    "row_distinct_gap",  # row_distinct less the table's best row's
+    "col_distinct_gap",
+    "year_between",  # the cell's period lies between the first and last years asked ("from 2017 to 2019")
 )
 
 
@@ -93,23 +99,59 @@ class Asked:
     asks_total: bool
     direction: str | None = None  # "max" or "min" when the caller knows which extreme is asked
     figure: float | None = None  # a figure the question names, not a year (a threshold)
+    initials: list[str] = field(default_factory=list)  # of the names it spells out (`egdi`)
 
     @classmethod
     def of(cls, question: str, direction: str | None = None) -> Asked:
         tokens = letters_only(words(question))
         total = any(similar(t, "total") for t in tokens)
-        return cls(question, tokens, asked_years(question), total, direction, asked_figure(question))
+        asked = cls(question, tokens, asked_years(question), total, direction, asked_figure(question))
+        asked.initials = [a for a, _ in name_initials(question) if a not in tokens]
+        return asked
+
+    def words_for(self, table: TableView) -> list[str]:
+        """The question's words, and the initials of a name it spells out where the table's
+        labels print them (`E-Government Development Index` is the `EGDI` column)."""
+        if not self.initials:
+            return self.words
+        printed = set(
+            letters_only(
+                words(" ".join([*(" ".join(k) for k in table.row_keys), *(" ".join(c) for c in table.columns)]))
+            )
+        )
+        return self.words + [a for a in self.initials if a in printed]
 
 
 def _row_matches(asked: Asked, table: TableView, weight: WordWeights) -> dict[int, tuple[float, float, float, float]]:
     """Per row: (share of its label said, share of the question said, partial ratio, token-set ratio)."""
     out = {}
+    asked_words = asked.words_for(table)
     for r, keys in enumerate(table.row_keys):
         label = " ".join(k for k in keys if period_year(k) is None)
-        said, q_said = overlap(asked.words, letters_only(words(label)), weight)
+        said, q_said = overlap(asked_words, letters_only(words(label)), weight)
         partial, token_set = fuzzy(label, asked.text) if label else (0.0, 0.0)
         out[r] = (said, q_said, partial, token_set)
     return out
+
+
+def _distinct_shares(asked_words: list[str], labels: list[str], weight: WordWeights) -> list[float]:
+    """For each of a table's row (or column) labels, the share it says of the question's words
+    that tell the labels apart: a word said by few of them counts much (`Federal` beside
+    `State`), one said by all of them nothing (`income tax` in every row of a tax table)."""
+    if not asked_words or len(labels) < 2:
+        return [0.0] * len(labels)
+    tokens = {label: set(letters_only(words(label))) for label in set(labels)}
+    says = {
+        label: {k for k, a in enumerate(asked_words) if any(similar(a, t) for t in found)}
+        for label, found in tokens.items()
+    }
+    n = len(labels)
+    count = [sum(k in says[label] for label in labels) for k in range(len(asked_words))]
+    telling = {k: weight(a) * math.log(n / c) for k, (a, c) in enumerate(zip(asked_words, count)) if 0 < c < n}
+    total = sum(telling.values())
+    if not total:
+        return [0.0] * n
+    return [sum(v for k, v in telling.items() if k in says[label]) / total for label in labels]
 
 
 def _row_score(match: tuple[float, float, float, float]) -> float:
@@ -128,18 +170,25 @@ def table_features(
         best = max(row_scores.values(), default=0.0)
     periods = sorted({p for c in table.cells if (p := cell_period(c)) is not None}, reverse=True)
     context = " ".join([table.caption, *(" ".join(k) for k in table.row_keys), *(" ".join(c) for c in table.columns)])
-    _, table_said = overlap(asked.words, letters_only(words(context)), weight)
+    asked_words = asked.words_for(table)
+    _, table_said = overlap(asked_words, letters_only(words(context)), weight)
     col_info: dict[int, tuple[float, float, float]] = {}
     for cell in table.cells:
         if cell.col not in col_info:
             _, col = _labels(cell)
-            c_said, c_q_said = overlap(asked.words, letters_only(words(col)), weight)
+            c_said, c_q_said = overlap(asked_words, letters_only(words(col)), weight)
             col_info[cell.col] = (c_said, c_q_said, fuzzy(col, asked.text)[0] if col else 0.0)
     col_scores = {k: c_said + c_q_said for k, (c_said, c_q_said, _) in col_info.items()}
     best_col = max(col_scores.values(), default=0.0)
     distinct = sorted(set(row_scores.values()), reverse=True)
     row_rank = {r: float(min(distinct.index(v), 10)) for r, v in row_scores.items()}
     asks_percent = float("%" in asked.text or any(w.startswith("percent") for w in asked.words))
+    row_distinct = _distinct_shares(
+        asked_words, [" ".join(k for k in keys if period_year(k) is None) for keys in table.row_keys], weight
+    )
+    col_distinct = _distinct_shares(
+        asked_words, [" ".join(k for k in col if period_year(k) is None) for col in table.columns], weight
+    )
     rows_out, cells_out = [], []
     for cell in table.cells:
         said, q_said, partial, token_set = row_info[cell.row]
@@ -164,7 +213,7 @@ def table_features(
                 float(periods.index(period)) if period in periods else -1.0,
                 float(cell.value is not None),
                 float(cell.value is None and bool(cell.raw.strip())),
-                float(row_label.lower().startswith("total")),
+                float(cell.is_total),
                 float(asked.asks_total),
                 float(not row_label or period_year(row_label) is not None),
                 table_said,
@@ -173,6 +222,11 @@ def table_features(
                 col_scores[cell.col] - best_col,
                 float("%" in cell.raw),
                 asks_percent,
+                row_distinct[cell.row],
+                col_distinct[cell.col],
+                row_distinct[cell.row] - max(row_distinct),
+                col_distinct[cell.col] - max(col_distinct),
+                float(period is not None and len(asked.years) >= 2 and min(asked.years) < period < max(asked.years)),
             ]
         )
         cells_out.append(cell)

@@ -188,9 +188,13 @@ class Matcher:
         label_tokens: set[str] = set()
         for cell in table.cells:
             labels = []
+            # a grouped row's group is no axis of its own: its item is at the level of the
+            # ungrouped rows' labels, and a question need not name the group
+            grouped = cell.group is not None
             for level, key in enumerate(cell.row_keys):
                 if period_year(key) is None:
-                    labels.append(LabelInfo(key, _label_tokens(key), ("row", level)))
+                    axis = ("group", 0) if grouped and level == 0 else ("row", level - grouped)
+                    labels.append(LabelInfo(key, _label_tokens(key), axis))
             for level, part in enumerate(cell.column):
                 if period_year(part) is None:
                     labels.append(LabelInfo(part, _label_tokens(part), ("col", level)))
@@ -463,7 +467,7 @@ class Matcher:
             fraction = fractions.get(label.text)
             if fraction is None:
                 fraction = fractions[label.text] = self._label_fraction(label, q_words)
-            unasked_axes += fraction == 0
+            unasked_axes += fraction == 0 and label.axis[0] != "group"
             label_score += fraction
         if unasked_axes > open_axes:
             return None  # the question picks no row (or column) here: `geothermal` is not `Solar`

@@ -15,6 +15,7 @@ from index.tokenize import tokenize
 from ingest.numbers import parse_number
 from service.answering import countries
 from service.answering.evidence import asked_years
+from service.answering.textmatch import name_initials
 
 # each word also as `tokenize` writes it (a Russian word as its stem: `какая` → `как`)
 QUESTION_WORDS = frozenset(
@@ -358,19 +359,11 @@ def acronyms(text: str) -> list[str]:
     return out
 
 
-_CAPITALISED_RUN = re.compile(r"\b[A-Z][A-Za-z]*(?:[\s-]+[A-Z][A-Za-z]*)+")
-
-
 def acronym_words(text: str) -> dict[str, list[str]]:
     """The other side of `acronyms`: the initials of each whole run of capitalised words in a
     name, with the words they stand for (`E-Government Development Index rank` →
     {"egdi": ["e", "government", "development", "index"]})."""
-    out = {}
-    for run in _CAPITALISED_RUN.finditer(text):
-        words = re.split(r"[\s-]+", run.group(0))
-        if 2 <= len(words) <= 6:
-            out["".join(w[0] for w in words).lower()] = norm_tokens(run.group(0))
-    return out
+    return {initials: norm_tokens(run) for initials, run in name_initials(text)}
 
 
 def _entities(text: str) -> list[str]:

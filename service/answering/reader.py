@@ -293,11 +293,11 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
     if op == ops.LIST_ROWS:
         passing = _passing(model, asked, _column_series(top)) if asked.figure is not None else []
         if passing:
-            return Reading(op, 0.0, passing, probability, spans=[without_note_mark(c.row_label) for c in passing])
+            return Reading(op, 0.0, passing, probability, spans=[without_note_mark(c.item_label) for c in passing])
         rows = _section_rows(asked, ranked, top)
         cells = [next(c for c in top.table.cells if c.row == r and c.value is not None) for r in rows]
         return Reading(
-            op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[without_note_mark(c.row_label) for c in cells]
+            op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[without_note_mark(c.item_label) for c in cells]
         )
     if op == ops.LIST_PERIODS:
         series = [c for c in row if c.period]
@@ -324,7 +324,7 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         if len(column) < 2:
             return None
         pick = _extreme(model, asked, column)
-        return Reading(op, 0.0, column, probability, spans=[without_note_mark(pick.row_label)])
+        return Reading(op, 0.0, column, probability, spans=[without_note_mark(pick.item_label)])
     operands = _operands(model, op, asked, ranked, row)
     if operands is None:
         return None

@@ -46,6 +46,20 @@ def words(text: str) -> list[str]:
     return [stem(t) for t in _TOKEN.findall(text or "")]
 
 
+_CAPITALISED_RUN = re.compile(r"\b[A-Z][A-Za-z]*(?:[\s-]+[A-Z][A-Za-z]*)+")
+
+
+def name_initials(text: str) -> list[tuple[str, str]]:
+    """(initials, name) of each whole run of two to six capitalised words in the text
+    (`E-Government Development Index` → `egdi`)."""
+    out = []
+    for run in _CAPITALISED_RUN.finditer(text):
+        parts = re.split(r"[\s-]+", run.group(0))
+        if 2 <= len(parts) <= 6:
+            out.append(("".join(w[0] for w in parts).lower(), run.group(0)))
+    return out
+
+
 def content_words(text: str) -> list[str]:
     """The text's words less its function words (`during`, `since`, `only`), judged as
     written: a stem would not do (`during` stems to `dure`, and `several` to the stem of
