@@ -282,8 +282,7 @@ def test_asked_year_at_the_end_of_a_sentence():
 
 
 def selling_table() -> TableView:
-    table = build_table(
-        "doc",
+    return view_of(
         "Table 1",
         "Selling expenses (in millions)",
         [
@@ -293,8 +292,6 @@ def selling_table() -> TableView:
             ["Total selling expenses", "—", "$94.7"],
         ],
     )
-    assert table is not None
-    return TableView.of(table)
 
 
 def features_of(question: str, view: TableView, weights: WordWeights | None = None):
@@ -342,17 +339,10 @@ def test_table_features_totals_missing_cells_and_no_year():
 
 
 def test_table_features_weigh_the_words_that_tell_rows_and_columns_apart():
-    view = TableView.of(
-        build_table(
-            "doc",
-            "Table 1",
-            "Provision for income taxes",
-            [
-                ["", "Federal", "State"],
-                ["Current income taxes", "26", "3"],
-                ["Deferred income taxes", "5", "1"],
-            ],
-        )
+    view = view_of(
+        "Table 1",
+        "Provision for income taxes",
+        [["", "Federal", "State"], ["Current income taxes", "26", "3"], ["Deferred income taxes", "5", "1"]],
     )
     f = features_of("What was the current federal income taxes?", view)
     # `income taxes` is every row's: only `current` tells the rows apart, `federal` the columns
@@ -364,7 +354,7 @@ def test_table_features_weigh_the_words_that_tell_rows_and_columns_apart():
 
 
 def test_a_name_spelled_out_matches_its_initials_where_the_table_prints_them():
-    view = TableView.of(build_table("doc", "Table 7", "Rankings", [["Country", "EGDI", "EPI"], ["China", "78", "66"]]))
+    view = view_of("Table 7", "Rankings", [["Country", "EGDI", "EPI"], ["China", "78", "66"]])
     asked = Asked.of("Where did China rank on the E-Government Development Index?")
     assert asked.initials == ["egdi"] and "egdi" not in asked.words
     assert asked.words_for(view)[-1] == "egdi"
