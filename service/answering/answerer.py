@@ -13,7 +13,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -426,10 +426,15 @@ def _elsewhere(ctx: _Context, draft: Draft) -> bool:
     question asks unsaid: the reader's readings are weighed before it is kept."""
     if not draft.citations or ctx.reader is None:
         return False
-    _, context = _cited_texts(ctx, draft.citations[0])
-    # a name's initials say it too (a dataset's `E-Government Development Index` is the `EGDI` asked)
-    context += " " + " ".join(initials for initials, _ in name_initials(context))
-    return unsaid(ctx.reader, ctx.q.text, context) > READER_UNSAID
+    _, context, _ = _cited_texts(ctx, draft.citations[0])
+    return unsaid(ctx.reader, ctx.q.text, _with_initials(context)) > READER_UNSAID
+
+
+@lru_cache(maxsize=4096)  # a table's or passage's words, read once (the texts are the corpus's own)
+def _with_initials(text: str) -> str:
+    """The text and the initials of the names it spells out: a name's initials say it too (a
+    dataset's `E-Government Development Index` is the `EGDI` asked)."""
+    return " ".join([text, *(initials for initials, _ in name_initials(text))])
 
 
 def _clause(reading: Reading) -> bool:
@@ -737,16 +742,12 @@ def _said(draft: Draft) -> tuple:
     return tuple(draft.spans) or (None if draft.value is None else round(draft.value, 4),)
 
 
-def _cited_table(ctx: _Context, citation: Citation) -> TableView | None:
-    return next((t for t in ctx.corpus.tables_by_doc.get(citation.doc_id, ()) if t.label == citation.table), None)
-
-
-def _cited_texts(ctx: _Context, citation: Citation) -> tuple[str, str]:
-    """What a citation says (its place, row, column and snippet), and the words of the table it
-    is in (or the same, for a passage)."""
+def _cited_texts(ctx: _Context, citation: Citation) -> tuple[str, str, TableView | None]:
+    """What a citation says (its place, row, column and snippet), the words of the table it is
+    in (or the same, for a passage), and that table."""
     cited = f"{citation.locator} {citation.row or ''} {citation.column or ''} {citation.snippet}"
-    table = _cited_table(ctx, citation)
-    return cited, ctx.matcher.table_text(table) if table is not None else cited
+    table = next((t for t in ctx.corpus.tables_by_doc.get(citation.doc_id, ()) if t.label == citation.table), None)
+    return cited, ctx.matcher.table_text(table) if table is not None else cited, table
 
 
 def _answer_features(ctx: _Context, draft: Draft, *, routed: bool, holds: bool, text_asked: bool) -> np.ndarray:
@@ -754,8 +755,7 @@ def _answer_features(ctx: _Context, draft: Draft, *, routed: bool, holds: bool, 
     model = ctx.reader
     assert model is not None
     citation = draft.citations[0]
-    cited, context = _cited_texts(ctx, citation)
-    table = _cited_table(ctx, citation)
+    cited, context, table = _cited_texts(ctx, citation)
     row, column = _asked_label(ctx, draft, citation.row), _asked_label(ctx, draft, citation.column)
     if draft.operation in (ops.LIST_ROWS, ops.LIST_PERIODS) and table is not None:
         # a list of a table's items or periods rests on the table, not on its first cell

@@ -100,6 +100,7 @@ class Asked:
     direction: str | None = None  # "max" or "min" when the caller knows which extreme is asked
     figure: float | None = None  # a figure the question names, not a year (a threshold)
     initials: list[str] = field(default_factory=list)  # of the names it spells out (`egdi`)
+    _for_table: dict[str, list[str]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, question: str, direction: str | None = None) -> Asked:
@@ -114,12 +115,12 @@ class Asked:
         labels print them (`E-Government Development Index` is the `EGDI` column)."""
         if not self.initials:
             return self.words
-        printed = set(
-            letters_only(
-                words(" ".join([*(" ".join(k) for k in table.row_keys), *(" ".join(c) for c in table.columns)]))
-            )
-        )
-        return self.words + [a for a in self.initials if a in printed]
+        found = self._for_table.get(table.id)  # asked of each table twice (rows, then cells)
+        if found is None:
+            labels = " ".join([*(" ".join(k) for k in table.row_keys), *(" ".join(c) for c in table.columns)])
+            printed = set(letters_only(words(labels)))
+            found = self._for_table[table.id] = self.words + [a for a in self.initials if a in printed]
+        return found
 
 
 def _row_matches(asked: Asked, table: TableView, weight: WordWeights) -> dict[int, tuple[float, float, float, float]]:
