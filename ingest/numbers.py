@@ -409,6 +409,19 @@ def is_note_mark(text: str, start: int, end: int) -> bool:
     return match is not None and match.start() <= start and end <= match.end()
 
 
+# the words that number a part of a document: `Table 10`, `Note 8`, `Item 7`, `Figure 2` name a
+# part, they state no figure
+_PART_BEFORE = re.compile(
+    r"\b(?:table|tab|figure|fig|chart|note|notes|item|section|appendix|exhibit|schedule|part|article|page|p|no|图|表)\.?\s*\(?$",
+    re.IGNORECASE,
+)
+
+
+def names_a_part(text: str, start: int) -> bool:
+    """The number at text[start] numbers a part of the document (`Table 10`, `Note 8`)."""
+    return _PART_BEFORE.search(text, max(0, start - 12), start) is not None
+
+
 @dataclass(frozen=True)
 class PrintedFigure:
     """A figure in running text: the value as printed (41.4 in `41.4万亿美元`), its unit in
@@ -449,7 +462,12 @@ def figures_in(text: str) -> list[PrintedFigure]:
     out = []
     for match in _TEXT_FIGURE.finditer(text):
         value = parse_number(match.group(0))
-        if value is None or names_a_date(text, match.end(), match.start()) or is_note_mark(text, *match.span()):
+        if (
+            value is None
+            or names_a_date(text, match.end(), match.start())
+            or is_note_mark(text, *match.span())
+            or names_a_part(text, match.start())
+        ):
             continue
         unit = chinese_unit_at(text, match.end()) or _english_unit_at(text, match.end())
         if unit is None and is_year(match.group(0)):

@@ -101,7 +101,9 @@ def evidence_labels(scorer, q: dict, tables: list[TableView]) -> list[list[int]]
             if op in (ops.SPAN, ops.MULTI_SPAN):
                 hit = bool(cell.raw.strip()) and _norm(scorer, cell.raw) in gold_spans
             elif op in (ops.ARGMAX_ROW, ops.LIST_ROWS):
-                hit = cell.value is not None and _norm(scorer, cell.row_label) in gold_spans
+                hit = cell.value is not None and bool(
+                    {_norm(scorer, cell.row_label), _norm(scorer, cell.item_label)} & gold_spans
+                )
             elif op in ops.ARITHMETIC or op == ops.ARGMAX:
                 hit = cell.value is not None and round(abs(cell.value), 6) in wanted
             else:
@@ -120,9 +122,10 @@ def operation_of(scorer, q: dict, tables: list[TableView]) -> str:
     if q["answer_from"] == "text" or op not in (ops.SPAN, ops.MULTI_SPAN):
         return op
     gold = {_norm(scorer, a) for a in q["answers"]}
-    labels = {_norm(scorer, " · ".join(keys)) for t in tables for keys in t.row_keys}
+    # a row is named by its own label (`Salaries` under `Board of directors`) or its full path
+    labels = {_norm(scorer, name) for t in tables for c in t.cells for name in (c.row_label, c.item_label)}
     periods = {_norm(scorer, c.period_name) for t in tables for c in t.cells if c.period}
-    if op == ops.SPAN and gold & labels and direction_of(q):
+    if op == ops.SPAN and gold <= labels:  # a row named for its figure ("Which segment had …")
         return ops.ARGMAX_ROW
     if op == ops.MULTI_SPAN and gold <= labels:
         return ops.LIST_ROWS
@@ -197,15 +200,24 @@ def build(questions: list[dict], tables: dict[str, list[TableView]], scorer, wei
     return np.asarray(x, dtype=np.float32), np.asarray(y), groups
 
 
-def build_spans(questions: list[dict], passages: dict[str, list[Passage]], scorer, weights: WordWeights):
+def build_spans(
+    questions: list[dict],
+    passages: dict[str, list[Passage]],
+    scorer,
+    weights: WordWeights,
+    figure_likely: dict[str, float],
+):
     """Candidate spans of the text with 1 where the candidate is the gold answer, and the
-    question each is a candidate for."""
+    question each is a candidate for. `figure_likely` is the kind model's chance for each
+    question, out of fold (see `kind_out_of_fold`)."""
     x, y, owners = [], [], []
     for q in questions:
         if q["answer_type"] != "span" or q["answer_from"] == "table":
             continue
         gold = {_norm(scorer, a) for a in q["answers"]}
-        rows, cands = featurise(q["question"], passages[q["context_id"]], weights)
+        rows, cands = featurise(
+            q["question"], passages[q["context_id"]], weights, figure_likely=figure_likely[q["question_id"]]
+        )
         labels = [int(_norm(scorer, c.text) in gold) for c in cands]
         if not any(labels):
             continue  # the answer is a cell, or a span no candidate reaches
@@ -253,7 +265,7 @@ def train(
     # few trees: every one is a call at answer time (~15 µs each)
     cells = HistGradientBoostingClassifier(max_iter=80, learning_rate=0.2, max_leaf_nodes=31, random_state=SEED)
     cells.fit(x, y)
-    sx, sy, owners = build_spans(questions, passages, scorer, weights)
+    sx, sy, owners = build_spans(questions, passages, scorer, weights, kind_out_of_fold(questions))
     spans = span_model().fit(sx, sy)
     labelled = [(q["question"], operation_of(scorer, q, tables[q["context_id"]])) for q in questions]
     operators = ops.new_classifier()
@@ -358,6 +370,20 @@ def kind_model(questions: list[dict]) -> Pipeline:
     )
     labelled = [(q["question"], kind_of(q)) for q in questions] + paper_kinds()
     return kind.fit([t for t, _ in labelled], [k for _, k in labelled])
+
+
+def kind_out_of_fold(questions: list[dict], k: int = 3) -> dict[str, float]:
+    """The kind model's chance that each question asks for a figure, from a model trained
+    without the question's excerpt: in-sample it is surer than it will be on a new question,
+    and the span model would learn to trust it too much."""
+    chances: dict[str, float] = {}
+    for held in folds(sorted({q["context_id"] for q in questions}), k):
+        fitted = FastTextClassifier(kind_model([q for q in questions if q["context_id"] not in held]))
+        asked = [q for q in questions if q["context_id"] in held]
+        if asked:
+            figure = fitted.predict_proba([q["question"] for q in asked])[:, list(fitted.classes_).index("figure")]
+            chances.update((q["question_id"], float(p)) for q, p in zip(asked, figure))
+    return chances
 
 
 def router_model(

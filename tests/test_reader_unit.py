@@ -884,3 +884,30 @@ def test_read_tables_arithmetic_reads_a_dash_as_nil_and_years_down_a_column():
     model.cells = BestColumn()
     average = reader.read_tables(model, "What was the average special dividend in 2019 and 2018?", [view])
     assert average is not None and average.value == pytest.approx(0.25)
+
+
+def test_which_of_a_sentences_figures_is_asked_is_told_by_the_words_around_it():
+    text = (
+        "Capitalized interest was calculated using an average rate of 3.96% and 3.88% for 2019 and 2018, "
+        "respectively. There were 308,000 awards excluded for fiscal 2019 and 113,000 for fiscal 2018."
+    )
+    passage = Passage("p1", text, [], None, 0, len(text))
+
+    def figure_row(question: str, figure: str) -> dict[str, float]:
+        rows, cands = featurise(question, [passage], WordWeights(), figure_likely=0.9)
+        (row,) = [r for r, c in zip(rows, cands) if c.text == figure]
+        return {name: row[SPAN_FEATURES.index(name)] for name in SPAN_FEATURES if name.startswith("figure")}
+
+    # "…, respectively": the second figure is the second year's
+    asked = "What was the average rate used to calculate capitalized interest in 2018?"
+    assert figure_row(asked, "3.88%")["figure_respectively"] == 1.0
+    assert figure_row(asked, "3.96%")["figure_respectively"] == -1.0
+    assert figure_row(asked, "3.96%")["figure_likely"] == pytest.approx(0.9)
+    # each figure followed by its own year: the stretch around it names the year asked, or another
+    asked = "How many awards were excluded for fiscal 2018?"
+    assert figure_row(asked, "113,000")["figure_segment_year"] == 1.0
+    assert figure_row(asked, "308,000")["figure_segment_year"] == -1.0
+    # a candidate holding no single figure has none of these readings
+    rows, cands = featurise(asked, [passage], WordWeights())
+    (whole,) = [r for r, c in zip(rows, cands) if c.text.startswith("There were") and c.kind == "sentence"]
+    assert whole[SPAN_FEATURES.index("figure_segment_said")] == -1.0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ingest.numbers import figures_in, is_note_mark, names_a_date
+from ingest.numbers import figures_in, is_note_mark, names_a_date, names_a_part
 from ingest.records import Passage
 from ingest.tables import build_table
 from ingest.text import detect_language
@@ -50,6 +50,25 @@ def test_a_note_number_opening_a_text_is_no_figure():
     assert [f.value for f in figures_in(text)] == [75.8]
     later = "Income rose (see note 2) to $3.1 million."
     assert not is_note_mark(later, later.index("2"), later.index("2") + 1)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Revenue rose (see Table 10) to $40.5 million.",
+        "Revenue rose, as Note 12 explains, to $40.5 million.",
+        "Revenue rose to $40.5 million (Item 7, Fig. 3).",
+    ],
+)
+def test_the_number_of_a_table_or_note_is_no_figure(text):
+    # `Table 10` names a part of the report: a question about revenue is not answered "10"
+    assert [f.value for f in figures_in(text)] == [40.5]
+    assert names_a_part(text, text.index("1" if "Item" not in text else "7"))
+
+
+def test_a_figure_after_a_word_that_names_no_part_stays_a_figure():
+    text = "The table shows 12 stores and a note of caution: 3 closed."
+    assert [f.value for f in figures_in(text)] == [12.0, 3.0]
 
 
 @pytest.mark.parametrize(

@@ -1068,8 +1068,8 @@ def _entity_label(cell: CellView, other: CellView) -> str:
 
 
 def _indicator(cell: CellView, entity: str) -> str:
-    rest = [label for label in cell.labels if label != entity]
-    return ", ".join(rest) or cell.table.caption
+    rest = [label.rstrip(" :") for label in cell.labels if label != entity]  # `Net revenue:` heads its rows
+    return ", ".join(r for r in rest if r) or cell.table.caption
 
 
 def _compare(ctx: _Context) -> Draft | None:
@@ -1276,6 +1276,9 @@ def _change(ctx: _Context) -> Draft | None:
 
 
 # -- labels: which year, which country -------------------------------------------------
+_SAYS_TOTAL = re.compile(r"\btotals?\b", re.IGNORECASE)
+
+
 def _label(ctx: _Context) -> Draft | None:
     q = ctx.q
     asks_year = bool(re.search(r"\b(which|what) year\b|\bwhen\b", q.text, re.IGNORECASE))
@@ -1297,6 +1300,12 @@ def _label(ctx: _Context) -> Draft | None:
             if m.cell.table is top.cell.table and m.cell.years == years and _same_indicator(m.cell, top.cell)
         ] + [top]
     series = [m for m in series if m.cell.value is not None]
+    if (
+        not asks_year
+        and not _SAYS_TOTAL.search(q.text)
+        and len(items := [m for m in series if not m.cell.is_total]) >= 2
+    ):
+        series = items  # a total row is no item ranked among its parts, unless totals are asked about
     if len(series) < 2:
         return None
     rank = _is_rank(top.cell)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.numbers import WORD_NOT_CJK, chinese_unit_at, is_note_mark, names_a_date, parse_number
+from ingest.numbers import WORD_NOT_CJK, chinese_unit_at, is_note_mark, names_a_date, names_a_part, parse_number
 from ingest.periods import YEAR_IN_TEXT
 from ingest.records import Passage
 from ingest.text import sentence_spans
@@ -174,9 +174,7 @@ def best_figure(q: Question, text: str, start: int, end: int, asks_change: bool)
             continue  # `2022年`, `3月`, `November 14, 2016`: a date; `(1) …`: a note's number
         if value.is_integer() and 1900 <= value <= 2100 and not (match.group(2) or chinese):
             continue  # a year
-        if _REF_MARKER.match(sentence, max(0, match.start() - 1)) or _LABEL_BEFORE.search(
-            sentence[max(0, match.start() - 8) : match.start()]
-        ):
+        if _REF_MARKER.match(sentence, max(0, match.start() - 1)) or names_a_part(sentence, match.start()):
             continue  # `[12]` or `table 14`: a reference, not a figure
         unit_match = _UNIT_WORDS.match(sentence, match.end()) if not (match.group(2) or chinese) else None
         unit = (
@@ -299,7 +297,6 @@ _CHANGE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _TIME_WORDS = {"in", "by", "from", "at", "on", "during", "since", "until", "to", "than", "up", "down"}
-_LABEL_BEFORE = re.compile(r"\b(?:table|tab|fig|figure|chart|no)\.?\s*$", re.IGNORECASE)
 _RESTATED = re.compile(r"\(\s*(?:US\s*)?([$€£¥₽])\s*$")
 _FROM_BEFORE = re.compile(r"\bfrom\s+(?:about\s+|nearly\s+)?[$€£¥₽]?\s*$", re.IGNORECASE)
 _CHANGE_AFTER = re.compile(r"^\s*(?:year[- ]on[- ]year|yoy)\b", re.IGNORECASE)
@@ -315,20 +312,19 @@ _YEAR_LIST = re.compile(r"((?:19|20)\d{2})((?:\s*,\s*(?:19|20)\d{2})*)\s*,?\s+an
 
 
 def _respectively(sentence: str, offset: int, candidates: list[Figure], years: list[int]) -> None:
-    """`by 2024 and 2035 … increase by 116.8% and 192.5%, respectively`: the n-th year takes the
-    n-th figure of the list."""
+    """`by 2024 and 2035 … increase by 116.8% and 192.5%, respectively`, or `rates of 4.12% and
+    3.65% for fiscal 2019 and fiscal 2018, respectively`: the n-th year takes the n-th figure."""
     if "respectively" not in sentence.lower():
         return
     match = _YEAR_LIST.search(sentence)
-    if not match:
-        return
-    listed = [int(y) for y in re.findall(r"(?:19|20)\d{2}", match.group(0))]
+    listed = [int(y) for y in YEAR_IN_TEXT.findall(match.group(0) if match else sentence)]
     asked = [y for y in years if y in listed]
-    if len(asked) != 1:
+    if len(asked) != 1 or len(set(listed)) != len(listed):
         return
-    after = [f for f in candidates if f.start - offset > match.end()]
-    if len(after) >= len(listed):
-        after[listed.index(asked[0])].score += 3.0
+    # the figures after a list of years, else (the years named after the figures) all of them
+    figures = [f for f in candidates if f.start - offset > match.end()] if match else candidates
+    if len(figures) >= len(listed) if match else len(figures) == len(listed):
+        figures[listed.index(asked[0])].score += 3.0
 
 
 _NAME = r"[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*"

@@ -163,7 +163,12 @@ def phrase_pattern(phrases: tuple[str, ...], *, stems: bool = False) -> re.Patte
 
 
 def norm_tokens(text: str) -> list[str]:
-    return [normalize(t) for t in tokenize(canonical(text))]
+    return list(_norm_tokens(text))
+
+
+@lru_cache(maxsize=65536)  # the corpus's labels, captions and sentences are read for every question
+def _norm_tokens(text: str) -> tuple[str, ...]:
+    return tuple(normalize(t) for t in tokenize(canonical(text)))
 
 
 _ENDINGS = ("ation", "ition", "ions", "ion", "ing", "ed", "es", "e", "s")

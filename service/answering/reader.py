@@ -184,7 +184,7 @@ def read_text(
     """The span of the text the span model prefers; for a question that asks several values
     (`several`), the figures of its sentence when it prints two or more; for one that asks for
     words (`words`), the likeliest span that is more than a figure."""
-    ranked = score_spans(model.spans, question, passages, model.weights)
+    ranked = score_spans(model.spans, question, passages, model.weights, model.figure_likely(question))
     if words:
         ranked = [(p, span) for p, span in ranked if not is_figure(span.text)]
     if not ranked:
@@ -333,6 +333,10 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
     if len(values) < len(figures):
         return None
     shown = [c.raw.strip() or format_number(v) for c, v in zip(operands, values)]
+    if op == ops.CHANGE_RATIO and all(c.unit == "%" for c in operands):
+        # the change of a rate is read in points: the kit's annotators compute "the percentage
+        # change" of two percentages as their difference (7 of 8 dev questions)
+        op = ops.DIFF
     value, text = _compute(op, values, shown)
     if value is None:
         return None

@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ingest.markdown import PROVENANCE_LABELS
-from ingest.numbers import CHINESE_UNIT_AFTER, figures_in, is_note_mark, names_a_date
+from ingest.numbers import CHINESE_UNIT_AFTER, figures_in, is_note_mark, names_a_date, names_a_part
 from ingest.periods import YEAR_IN_TEXT
 from ingest.records import Passage
 from ingest.text import sentence_around, sentence_spans
@@ -76,6 +76,11 @@ FEATURES = (
     "said_before",  # the question says the word just before the candidate
     "said_after",  # … the word just after it
     *WORD_AT,
+    "figure_likely",  # the kind model's chance that the question asks for a figure
+    "figure_segment_said",  # share of the question said between the candidate's figure and its neighbours
+    "figure_segment_year",  # that stretch names a year asked (1), only years not asked (-1), none (0)
+    "figure_respectively",  # "… 3.96% and 3.88% for 2019 and 2018, respectively": its year asked (1) or not (-1)
+    "figure_order",  # which of the sentence's figures it is, 0..1
 )
 # which function word is just before, first in, last in and just after the candidate: the
 # grammar of its edges ("by | dividing …", "… swaps | to"); learned as categories
@@ -138,8 +143,12 @@ def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -
         if digits is None:
             continue
         d_start, d_end = m.start() + digits.start(), m.start() + digits.end()
-        if names_a_date(sentence, d_end, d_start) or is_note_mark(text, start + d_start, start + d_end):
-            continue  # the day of `November 14, 2016`; the `(4)` of a note
+        if (
+            names_a_date(sentence, d_end, d_start)
+            or is_note_mark(text, start + d_start, start + d_end)
+            or names_a_part(text, start + d_start)
+        ):
+            continue  # the day of `November 14, 2016`; the `(4)` of a note; the `10` of `Table 10`
         figures.append((m.start(), m.end()))
         starts.setdefault(m.start(), "figure")
         ends.setdefault(m.end(), "figure")
@@ -236,8 +245,42 @@ class _AskedWords:
         return label_hit / label_total, sum(self.weight(self.asked[k]) for k in hit) / self.asked_total
 
 
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
+
+
+def _figure_features(
+    sentence: str, offset: int, found: list[Candidate], said_by: _AskedWords, asked_years: set[str]
+) -> np.ndarray:
+    """For each candidate holding exactly one of the sentence's figures: how much of the
+    question the stretch between that figure and its neighbours says, whether that stretch names
+    a year asked, and — in a "…, respectively" sentence — whether the year in the figure's place
+    is asked. Which figure of several a question asks for is told by the words around it."""
+    figures = [(f.start + offset, f.end + offset) for f in figures_in(sentence)]
+    out = np.zeros((len(found), 4))
+    out[:, 0] = -1.0
+    if not figures:
+        return out
+    years = YEAR_IN_TEXT.findall(sentence)
+    respectively = bool(_RESPECTIVELY.search(sentence)) and len(years) == len(figures)
+    per_figure = []
+    for k, (a, b) in enumerate(figures):
+        lo = figures[k - 1][1] if k else offset
+        hi = figures[k + 1][0] if k + 1 < len(figures) else offset + len(sentence)
+        segment = sentence[lo - offset : a - offset] + " " + sentence[b - offset : hi - offset]
+        said = said_by.overlap(letters_only(words(segment)))[1]
+        named = set(YEAR_IN_TEXT.findall(segment))
+        year = 0.0 if not named or not asked_years else (1.0 if named & asked_years else -1.0)
+        place = 0.0 if not respectively or not asked_years else (1.0 if years[k] in asked_years else -1.0)
+        per_figure.append((said, year, place, k / max(1, len(figures) - 1)))
+    for row, c in enumerate(found):
+        inside = [k for k, (a, b) in enumerate(figures) if a < c.end and b > c.start]
+        if len(inside) == 1:
+            out[row] = per_figure[inside[0]]
+    return out
+
+
 def featurise(
-    question: str, passages: list[Passage], weight: WordWeights, *, sentences: int = 3
+    question: str, passages: list[Passage], weight: WordWeights, *, sentences: int = 3, figure_likely: float = 0.5
 ) -> tuple[np.ndarray, list[Candidate]]:
     """Feature rows for the candidates of the `sentences` sentences that say most of the question."""
     asked = words(question)
@@ -246,6 +289,7 @@ def featurise(
     asks_percent = float(bool(re.search(r"percent|%|rate|proportion|share", question, re.IGNORECASE)))
     asks_year_like = float(bool(re.search(r"\b(?:when|what year|which year|what date)\b", question, re.IGNORECASE)))
     said_by = _AskedWords(asked_letters, weight)
+    asked_years = set(YEAR_IN_TEXT.findall(question))
     scored = []
     for p_rank, passage in enumerate(passages):
         for s, e in sentence_spans(passage.text):
@@ -329,6 +373,8 @@ def featurise(
                 codes[i + 1],
                 codes[j],
                 codes[j + 1],
+                np.full(n, figure_likely),
+                _figure_features(passage.text[s:e], s, found, said_by, asked_years),
             ]
         )
         blocks.append(block)
@@ -337,8 +383,10 @@ def featurise(
     return rows, cands
 
 
-def score_spans(model, question: str, passages: list[Passage], weight: WordWeights) -> list[tuple[float, Candidate]]:
-    rows, cands = featurise(question, passages, weight)
+def score_spans(
+    model, question: str, passages: list[Passage], weight: WordWeights, figure_likely: float = 0.5
+) -> list[tuple[float, Candidate]]:
+    rows, cands = featurise(question, passages, weight, figure_likely=figure_likely)
     if not cands:
         return []
     probabilities = model.predict_proba(rows.astype(np.float32))[:, 1]
