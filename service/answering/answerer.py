@@ -786,7 +786,8 @@ def _asked_label(ctx: _Context, draft: Draft, label: str | None) -> str | None:
     if not label:
         return label
     given = {without_note_mark(s).lower() for s in draft.spans}
-    if without_note_mark(label).lower() in given or _each_country_given(ctx, label):
+    item = label.rsplit(" · ", 1)[-1]  # a grouped row is cited as `Net revenue: · Medical devices`
+    if {without_note_mark(label).lower(), without_note_mark(item).lower()} & given or _each_country_given(ctx, label):
         return None
     return label
 
