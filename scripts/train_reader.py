@@ -31,6 +31,7 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -372,18 +373,25 @@ def kind_model(questions: list[dict]) -> Pipeline:
     return kind.fit([t for t, _ in labelled], [k for _, k in labelled])
 
 
-def kind_out_of_fold(questions: list[dict], k: int = 3) -> dict[str, float]:
-    """The kind model's chance that each question asks for a figure, from a model trained
-    without the question's excerpt: in-sample it is surer than it will be on a new question,
-    and the span model would learn to trust it too much."""
+def chance_out_of_fold(
+    questions: list[dict], build: Callable[[list[dict]], Pipeline], label: str, k: int = 3
+) -> dict[str, float]:
+    """A question classifier's chance of `label` for each question, from a classifier built
+    (`build`) without the question's excerpt: in-sample it is surer than it will be on a new
+    question, and a model trained on it would learn to trust it too much."""
     chances: dict[str, float] = {}
     for held in folds(sorted({q["context_id"] for q in questions}), k):
-        fitted = FastTextClassifier(kind_model([q for q in questions if q["context_id"] not in held]))
+        fitted = FastTextClassifier(build([q for q in questions if q["context_id"] not in held]))
         asked = [q for q in questions if q["context_id"] in held]
         if asked:
-            figure = fitted.predict_proba([q["question"] for q in asked])[:, list(fitted.classes_).index("figure")]
-            chances.update((q["question_id"], float(p)) for q, p in zip(asked, figure))
+            found = fitted.predict_proba([q["question"] for q in asked])[:, list(fitted.classes_).index(label)]
+            chances.update((q["question_id"], float(p)) for q, p in zip(asked, found))
     return chances
+
+
+def kind_out_of_fold(questions: list[dict]) -> dict[str, float]:
+    """The kind model's chance that each question asks for a figure, out of fold."""
+    return chance_out_of_fold(questions, kind_model, "figure")
 
 
 def router_model(
@@ -397,13 +405,7 @@ def router_model(
     the span questions both read. The source model's chance and the span model's confidence
     are taken out of fold (from models that have not seen the question): in-sample they are
     surer than they will be on a new question."""
-    text_likely: dict[str, float] = {}
-    for held in folds(sorted({q["context_id"] for q in questions}), 3):
-        fitted = FastTextClassifier(source_model([q for q in questions if q["context_id"] not in held]))
-        asked = [q for q in questions if q["context_id"] in held]
-        if asked:
-            chances = fitted.predict_proba([q["question"] for q in asked])[:, list(fitted.classes_).index("text")]
-            text_likely.update((q["question_id"], float(p)) for q, p in zip(asked, chances))
+    text_likely = chance_out_of_fold(questions, source_model, "text")
     x, y = [], []
     for q in questions:
         if q["answer_type"] not in ("span", "multi-span"):

@@ -52,7 +52,7 @@ from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.countries import mentions
 from service.answering.crosslingual import Asked, TextVectors, read_across
 from service.answering.crosslingual_model import CrossLingualModel
-from service.answering.evidence import asked_figure
+from service.answering.evidence import asked_figure, says_total
 from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
 from service.answering.question import (
@@ -66,7 +66,7 @@ from service.answering.question import (
 )
 from service.answering.reader import ReaderModel, Reading, classify, readings, unsaid, unsaid_words
 from service.answering.spans import is_figure, printed_figure
-from service.answering.textmatch import content_words, name_initials
+from service.answering.textmatch import content_words, letters_only, name_initials, words
 from service.answering.translate import english_reading
 from service.answering.verifier import Recorder, Verifier
 
@@ -1277,9 +1277,6 @@ def _change(ctx: _Context) -> Draft | None:
 
 
 # -- labels: which year, which country -------------------------------------------------
-_SAYS_TOTAL = re.compile(r"\btotals?\b", re.IGNORECASE)
-
-
 def _label(ctx: _Context) -> Draft | None:
     q = ctx.q
     asks_year = bool(re.search(r"\b(which|what) year\b|\bwhen\b", q.text, re.IGNORECASE))
@@ -1303,7 +1300,7 @@ def _label(ctx: _Context) -> Draft | None:
     series = [m for m in series if m.cell.value is not None]
     if (
         not asks_year
-        and not _SAYS_TOTAL.search(q.text)
+        and not says_total(letters_only(words(q.text)))
         and len(items := [m for m in series if not m.cell.is_total]) >= 2
     ):
         series = items  # a total row is no item ranked among its parts, unless totals are asked about

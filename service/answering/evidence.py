@@ -105,8 +105,7 @@ class Asked:
     @classmethod
     def of(cls, question: str, direction: str | None = None) -> Asked:
         tokens = letters_only(words(question))
-        total = any(similar(t, "total") for t in tokens)
-        asked = cls(question, tokens, asked_years(question), total, direction, asked_figure(question))
+        asked = cls(question, tokens, asked_years(question), says_total(tokens), direction, asked_figure(question))
         asked.initials = [a for a, _ in name_initials(question) if a not in tokens]
         return asked
 
@@ -121,6 +120,11 @@ class Asked:
             printed = set(letters_only(words(labels)))
             found = self._for_table[table.id] = self.words + [a for a in self.initials if a in printed]
         return found
+
+
+def says_total(tokens: list[str]) -> bool:
+    """The question's words ask about a total (`total`, `totals`, a typo of either)."""
+    return any(similar(t, "total") for t in tokens)
 
 
 def _row_matches(asked: Asked, table: TableView, weight: WordWeights) -> dict[int, tuple[float, float, float, float]]:
