@@ -51,3 +51,23 @@ def test_the_percentage_change_of_a_rate_is_its_change_in_points(segments):
 def test_of_two_rates_for_two_years_respectively_the_one_of_the_year_asked(segments):
     r = segments("What was the weighted average interest rate on the revolving credit facility in fiscal 2018?")
     assert r.answered and r.spans == ["3.65%"], r.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "segment"),
+    [
+        # `fiscal` of "in fiscal 2018" says when, with the year; the table names no `revenue` … `fiscal`
+        ("Which segment had the highest revenue in fiscal 2018?", "Test and measurement"),
+        # the group's heading row (`Operating margin:`, no figures) ranks nothing; the items ranked
+        # are that group's, not the revenue group's
+        ("Which segment had the lowest operating margin in fiscal 2019?", "Medical devices"),
+    ],
+)
+def test_which_segment_in_a_fiscal_year(segments, question, segment):
+    r = segments(question)
+    assert r.answered and r.spans == [segment], r.answer
+
+
+def test_the_items_ranked_are_the_asked_groups_only(segments):
+    r = segments("Which segment had the lowest operating margin in fiscal 2019?")
+    assert r.answered and "9.8%" in r.answer and "412,530" not in r.answer, r.answer

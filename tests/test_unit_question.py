@@ -77,6 +77,11 @@ def test_a_capitalised_first_word_before_of_is_not_a_name():
         ("Which region has the lowest rainfall in 2021?", "label", "less", None),
         ("What is the source of the data in Table 3?", "source", None, None),
         ("Who publishes the Global Lake Quality Index?", "source", None, None),
+        # "from" opens a change only where a period follows it
+        ("What was the tonnage from 2018 to 2019?", "derived", None, "change"),
+        ("What was the harvest from fiscal 2017 to fiscal 2018?", "derived", None, "change"),
+        ("What are the respective fees from lake permits in 2018 and 2019?", "value", None, None),
+        ("What were the loans due from subsidiaries in 2018 and 2019 respectively?", "value", None, None),
     ],
 )
 def test_intent_direction_and_operation(text, intent, direction, operation):

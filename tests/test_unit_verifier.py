@@ -17,7 +17,7 @@ from scripts.train_verifier import choose_threshold, chosen, fit, report
 from service.answering.answer import Citation, Draft
 from service.answering.corpus import TableView
 from service.answering.question import norm_tokens, parse_question
-from service.answering.spans import is_figure, printed_figure
+from service.answering.spans import is_figure, printed_figure, printed_in_text
 from service.answering.verifier import FEATURES, ROUTED, Evidence, Verifier, features, label_unsaid, load_verifier
 
 pytestmark = pytest.mark.unit
@@ -349,3 +349,21 @@ def test_the_reader_memo_of_informative_words_is_never_saved_with_the_model():
     unsaid(model, "What was revenue in 2019?", "Revenue 2019")
     assert "_informative_memo" in model.__dict__
     assert "_informative_memo" not in pickle.loads(pickle.dumps(model)).__dict__
+
+
+@pytest.mark.parametrize(
+    ("raw", "unit", "texts", "printed"),
+    [
+        # the text prints the cell's digits with the table's scale: as the text prints it
+        ("100.1", "$ million", ["Free cash flow came in at $100.1 million, up from $50.9 million."], "$100.1 million"),
+        ("(5.6)", "$ million", ["Tax paid was $5.6 million."], "$5.6 million"),
+        ("1,066", "£ million", ["Net cash of £1,066 m was generated."], "£1,066 m"),
+        # another scale, digits inside a longer number, or no text: no printed form
+        ("100.1", "$ thousand", ["Free cash flow came in at $100.1 million."], None),
+        ("100.1", "$ million", ["Revenue was $2,100.1 million."], None),
+        ("100.1", "$ million", [], None),
+        ("12.5", "%", ["A margin of 12.5 million."], None),
+    ],
+)
+def test_printed_in_text(raw, unit, texts, printed):
+    assert printed_in_text(texts, raw, unit) == printed

@@ -65,7 +65,7 @@ from service.answering.question import (
     surface_forms,
 )
 from service.answering.reader import ReaderModel, Reading, classify, readings, unsaid, unsaid_words
-from service.answering.spans import is_figure, printed_figure
+from service.answering.spans import is_figure, printed_figure, printed_in_text
 from service.answering.textmatch import content_words, letters_only, name_initials, words
 from service.answering.translate import english_reading
 from service.answering.verifier import Recorder, Verifier
@@ -192,7 +192,26 @@ def _attempt(library: Library, question: str, top_k: int, doc_ids: list[str] | N
     draft = _read_generally(ctx, solved)
     if space is None:  # the verifier learned English answers' evidence
         draft = _each_entity(ctx, _verified(library, ctx, solved, draft))
-    return draft, ctx, retrieval_s
+    return _as_the_text_prints(ctx, draft), ctx, retrieval_s
+
+
+def _as_the_text_prints(ctx: _Context, draft: Draft) -> Draft:
+    """Each figure of a table cell given as a span, as the same report's running text prints it
+    (`$100.1 million` for a `100.1` under `$ million`): the citation stays the cell."""
+    figures = {s.strip() for s in draft.spans if is_figure(s)}
+    if not draft.answered or not figures:
+        return draft
+    printed = {}
+    for citation in draft.citations:
+        cell = _cited_cell(ctx, citation)
+        if cell is not None and cell.value is not None and cell.raw.strip() in figures:
+            texts = [p.text for p, _ in ctx.passages if p.doc_id == cell.table.doc_id]
+            found = printed_in_text(texts, cell.raw, cell.unit)
+            if found:
+                printed[cell.raw.strip()] = found
+    if printed:
+        draft.spans = [printed.get(s.strip(), s) for s in draft.spans]
+    return draft
 
 
 def _reread(library: Library, question: str, hits: list[Hit], doc_ids: list[str] | None) -> tuple[Draft, _Context]:
@@ -1281,21 +1300,33 @@ def _label(ctx: _Context) -> Draft | None:
     q = ctx.q
     asks_year = bool(re.search(r"\b(which|what) year\b|\bwhen\b", q.text, re.IGNORECASE))
     best = [m for m in ctx.cells(year=None if asks_year else "question", open_axes=1) if m.coverage >= MIN_COVERAGE]
+    if not best and not asks_year and (kindless := _without_asked_kind(q)) is not None:
+        # "Which segment had …": `segment` names the kind of row asked for; no label need print it
+        found = ctx.matcher.candidates(kindless, doc_ids=ctx.doc_ids, open_axes=1)
+        best = [m for m in ctx.matcher.ranked(found, ctx.table_ranks, ctx.row_ranks) if m.coverage >= MIN_COVERAGE]
     if asks_year:
         best = [m for m in best if m.cell.years]  # a series over years
     elif _ASKS_COUNTRY.search(q.text):  # the answer must be a country, not `GDP` or `Digital economy`
         best = [m for m in best if any(is_country(t) for t in ctx.matcher.cell_words[id(m.cell)])]
+    best = [m for m in best if m.cell.value is not None]  # a group's heading row ranks nothing
     if not best:
         return None
     top = best[0]
     if asks_year:
         series = [m for m in best if _same_series(m.cell, top.cell) and m.cell.years]
+        lo, hi = (min(q.years), max(q.years)) if q.years else (0, 0)
+        named = [m for m in series if any(lo <= y <= hi for y in m.cell.years)]
+        if len(q.years) >= 2 and len(named) >= 2:
+            series = named  # "between 2016 and 2020, which year …": the years the question bounds, not every year
     else:
         years = top.cell.years
         series = [
             m
             for m in best
-            if m.cell.table is top.cell.table and m.cell.years == years and _same_indicator(m.cell, top.cell)
+            if m.cell.table is top.cell.table
+            and m.cell.years == years
+            and m.cell.group == top.cell.group  # the items of one group (`Operating margin:`), not another's
+            and _same_indicator(m.cell, top.cell)
         ] + [top]
     series = [m for m in series if m.cell.value is not None]
     if (
@@ -1322,7 +1353,7 @@ def _label(ctx: _Context) -> Draft | None:
         label = without_note_mark(_entity_label(pick.cell, next(m.cell for m in series if m.cell is not pick.cell)))
         described = _indicator(pick.cell, label)
     shown = "; ".join(
-        f"{', '.join(str(y) for y in m.cell.years) if asks_year else _entity_label(m.cell, pick.cell if m is not pick else top.cell)}: {m.cell.raw}"
+        f"{', '.join(str(y) for y in m.cell.years) if asks_year else _entity_label(m.cell, _other(series, m).cell)}: {m.cell.raw}"
         for m in sorted(series, key=lambda m: (m.cell.years, m.cell.row, m.cell.col))
     )
     word = ("best" if q.direction != "less" else "worst") if rank else ("highest" if not lowest else "lowest")
@@ -1338,7 +1369,7 @@ def _label(ctx: _Context) -> Draft | None:
                 (
                     ", ".join(str(y) for y in m.cell.years)
                     if asks_year
-                    else _entity_label(m.cell, pick.cell if m is not pick else top.cell),
+                    else _entity_label(m.cell, _other(series, m).cell),
                     m.cell.raw,
                 )
                 for m in sorted(series, key=lambda m: (m.cell.years, m.cell.row, m.cell.col))
@@ -1354,6 +1385,25 @@ def _label(ctx: _Context) -> Draft | None:
 
 
 # -- sources ---------------------------------------------------------------------------
+def _other(series: list[CellMatch], m: CellMatch) -> CellMatch:
+    """Another cell of the series than `m`: what its label is told apart from."""
+    return next(o for o in series if o.cell is not m.cell)
+
+
+_ASKED_KIND = re.compile(r"^\W*(?:(?:in|for|of|on)\s+)?(?:which|what)\s+([^\W\d_]+)", re.IGNORECASE)
+
+
+def _without_asked_kind(q: Question) -> Question | None:
+    """The question less the noun after its "which": the kind of thing the answer is (`segment`,
+    `product`), which the rows answering it need not print. None where there is no such noun."""
+    match = _ASKED_KIND.search(q.text)
+    if match is None:
+        return None
+    kind = set(norm_tokens(match.group(1)))
+    content = [t for t in q.content if t not in kind]
+    return replace(q, content=content, _words=None) if content and len(content) < len(q.content) else None
+
+
 def _ref_names(refs: list[Reference], limit: int = 110) -> str:
     names = []
     for ref in refs:

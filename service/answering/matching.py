@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ingest.numbers import is_year
-from ingest.periods import YEAR_IN_TEXT, period_year
+from ingest.periods import YEAR_IN_TEXT, is_period_word, period_year
 from ingest.records import Fact
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.question import Question, WordSet, acronym_words, is_country, norm_tokens, same_word, synonyms
@@ -335,6 +335,8 @@ class Matcher:
         entities = q.entities if entities is None else entities
         wanted_year = q.year if year == "question" else year
         content = [t for t in q.content if not any(same_word(t, e) for e in entities)] or q.content
+        if q.years:  # `fiscal` of "in fiscal 2018" says when, with the year: a table's period axis says it
+            content = [t for t in content if not is_period_word(t)] or content
         content_weight = sum(self.weight(t) for t in content) or 1.0
         fractions: dict[str, float] = {}  # how much of a label the question asks for, per label text
         out: list[CellMatch] = []

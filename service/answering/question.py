@@ -415,6 +415,11 @@ def surface_forms(entity: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
+# "from" opens a change only where a period follows it ("from 2018 to 2019", "from fiscal 2017");
+# "ARPU from on-net …", "loans due from subsidiaries …" name a thing, not a start
+_FROM_PERIOD = re.compile(
+    r"\bfrom\s+(?:(?:the|fiscal|year|financial|calendar)\s+)*(?:(?:19|20)\d{2}|fy\s?\d{2}|f\d{2})\b"
+)
 _OUTDO = ("outrank", "outranked", "outperform", "outperformed")  # "did A outrank B": a comparison
 
 
@@ -457,33 +462,35 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         r"ratio of .+ to (?!(?:19|20)\d{2}\b)", lowered
     ):
         return "derived", direction, "ratio"
-    if len(years) == 2 and has(
-        "change",
-        "changed",
-        "grow",
-        "grew",
-        "growth",
-        "increase",
-        "increased",
-        "decrease",
-        "decreased",
-        "rise",
-        "rose",
-        "fall",
-        "fell",
-        "from",
-        "improve",
-        "improved",
-        "worsen",
-        "worsened",
-        "climb",
-        "climbed",
-        "drop",
-        "dropped",
-        "decline",
-        "declined",
-        "move",
-        "moved",
+    if len(years) == 2 and (
+        has(
+            "change",
+            "changed",
+            "grow",
+            "grew",
+            "growth",
+            "increase",
+            "increased",
+            "decrease",
+            "decreased",
+            "rise",
+            "rose",
+            "fall",
+            "fell",
+            "improve",
+            "improved",
+            "worsen",
+            "worsened",
+            "climb",
+            "climbed",
+            "drop",
+            "dropped",
+            "decline",
+            "declined",
+            "move",
+            "moved",
+        )
+        or _FROM_PERIOD.search(lowered)
     ):
         return "derived", direction, "change"
     if has("which year", "what year", "in which year", "when was", "when did"):

@@ -296,9 +296,8 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
             return Reading(op, 0.0, passing, probability, spans=[without_note_mark(c.item_label) for c in passing])
         rows = _section_rows(asked, ranked, top)
         cells = [next(c for c in top.table.cells if c.row == r and c.value is not None) for r in rows]
-        return Reading(
-            op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[without_note_mark(c.item_label) for c in cells]
-        )
+        labels = list(dict.fromkeys(without_note_mark(c.item_label) for c in cells))  # each item once
+        return Reading(op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=labels)
     if op == ops.LIST_PERIODS:
         series = [c for c in row if c.period]
         if asked.figure is not None:

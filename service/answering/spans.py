@@ -205,6 +205,28 @@ def printed_figure(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_SCALES = {"thousand": ("thousand", "k"), "million": ("million", "m", "mn"), "billion": ("billion", "bn", "b")}
+
+
+def printed_in_text(texts: list[str], raw: str, unit: str | None) -> str | None:
+    """A table cell's figure as the report's running text prints it, with its currency and
+    scale (`$100.1 million` for the `100.1` of a `$ million` table), or None when no text
+    prints those digits at that scale: the words say what the bare cell leaves to the table's
+    header."""
+    scale = next((s for s in _SCALES if unit and s in unit.lower()), None)
+    digits = _NUMBER.search(raw)
+    if scale is None or digits is None:
+        return None
+    pattern = re.compile(rf"(?<![\d.,]){re.escape(digits.group(0))}(?![\d]|[.,]\d)")
+    for text in texts:
+        for m in pattern.finditer(text):
+            a, b = printed_figure(text, m.start(), m.end())
+            printed = text[a:b]
+            if printed.split()[-1].lower() in _SCALES[scale]:
+                return printed
+    return None
+
+
 def is_figure(text: str) -> bool:
     """The text is one figure as reports print it (`$18.5 million`, `(6,557)`, `14 years`)."""
     return _FIGURE.fullmatch(text.strip()) is not None
