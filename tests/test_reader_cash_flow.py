@@ -53,3 +53,10 @@ def test_which_year_among_the_years_named(cash_flow):
     assert r.answered and r.spans == ["2018"], r.answer
     r = cash_flow("In which year was revenue from warehousing the highest?")
     assert r.answered and r.spans == ["2019"], r.answer
+
+
+def test_a_figure_of_a_year_not_asked_is_never_given(cash_flow):
+    # two years asked: a cell of a third year answers neither (it was the latest year's, 2019's)
+    r = cash_flow("What were the tax paid in 2017 and 2018?")
+    assert r.answered and "2019" not in (r.citations[0].column or ""), r.answer
+    assert set(r.spans) <= {"(4.4)", "(5.9)"}, r.answer

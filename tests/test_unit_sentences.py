@@ -152,6 +152,26 @@ def test_the_figure_followed_by_the_asked_year():
     assert figure_of("What was the internet penetration in 2021?", sentence).value == 61.0
 
 
+@pytest.mark.parametrize("year, value", [(2019, 59.2), (2018, 67.6), (2017, 73.1)])
+def test_the_figure_followed_by_the_asked_fiscal_year(year, value):
+    sentence = "Depreciation expense was $59.2 million in fiscal 2019, $67.6 million in fiscal 2018, and $73.1 million in fiscal 2017."
+    assert figure_of(f"What was the depreciation expense in fiscal {year}?", sentence).value == value
+
+
+def test_the_figure_followed_by_the_fiscal_year_ended():
+    sentence = (
+        "There were 308,000 awards excluded for the fiscal year ended 2019 and 113,000 for the fiscal year ended 2018."
+    )
+    assert figure_of("How many awards were excluded for the fiscal year ended 2018?", sentence).value == 113000
+    assert figure_of("How many awards were excluded for the fiscal year ended 2019?", sentence).value == 308000
+
+
+def test_respectively_pairs_years_named_after_the_figures():
+    sentence = "Interest was capitalised at average rates of 3.96% and 3.88% for 2019 and 2018, respectively."
+    assert figure_of("What was the average rate of capitalised interest in 2018?", sentence).value == 3.88
+    assert figure_of("What was the average rate of capitalised interest in 2019?", sentence).value == 3.96
+
+
 def test_respectively_pairs_years_with_figures():
     sentence = "By 2024 and 2035 the market will increase by 116.8% and 192.5%, respectively."
     assert figure_of("How much will the market increase by 2024?", sentence).value == 116.8

@@ -334,6 +334,8 @@ class Matcher:
         leave unnamed (the one a "which …?" question asks about)."""
         entities = q.entities if entities is None else entities
         wanted_year = q.year if year == "question" else year
+        # several years asked ("in 2017 and 2018"): a cell of another year answers none of them
+        several_years = frozenset(q.years) if year == "question" and len(q.years) >= 2 else frozenset()
         content = [t for t in q.content if not any(same_word(t, e) for e in entities)] or q.content
         if q.years:  # `fiscal` of "in fiscal 2018" says when, with the year: a table's period axis says it
             content = [t for t in content if not is_period_word(t)] or content
@@ -380,6 +382,7 @@ class Matcher:
                         content_weight,
                         entity_rules,
                         wanted_year,
+                        several_years,
                         coverage,
                         open_axes,
                         fractions,
@@ -445,9 +448,11 @@ class Matcher:
         return fraction
 
     def _score_cell(
-        self, cell, info, q, content, content_weight, entity_rules, year, coverage, open_axes, fractions
+        self, cell, info, q, content, content_weight, entity_rules, year, several_years, coverage, open_axes, fractions
     ):  # fmt: skip
         year_bonus = 0.0
+        if several_years and cell.years and several_years.isdisjoint(cell.years):
+            return None
         if year is not None:
             if cell.years:
                 if year not in cell.years:

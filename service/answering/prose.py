@@ -225,7 +225,8 @@ def best_figure(q: Question, text: str, start: int, end: int, asks_change: bool)
         if unit and "point" in unit:
             score -= 1.0
         score += _range_bonus(sentence, match.start(), ranges, q.years)
-        year_after = _year_after_bonus(sentence, f_end, q.years)
+        # a change between two years asked: the year after a figure marks a level, not the change
+        year_after = 0.0 if asks_change and len(q.years) >= 2 else _year_after_bonus(sentence, f_end, q.years)
         score += year_after
         restated = _RESTATED.search(sentence[max(0, match.start() - 5) : match.start()])
         if restated and not (restated.group(1) == "$" and re.search(r"dollar|usd|\$", q.text, re.IGNORECASE)):
@@ -321,9 +322,16 @@ def _respectively(sentence: str, offset: int, candidates: list[Figure], years: l
     asked = [y for y in years if y in listed]
     if len(asked) != 1 or len(set(listed)) != len(listed):
         return
-    # the figures after a list of years, else (the years named after the figures) all of them
-    figures = [f for f in candidates if f.start - offset > match.end()] if match else candidates
-    if len(figures) >= len(listed) if match else len(figures) == len(listed):
+    # the figures after a list of years; else those just before it ("3.96% and 3.88% for 2019
+    # and 2018, respectively"); with no list, all of them when they are as many as the years
+    n = len(listed)
+    if match:
+        after = [f for f in candidates if f.start - offset > match.end()]
+        before = [f for f in candidates if f.end - offset <= match.start()]
+        figures = after if len(after) >= n else before[-n:] if len(before) >= n else []
+    else:
+        figures = candidates if len(candidates) == n else []
+    if figures:
         figures[listed.index(asked[0])].score += 3.0
 
 
@@ -361,9 +369,18 @@ def _respectively_by_name(sentence: str, offset: int, candidates: list[Figure], 
         runs[0][index[0]].score += 3.0
 
 
+# a year right after a figure, with only a period's words between ("$59.2 million in fiscal
+# 2019", "113,000 for the fiscal year ended 2018")
+_YEAR_AFTER = re.compile(
+    r"\s*(?:in|by|for|of|during|at)\s+(?:(?:the|fiscal|financial|calendar|year|ended|ending|full)\s+)*"
+    r"(?:fy\s?)?((?:19|20)\d{2})\b",
+    re.IGNORECASE,
+)
+
+
 def _year_after_bonus(sentence: str, end: int, years: list[int]) -> float:
     """`from 61% in 2021 to 57% in 2023`: the figure followed by the asked year."""
-    after = re.match(r"\s*(?:in|by|for|of)\s+((?:19|20)\d{2})\b", sentence[end:])
+    after = _YEAR_AFTER.match(sentence, end)
     if not after or not years:
         return 0.0
     return 1.5 if int(after.group(1)) in years else -1.0
