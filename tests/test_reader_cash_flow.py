@@ -60,3 +60,24 @@ def test_a_figure_of_a_year_not_asked_is_never_given(cash_flow):
     r = cash_flow("What were the tax paid in 2017 and 2018?")
     assert r.answered and "2019" not in (r.citations[0].column or ""), r.answer
     assert set(r.spans) <= {"(4.4)", "(5.9)"}, r.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "years"),
+    [
+        # every year past the figure the question names, not the largest or smallest alone
+        ("In which years was revenue from warehousing more than 100?", {"2019", "2018"}),
+        ("In which year was revenue from freight services less than 380?", {"2018", "2017"}),
+        # a sign word names 0
+        ("In which year was the foreign exchange gain (loss) negative?", {"2019"}),
+    ],
+)
+def test_which_years_pass_a_threshold(cash_flow, question, years):
+    r = cash_flow(question)
+    assert r.answered and set(r.spans) == years, r.answer
+
+
+def test_a_figure_a_label_prints_sets_no_threshold(cash_flow):
+    # the `90` of "over 90 days overdue" names the row: the largest year is asked
+    r = cash_flow("In which year were receivables over 90 days overdue the highest?")
+    assert r.answered and r.spans == ["2018"], r.answer

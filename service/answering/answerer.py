@@ -20,7 +20,7 @@ import numpy as np
 
 from index.search import Hit, Searcher, Steps
 from index.spaces import CROSSLINGUAL
-from ingest.numbers import currency_of, format_number, is_missing, without_note_mark
+from ingest.numbers import currency_of, format_number, is_missing, parse_number, without_note_mark
 from ingest.periods import YEAR_IN_TEXT, is_period_word, period_year
 from ingest.records import Passage, Reference
 from ingest.text import detect_language, sentence_around
@@ -64,7 +64,7 @@ from service.answering.question import (
     phrase_pattern,
     surface_forms,
 )
-from service.answering.reader import ReaderModel, Reading, classify, readings, unsaid, unsaid_words
+from service.answering.reader import ReaderModel, Reading, asks_above, classify, readings, unsaid, unsaid_words
 from service.answering.spans import is_figure, printed_figure, printed_in_text
 from service.answering.textmatch import content_words, letters_only, name_initials, words
 from service.answering.translate import english_reading
@@ -1337,6 +1337,8 @@ def _label(ctx: _Context) -> Draft | None:
         series = items  # a total row is no item ranked among its parts, unless totals are asked about
     if len(series) < 2:
         return None
+    if asks_year and (threshold := _threshold(q.text)) is not None and not _names_a_label(top.cell, threshold):
+        return _years_past(ctx, series, threshold)
     rank = _is_rank(top.cell)
     lowest = (q.direction == "less") != rank  # the best rank is the smallest number
 
@@ -1385,6 +1387,56 @@ def _label(ctx: _Context) -> Draft | None:
 
 
 # -- sources ---------------------------------------------------------------------------
+_SIGN_WORD = re.compile(r"\b(negative|positive)\b", re.IGNORECASE)
+
+
+def _threshold(question: str) -> float | None:
+    """The figure a "which year was … more than 2.0%?" question names (a sign word, "negative" or
+    "positive", names 0); None for a question about the largest or smallest."""
+    figure = asked_figure(question)
+    return 0.0 if figure is None and _SIGN_WORD.search(question) else figure
+
+
+def _names_a_label(cell: CellView, figure: float) -> bool:
+    """The figure is one the cell's labels print (`Over 2 months overdue`, `At 1 January`): the
+    question names the row by it, it sets no threshold."""
+    printed = [parse_number(n) for n in re.findall(r"-?\d[\d,]*(?:\.\d+)?", " ".join([*cell.row_keys, *cell.column]))]
+    return any(n is not None and abs(n) == abs(figure) for n in printed)
+
+
+def _years_past(ctx: _Context, series: list[CellMatch], threshold: float) -> Draft | None:
+    """The years whose figure is past the question's threshold, on the side it asks for (the
+    reader's learned direction, or the sign word's): "In which year was interest income greater
+    than 7,000?" → every year above it, not the largest alone."""
+    sign = _SIGN_WORD.search(ctx.q.text)
+    if sign is not None and asked_figure(ctx.q.text) is None:
+        above = sign.group(1).lower() == "positive"
+    elif ctx.reader is not None:
+        above = asks_above(ctx.reader, ctx.q.text, {"more": "max", "less": "min"}.get(ctx.q.direction or ""))
+    else:
+        above = ctx.q.direction != "less"
+    ordered = sorted(series, key=lambda m: (m.cell.years, m.cell.row, m.cell.col))
+    past = [
+        m
+        for m in ordered
+        if m.cell.value is not None and (m.cell.value > threshold) == above and m.cell.value != threshold
+    ]
+    if not past:
+        return None
+    labels = list(dict.fromkeys(m.cell.period_name for m in past))
+    first = past[0].cell
+    described = _describe(first).rsplit(",", 1)[0]
+    shown = "; ".join(f"{', '.join(str(y) for y in m.cell.years)}: {m.cell.raw}" for m in ordered)
+    side = "above" if above else "below"
+    return Draft(
+        answer=f"{', '.join(labels)} — {described} {side} {format_number(threshold)} ({first.table.label}: {shown}).",
+        value=None,
+        unit=None,
+        citations=[cell_citation(ctx.corpus, m.cell, m.score) for m in past],
+        spans=labels,
+    )
+
+
 def _other(series: list[CellMatch], m: CellMatch) -> CellMatch:
     """Another cell of the series than `m`: what its label is told apart from."""
     return next(o for o in series if o.cell is not m.cell)

@@ -353,6 +353,13 @@ def _figure(cell: CellView) -> float | None:
     return cell.value
 
 
+def asks_above(model: ReaderModel, question: str, direction: str | None = None) -> bool:
+    """Whether a question naming a threshold asks for the figures above it ("exceed", "more
+    than") or below it ("less than", "under"): the caller's direction ("max" or "min"), else the
+    learned one."""
+    return _wants_max(model, Asked.of(question, direction))
+
+
 def _wants_max(model: ReaderModel, asked: Asked) -> bool:
     return (asked.direction or str(model.fast_direction.predict([asked.text])[0])) == "max"
 
