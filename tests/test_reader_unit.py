@@ -911,3 +911,16 @@ def test_which_of_a_sentences_figures_is_asked_is_told_by_the_words_around_it():
     rows, cands = featurise(asked, [passage], WordWeights())
     (whole,) = [r for r, c in zip(rows, cands) if c.text.startswith("There were") and c.kind == "sentence"]
     assert whole[SPAN_FEATURES.index("figure_segment_said")] == -1.0
+
+
+def test_a_percentage_beside_an_amount_is_not_its_second_operand():
+    table = view_of(
+        "Table 1",
+        "Capital expenditures",
+        [["", "2019", "2018", "$ change", "% change"], ["Bell Wireless", "627", "660", "(33)", "(5.0%)"],
+         ["Bell Wireline", "2,968", "2,958", "10", "0.3%"]],
+    )  # fmt: skip
+    cell = {(c.row_label, c.column_label): c for c in table.cells}
+    top = cell[("Bell Wireless", "$ change")]
+    ranked = [(0.9, top), (0.8, cell[("Bell Wireless", "% change")]), (0.6, cell[("Bell Wireline", "$ change")])]
+    assert reader._second_cell(ranked, top) is cell[("Bell Wireline", "$ change")]

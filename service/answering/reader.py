@@ -546,9 +546,19 @@ def _second_cell(ranked: list[tuple[float, CellView]], top: CellView) -> CellVie
     for p, c in ranked[1:]:
         if p < SECOND:
             return None
-        if c.table is top.table and _figure(c) is not None and (c.col == top.col) != (c.row == top.row):
+        if (
+            c.table is top.table
+            and _figure(c) is not None
+            and (c.col == top.col) != (c.row == top.row)
+            and _is_percent(c) == _is_percent(top)  # `(33)` of a `$` column and `5.0%` are no pair
+        ):
             return c
     return None
+
+
+def _is_percent(cell: CellView) -> bool:
+    """The cell's figure is a percentage (its unit, or its text, says so)."""
+    return "%" in cell.raw or bool(cell.unit and ("%" in cell.unit or "percent" in cell.unit.lower()))
 
 
 def _compute(op: str, values: list[float], shown: list[str]) -> tuple[float | None, str]:
