@@ -1300,10 +1300,6 @@ def _label(ctx: _Context) -> Draft | None:
     q = ctx.q
     asks_year = bool(re.search(r"\b(which|what) year\b|\bwhen\b", q.text, re.IGNORECASE))
     best = [m for m in ctx.cells(year=None if asks_year else "question", open_axes=1) if m.coverage >= MIN_COVERAGE]
-    if not best and not asks_year and (kindless := _without_asked_kind(q)) is not None:
-        # "Which segment had …": `segment` names the kind of row asked for; no label need print it
-        found = ctx.matcher.candidates(kindless, doc_ids=ctx.doc_ids, open_axes=1)
-        best = [m for m in ctx.matcher.ranked(found, ctx.table_ranks, ctx.row_ranks) if m.coverage >= MIN_COVERAGE]
     if asks_year:
         best = [m for m in best if m.cell.years]  # a series over years
     elif _ASKS_COUNTRY.search(q.text):  # the answer must be a country, not `GDP` or `Digital economy`
@@ -1440,20 +1436,6 @@ def _years_past(ctx: _Context, series: list[CellMatch], threshold: float) -> Dra
 def _other(series: list[CellMatch], m: CellMatch) -> CellMatch:
     """Another cell of the series than `m`: what its label is told apart from."""
     return next(o for o in series if o.cell is not m.cell)
-
-
-_ASKED_KIND = re.compile(r"^\W*(?:(?:in|for|of|on)\s+)?(?:which|what)\s+([^\W\d_]+)", re.IGNORECASE)
-
-
-def _without_asked_kind(q: Question) -> Question | None:
-    """The question less the noun after its "which": the kind of thing the answer is (`segment`,
-    `product`), which the rows answering it need not print. None where there is no such noun."""
-    match = _ASKED_KIND.search(q.text)
-    if match is None:
-        return None
-    kind = set(norm_tokens(match.group(1)))
-    content = [t for t in q.content if t not in kind]
-    return replace(q, content=content, _words=None) if content and len(content) < len(q.content) else None
 
 
 def _ref_names(refs: list[Reference], limit: int = 110) -> str:
