@@ -1382,7 +1382,6 @@ def _label(ctx: _Context) -> Draft | None:
     )
 
 
-# -- sources ---------------------------------------------------------------------------
 _SIGN_WORD = re.compile(r"\b(negative|positive)\b", re.IGNORECASE)
 
 
@@ -1438,6 +1437,7 @@ def _other(series: list[CellMatch], m: CellMatch) -> CellMatch:
     return next(o for o in series if o.cell is not m.cell)
 
 
+# -- sources ---------------------------------------------------------------------------
 def _ref_names(refs: list[Reference], limit: int = 110) -> str:
     names = []
     for ref in refs:

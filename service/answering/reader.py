@@ -32,6 +32,7 @@ from ingest.text import sentence_around
 from service.answering import operators as ops
 from service.answering.corpus import CellView, TableView
 from service.answering.evidence import Asked, cell_period, score_cells
+from service.answering.matching import is_percent_unit
 from service.answering.operands import TWO_OPERANDS, OperandOrder
 from service.answering.operators import FastTextClassifier
 from service.answering.spans import Candidate, is_figure, score_spans, sentence_figures
@@ -558,7 +559,7 @@ def _second_cell(ranked: list[tuple[float, CellView]], top: CellView) -> CellVie
 
 def _is_percent(cell: CellView) -> bool:
     """The cell's figure is a percentage (its unit, or its text, says so)."""
-    return "%" in cell.raw or bool(cell.unit and ("%" in cell.unit or "percent" in cell.unit.lower()))
+    return "%" in cell.raw or is_percent_unit(cell.unit)
 
 
 def _compute(op: str, values: list[float], shown: list[str]) -> tuple[float | None, str]:
