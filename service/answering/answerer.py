@@ -1333,8 +1333,8 @@ def _label(ctx: _Context) -> Draft | None:
         series = items  # a total row is no item ranked among its parts, unless totals are asked about
     if len(series) < 2:
         return None
-    if asks_year and (threshold := _threshold(q.text)) is not None and not _names_a_label(top.cell, threshold):
-        return _years_past(ctx, series, threshold)
+    if asks_year and (threshold := _threshold(q.text)) is not None and not _names_a_label(top.cell, threshold[0]):
+        return _years_past(ctx, series, *threshold)
     rank = _is_rank(top.cell)
     lowest = (q.direction == "less") != rank  # the best rank is the smallest number
 
@@ -1350,10 +1350,15 @@ def _label(ctx: _Context) -> Draft | None:
     else:
         label = without_note_mark(_entity_label(pick.cell, next(m.cell for m in series if m.cell is not pick.cell)))
         described = _indicator(pick.cell, label)
-    shown = "; ".join(
-        f"{', '.join(str(y) for y in m.cell.years) if asks_year else _entity_label(m.cell, _other(series, m).cell)}: {m.cell.raw}"
-        for m in sorted(series, key=lambda m: (m.cell.years, m.cell.row, m.cell.col))
-    )
+    # each cell of the series as the answer shows it: its year (or its item) and its figure
+    listed = [
+        (
+            ", ".join(str(y) for y in m.cell.years) if asks_year else _entity_label(m.cell, _other(series, m).cell),
+            m.cell.raw,
+        )
+        for m in _in_table_order(series)
+    ]
+    shown = "; ".join(f"{name}: {raw}" for name, raw in listed)
     word = ("best" if q.direction != "less" else "worst") if rank else ("highest" if not lowest else "lowest")
     return Draft(
         answer=f"{label} — the {word} {described}: {figure_text(pick.cell.value, pick.cell.raw, pick.cell.unit)} ({pick.cell.table.label}: {shown}).",
@@ -1363,15 +1368,7 @@ def _label(ctx: _Context) -> Draft | None:
             described,
             amount_of(pick.cell),
             phrasing.Where(pick.cell.table.label),
-            shown=[
-                (
-                    ", ".join(str(y) for y in m.cell.years)
-                    if asks_year
-                    else _entity_label(m.cell, _other(series, m).cell),
-                    m.cell.raw,
-                )
-                for m in sorted(series, key=lambda m: (m.cell.years, m.cell.row, m.cell.col))
-            ],
+            shown=listed,
             is_year=asks_year,
         ),
         value=None,
@@ -1385,11 +1382,15 @@ def _label(ctx: _Context) -> Draft | None:
 _SIGN_WORD = re.compile(r"\b(negative|positive)\b", re.IGNORECASE)
 
 
-def _threshold(question: str) -> float | None:
-    """The figure a "which year was … more than 2.0%?" question names (a sign word, "negative" or
-    "positive", names 0); None for a question about the largest or smallest."""
+def _threshold(question: str) -> tuple[float, bool | None] | None:
+    """The figure a "which year was … more than 2.0%?" question names, and the side a sign word
+    names ("negative": below 0, "positive": above it; None: the side is read from the question);
+    None for a question about the largest or smallest."""
     figure = asked_figure(question)
-    return 0.0 if figure is None and _SIGN_WORD.search(question) else figure
+    if figure is not None:
+        return figure, None
+    sign = _SIGN_WORD.search(question)
+    return (0.0, sign.group(1).lower() == "positive") if sign else None
 
 
 def _names_a_label(cell: CellView, figure: float) -> bool:
@@ -1399,18 +1400,15 @@ def _names_a_label(cell: CellView, figure: float) -> bool:
     return any(n is not None and abs(n) == abs(figure) for n in printed)
 
 
-def _years_past(ctx: _Context, series: list[CellMatch], threshold: float) -> Draft | None:
-    """The years whose figure is past the question's threshold, on the side it asks for (the
-    reader's learned direction, or the sign word's): "In which year was interest income greater
+def _years_past(ctx: _Context, series: list[CellMatch], threshold: float, above: bool | None) -> Draft | None:
+    """The years whose figure is past the question's threshold, on the side it asks for (the sign
+    word's, else the reader's learned direction): "In which year was interest income greater
     than 7,000?" → every year above it, not the largest alone."""
-    sign = _SIGN_WORD.search(ctx.q.text)
-    if sign is not None and asked_figure(ctx.q.text) is None:
-        above = sign.group(1).lower() == "positive"
-    elif ctx.reader is not None:
+    if above is None and ctx.reader is not None:
         above = asks_above(ctx.reader, ctx.q.text, {"more": "max", "less": "min"}.get(ctx.q.direction or ""))
-    else:
+    elif above is None:
         above = ctx.q.direction != "less"
-    ordered = sorted(series, key=lambda m: (m.cell.years, m.cell.row, m.cell.col))
+    ordered = _in_table_order(series)
     past = [
         m
         for m in ordered
@@ -1430,6 +1428,11 @@ def _years_past(ctx: _Context, series: list[CellMatch], threshold: float) -> Dra
         citations=[cell_citation(ctx.corpus, m.cell, m.score) for m in past],
         spans=labels,
     )
+
+
+def _in_table_order(series: list[CellMatch]) -> list[CellMatch]:
+    """The cells by period, then as the table prints them (how a series is shown)."""
+    return sorted(series, key=lambda m: (m.cell.years, m.cell.row, m.cell.col))
 
 
 def _other(series: list[CellMatch], m: CellMatch) -> CellMatch:
