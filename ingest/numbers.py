@@ -397,10 +397,15 @@ def names_a_date(text: str, at: int, start: int | None = None) -> bool:
 _LABEL_NOTE = re.compile(r"(?<=[^\W\d_])\s*(?:\(\s*(?:\d{1,2}|[a-z])\s*\)|\[\d{1,2}\]|[*†‡§]+|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)$")
 
 
+# a note's number printed against a word's last letter (`Other payables2`, `… and interest1`):
+# a word of lower-case letters does not end in a digit otherwise
+_GLUED_NOTE = re.compile(r"(?<=[a-z]{3})[1-9]$")
+
+
 def without_note_mark(label: str) -> str:
     """A row or column label as a reader would say it, without the note mark printed after it
-    (`Trade accounts receivable, net, current (1)`, `Revenue*`, `Goodwill [2]`)."""
-    return _LABEL_NOTE.sub("", label.strip())
+    (`Trade accounts receivable, net, current (1)`, `Revenue*`, `Goodwill [2]`, `Accruals1`)."""
+    return _GLUED_NOTE.sub("", _LABEL_NOTE.sub("", label.strip()))
 
 
 def is_note_mark(text: str, start: int, end: int) -> bool:

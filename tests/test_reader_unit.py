@@ -469,13 +469,15 @@ def test_features_describe_the_grammar_at_a_candidates_edges():
     assert whole[SPAN_FEATURES.index("word_before")] == whole[SPAN_FEATURES.index("word_after")] == NO_WORD
 
 
-def test_a_source_line_is_no_answer_candidate():
-    # "Source: …" says where a report comes from, not what it reports (an excerpt's provenance
-    # line would otherwise answer "What does the table show?")
-    text = "Source: Acme Inc., annual report 2019, a table and its text. The table shows revenue by region."
-    passage = Passage("p1", text, [], None, 0, len(text))
-    _, cands = featurise("What does the table show?", [passage], WordWeights())
-    assert cands and all(c.start >= text.index("The table") for c in cands)
+def test_a_source_line_and_its_paragraph_are_no_answer_candidates():
+    # "Source: …" says where a report comes from, not what it reports, and so does the rest of
+    # its paragraph (an excerpt's licence line answered "What does the table show?")
+    provenance = "Source: Acme Inc., annual report 2019, a table and its text. Dataset license: CC BY 4.0."
+    text = "The table shows revenue by region. Source: Acme Inc. investor relations."
+    passages = [Passage("p1", provenance, [], None, 0, len(provenance)), Passage("p2", text, [], None, 0, len(text))]
+    _, cands = featurise("What does the table show?", passages, WordWeights())
+    assert cands and all(c.passage is passages[1] for c in cands)
+    assert all(c.end <= text.index("Source") for c in cands)  # a source sentence inside a paragraph too
 
 
 # -- reader: arithmetic ---------------------------------------------------------------------
@@ -854,6 +856,9 @@ def test_read_tables_list_rows_are_the_items_around_the_best_row_without_totals_
     reading = reader.read_tables(model, "What are the components of inventories?", [view])
     assert reading is not None
     assert reading.spans == ["Raw materials", "Work in process", "Finished goods"]
+    # the items are a run of rows found by the layout: the list is as sure as its surest item,
+    # not doubted for its weakest (every long list would be)
+    assert reading.confidence == pytest.approx(0.9)
 
 
 def test_read_tables_arithmetic_reads_a_dash_as_nil_and_years_down_a_column():

@@ -79,6 +79,15 @@ def test_is_missing_only_for_missing_marks():
         ("Total (in millions)", "Total (in millions)"),
         ("(1)", "(1)"),
         ("2019 (1)", "2019 (1)"),  # a period's mark is the period reader's
+        ("Other payables2", "Other payables"),  # a note's number against the last letter
+        (
+            "Payment of lease liabilities, principal and interest1",
+            "Payment of lease liabilities, principal and interest",
+        ),
+        ("Tier 2", "Tier 2"),
+        ("COVID-19", "COVID-19"),
+        ("FY19", "FY19"),
+        ("Windows 10", "Windows 10"),
     ],
 )
 def test_without_note_mark(label, said):

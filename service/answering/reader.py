@@ -298,7 +298,9 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         rows = _section_rows(asked, ranked, top)
         cells = [next(c for c in top.table.cells if c.row == r and c.value is not None) for r in rows]
         labels = list(dict.fromkeys(without_note_mark(c.item_label) for c in cells))  # each item once
-        return Reading(op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=labels)
+        # the items are a run of the table's rows, found by its layout: the list is as sure as
+        # its surest item (its weakest would make every long list doubtful)
+        return Reading(op, 0.0, cells, max(_p(ranked, c) for c in cells), spans=labels)
     if op == ops.LIST_PERIODS:
         series = [c for c in row if c.period]
         if asked.figure is not None:

@@ -314,9 +314,11 @@ def featurise(
     asked_years = set(YEAR_IN_TEXT.findall(question))
     scored = []
     for p_rank, passage in enumerate(passages):
+        if _PROVENANCE.match(passage.text):
+            continue  # "Source: …" and the rest of its paragraph (a licence, a date) say where the report comes from
         for s, e in sentence_spans(passage.text):
             if _PROVENANCE.match(passage.text, s):
-                continue  # "Source: …" says where the report comes from, not what it reports
+                continue  # … as does a "Source: …" sentence inside a paragraph
             said, q_said = said_by.overlap(letters_only(words(passage.text[s:e])))
             scored.append((q_said, said, p_rank, passage, s, e))
     scored.sort(key=lambda x: x[0], reverse=True)
