@@ -11,7 +11,8 @@ analysts print tables in annual reports:
 - one group label over the value columns spans all of them, wherever it is centred;
   otherwise a group label spans the empty cells after it;
 - leading columns that hold only text (or periods under a `Year` header) are row labels;
-  an empty label cell continues the row above (a row span);
+  an empty label cell continues the row above (a row span), except in a row of figures with
+  no label that adds up the rows above it: their total, printed unlabelled, is `Total`;
 - a label repeated in one header row (`Score Rank Innovation Rank`) is qualified by the
   label before it (`Innovation / Rank`);
 - the table's scale (`in millions`, `$ in thousands`, `(€'000)`, `£m`) is read from the
@@ -529,10 +530,38 @@ def _grouped_row_keys(body: list[list[str]]) -> list[list[str] | None] | None:
 
 
 def _fill_row_spans(body: list[list[str]], n_stub: int) -> None:
+    """An empty label cell continues the row above (a row span), except in a row of figures
+    with no label at all that adds up the rows above it: that is the total reports print
+    unlabelled (`| | 66.8 | 69.6 |` under `Current` and `Non-current`), not more of the last item."""
     for r in range(1, len(body)):
+        unlabelled = n_stub > 0 and not any(body[r][:n_stub]) and any(body[r][n_stub:])
+        total = unlabelled and _sums_rows_above(body, r, n_stub)
         for k in range(n_stub):
             if not body[r][k] and any(body[r][n_stub:]):
-                body[r][k] = body[r - 1][k]
+                body[r][k] = "Total" if total and k == n_stub - 1 else body[r - 1][k]
+
+
+def _sums_rows_above(body: list[list[str]], r: int, n_stub: int) -> bool:
+    """Every figure of row `r` is the sum of the figures of the same run of two or more rows
+    right above it (to the rounding of the figures printed)."""
+    figures = [(j, v) for j in range(n_stub, len(body[r])) if (v := parse_number(body[r][j])) is not None]
+    if not figures:
+        return False
+    for size in range(2, r + 1):
+        run = body[r - size : r]
+        if any(not any(row[n_stub:]) for row in run):
+            return False  # a heading row ends the run
+        if all(_adds_up([parse_number(row[j]) for row in run], v, body[r][j]) for j, v in figures):
+            return True
+    return False
+
+
+def _adds_up(parts: list[float | None], total: float, printed: str) -> bool:
+    known = [p for p in parts if p is not None]
+    if not known:
+        return False
+    decimals = len(printed.split(".")[1].rstrip("%)* ")) if "." in printed else 0
+    return abs(sum(known) - total) <= 0.5 * 10**-decimals * len(known) + 1e-9
 
 
 def _column_paths(header: list[list[str]], n_stub: int, width: int) -> list[list[str]]:

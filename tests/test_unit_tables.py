@@ -561,3 +561,23 @@ def test_a_sentence_beside_the_table_gives_the_scale_and_the_measure():
     assert t.unit == "thousand cubic metres" and cell(t, 0, 1).unit == "thousand cubic metres"
     t = table(grid, caption="Withdrawals by district", notes=["(in millions)"])
     assert t.unit == "million" and cell(t, 0, 1).unit == "million"
+
+
+def _row_keys(grid: list[list[str]]) -> list[list[str]]:
+    return [row.keys for row in table(grid, caption="Deferred income ($ million)").rows]
+
+
+def test_an_unlabelled_row_that_adds_up_the_rows_above_is_their_total():
+    grid = [["", "2019", "2018"], ["Current", "53.2", "55.2"], ["Non-current", "13.6", "14.4"], ["", "66.8", "69.6"]]
+    assert _row_keys(grid) == [["Current"], ["Non-current"], ["Total"]]
+    # to the rounding of the figures printed, a run of the last rows only (a subtotal)
+    grid = [["", "2019"], ["Fees", "10"], ["Rent", "1.04"], ["Rates", "2.03"], ["", "3.1"]]
+    assert _row_keys(grid)[-1] == ["Total"]
+
+
+def test_an_unlabelled_row_that_adds_up_nothing_continues_the_row_above():
+    # a row span: the label printed once over two rows of figures
+    grid = [["", "2019", "2018"], ["Current", "53.2", "55.2"], ["Non-current", "13.6", "14.4"], ["", "2.0", "1.0"]]
+    assert _row_keys(grid) == [["Current"], ["Non-current"], ["Non-current"]]
+    grid = [["Country", "Year", "Users"], ["China", "2019", "5"], ["", "2020", "6"]]
+    assert _row_keys(grid) == [["China", "2019"], ["China", "2020"]]
