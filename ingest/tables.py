@@ -547,21 +547,28 @@ def _sums_rows_above(body: list[list[str]], r: int, n_stub: int) -> bool:
     figures = [(j, v) for j in range(n_stub, len(body[r])) if (v := parse_number(body[r][j])) is not None]
     if not figures:
         return False
-    for size in range(2, r + 1):
-        run = body[r - size : r]
-        if any(not any(row[n_stub:]) for row in run):
+    tolerance = {j: 0.5 * 10.0 ** -_decimals(body[r][j]) for j, _ in figures}
+    sums = dict.fromkeys(tolerance, 0.0)
+    counts = dict.fromkeys(tolerance, 0)
+    for above in range(r - 1, -1, -1):  # the run grows upwards, one row at a time
+        row = body[above]
+        if not any(row[n_stub:]):
             return False  # a heading row ends the run
-        if all(_adds_up([parse_number(row[j]) for row in run], v, body[r][j]) for j, v in figures):
+        for j, _ in figures:
+            part = parse_number(row[j])
+            if part is not None:
+                sums[j] += part
+                counts[j] += 1
+        if r - above >= 2 and all(
+            counts[j] and abs(sums[j] - v) <= tolerance[j] * counts[j] + 1e-9 for j, v in figures
+        ):
             return True
     return False
 
 
-def _adds_up(parts: list[float | None], total: float, printed: str) -> bool:
-    known = [p for p in parts if p is not None]
-    if not known:
-        return False
-    decimals = len(printed.split(".")[1].rstrip("%)* ")) if "." in printed else 0
-    return abs(sum(known) - total) <= 0.5 * 10**-decimals * len(known) + 1e-9
+def _decimals(printed: str) -> int:
+    found = re.search(r"\.(\d+)", printed)
+    return len(found.group(1)) if found else 0
 
 
 def _column_paths(header: list[list[str]], n_stub: int, width: int) -> list[list[str]]:
