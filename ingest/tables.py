@@ -534,10 +534,11 @@ def _fill_row_spans(body: list[list[str]], n_stub: int) -> None:
     with no label at all that adds up the rows above it: that is the total reports print
     unlabelled (`| | 66.8 | 69.6 |` under `Current` and `Non-current`), not more of the last item."""
     for r in range(1, len(body)):
-        unlabelled = n_stub > 0 and not any(body[r][:n_stub]) and any(body[r][n_stub:])
-        total = unlabelled and _sums_rows_above(body, r, n_stub)
+        if not n_stub or not any(body[r][n_stub:]):
+            continue  # a row without figures heads others, or is a label alone
+        total = not any(body[r][:n_stub]) and _sums_rows_above(body, r, n_stub)
         for k in range(n_stub):
-            if not body[r][k] and any(body[r][n_stub:]):
+            if not body[r][k]:
                 body[r][k] = "Total" if total and k == n_stub - 1 else body[r - 1][k]
 
 
