@@ -448,6 +448,28 @@ def test_candidates_hold_a_figure_without_its_currency_and_scale():
     assert "0.5" in texts and "$0.5 million" in texts and "17.7" in texts
 
 
+@pytest.mark.parametrize("mark", ["1) ", "(2) ", "(a) ", "(iv) ", "• ", "- "])
+def test_candidates_leave_out_a_list_items_mark(mark):
+    text = mark + "Shares granted whose performance conditions were not finalized at December 31, 2019."
+    _, cands = sentence_candidates("What type of granted shares was excluded?", text, lead="Notes: ")
+    texts = {c.text for c in cands}
+    assert "Shares granted whose performance conditions were not finalized at December 31, 2019" in texts
+    assert not any(t.startswith(mark.strip()) for t in texts)
+
+
+def test_a_bullet_inside_a_sentence_breaks_its_clauses():
+    text = "Adjusted Revenue is net of transaction-based costs • Adjusted Revenue is net of bitcoin costs."
+    _, cands = sentence_candidates("What is Adjusted Revenue net of?", text, lead="")
+    texts = {c.text for c in cands}
+    assert "Adjusted Revenue is net of transaction-based costs" in texts
+    assert "Adjusted Revenue is net of bitcoin costs" in texts
+
+
+def test_a_negative_figure_is_no_list_mark():
+    _, cands = sentence_candidates("What was the change?", "-5 million was the change.", lead="")
+    assert "-5 million" in {c.text for c in cands}
+
+
 def test_many_sentences_overlap_as_one_does():
     weights = WordWeights({"what": 0.1, "the": 0.1, "was": 0.2}, 1.0)
     asked = letters_only(words("What was the cumulative effect adjustment?"))

@@ -18,7 +18,16 @@ from service.answering.answer import Citation, Draft
 from service.answering.corpus import TableView
 from service.answering.question import norm_tokens, parse_question
 from service.answering.spans import is_figure, printed_figure, printed_in_text
-from service.answering.verifier import FEATURES, ROUTED, Evidence, Verifier, features, label_unsaid, load_verifier
+from service.answering.verifier import (
+    FEATURES,
+    ROUTED,
+    Evidence,
+    Verifier,
+    asks_period,
+    features,
+    label_unsaid,
+    load_verifier,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -250,6 +259,32 @@ def test_features_describe_the_answer_and_what_it_cites():
         evidence, Draft("Because.", spans=["because sales rose"], citations=[_citation(None)], solver="reader")
     )
     assert dict(zip(FEATURES, clause))["quantity_without_figure"] == 1
+
+
+def test_features_say_a_period_asked_and_something_else_given():
+    evidence = Evidence("In which year was revenue largest?", [], [], ("argmax", 0.9), 0.1, 0.0, 0.0, "Revenue")
+    year = dict(zip(FEATURES, features(evidence, Draft("2019.", spans=["2019"], citations=[_citation("Revenue")]))))
+    assert year["asks_period"] == 1 and year["period_not_given"] == 0
+    figure = Draft("23.1.", value=23.1, spans=["23.1"], citations=[_citation("Revenue")])
+    assert dict(zip(FEATURES, features(evidence, figure)))["period_not_given"] == 1
+    other = Evidence("How much was revenue in 2019?", [2019], [], ("span", 0.9), 0.1, 0.0, 0.0, "Revenue 2019")
+    named = dict(zip(FEATURES, features(other, figure)))
+    assert named["asks_period"] == 0 and named["period_not_given"] == 0
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("In which year was revenue largest?", True),
+        ("What years are included in the table?", True),
+        ("Which fiscal year had the higher margin?", True),
+        ("On what date were the shares issued?", True),
+        ("How much was revenue in 2019?", False),
+        ("When is it allowed to offset deferred tax assets?", False),
+    ],
+)
+def test_asks_period(question, asked):
+    assert asks_period(question) is asked
 
 
 def _option(rng: np.random.Generator, right: bool, routed: bool) -> dict:

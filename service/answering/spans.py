@@ -44,7 +44,9 @@ _CAUSE = re.compile(
     re.IGNORECASE,
 )
 _PROVENANCE = re.compile(rf"\s*(?:\*\*|_)?(?:{'|'.join(PROVENANCE_LABELS)})\s*[:：]", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r"\s*[,;:—–()]\s*|\s+(?:and|which|that|while|whereas|but)\s+")
+_CLAUSE_BREAK = re.compile(r"\s*[,;:—–()•●▪◦]\s*|\s+(?:and|which|that|while|whereas|but)\s+")
+# a list item's mark before its text (`1)`, `(a)`, `(iv)`, a bullet): no part of what it says
+_ITEM_MARK = re.compile(r"(?:\(?(?:\d{1,2}|[a-z]|[ivx]{2,4})\)|[•●▪◦‣∙*]|[-–—](?=\s))\s*")
 _WH = ("how much", "how many", "what", "which", "when", "why", "who", "where", "how")
 
 KINDS = ("figure", "cause", "clause", "sentence")
@@ -127,6 +129,8 @@ def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -
     reader would cut at (clause breaks, determiners, cause markers, the question's own
     words, figures), up to `MAX_WORDS` words, plus each figure alone."""
     text = passage.text
+    if (mark := _ITEM_MARK.match(text, start, end)) and mark.end() < end:
+        start = mark.end()
     sentence = text[start:end]
     out: dict[tuple[int, int], Candidate] = {}
 

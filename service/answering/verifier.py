@@ -73,12 +73,22 @@ FEATURES = (
     "holds",  # the reading passes the hand-set guards of years, names and words said (`answerer._holds`)
     "text_asked",  # the routing would offer a clause of the text before a looked-up figure
     "both_unsaid",  # the cited row names a thing the question does not, and the question one the cited place does not
+    "asks_period",  # the wh-phrase asks which year or date
+    "period_not_given",  # a period asked and something other than periods given
 )
 
 ROUTED = FEATURES.index("routed")
 _ASKS_QUANTITY = re.compile(
     r"^\s*(?:how (?:much|many|large|big|high|low|small|long)|what (?:amount|number|percentage|share))\b", re.I
 )
+
+
+_ASKS_PERIOD = re.compile(r"\b(?:which|what)\s+(?:fiscal\s+)?(?:years?|dates?)\b", re.I)
+
+
+def asks_period(question: str) -> bool:
+    """The question's wh-phrase asks for a period: "In which year …", "What years …"."""
+    return bool(_ASKS_PERIOD.search(question))
 
 
 def asks_quantity(question: str) -> bool:
@@ -114,6 +124,8 @@ def features(evidence: Evidence, draft: Draft) -> np.ndarray:
     op, op_p = evidence.operation
     quantity = asks_quantity(evidence.question)
     has_figure = draft.value is not None or any(asked_figure(s) is not None for s in draft.spans)
+    period = asks_period(evidence.question)
+    periods_given = bool(draft.spans) and all(period_year(s) is not None for s in draft.spans)
     row = [
         *(float(draft.solver == s) for s in SOLVERS),
         *(float(citation is not None and citation.kind == c) for c in CITED),
@@ -140,6 +152,8 @@ def features(evidence: Evidence, draft: Draft) -> np.ndarray:
         float(evidence.holds),
         float(evidence.text_asked),
         evidence.row_unsaid * float(evidence.unsaid_cited > 0),  # a thing unsaid on each side: another thing
+        float(period),
+        float(period and not periods_given),
     ]
     return np.asarray(row, dtype=np.float64)
 
