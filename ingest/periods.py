@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["MONTH_NAMES", "YEAR_IN_TEXT", "is_period", "period_year"]
+__all__ = ["MONTH_NAMES", "YEAR_IN_TEXT", "dated_state", "is_period", "period_year"]
 
 # an English month's name, full or short, as printed (capitalised; compile with IGNORECASE to
 # read any case): the months of period labels here and of dates in running text (`ingest.numbers`)
@@ -134,6 +134,23 @@ def period_year(label: str) -> int | None:
         end_year = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
         if end_year == start + 1:
             return _valid(end_year)
+    return None
+
+
+_AS_OF = re.compile(r"\s*,?\s+(?:and\s+)?(?:as\s+(?:of|at)|at)\s+", re.IGNORECASE)
+
+
+def dated_state(label: str) -> tuple[str, str, int] | None:
+    """A state as of a date, as a column header prints it: the state, the date and its year
+    (`Final as of December 31, 2019` → (`Final`, `December 31, 2019`, 2019); `Estimated at
+    acquisition and as of December 31, 2018` → (`Estimated at acquisition`, `December 31, 2018`,
+    2018)), or None. Only a column's header reads so: on a row it is an item of a roll-forward
+    (`Balance as of June 30, 2017`)."""
+    text = label.strip()
+    for match in _AS_OF.finditer(text):
+        year = period_year(text[match.end() :])
+        if year is not None and match.start() > 0:
+            return text[: match.start()], text[match.end() :], year
     return None
 
 

@@ -302,7 +302,8 @@ def train(
         for q in questions
         if (text := evidence_text(scorer, q, tables[q["context_id"]], passages[q["context_id"]])) is not None
     )
-    version = time.strftime("%Y%m%d") + f"-q{len(questions)}-c{int(len(y))}"
+    # the day, the questions, and the cell and span examples: what the models were fitted on
+    version = time.strftime("%Y%m%d") + f"-q{len(questions)}-c{int(len(y))}-s{int(len(sy))}"
     model = ReaderModel(
         operators,
         direction,

@@ -951,3 +951,22 @@ def test_a_percentage_beside_an_amount_is_not_its_second_operand():
     top = cell[("Bell Wireless", "$ change")]
     ranked = [(0.9, top), (0.8, cell[("Bell Wireless", "% change")]), (0.6, cell[("Bell Wireline", "$ change")])]
     assert reader._second_cell(ranked, top) is cell[("Bell Wireline", "$ change")]
+
+
+def test_a_column_of_a_state_as_of_a_date_is_that_dates_period():
+    grid = [
+        ["", "Estimated at Acquisition and as of December 31, 2018", "Final as of December 31, 2019"],
+        ["Goodwill", "3,178", "3,178"],
+        ["Balance as of June 30, 2017", "9,198", "9,198"],
+    ]
+    table = build_table("doc", "Table 1", "Purchase price allocation", grid)
+    assert table is not None
+    cells = {(c.row_label, c.column[-1]): c for c in TableView.of(table).cells}
+    final = cells[("Goodwill", "Final as of December 31, 2019")]
+    assert final.years == [2019] and "Final" in final.labels  # the state stays a label
+    assert final.period == "December 31, 2019" and final.period_name == "2019"
+    estimated = cells[("Goodwill", "Estimated at Acquisition and as of December 31, 2018")]
+    assert estimated.years == [2018] and "Estimated at Acquisition" in estimated.labels
+    # on a row, a state as of a date is an item of a roll-forward, not a period
+    balance = cells[("Balance as of June 30, 2017", "Final as of December 31, 2019")]
+    assert balance.years == [2019] and "Balance as of June 30, 2017" in balance.labels

@@ -17,7 +17,7 @@ from ingest.numbers import (
     read_scale,
     without_note_mark,
 )
-from ingest.periods import is_period, period_year, printed_period
+from ingest.periods import dated_state, is_period, period_year, printed_period
 from ingest.tables import build_table, caption_unit, clean_cell, column_groups, label_unit
 
 pytestmark = pytest.mark.unit
@@ -509,6 +509,27 @@ def test_period_year(label, year):
 def test_not_a_period(label):
     assert period_year(label) is None
     assert not is_period(label)
+
+
+@pytest.mark.parametrize(
+    ("label", "state"),
+    [
+        ("Final as of December 31, 2019", ("Final", "December 31, 2019", 2019)),
+        (
+            "Estimated at Acquisition and as of December 31, 2018",
+            ("Estimated at Acquisition", "December 31, 2018", 2018),
+        ),
+        ("Balance at 31 March 2019", ("Balance", "31 March 2019", 2019)),
+        ("Fair value, as at June 30, 2018", ("Fair value", "June 30, 2018", 2018)),
+        # a period alone, or no date after the `at`: no state as of a date
+        ("As of December 31, 2019", None),
+        ("Value at risk", None),
+        ("Recognised at acquisition", None),
+        ("2019", None),
+    ],
+)
+def test_dated_state(label, state):
+    assert dated_state(label) == state
 
 
 @pytest.mark.parametrize(

@@ -64,7 +64,16 @@ from service.answering.question import (
     phrase_pattern,
     surface_forms,
 )
-from service.answering.reader import ReaderModel, Reading, asks_above, classify, readings, unsaid, unsaid_words
+from service.answering.reader import (
+    ReaderModel,
+    Reading,
+    asks_above,
+    classify,
+    read_tables,
+    readings,
+    unsaid,
+    unsaid_words,
+)
 from service.answering.spans import is_figure, printed_figure, printed_in_text
 from service.answering.textmatch import content_words, letters_only, name_initials, words
 from service.answering.translate import english_reading
@@ -742,11 +751,28 @@ def _alternatives(ctx: _Context, solved: Draft, routed: Draft) -> Iterator[tuple
         yield replaced, True
     if ctx.reader is None or solved.missing or solved.solver in ("source", "compare", "label"):
         return
-    for reading in ctx.readings():
+    for reading in (*ctx.readings(), *_period_readings(ctx)):
         draft = _reader_draft(ctx, reading)
         if draft.citations and _said(draft) not in given:
             given.add(_said(draft))
             yield draft, ctx.holds(reading)
+
+
+_PERIOD_OPERATIONS = (ops.ARGMAX, ops.LIST_PERIODS)
+
+
+def _period_readings(ctx: _Context) -> list[Reading]:
+    """For a question whose wh-phrase asks for a period ("In which year …", "What years …")
+    though the operation model read it otherwise: the tables read as the operations that give
+    periods — which period's figure is largest or smallest, which periods a table gives."""
+    if ctx.reader is None or ctx.operation[0] in _PERIOD_OPERATIONS or not verifier.asks_period(ctx.q.text):
+        return []
+    tables, _ = ctx.readable
+    if not tables:
+        return []
+    direction = {"more": "max", "less": "min"}.get(ctx.q.direction or "")
+    found = (read_tables(ctx.reader, ctx.q.text, tables, direction, (op, 0.0)) for op in _PERIOD_OPERATIONS)
+    return [r for r in found if r is not None]
 
 
 def _replaced(solved: Draft, routed: Draft) -> Draft | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from index.store import Store
-from ingest.periods import YEAR_IN_TEXT, period_year, printed_period
+from ingest.periods import YEAR_IN_TEXT, dated_state, period_year, printed_period
 from ingest.records import Fact, Passage, Reference, Table
 
 _NOTE_MARK = re.compile(r"(?:\s*\([^()]{1,12}\)|\s*\*+|\s+\d(?=$))+$")
@@ -34,10 +34,19 @@ class CellView:
     labels: list[str] = field(init=False)  # its other coordinates: row keys, then the column path
 
     def __post_init__(self) -> None:
-        coordinates = (*self.row_keys, *self.column)
-        periods = [period_year(k) for k in coordinates]
+        periods = [period_year(k) for k in self.row_keys]
+        self.labels = [k for k, y in zip(self.row_keys, periods) if y is None]
+        for key in self.column:
+            year = period_year(key)
+            if year is None and (state := dated_state(key)) is not None:
+                # a column of a state as of a date (`Final as of December 31, 2019`): its period,
+                # and the state a label
+                self.labels.append(state[0])
+                year = state[2]
+            elif year is None:
+                self.labels.append(key)
+            periods.append(year)
         self.years = [y for y in periods if y is not None]
-        self.labels = [k for k, y in zip(coordinates, periods) if y is None]
 
     @property
     def group(self) -> str | None:
@@ -67,6 +76,8 @@ class CellView:
         """The cell's period as the table prints it (`FY19`, `2018/2019`), without a footnote
         mark or a note (`2019 (1)`, `2019 (proposed)`, `2019*` read `2019`), or ""."""
         printed = next((k for k in (*self.column, *self.row_keys) if k not in self.labels), "")
+        if (state := dated_state(printed)) is not None and printed in self.column:
+            printed = state[1]  # `Final as of December 31, 2019`: the date (`Final` is a label)
         return _NOTE_MARK.sub("", printed_period(printed)).strip()
 
     @property
