@@ -140,6 +140,7 @@ def period_year(label: str) -> int | None:
 _AS_OF = re.compile(r"\s*,?\s+(?:and\s+)?(?:as\s+(?:of|at)|at)\s+", re.IGNORECASE)
 
 
+@lru_cache(maxsize=100_000)  # a table's headers, read for every cell
 def dated_state(label: str) -> tuple[str, str, int] | None:
     """A state as of a date, as a column header prints it: the state, the date and its year
     (`Final as of December 31, 2019` → (`Final`, `December 31, 2019`, 2019); `Estimated at
