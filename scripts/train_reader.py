@@ -24,6 +24,7 @@ Deterministic: the same data gives the same model. What is learned:
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import random
@@ -302,8 +303,10 @@ def train(
         for q in questions
         if (text := evidence_text(scorer, q, tables[q["context_id"]], passages[q["context_id"]])) is not None
     )
-    # the day, the questions, and the cell and span examples: what the models were fitted on
-    version = time.strftime("%Y%m%d") + f"-q{len(questions)}-c{int(len(y))}-s{int(len(sy))}"
+    # the day, the questions, the cell and span examples, and a digest of their features: two
+    # models fitted on anything different have different versions
+    digest = hashlib.sha1(np.round(x, 6).tobytes() + np.round(sx, 6).tobytes()).hexdigest()[:8]
+    version = time.strftime("%Y%m%d") + f"-q{len(questions)}-c{int(len(y))}-s{int(len(sy))}-{digest}"
     model = ReaderModel(
         operators,
         direction,

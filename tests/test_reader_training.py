@@ -97,7 +97,7 @@ def test_training_writes_a_model_that_loads(kit, trained):
     model = load_model(trained)
     assert isinstance(model, ReaderModel)
     assert load_model(trained) is model  # cached by path
-    assert re.fullmatch(r"\d{8}-q72-c\d+-s\d+", model.version), model.version
+    assert re.fullmatch(r"\d{8}-q72-c\d+-s\d+-[0-9a-f]{8}", model.version), model.version
     assert model.trained_on["questions"] == 72 and model.trained_on["excerpts"] == 12
     assert 0 < model.trained_on["evidence_cells"] < model.trained_on["cells"]
     assert 0 < model.trained_on["answer_spans"] < model.trained_on["span_candidates"]
@@ -169,7 +169,7 @@ def shipped(no_network, tmp_path) -> ReaderModel:
 
 def test_shipped_model_loads_offline(shipped):
     assert os.environ["HF_HUB_OFFLINE"] == "1"
-    assert re.fullmatch(r"\d{8}-q\d+-c\d+-s\d+", shipped.version), shipped.version
+    assert re.fullmatch(r"\d{8}-q\d+-c\d+-s\d+-[0-9a-f]{8}", shipped.version), shipped.version
     assert shipped.trained_on["questions"] > 1000
     assert "heldout" in shipped.trained_on["source"]
     assert load_model(MODEL_PATH) is not None and load_model(MODEL_PATH).version == shipped.version
