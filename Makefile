@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export CITEQA_DATA_DIR ?= $(DATA)
 
-.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-multilingual eval-robust eval-tatqa eval-tatqa-cv train-reader train-verifier train-crosslingual clean
+.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-multilingual eval-robust eval-tatqa eval-tatqa-cv eval-tatqa-elsewhere train-reader train-verifier train-crosslingual clean
 
 install: $(VENV)/.installed
 
@@ -107,6 +107,11 @@ train-verifier: ingest
 # estimate; the shipped model is trained on all of dev): needs the kit ingested by eval-tatqa
 eval-tatqa-cv: install
 	$(BIN)/python -m scripts.cv_answerer --data-dir data-tatqa
+
+# every TAT-QA question asked inside another excerpt (seeded): the share answered, each a wrong
+# answer, dev and held-out apart: needs the kit ingested by eval-tatqa
+eval-tatqa-elsewhere: install
+	$(BIN)/python -m scripts.ask_elsewhere --data-dir data-tatqa
 
 # the TAT-QA benchmark (eval/tatqa/), dev and held-out slices side by side; ingests its own
 # excerpts into data-tatqa (unchanged files are skipped on re-runs)

@@ -13,6 +13,7 @@ import pytest
 
 from ingest.records import Passage
 from ingest.tables import build_table
+from scripts.ask_elsewhere import other_excerpts
 from service.answering import operators as ops
 from service.answering import reader
 from service.answering.corpus import TableView
@@ -970,3 +971,10 @@ def test_a_column_of_a_state_as_of_a_date_is_that_dates_period():
     # on a row, a state as of a date is an item of a roll-forward, not a period
     balance = cells[("Balance as of June 30, 2017", "Final as of December 31, 2019")]
     assert balance.years == [2019] and "Balance as of June 30, 2017" in balance.labels
+
+
+def test_each_question_is_asked_elsewhere_in_another_excerpt_the_same_every_run():
+    questions = [{"context_id": c} for c in "aabbbcd"]
+    first = other_excerpts(questions, seed=7)
+    assert first == other_excerpts(questions, seed=7)
+    assert all(o != q["context_id"] and o in "abcd" for q, o in zip(questions, first))
