@@ -402,6 +402,12 @@ _LABEL_NOTE = re.compile(r"(?<=[^\W\d_])\s*(?:\(\s*(?:\d{1,2}|[a-z])\s*\)|\[\d{1
 _GLUED_NOTE = re.compile(r"(?<=[a-z]{3})[1-9]$")
 
 
+def printed_decimals(printed: str) -> int:
+    """How many digits a figure prints after its decimal point (`22.52` → 2, `1,066` → 0)."""
+    found = re.search(r"\.(\d+)", printed)
+    return len(found.group(1)) if found else 0
+
+
 def without_note_mark(label: str) -> str:
     """A row or column label as a reader would say it, without the note mark printed after it
     (`Trade accounts receivable, net, current (1)`, `Revenue*`, `Goodwill [2]`, `Accruals1`)."""

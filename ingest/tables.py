@@ -38,7 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.limits import MAX_TABLE_CELLS, MAX_TABLE_COLUMNS, MAX_TABLE_ROWS, LimitError, trim_label
-from ingest.numbers import Scale, currency_of, is_missing, is_unit_label, parse_number, read_scale
+from ingest.numbers import Scale, currency_of, is_missing, is_unit_label, parse_number, printed_decimals, read_scale
 from ingest.periods import is_period
 from ingest.records import Cell, Row, Table, content_id
 from ingest.references import find_markers, strip_markers
@@ -548,7 +548,7 @@ def _sums_rows_above(body: list[list[str]], r: int, n_stub: int) -> bool:
     figures = [(j, v) for j in range(n_stub, len(body[r])) if (v := parse_number(body[r][j])) is not None]
     if not figures:
         return False
-    tolerance = {j: 0.5 * 10.0 ** -_decimals(body[r][j]) for j, _ in figures}
+    tolerance = {j: 0.5 * 10.0 ** -printed_decimals(body[r][j]) for j, _ in figures}
     sums = dict.fromkeys(tolerance, 0.0)
     counts = dict.fromkeys(tolerance, 0)
     for above in range(r - 1, -1, -1):  # the run grows upwards, one row at a time
@@ -565,11 +565,6 @@ def _sums_rows_above(body: list[list[str]], r: int, n_stub: int) -> bool:
         ):
             return True
     return False
-
-
-def _decimals(printed: str) -> int:
-    found = re.search(r"\.(\d+)", printed)
-    return len(found.group(1)) if found else 0
 
 
 def _column_paths(header: list[list[str]], n_stub: int, width: int) -> list[list[str]]:

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from service.tatqa_eval import DEFAULT_KIT, heldout_ids, load_questions, slice_of  # noqa: E402
+from service.tatqa_eval import DEFAULT_KIT, heldout_ids, kit_not_ingested, load_questions, slice_of  # noqa: E402
 
 SEED = 7
 
@@ -65,8 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=SEED, help="which other excerpt each question is asked in")
     parser.add_argument("--json", action="store_true", help="print one JSON object as the last line")
     args = parser.parse_args(argv)
-    if not (args.data_dir / "citeqa.db").is_file():
-        print(f"no ingested kit at {args.data_dir}: run `make eval-tatqa` first", file=sys.stderr)
+    if problem := kit_not_ingested(args.data_dir):
+        print(problem, file=sys.stderr)
         return 2
     started = time.perf_counter()
     figures = ask_elsewhere(args.data_dir, args.kit, args.seed)

@@ -30,7 +30,7 @@ from index.embedder_factory import load_embedder  # noqa: E402
 from scripts.train_reader import GROUPS, KIT, folds, load_dev, load_scorer, train  # noqa: E402
 from service.answering.engine import Engine  # noqa: E402
 from service.settings import Settings  # noqa: E402
-from service.tatqa_eval import prediction_answer  # noqa: E402
+from service.tatqa_eval import kit_not_ingested, prediction_answer  # noqa: E402
 
 
 def cross_validate(data_dir: Path, kit: Path = KIT, out: Path | None = None) -> dict:
@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, help="also write each question's prediction and score (JSONL), for error analysis"
     )
     args = parser.parse_args(argv)
-    if not (args.data_dir / "citeqa.db").is_file():
-        print(f"no ingested kit at {args.data_dir}: run `make eval-tatqa` first", file=sys.stderr)
+    if problem := kit_not_ingested(args.data_dir):
+        print(problem, file=sys.stderr)
         return 2
     started = time.perf_counter()
     figures = cross_validate(args.data_dir, args.kit, args.out)

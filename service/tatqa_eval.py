@@ -22,6 +22,7 @@ from types import ModuleType
 from typing import Any
 
 from index.embedder import Embedder
+from index.store import DB_NAME
 from service.answering.answer import Answer, Draft
 
 DEFAULT_KIT = Path(__file__).resolve().parent.parent / "eval" / "tatqa"
@@ -68,6 +69,14 @@ def load_questions(kit: Path) -> list[dict]:
         raise TatqaKitError(f"no questions at {path}")
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def kit_not_ingested(data_dir: Path) -> str | None:
+    """Why `data_dir` holds no ingested kit for the scripts that read it (`make eval-tatqa`
+    ingests it), or None when it does."""
+    if (Path(data_dir) / DB_NAME).is_file():
+        return None
+    return f"no ingested kit at {data_dir}: run `make eval-tatqa` first"
 
 
 def slice_of(question: dict, heldout: set[str]) -> str:

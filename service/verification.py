@@ -31,7 +31,7 @@ from functools import lru_cache
 
 from index.store import Store
 from ingest.chunks import passage_locator
-from ingest.numbers import parse_number
+from ingest.numbers import parse_number, printed_decimals
 from ingest.periods import period_year
 from ingest.records import Fact, Passage, Reference
 from ingest.text import sentence_spans
@@ -894,7 +894,7 @@ def _printed(value: float | None, raw: str) -> str:
     """A source value at a figure's printed precision (`22.5249` at `22.52`: 22.52)."""
     if value is None:
         return "—"
-    decimals = len(m.group(1)) if (m := re.search(r"\.(\d+)", raw)) and "e" not in raw.lower() else 0
+    decimals = printed_decimals(raw) if "e" not in raw.lower() else 0
     return f"{value:,.{decimals}f}" if abs(value) < 1e15 else _num(value)
 
 

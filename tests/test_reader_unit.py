@@ -13,7 +13,9 @@ import pytest
 
 from ingest.records import Passage
 from ingest.tables import build_table
+from scripts.ask_elsewhere import main as ask_elsewhere_main
 from scripts.ask_elsewhere import other_excerpts
+from scripts.cv_answerer import main as cv_main
 from service.answering import operators as ops
 from service.answering import reader
 from service.answering.corpus import TableView
@@ -978,3 +980,26 @@ def test_each_question_is_asked_elsewhere_in_another_excerpt_the_same_every_run(
     first = other_excerpts(questions, seed=7)
     assert first == other_excerpts(questions, seed=7)
     assert all(o != q["context_id"] and o in "abcd" for q, o in zip(questions, first))
+
+
+def test_read_tables_as_several_operations_scores_the_cells_once():
+    scored = []
+
+    class Counting(Evidence):
+        def predict_proba(self, x):
+            scored.append(len(x))
+            return super().predict_proba(x)
+
+    model = stand_in(ops.SPAN)
+    model.cells = Counting()
+    question = "In which year was advertising the largest?"
+    found = reader.read_tables_as(model, question, [three_years()], [(ops.ARGMAX, 0.4), (ops.LIST_PERIODS, 0.1)])
+    assert [(r.op, r.op_confidence) for r in found] == [(ops.ARGMAX, 0.4), (ops.LIST_PERIODS, 0.1)]
+    assert found[0].spans == ["2018"] and len(scored) == 1
+    assert reader.read_tables_as(model, question, [], [(ops.ARGMAX, 0.4)]) == []
+
+
+@pytest.mark.parametrize("script", [ask_elsewhere_main, cv_main])
+def test_the_kit_scripts_say_when_the_kit_is_not_ingested(tmp_path, capsys, script):
+    assert script(["--data-dir", str(tmp_path)]) == 2
+    assert f"no ingested kit at {tmp_path}: run `make eval-tatqa` first" in capsys.readouterr().err

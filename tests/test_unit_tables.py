@@ -14,6 +14,7 @@ from ingest.numbers import (
     is_unit_label,
     is_year,
     parse_number,
+    printed_decimals,
     read_scale,
     without_note_mark,
 )
@@ -602,3 +603,8 @@ def test_an_unlabelled_row_that_adds_up_nothing_continues_the_row_above():
     assert _row_keys(grid) == [["Current"], ["Non-current"], ["Non-current"]]
     grid = [["Country", "Year", "Users"], ["China", "2019", "5"], ["", "2020", "6"]]
     assert _row_keys(grid) == [["China", "2019"], ["China", "2020"]]
+
+
+@pytest.mark.parametrize(("printed", "decimals"), [("22.52", 2), ("$(1,066.5)", 1), ("1,066", 0), ("14%", 0), ("", 0)])
+def test_printed_decimals(printed, decimals):
+    assert printed_decimals(printed) == decimals

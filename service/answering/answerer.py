@@ -69,7 +69,7 @@ from service.answering.reader import (
     Reading,
     asks_above,
     classify,
-    read_tables,
+    read_tables_as,
     readings,
     unsaid,
     unsaid_words,
@@ -348,14 +348,21 @@ class _Context:
         ]
         return tables, passages
 
+    @property
+    def direction(self) -> str | None:
+        """The direction the question says ("more" → "max", "less" → "min"), for the reader;
+        None where it says none (the reader's direction model decides)."""
+        return {"more": "max", "less": "min"}.get(self.q.direction or "")
+
     def readings(self) -> Iterator[Reading]:
         """The general reader's readings of the readable evidence, the router's preferred first;
         each computed once, when first asked for (the routing may stop at the first; the
         verifier may weigh them all)."""
         if self._readings is None:
             tables, passages = self.readable
-            direction = {"more": "max", "less": "min"}.get(self.q.direction or "")
-            source = readings(self.reader, self.q.text, tables, passages, direction, self.operation, self.words_asked)  # type: ignore[arg-type]
+            reader = self.reader
+            assert reader is not None  # the readings are asked for only where there is a reader
+            source = readings(reader, self.q.text, tables, passages, self.direction, self.operation, self.words_asked)
             self._readings = ([], source)
         done, source = self._readings
         yield from done
@@ -770,9 +777,7 @@ def _period_readings(ctx: _Context) -> list[Reading]:
     tables, _ = ctx.readable
     if not tables:
         return []
-    direction = {"more": "max", "less": "min"}.get(ctx.q.direction or "")
-    found = (read_tables(ctx.reader, ctx.q.text, tables, direction, (op, 0.0)) for op in _PERIOD_OPERATIONS)
-    return [r for r in found if r is not None]
+    return read_tables_as(ctx.reader, ctx.q.text, tables, [(op, 0.0) for op in _PERIOD_OPERATIONS], ctx.direction)
 
 
 def _replaced(solved: Draft, routed: Draft) -> Draft | None:

@@ -271,16 +271,30 @@ def read_tables(
     operation: tuple[str, float] | None = None,
 ) -> Reading | None:
     """The best reading of the tables for the question, or None when no cell is evidence."""
-    op, op_p = operation or classify(model, question)
+    found = read_tables_as(model, question, tables, [operation or classify(model, question)], direction)
+    return found[0] if found else None
+
+
+def read_tables_as(
+    model: ReaderModel,
+    question: str,
+    tables: list[TableView],
+    operations: list[tuple[str, float]],
+    direction: str | None = None,
+) -> list[Reading]:
+    """The tables read as each of `operations` (an operation and its probability) that gives a
+    reading: the cells are scored once for them all."""
     asked = Asked.of(question, direction)
     ranked = score_cells(model.cells, asked, tables, model.weights)
     if not ranked:
-        return None
-    reading = _apply(model, op, asked, ranked)
-    if reading is None:
-        return None
-    reading.op_confidence = op_p
-    return reading
+        return []
+    found = []
+    for op, op_p in operations:
+        reading = _apply(model, op, asked, ranked)
+        if reading is not None:
+            reading.op_confidence = op_p
+            found.append(reading)
+    return found
 
 
 def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, CellView]]) -> Reading | None:
