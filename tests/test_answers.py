@@ -341,6 +341,7 @@ def test_which_country_is_answered_with_a_country(engine):
     r = engine.ask("Which country had the largest digital economy in 2019?")
     assert r.answered and r.answer.startswith("USA"), r.answer
     assert first(r).table == "Table 3"
+    assert r.value == 130652 and r.unit == "billion dollars"  # the figure that makes it the largest
 
 
 def test_a_share_is_read_from_a_sentence_whose_year_is_in_the_sentence_before(engine):

@@ -886,6 +886,108 @@ def test_read_tables_list_rows_are_the_items_around_the_best_row_without_totals_
     assert reading.confidence == pytest.approx(0.9)
 
 
+def test_list_rows_end_at_the_row_the_question_names():
+    table = view_of(
+        "Table 2",
+        "Income statement (£m)",
+        [
+            ["", "2019", "2018"],
+            ["Revenue", "355.1", "330.1"],
+            ["Administrative expenses", "(112.3)", "(108.8)"],
+            ["Share of profit from joint ventures", "0.9", "–"],
+            ["Operating profit", "243.7", "221.3"],
+            ["Finance costs", "(10.2)", "(10.6)"],
+            ["Profit before taxation", "242.2", "210.7"],
+        ],
+    )
+
+    class Revenue:
+        """Sure of the revenue row (a component of operating profit)."""
+
+        def predict_proba(self, x):
+            p = np.full(len(x), 0.05)
+            p[0] = 0.9
+            return np.stack([1 - p, p], axis=1)
+
+    model = stand_in(ops.LIST_ROWS)
+    model.cells = Revenue()
+    reading = reader.read_tables(model, "What are the components of operating profit?", [table])
+    assert reading is not None
+    # the rows that make up operating profit, not the finance costs and profit below it
+    assert reading.spans == ["Revenue", "Administrative expenses", "Share of profit from joint ventures"]
+
+
+def test_the_rows_making_up_a_named_row_are_found_by_their_sum():
+    table = view_of(
+        "Table 3",
+        "Revenue by region",
+        [
+            ["", "2019", "2018"],
+            ["Revenue:", "", ""],
+            ["Europe", "1.25", "1.1"],
+            ["Asia", "2.36", "2.0"],
+            ["Total revenue", "3.6", "3.1"],  # the printed figures' rounding: 3.61 is 3.6
+            ["Other income", "0.4", "0.3"],
+        ],
+    )
+    ranked = [(0.9, c) for c in table.cells if c.value is not None]
+    made_up = reader._components(Asked.of("What regions make up the total revenue?"), ranked)
+    assert made_up is not None
+    total, items = made_up
+    assert total.raw == "3.6" and [c.item_label for c in items] == ["Europe", "Asia"]
+    # a named row that sums no rows above it makes up nothing
+    assert reader._components(Asked.of("What makes up other income?"), ranked) is None
+
+
+def test_the_rows_under_a_named_heading_are_its_items():
+    table = view_of(
+        "Table 4",
+        "Trade and other payables",
+        [
+            ["", "2019", "2018"],
+            ["Current", "", ""],
+            ["Trade payables", "24.6", "12.9"],
+            ["Accruals", "49.3", "43.2"],
+            ["Non-current", "", ""],
+            ["Other payables", "0.8", "4.4"],
+            ["Government grants", "0.2", "1.0"],
+            ["Total", "74.9", "61.5"],
+        ],
+    )
+    ranked = [(0.9, c) for c in table.cells if c.value is not None]
+    # "non-current" says `current` too: the heading that says most of the question is the one
+    made_up = reader._under_heading(Asked.of("What are the components under non-current?"), ranked)
+    assert made_up is not None
+    assert [c.item_label for c in made_up[1]] == ["Other payables", "Government grants"]
+
+
+def test_a_list_names_each_item_once_and_gives_each_figure_as_printed():
+    assert reader._items(["Annual Incentive Plan", "annual incentive plan ", "Performance Share Plan"]) == [
+        "Annual Incentive Plan",
+        "Performance Share Plan",
+    ]
+    assert reader._items(["5.2", "5.2"]) == ["5.2", "5.2"]  # two years may print the same figure
+
+
+def test_the_periods_of_a_table_are_read_whatever_cell_the_question_matched_best():
+    table = three_years()
+    label = next(c for c in table.cells if c.row_label == "Advertising")
+    assert [c.period for c in reader._period_series(label)] == ["2019", "2018", "2017"]
+    # periods down the rows: the column through the cell
+    down = view_of("Table 3", "Revenue (in millions)", [["", "Revenue"], ["2019", "10"], ["2018", "9"]])
+    cell = next(c for c in down.cells if c.period == "2018")
+    assert [c.period for c in reader._period_series(cell)] == ["2019", "2018"]
+
+
+def test_operations_are_every_operation_likeliest_first():
+    model = stand_in(ops.DIFF)
+    assert reader.operations(model, "What was the change in advertising?") == [
+        (ops.DIFF, pytest.approx(0.9)),
+        (ops.SPAN, pytest.approx(0.1)),
+    ]
+    assert reader.classify(model, "What was the change in advertising?") == (ops.DIFF, pytest.approx(0.9))
+
+
 def test_read_tables_arithmetic_reads_a_dash_as_nil_and_years_down_a_column():
     table = build_table(
         "doc",

@@ -272,6 +272,31 @@ def test_features_say_a_period_asked_and_something_else_given():
     assert named["asks_period"] == 0 and named["period_not_given"] == 0
 
 
+def test_features_weigh_an_answer_by_the_operation_it_was_reached_by():
+    # the operation model's likeliest is a span; the answer is a runner-up's (or a superlative's)
+    evidence = Evidence(
+        "Which country had the largest output in 2019?", [2019], [], ("span", 0.4), 0.1, 0.0, 0.0, "Output 2019",
+        op_shortfall=0.25,
+    )  # fmt: skip
+    label = Draft(
+        "USA — the highest output: 130.",
+        value=130.0,
+        unit="billion dollars",
+        spans=["USA"],
+        citations=[_citation("USA")],
+        solver="label",
+        operation="argmax_row",
+    )
+    named = dict(zip(FEATURES, features(evidence, label)))
+    assert named["op_argmax_row"] == 1 and named["op_span"] == 0
+    assert named["op_confidence"] == 0.4 and named["op_shortfall"] == 0.25
+    # the figure beside a label backs the name; the answer is no figure
+    assert named["has_value"] == 0 and named["percent_unit"] == 0
+    solver = Draft("Output was 130.", value=130.0, citations=[_citation("USA")], solver="value")
+    named = dict(zip(FEATURES, features(evidence, solver)))
+    assert named["op_span"] == 1 and named["has_value"] == 1
+
+
 @pytest.mark.parametrize(
     ("question", "asked"),
     [

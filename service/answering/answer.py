@@ -93,4 +93,5 @@ class Draft:
     # None: the answer quotes the documents, or has no other wording
     phrase: Phrase | None = None
     confidence: float = 0.0  # the general reader's confidence in the reading it composed (0: a solver's draft)
-    operation: str = ""  # the general reader's operation (`list_rows`, `span`, …); "" for a solver's draft
+    # the operation the answer was reached by (`list_rows`, `span`, `argmax_row`, …); "" for most solvers
+    operation: str = ""

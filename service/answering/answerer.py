@@ -68,7 +68,7 @@ from service.answering.reader import (
     ReaderModel,
     Reading,
     asks_above,
-    classify,
+    operations,
     read_tables_as,
     readings,
     unsaid,
@@ -238,6 +238,7 @@ class _Context:
         self.reader = library.reader
         self.normaliser = library.normaliser
         self.operation: tuple[str, float] = (ops.OTHER, 0.0)  # the reader's operation, and how sure
+        self.operations: list[tuple[str, float]] = []  # every operation and its probability, likeliest first
         self.text_likely = 0.0  # the reader's chance that the answer is printed in running text
         self.figure_likely = 1.0  # the reader's chance that the answer is a figure, not words
         self.q = q
@@ -260,7 +261,8 @@ class _Context:
             self._candidates_for({})
             self.facts()
         if self.reader is not None:
-            self.operation = classify(self.reader, self.q.text)
+            self.operations = operations(self.reader, self.q.text)
+            self.operation = self.operations[0]
             self.text_likely = self.reader.text_likely(self.q.text)
             self.figure_likely = self.reader.figure_likely(self.q.text)
 
@@ -268,6 +270,10 @@ class _Context:
     def words_asked(self) -> bool:
         """The question asks for words (a clause, a name), not a figure."""
         return self.figure_likely < READER_WORDS_ASKED
+
+    def probability_of(self, operation: str) -> float:
+        """The operation model's probability that the question asks for `operation`."""
+        return next((p for op, p in self.operations if op == operation), 0.0)
 
     @cached_property
     def names(self) -> list[str]:
@@ -651,9 +657,11 @@ def _verified(library: Library, ctx: _Context, solved: Draft, routed: Draft) -> 
         return routed  # a source question, a dataset's fact: answered by what they name
     text_asked = solved.answered and _text_asked(ctx, solved)
     options: list[tuple[np.ndarray, Draft]] = []
+    best, best_p = None, 0.0
     if routed.answered:
         options.append((_answer_features(ctx, routed, routed=True, holds=True, text_asked=text_asked), routed))
-    best, best_p = (options[0][1], check.p_holds(options[0][0])) if options else (None, 0.0)
+        if not _figure_for_words(ctx, routed):
+            best, best_p = routed, check.p_holds(options[0][0])
     # the solver's answer the reader replaced is weighed against the reader's (where the two
     # disagree, the verifier chooses); every other answer only where the routed one is doubted
     if best_p >= check.explore:
@@ -664,11 +672,10 @@ def _verified(library: Library, ctx: _Context, solved: Draft, routed: Draft) -> 
     for draft, holds in weighed:
         x = _answer_features(ctx, draft, routed=False, holds=holds, text_asked=text_asked)
         options.append((x, draft))
-        if (p := check.p_holds(x)) > best_p:
+        # a figure alone, where words are asked, is no answer: the likeliest of the others is
+        if (p := check.p_holds(x)) > best_p and not _figure_for_words(ctx, draft):
             best, best_p = draft, p
     check.record(options)
-    if best is not None and _figure_for_words(ctx, best):
-        return _abstain(ctx)
     return best if best is not None and best_p >= check.threshold else _abstain(ctx)
 
 
@@ -758,7 +765,7 @@ def _alternatives(ctx: _Context, solved: Draft, routed: Draft) -> Iterator[tuple
         yield replaced, True
     if ctx.reader is None or solved.missing or solved.solver in ("source", "compare", "label"):
         return
-    for reading in (*ctx.readings(), *_period_readings(ctx)):
+    for reading in (*ctx.readings(), *_other_readings(ctx)):
         draft = _reader_draft(ctx, reading)
         if draft.citations and _said(draft) not in given:
             given.add(_said(draft))
@@ -766,18 +773,30 @@ def _alternatives(ctx: _Context, solved: Draft, routed: Draft) -> Iterator[tuple
 
 
 _PERIOD_OPERATIONS = (ops.ARGMAX, ops.LIST_PERIODS)
+# the least probability of an operation, other than the likeliest, whose reading of the tables the
+# verifier weighs
+OTHER_OPERATION = 0.1
 
 
-def _period_readings(ctx: _Context) -> list[Reading]:
-    """For a question whose wh-phrase asks for a period ("In which year …", "What years …")
-    though the operation model read it otherwise: the tables read as the operations that give
-    periods — which period's figure is largest or smallest, which periods a table gives."""
-    if ctx.reader is None or ctx.operation[0] in _PERIOD_OPERATIONS or not verifier.asks_period(ctx.q.text):
+def _other_readings(ctx: _Context) -> list[Reading]:
+    """The tables read as the operations the operation model ranked below its likeliest: each
+    likely enough (`OTHER_OPERATION`) and, where the wh-phrase asks for a period ("In which year
+    …", "What years …"), those that give periods — which period's figure is largest or smallest,
+    which periods a table gives. The model reads the question's words alone and is wrong on about
+    one question in six; the verifier weighs each reading against its evidence."""
+    if ctx.reader is None:
         return []
+    period = verifier.asks_period(ctx.q.text)
+    chosen = ctx.operation[0]
+    wanted = [
+        (op, p)
+        for op, p in ctx.operations
+        if op != chosen and (p >= OTHER_OPERATION or (period and op in _PERIOD_OPERATIONS))
+    ]
     tables, _ = ctx.readable
-    if not tables:
+    if not wanted or not tables:
         return []
-    return read_tables_as(ctx.reader, ctx.q.text, tables, [(op, 0.0) for op in _PERIOD_OPERATIONS], ctx.direction)
+    return read_tables_as(ctx.reader, ctx.q.text, tables, wanted, ctx.direction)
 
 
 def _replaced(solved: Draft, routed: Draft) -> Draft | None:
@@ -826,6 +845,7 @@ def _answer_features(ctx: _Context, draft: Draft, *, routed: bool, holds: bool, 
         routed=routed,
         holds=holds,
         text_asked=text_asked,
+        op_shortfall=ctx.operation[1] - ctx.probability_of(draft.operation) if draft.operation else 0.0,
     )
     return verifier.features(evidence, draft)
 
@@ -1402,8 +1422,9 @@ def _label(ctx: _Context) -> Draft | None:
             shown=listed,
             is_year=asks_year,
         ),
-        value=None,
-        unit=None,
+        value=pick.cell.value,  # the figure that makes it the highest, as a comparison gives its winner's
+        unit=pick.cell.unit,
+        operation=ops.ARGMAX if asks_year else ops.ARGMAX_ROW,  # which period, or which row, has the extreme figure
         citations=[cell_citation(ctx.corpus, pick.cell, pick.score)]
         + [cell_citation(ctx.corpus, m.cell, m.score) for m in series if m is not pick][:3],
         spans=[label],

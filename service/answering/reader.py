@@ -25,7 +25,7 @@ from statistics import mean
 import joblib
 from threadpoolctl import threadpool_limits
 
-from ingest.numbers import format_number, read_scale, without_note_mark
+from ingest.numbers import format_number, printed_decimals, read_scale, without_note_mark
 from ingest.periods import is_period_word, period_year
 from ingest.records import Passage
 from ingest.text import sentence_around
@@ -258,9 +258,14 @@ def _known_words(context: str) -> frozenset[str]:
 
 
 def classify(model: ReaderModel, question: str) -> tuple[str, float]:
+    return operations(model, question)[0]
+
+
+def operations(model: ReaderModel, question: str) -> list[tuple[str, float]]:
+    """Every operation the model knows, with its probability for the question, likeliest first."""
     probabilities = model.fast_operators.predict_proba([question])[0]
-    best = int(probabilities.argmax())
-    return str(model.fast_operators.classes_[best]), float(probabilities[best])
+    ranked = sorted(zip(model.fast_operators.classes_, probabilities), key=lambda cp: -cp[1])
+    return [(str(op), float(p)) for op, p in ranked]
 
 
 def read_tables(
@@ -304,11 +309,17 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         return Reading(ops.SPAN, 0.0, [top], probability, spans=[top.raw])
     if op == ops.MULTI_SPAN:
         cells = _several(asked, ranked, row)
-        return Reading(op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=[c.raw for c in cells])
+        return Reading(op, 0.0, cells, min(_p(ranked, c) for c in cells), spans=_items([c.raw for c in cells]))
     if op == ops.LIST_ROWS:
         passing = _passing(model, asked, _column_series(top)) if asked.figure is not None else []
         if passing:
             return Reading(op, 0.0, passing, probability, spans=[without_note_mark(c.item_label) for c in passing])
+        # the rows that sum to the row the question names, or that its named heading heads
+        made_up = _components(asked, ranked) or _under_heading(asked, ranked)
+        if made_up is not None:
+            total, items = made_up
+            labels = list(dict.fromkeys(without_note_mark(c.item_label) for c in items))
+            return Reading(op, 0.0, items, max(_p(ranked, c) for c in (total, *items)), spans=labels)
         rows = _section_rows(asked, ranked, top)
         cells = [next(c for c in top.table.cells if c.row == r and c.value is not None) for r in rows]
         labels = list(dict.fromkeys(without_note_mark(c.item_label) for c in cells))  # each item once
@@ -316,7 +327,7 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         # its surest item (its weakest would make every long list doubtful)
         return Reading(op, 0.0, cells, max(_p(ranked, c) for c in cells), spans=labels)
     if op == ops.LIST_PERIODS:
-        series = [c for c in row if c.period]
+        series = _period_series(top)
         if asked.figure is not None:
             series = _passing(model, asked, [c for c in series if c.value is not None]) or series
         labels = list(dict.fromkeys(c.period_name for c in series))
@@ -422,6 +433,86 @@ def _sure_rows(ranked: list[tuple[float, CellView]], top: CellView) -> list[int]
     return sorted(rows)
 
 
+def _components(asked: Asked, ranked: list[tuple[float, CellView]]) -> tuple[CellView, list[CellView]] | None:
+    """For "the components of operating profit", "the regions making up total revenue": a row
+    the question names whose figures are the sum of the rows right above it (two or more, in
+    every column where it has a figure, to the rounding of the printed figures) — its cell in
+    the best-ranked column, and those rows' cells in that column. Found by arithmetic, whatever
+    the labels say; None where no named row sums rows above it."""
+    for table, grid, r in _named_rows(asked, ranked):
+        totals = {col: c for col, c in grid[r].items() if c.value is not None}
+        if totals:
+            items = _summed_rows(grid, r, totals)
+            if items:
+                column = next((c.col for _, c in ranked if c.table is table and c.col in totals), min(totals))
+                return totals[column], [grid[i][column] for i in items]
+    return None
+
+
+def _under_heading(asked: Asked, ranked: list[tuple[float, CellView]]) -> tuple[CellView, list[CellView]] | None:
+    """For "the components under Non-current": the rows with figures right below a heading row
+    (one without figures) the question names — the most words of it, where several are named
+    (`Non-current` before `Current`) — up to the next heading, blank row or total. Its first
+    item's cell stands for the heading."""
+    for _, grid, r in _named_rows(asked, ranked):
+        if any(c.value is not None for c in grid[r].values()):
+            continue
+        items = []
+        for below in range(r + 1, max(grid) + 1):
+            cells = grid.get(below, {})
+            figured = [c for c in cells.values() if c.value is not None]
+            if not figured or any(c.is_total for c in cells.values()):
+                break
+            items.append(figured[0])
+        if len(items) >= 2:
+            return items[0], items
+    return None
+
+
+def _named_rows(asked: Asked, ranked: list[tuple[float, CellView]]) -> Iterator[tuple[TableView, dict, int]]:
+    """The rows of the ranked tables (in the order ranked) whose label the question says every
+    word of — in each table, the longest label first (`Non-current` before `Current`, both said
+    by "non-current") — with the table's cells by row and column."""
+    said = set(asked.words)
+    for table in {id(c.table): c.table for _, c in ranked}.values():
+        grid: dict[int, dict[int, CellView]] = {}
+        for cell in table.cells:
+            grid.setdefault(cell.row, {})[cell.col] = cell
+        named = []
+        for r in sorted(grid):
+            label = letters_only(words(" ".join(table.row_keys[r])))
+            if label and all(w in said or any(similar(w, s) for s in said) for w in label):
+                named.append((-len(label), r))
+        for _, r in sorted(named):
+            yield table, grid, r
+
+
+def _summed_rows(grid: dict[int, dict[int, CellView]], row: int, totals: dict[int, CellView]) -> list[int]:
+    """The fewest rows right above `row` (at least two, each with a figure in every column of
+    `totals`) whose figures sum to its figures in each of those columns."""
+    if not totals:
+        return []
+    sums = dict.fromkeys(totals, 0.0)
+    above: list[int] = []
+    for r in range(row - 1, -1, -1):
+        cells = grid.get(r, {})
+        figures = {col: _figure(cells[col]) if col in cells else None for col in totals}
+        if any(v is None for v in figures.values()) or any(c.is_total for c in cells.values()):
+            return []  # a heading, a blank row or another total: the run ends without summing
+        above.append(r)
+        for col, v in figures.items():
+            sums[col] += v  # type: ignore[operator]
+        if len(above) >= 2 and all(_sums_to(sums[col], total, len(above)) for col, total in totals.items()):
+            return sorted(above)
+    return []
+
+
+def _sums_to(found: float, total: CellView, terms: int) -> bool:
+    """`found` is `total`'s figure to the rounding of the `terms` printed figures summed."""
+    unit = 10.0 ** -printed_decimals(total.raw)
+    return total.value is not None and abs(found - total.value) <= max(1, terms / 2) * unit * 0.5 + 1e-9
+
+
 def _section_rows(asked: Asked, ranked: list[tuple[float, CellView]], top: CellView) -> list[int]:
     """The items a list question asks for: the run of rows around the best item row that hold
     figures, are no total and do not repeat a label, less the rows the question names itself
@@ -440,17 +531,45 @@ def _section_rows(asked: Asked, ranked: list[tuple[float, CellView]], top: CellV
     seed = next((c.row for _, c in ranked if c.table is table and item(c.row) and not named(c.row)), None)
     if seed is None:
         return _sure_rows(ranked, top)
-    # the run stops at a label it has already met: the same items again are another block
+    # the run stops at a label it has already met (the same items again are another block) and
+    # at the row the question names: "the components of operating profit" are the rows above
+    # `Operating profit`, not the finance costs and taxes below it
     label = {c.row: c.row_label for c in table.cells}
     run, seen = [seed], {label[seed]}
     for step in (-1, 1):
         r = seed + step
-        while 0 <= r < len(table.row_keys) and item(r) and label[r] not in seen:
+        while 0 <= r < len(table.row_keys) and item(r) and label[r] not in seen and not named(r):
             run.append(r)
             seen.add(label[r])
             r += step
-    rows = sorted(r for r in run if not named(r))
+    rows = sorted(run)
     return rows if len(rows) >= 2 else _sure_rows(ranked, top)
+
+
+def _items(spans: list[str]) -> list[str]:
+    """Several spans as a list gives them: each name once (a column that repeats `Annual
+    Incentive Plan` row after row names one plan), each figure as often as printed (two years
+    may print the same figure)."""
+    seen: set[str] = set()
+    kept = []
+    for span in spans:
+        key = span.strip().lower()
+        if is_figure(span) or key not in seen:
+            kept.append(span)
+            seen.add(key)
+    return kept
+
+
+def _period_series(cell: CellView) -> list[CellView]:
+    """The cells along the table's period axis through `cell`: its row where the periods are
+    columns, its column where they are rows, else every dated cell of its table (the top cell
+    of a question about the whole table, "What years are compared in the table?", may be a
+    label)."""
+    for line in (_row_series(cell), _column(cell)):
+        dated = [c for c in line if c.period]
+        if len({c.period_name for c in dated}) >= 2:
+            return dated
+    return sorted((c for c in cell.table.cells if c.period), key=lambda c: (c.col, c.row))
 
 
 def _p(ranked: list[tuple[float, CellView]], cell: CellView) -> float:

@@ -59,7 +59,7 @@ FEATURES = (
     "years_cited",  # share of the asked years the cited place names
     "names_asked",
     "names_cited",  # share of the question's names the cited place says
-    "has_value",
+    "has_value",  # the answer is a figure
     "percent_unit",
     "spans",
     "asks_quantity",
@@ -75,6 +75,7 @@ FEATURES = (
     "both_unsaid",  # the cited row names a thing the question does not, and the question one the cited place does not
     "asks_period",  # the wh-phrase asks which year or date
     "period_not_given",  # a period asked and something other than periods given
+    "op_shortfall",  # how much less likely the operation model finds the answer's operation than its likeliest
 )
 
 ROUTED = FEATURES.index("routed")
@@ -115,15 +116,24 @@ class Evidence:
     routed: bool = True  # the answer the routing chose; False: an option it passed over
     holds: bool = True
     text_asked: bool = False
+    # how much less likely the operation model finds the answer's operation than its likeliest:
+    # 0 for an answer by the likeliest operation (and for one by no operation), so that only the
+    # runner-up operations' readings are told apart by it
+    op_shortfall: float = 0.0
 
 
 def features(evidence: Evidence, draft: Draft) -> np.ndarray:
     citation = draft.citations[0] if draft.citations else None
     years = evidence.years
     names = evidence.names
-    op, op_p = evidence.operation
+    # the operation the answer was reached by (a runner-up's reading, a superlative's) where it
+    # names one; else the one the operation model finds likeliest
+    op = draft.operation or evidence.operation[0]
+    op_p = evidence.operation[1]
     quantity = asks_quantity(evidence.question)
-    has_figure = draft.value is not None or any(asked_figure(s) is not None for s in draft.spans)
+    # a label's answer (a "which …" question's) is its name or period: the figure beside it only backs it
+    figure_answer = draft.solver != "label"
+    has_figure = (figure_answer and draft.value is not None) or any(asked_figure(s) is not None for s in draft.spans)
     period = asks_period(evidence.question)
     periods_given = bool(draft.spans) and all(period_year(s) is not None for s in draft.spans)
     row = [
@@ -138,8 +148,8 @@ def features(evidence: Evidence, draft: Draft) -> np.ndarray:
         sum(str(y) in evidence.cited_text for y in years) / len(years) if years else 1.0,
         float(len(names)),
         evidence.names_said,
-        float(draft.value is not None),
-        float(is_percent_unit(draft.unit)),
+        float(figure_answer and draft.value is not None),
+        float(figure_answer and is_percent_unit(draft.unit)),
         float(min(len(draft.spans), 5)),
         float(quantity),
         float(quantity and not has_figure),
@@ -154,6 +164,7 @@ def features(evidence: Evidence, draft: Draft) -> np.ndarray:
         evidence.row_unsaid * float(evidence.unsaid_cited > 0),  # a thing unsaid on each side: another thing
         float(period),
         float(period and not periods_given),
+        evidence.op_shortfall,
     ]
     return np.asarray(row, dtype=np.float64)
 
