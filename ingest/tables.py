@@ -13,6 +13,9 @@ analysts print tables in annual reports:
 - leading columns that hold only text (or periods under a `Year` header) are row labels;
   an empty label cell continues the row above (a row span), except in a row of figures with
   no label that adds up the rows above it: their total, printed unlabelled, is `Total`;
+- a row with a label and no figures heads the rows below it where its group is seen to close;
+  a period printed so (`June 30, 2019`, `As at 31 December 2019`) is the period of every row
+  of figures below it, up to the next;
 - a label repeated in one header row (`Score Rank Innovation Rank`) is qualified by the
   label before it (`Innovation / Rank`);
 - the table's scale (`in millions`, `$ in thousands`, `(€'000)`, `£m`) is read from the
@@ -509,23 +512,35 @@ def _grouped_row_keys(body: list[list[str]]) -> list[list[str] | None] | None:
     unlabelled, which takes the group's name) or at the table's end. A head followed by rows
     that run into the next head unclosed could head them all or only the first few (print
     shows which by indenting, which the text has lost), so those rows keep their own labels.
+    A row that prints a period and no figures (`June 30, 2019`, `Fiscal Year Ended April 27,
+    2019`, `As at 31 December 2019`) heads every row below it up to the next such row: those
+    rows are that period's (`June 30, 2019 · Money market funds`), and it closes the groups
+    above it as the table's end does.
     Per row: its keys where it is in a group, else None; None when no row heads a group."""
     if not any(row[0] and not any(row[1:]) for row in body):
         return None
     keys: list[list[str] | None] = [None] * len(body)
+    periods = [bool(row[0]) and not any(row[1:]) and is_period(row[0]) for row in body]
     head: int | None = None
     for r, row in enumerate([*body, None]):
         label, figures = (row[0], any(row[1:])) if row is not None else ("", False)
-        heads_group = row is not None and bool(label) and not figures
-        closes = row is None or (figures and (not label or label.lower().startswith("total")))
+        heads_group = row is not None and bool(label) and not figures and not periods[r]
+        closes = row is None or periods[r] or (figures and (not label or label.lower().startswith("total")))
         if head is not None and (closes or heads_group):
             if closes:
                 group = body[head][0]
                 for k in range(head + 1, min(r + 1, len(body))):
-                    keys[k] = [group, body[k][0]] if body[k][0] else [group]
+                    if not periods[k]:
+                        keys[k] = [group, body[k][0]] if body[k][0] else [group]
             head = None
         if heads_group:
             head = r
+    period: str | None = None
+    for r, row in enumerate(body):
+        if periods[r]:
+            period = row[0]
+        elif period is not None and any(row[1:]) and (keys[r] or row[0]):  # a row of figures
+            keys[r] = [period, *(keys[r] or [row[0]])]
     return keys
 
 

@@ -1105,3 +1105,37 @@ def test_read_tables_as_several_operations_scores_the_cells_once():
 def test_the_kit_scripts_say_when_the_kit_is_not_ingested(tmp_path, capsys, script):
     assert script(["--data-dir", str(tmp_path)]) == 2
     assert f"no ingested kit at {tmp_path}: run `make eval-tatqa` first" in capsys.readouterr().err
+
+
+def period_headed_table() -> TableView:
+    """Quarterly prices printed under a heading row for each fiscal year."""
+    return view_of(
+        "Table 4",
+        "Share price",
+        [
+            ["", "High", "Low"],
+            ["Fiscal Year Ended April 30, 2021", "", ""],
+            ["First Quarter", "$12.50", "$10.10"],
+            ["Second Quarter", "14.20", "11.00"],
+            ["Third Quarter", "11.40", "9.90"],
+            ["Fiscal Year Ended April 30, 2020", "", ""],
+            ["First Quarter", "$13.80", "$7.25"],
+            ["Second Quarter", "15.10", "8.40"],
+            ["Third Quarter", "10.20", "8.80"],
+        ],
+    )
+
+
+def test_rows_under_a_period_heading_are_listed_within_their_period():
+    reading = reader.read_tables(
+        stand_in(ops.LIST_ROWS), "In which quarters of 2021 was the high price above $12.00?", [period_headed_table()]
+    )
+    assert reading is not None and reading.spans == ["First Quarter", "Second Quarter"]
+
+
+def test_which_period_is_largest_runs_across_period_headings():
+    # the row's own cells (High, Low) are of one period: the periods run down the column
+    reading = reader.read_tables(
+        stand_in(ops.ARGMAX, "max"), "In which year was the second quarter high price larger?", [period_headed_table()]
+    )
+    assert reading is not None and reading.spans == ["2020"]

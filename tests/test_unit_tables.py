@@ -272,6 +272,40 @@ def test_a_head_whose_rows_run_into_the_next_head_unclosed_groups_nothing():
     assert keys[5] == ["Adjustments:", "Amortization"]  # the last group ends with the table
 
 
+def test_a_period_printed_as_a_heading_row_is_the_period_of_the_rows_under_it():
+    # a quarterly price table and a fair-value table print their periods as heading rows
+    t = table(
+        [
+            ["", "High", "Low"],
+            ["Fiscal Year Ended April 30, 2021", "", ""],
+            ["First Quarter", "$12.50", "$10.10"],
+            ["Second Quarter", "14.20", "11.00"],
+            ["Fiscal Year Ended April 30, 2020", "", ""],
+            ["First Quarter", "$9.80", "$7.25"],
+        ]
+    )
+    keys = [r.keys for r in t.rows]
+    assert keys[0] == ["Fiscal Year Ended April 30, 2021"]  # the heading keeps its own
+    assert keys[1] == ["Fiscal Year Ended April 30, 2021", "First Quarter"]
+    assert keys[4] == ["Fiscal Year Ended April 30, 2020", "First Quarter"]
+    # a group under a period heading is closed by the next period heading, as by the table's end
+    t = table(
+        [
+            ["", "Level 1", "Total"],
+            ["As at 31 March 2022", "", ""],
+            ["Financial assets:", "", ""],
+            ["Bonds", "410", "520"],
+            ["As at 31 March 2021", "", ""],
+            ["Financial assets:", "", ""],
+            ["Bonds", "380", "455"],
+        ]
+    )
+    keys = [r.keys for r in t.rows]
+    assert keys[2] == ["As at 31 March 2022", "Financial assets:", "Bonds"]
+    assert keys[4] == ["Financial assets:"]  # a heading row keeps its own label
+    assert keys[5] == ["As at 31 March 2021", "Financial assets:", "Bonds"]
+
+
 def test_a_column_with_a_missing_mark_is_a_value_column_not_a_label():
     t = table([["Name", "Kind", "Depth"], ["Alpha", "deep", "1"], ["Beta", "—", "2"]])
     assert t.stub == ["Name"]

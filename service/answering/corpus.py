@@ -51,8 +51,17 @@ class CellView:
     @property
     def group(self) -> str | None:
         """The row label the cell's row is printed under (`Board of directors` of `Board of
-        directors · Cash remuneration`): a row of the table with that label and no figures."""
-        if len(self.row_keys) > 1 and self.row_keys[0] in self.table.group_heads:
+        directors · Cash remuneration`): a row of the table with that label and no figures; under
+        a period's heading too (`June 30, 2019 · Financial assets: · Money market funds`), the
+        nearest."""
+        heads = [k for k in self.row_keys[:-1] if k in self.table.group_heads]
+        return heads[-1] if heads else None
+
+    @cached_property
+    def period_heading(self) -> str | None:
+        """The period whose heading row the cell's row is printed under (`June 30, 2019` of
+        `June 30, 2019 · Money market funds`), or None."""
+        if len(self.row_keys) > 1 and period_year(self.row_keys[0]) is not None:
             return self.row_keys[0]
         return None
 

@@ -342,7 +342,9 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         return Reading(op, 0.0, [top], probability, value=float(len(counted) or 1))
     if op == ops.ARGMAX:
         series = [c for c in row if c.value is not None and cell_period(c) is not None]
-        if len(series) < 2:
+        if len({cell_period(c) for c in series}) < 2:  # the periods run down the column
+            series = [c for c in _column_periods(top) if c.value is not None and cell_period(c) is not None]
+        if len({cell_period(c) for c in series}) < 2:
             return None
         pick = _extreme(model, asked, series)
         return Reading(op, 0.0, series, probability, spans=[pick.period_name])
@@ -408,13 +410,24 @@ def _passing(model: ReaderModel, asked: Asked, cells: list[CellView]) -> list[Ce
 
 
 def _column(cell: CellView) -> list[CellView]:
-    """The cells of the cell's column, in row order (its series when the periods are rows)."""
-    return [c for c in cell.table.cells if c.col == cell.col]
+    """The cells of the cell's column, in row order (its series when the periods are rows),
+    under the cell's period heading where rows are printed under one (`June 30, 2019`)."""
+    return [c for c in cell.table.cells if c.col == cell.col and c.period_heading == cell.period_heading]
+
+
+def _column_periods(cell: CellView) -> list[CellView]:
+    """The cells down the cell's column that are its item's at each period: the whole column
+    where the periods are rows, the item's row under each period heading where rows are
+    printed under one (`Money market funds` under `June 30, 2019` and under `June 30, 2018`)."""
+    column = [c for c in cell.table.cells if c.col == cell.col]
+    if cell.period_heading is None:
+        return column
+    return [c for c in column if c.period_heading is not None and c.item_label == cell.item_label]
 
 
 def _column_series(cell: CellView) -> list[CellView]:
     """The figures of the cell's column, totals left out (the items a total sums)."""
-    return [c for c in cell.table.cells if c.col == cell.col and c.value is not None and not c.is_total]
+    return [c for c in _column(cell) if c.value is not None and not c.is_total]
 
 
 def _series(cell: CellView) -> list[CellView]:
@@ -565,7 +578,7 @@ def _period_series(cell: CellView) -> list[CellView]:
     columns, its column where they are rows, else every dated cell of its table (the top cell
     of a question about the whole table, "What years are compared in the table?", may be a
     label)."""
-    for line in (_row_series(cell), _column(cell)):
+    for line in (_row_series(cell), _column_periods(cell)):
         dated = [c for c in line if c.period]
         if len({c.period_name for c in dated}) >= 2:
             return dated
@@ -594,7 +607,7 @@ def _at_years(row: list[CellView], years: list[int]) -> list[CellView] | None:
 def _at_asked_years(row: list[CellView], top: CellView, years: list[int]) -> list[CellView] | None:
     """The cells of the asked years along the top cell's row, or down its column where the
     periods are rows."""
-    return _at_years(row, years) or _at_years(_column(top), years)
+    return _at_years(row, years) or _at_years(_column_periods(top), years)
 
 
 def _several(asked: Asked, ranked: list[tuple[float, CellView]], row: list[CellView]) -> list[CellView]:
