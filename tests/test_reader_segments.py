@@ -19,20 +19,20 @@ def segments(report_engines):
 
 
 @pytest.mark.parametrize(
-    ("question", "segment", "figure"),
+    ("question", "segment", "year", "figure"),
     [
         # the total is the largest figure of each column, and no segment
-        ("Which segment had the largest net revenue in fiscal 2019?", "Test and measurement", "$412,530"),
-        ("Which segment had the largest net revenue in fiscal 2018?", "Test and measurement", "$398,114"),
+        ("Which segment had the largest net revenue in fiscal 2019?", "Test and measurement", 2019, "$412,530"),
+        ("Which segment had the largest net revenue in fiscal 2018?", "Test and measurement", 2018, "$398,114"),
         # the row the answer names is cited under its group (`Net revenue: · Test and
         # measurement`): the question need not have said it
-        ("Which segment had the highest net revenue in fiscal 2019?", "Test and measurement", "$412,530"),
+        ("Which segment had the highest net revenue in fiscal 2019?", "Test and measurement", 2019, "$412,530"),
     ],
 )
-def test_which_segment_is_one_of_the_items_not_their_total(segments, question, segment, figure):
+def test_which_segment_is_one_of_the_items_not_their_total(segments, question, segment, year, figure):
     r = segments(question)
     assert r.answered and r.spans == [segment], r.answer
-    assert r.answer.startswith(f"{segment} — the highest Net revenue: {figure}"), r.answer
+    assert r.answer.startswith(f"{segment} — the highest Net revenue in {year}: {figure}"), r.answer
 
 
 def test_a_total_asked_about_is_read_as_a_total(segments):

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from service.answering import operators as ops
+from service.answering.compose import caption_indicator
 from service.answering.phrasing import (
     Amount,
     Change,
@@ -272,3 +273,20 @@ def test_the_scorer_reads_a_decimal_comma():
     """A Russian figure printed with a decimal comma (`18,2 %`) reads as 18.2, not 182."""
     assert sentence_matches("Доля составила 18,2 % в 2019 году.", [18.2])
     assert not sentence_matches("Доля составила 18,2 % в 2019 году.", [182])
+
+
+@pytest.mark.parametrize(
+    ("caption", "indicator"),
+    [
+        (
+            "The scale of digital economy in the world's leading countries in 2016—2021 (unit: billion dollars)",
+            "scale of digital economy in the world's leading countries",
+        ),
+        ("Output of Ruritania's mills, 2014-2020 [3; 4] (unit: tonnes)", "Output of Ruritania's mills"),
+        ("Lakes of Ruritania", "Lakes of Ruritania"),  # nothing to leave out
+        ("Rainfall in 2021", "Rainfall in 2021"),  # one year is no span of years
+    ],
+)
+def test_a_caption_read_as_what_its_figures_measure(caption, indicator):
+    # the unit, the span of years and the references are said elsewhere in an answer
+    assert caption_indicator(caption) == indicator

@@ -38,6 +38,7 @@ from service.answering.citations import (
 )
 from service.answering.compose import (
     amount_of,
+    caption_indicator,
     cell_phrase,
     cell_sentence,
     draft_of,
@@ -1140,7 +1141,7 @@ def _entity_label(cell: CellView, other: CellView) -> str:
 
 def _indicator(cell: CellView, entity: str) -> str:
     rest = [label.rstrip(" :") for label in cell.labels if label != entity]  # `Net revenue:` heads its rows
-    return ", ".join(r for r in rest if r) or cell.table.caption
+    return ", ".join(r for r in rest if r) or caption_indicator(cell.table.caption)
 
 
 def _compare(ctx: _Context) -> Draft | None:
@@ -1411,8 +1412,10 @@ def _label(ctx: _Context) -> Draft | None:
     ]
     shown = "; ".join(f"{name}: {raw}" for name, raw in listed)
     word = ("best" if q.direction != "less" else "worst") if rank else ("highest" if not lowest else "lowest")
+    # the period of the items ranked ("USA — the highest … in 2019"); a year asked is the answer itself
+    period = f" in {pick.cell.period_name}" if not asks_year and pick.cell.period else ""
     return Draft(
-        answer=f"{label} — the {word} {described}: {figure_text(pick.cell.value, pick.cell.raw, pick.cell.unit)} ({pick.cell.table.label}: {shown}).",
+        answer=f"{label} — the {word} {described}{period}: {figure_text(pick.cell.value, pick.cell.raw, pick.cell.unit)} ({pick.cell.table.label}: {shown}).",
         phrase=phrasing.Superlative(
             label,
             word,
