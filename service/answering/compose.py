@@ -143,6 +143,9 @@ def _verb(indicator: str) -> str:
     return "were" if head.endswith("s") and not head.endswith(("ss", "us", "is")) else "was"
 
 
+# a caption's unit (`(unit: billion dollars)`, `(in millions)`) and its reference numbers (`[24; 25]`)
+_CAPTION_UNIT = re.compile(r"\s*\((?:unit|in)\b[^)]*\)")
+_CAPTION_REFS = re.compile(r"\s*\[[\d;,\s–-]+\]")
 # a caption's span of years (`in 2016—2021`, `, 2014-2020`), which a figure of one year does not share
 _CAPTION_YEARS = re.compile(r"\s*(?:,|\b(?:in|for|during|from|over)\b)?\s*(?:19|20)\d{2}\s*[—–-]\s*(?:19|20)?\d{2}\b")
 
@@ -152,14 +155,14 @@ def caption_indicator(caption: str) -> str:
     of digital economy in the world's leading countries in 2016—2021 (unit: billion dollars)
     [24]` → `scale of digital economy in the world's leading countries` (the unit, the span of
     years and the references are said elsewhere in the answer)."""
-    text = re.sub(r"\s*\((?:unit|in)\b[^)]*\)|\s*\[[\d;,\s–-]+\]", "", caption)
+    text = _CAPTION_REFS.sub("", _CAPTION_UNIT.sub("", caption))
     text = _CAPTION_YEARS.sub("", text)
     text = re.sub(r"^(?:the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE).strip(" ,.:")
     return text or caption
 
 
 def _caption_short(caption: str, limit: int = 90) -> str:
-    text = re.sub(r"\s*\((?:unit|in)\b[^)]*\)", "", caption).strip()
+    text = _CAPTION_UNIT.sub("", caption).strip()
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 

@@ -155,11 +155,10 @@ class TableView:
     @cached_property
     def group_heads(self) -> frozenset[str]:
         """Labels of rows that print no figure and head the rows below them (`Current assets:`)."""
-        width = len(self.columns)
         return frozenset(
             keys[0]
             for r, keys in enumerate(self.row_keys)
-            if len(keys) == 1 and not any(c.raw.strip() for c in self.cells[r * width : (r + 1) * width])
+            if len(keys) == 1 and not any(c.raw.strip() for c in self.row_cells(r))
         )
 
     @cached_property
@@ -171,6 +170,11 @@ class TableView:
 
     def cell(self, row: int, col: int) -> CellView:
         return self.cells[row * len(self.columns) + col]
+
+    def row_cells(self, row: int) -> list[CellView]:
+        """The cells of row `row`, in column order."""
+        width = len(self.columns)
+        return self.cells[row * width : (row + 1) * width]
 
 
 @dataclass

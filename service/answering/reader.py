@@ -318,14 +318,12 @@ def _apply(model: ReaderModel, op: str, asked: Asked, ranked: list[tuple[float, 
         made_up = _components(asked, ranked) or _under_heading(asked, ranked)
         if made_up is not None:
             total, items = made_up
-            labels = list(dict.fromkeys(without_note_mark(c.item_label) for c in items))
-            return Reading(op, 0.0, items, max(_p(ranked, c) for c in (total, *items)), spans=labels)
+            return Reading(op, 0.0, items, max(_p(ranked, c) for c in (total, *items)), spans=_item_names(items))
         rows = _section_rows(asked, ranked, top)
-        cells = [next(c for c in top.table.cells if c.row == r and c.value is not None) for r in rows]
-        labels = list(dict.fromkeys(without_note_mark(c.item_label) for c in cells))  # each item once
+        cells = [next(c for c in top.table.row_cells(r) if c.value is not None) for r in rows]
         # the items are a run of the table's rows, found by its layout: the list is as sure as
         # its surest item (its weakest would make every long list doubtful)
-        return Reading(op, 0.0, cells, max(_p(ranked, c) for c in cells), spans=labels)
+        return Reading(op, 0.0, cells, max(_p(ranked, c) for c in cells), spans=_item_names(cells))
     if op == ops.LIST_PERIODS:
         series = _period_series(top)
         if asked.figure is not None:
@@ -452,13 +450,13 @@ def _components(asked: Asked, ranked: list[tuple[float, CellView]]) -> tuple[Cel
     every column where it has a figure, to the rounding of the printed figures) — its cell in
     the best-ranked column, and those rows' cells in that column. Found by arithmetic, whatever
     the labels say; None where no named row sums rows above it."""
-    for table, grid, r in _named_rows(asked, ranked):
-        totals = {col: c for col, c in grid[r].items() if c.value is not None}
+    for table, r in _named_rows(asked, ranked):
+        totals = {c.col: c for c in table.row_cells(r) if c.value is not None}
         if totals:
-            items = _summed_rows(grid, r, totals)
+            items = _summed_rows(table, r, totals)
             if items:
                 column = next((c.col for _, c in ranked if c.table is table and c.col in totals), min(totals))
-                return totals[column], [grid[i][column] for i in items]
+                return totals[column], [table.cell(i, column) for i in items]
     return None
 
 
@@ -467,14 +465,14 @@ def _under_heading(asked: Asked, ranked: list[tuple[float, CellView]]) -> tuple[
     (one without figures) the question names — the most words of it, where several are named
     (`Non-current` before `Current`) — up to the next heading, blank row or total. Its first
     item's cell stands for the heading."""
-    for _, grid, r in _named_rows(asked, ranked):
-        if any(c.value is not None for c in grid[r].values()):
+    for table, r in _named_rows(asked, ranked):
+        if any(c.value is not None for c in table.row_cells(r)):
             continue
         items = []
-        for below in range(r + 1, max(grid) + 1):
-            cells = grid.get(below, {})
-            figured = [c for c in cells.values() if c.value is not None]
-            if not figured or any(c.is_total for c in cells.values()):
+        for below in range(r + 1, len(table.row_keys)):
+            cells = table.row_cells(below)
+            figured = [c for c in cells if c.value is not None]
+            if not figured or any(c.is_total for c in cells):
                 break
             items.append(figured[0])
         if len(items) >= 2:
@@ -482,25 +480,25 @@ def _under_heading(asked: Asked, ranked: list[tuple[float, CellView]]) -> tuple[
     return None
 
 
-def _named_rows(asked: Asked, ranked: list[tuple[float, CellView]]) -> Iterator[tuple[TableView, dict, int]]:
+def _named_rows(asked: Asked, ranked: list[tuple[float, CellView]]) -> Iterator[tuple[TableView, int]]:
     """The rows of the ranked tables (in the order ranked) whose label the question says every
     word of — in each table, the longest label first (`Non-current` before `Current`, both said
-    by "non-current") — with the table's cells by row and column."""
+    by "non-current")."""
     said = set(asked.words)
     for table in {id(c.table): c.table for _, c in ranked}.values():
-        grid: dict[int, dict[int, CellView]] = {}
-        for cell in table.cells:
-            grid.setdefault(cell.row, {})[cell.col] = cell
-        named = []
-        for r in sorted(grid):
-            label = letters_only(words(" ".join(table.row_keys[r])))
-            if label and all(w in said or any(similar(w, s) for s in said) for w in label):
-                named.append((-len(label), r))
-        for _, r in sorted(named):
-            yield table, grid, r
+        named = sorted((-len(label), r) for r in range(len(table.row_keys)) if (label := _said_label(said, table, r)))
+        for _, r in named:
+            yield table, r
 
 
-def _summed_rows(grid: dict[int, dict[int, CellView]], row: int, totals: dict[int, CellView]) -> list[int]:
+def _said_label(said: set[str], table: TableView, r: int) -> list[str]:
+    """The words of row `r`'s label where the question says every one of them (or a near
+    spelling of it), else none."""
+    label = letters_only(words(" ".join(table.row_keys[r])))
+    return label if label and all(w in said or any(similar(w, s) for s in said) for w in label) else []
+
+
+def _summed_rows(table: TableView, row: int, totals: dict[int, CellView]) -> list[int]:
     """The fewest rows right above `row` (at least two, each with a figure in every column of
     `totals`) whose figures sum to its figures in each of those columns."""
     if not totals:
@@ -508,9 +506,9 @@ def _summed_rows(grid: dict[int, dict[int, CellView]], row: int, totals: dict[in
     sums = dict.fromkeys(totals, 0.0)
     above: list[int] = []
     for r in range(row - 1, -1, -1):
-        cells = grid.get(r, {})
-        figures = {col: _figure(cells[col]) if col in cells else None for col in totals}
-        if any(v is None for v in figures.values()) or any(c.is_total for c in cells.values()):
+        cells = table.row_cells(r)
+        figures = {col: _figure(cells[col]) for col in totals}
+        if any(v is None for v in figures.values()) or any(c.is_total for c in cells):
             return []  # a heading, a blank row or another total: the run ends without summing
         above.append(r)
         for col, v in figures.items():
@@ -534,8 +532,7 @@ def _section_rows(asked: Asked, ranked: list[tuple[float, CellView]], top: CellV
     said = set(asked.words)
 
     def named(r: int) -> bool:
-        label = letters_only(words(" ".join(table.row_keys[r])))
-        return bool(label) and all(w in said or any(similar(w, s) for s in said) for w in label)
+        return bool(_said_label(said, table, r))
 
     def item(r: int) -> bool:
         cells = [c for c in table.cells if c.row == r]
@@ -557,6 +554,11 @@ def _section_rows(asked: Asked, ranked: list[tuple[float, CellView]], top: CellV
             r += step
     rows = sorted(run)
     return rows if len(rows) >= 2 else _sure_rows(ranked, top)
+
+
+def _item_names(cells: list[CellView]) -> list[str]:
+    """The items the cells are rows of, as a list names them: each once, without a note mark."""
+    return list(dict.fromkeys(without_note_mark(c.item_label) for c in cells))
 
 
 def _items(spans: list[str]) -> list[str]:

@@ -133,7 +133,8 @@ def features(evidence: Evidence, draft: Draft) -> np.ndarray:
     quantity = asks_quantity(evidence.question)
     # a label's answer (a "which …" question's) is its name or period: the figure beside it only backs it
     figure_answer = draft.solver != "label"
-    has_figure = (figure_answer and draft.value is not None) or any(asked_figure(s) is not None for s in draft.spans)
+    has_value = figure_answer and draft.value is not None
+    has_figure = has_value or any(asked_figure(s) is not None for s in draft.spans)
     period = asks_period(evidence.question)
     periods_given = bool(draft.spans) and all(period_year(s) is not None for s in draft.spans)
     row = [
@@ -148,7 +149,7 @@ def features(evidence: Evidence, draft: Draft) -> np.ndarray:
         sum(str(y) in evidence.cited_text for y in years) / len(years) if years else 1.0,
         float(len(names)),
         evidence.names_said,
-        float(figure_answer and draft.value is not None),
+        float(has_value),
         float(figure_answer and is_percent_unit(draft.unit)),
         float(min(len(draft.spans), 5)),
         float(quantity),
