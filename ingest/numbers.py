@@ -183,9 +183,17 @@ _SCALE_OF = {
     "b": "billion",
     "trillion": "trillion",
     "trillions": "trillion",
+    "tn": "trillion",
 }
 _SCALE_WORD = r"(?P<s>thousands?|millions?|billions?|trillions?)"
-_SCALE_SHORT = r"(?P<s>thousands?|millions?|billions?|trillions?|mn|bn|mil\.?|mio|m|k|b|['’]\s?000s?|000s?)"
+_SCALE_SHORT = r"(?P<s>thousands?|millions?|billions?|trillions?|mn|bn|tn|mil\.?|mio|m|k|b|['’]\s?000s?|000s?)"
+
+
+def scale_named(word: str) -> str | None:
+    """The scale a word names, spelled out (`bn` → `billion`, `tn` → `trillion`), or None."""
+    return _SCALE_OF.get(word.lower().rstrip("."))
+
+
 # where a scale is stated (each pattern names the scale `s`)
 _SCALE_PATTERNS = [
     # `in millions`, `in € millions`, `dollars in thousands`, `$ in millions`, `amounts in billions`

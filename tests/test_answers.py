@@ -344,6 +344,36 @@ def test_which_country_is_answered_with_a_country(engine):
     assert r.value == 130652 and r.unit == "billion dollars"  # the figure that makes it the largest
 
 
+@pytest.mark.parametrize(
+    ("question", "country", "value"),
+    [
+        # the countries named anywhere, not only after "which": Russia's own table ranks no countries
+        ("Among the leading countries, which had the lowest digital economy scale in 2018?", "Russia", 2942),
+        ("In 2016, whose digital economy was the largest of the countries compared?", "USA", 108381),
+    ],
+)
+def test_a_superlative_over_countries_ranks_the_countries(engine, question, country, value):
+    r = engine.ask(question)
+    assert r.answered and r.answer.startswith(country), r.answer
+    assert first(r).table == "Table 3"
+    assert r.value == value
+
+
+@pytest.mark.parametrize(
+    ("question", "table", "value"),
+    [
+        # typed in lower case: the index's name recased as the paper prints it, not word by word
+        ("what was china's ai score in the 2020 global connectivity index?", "Table 10", 48),
+        # a scale written short
+        ("What was China's GDP in 2014 in tn yuan?", "Table 1", 64.3),
+    ],
+)
+def test_a_question_typed_quickly_is_answered_as_typed_carefully(engine, question, table, value):
+    r = engine.ask(question)
+    assert r.answered and r.value == value, r.answer
+    assert first(r).table == table
+
+
 def test_a_share_is_read_from_a_sentence_whose_year_is_in_the_sentence_before(engine):
     """ "In the first half of 2022, China's … . Online sales in Russia reached 2.3 trillion rubles
     … up 50 percent year on year, accounting for 11.2 percent of total retail sales from 8.8

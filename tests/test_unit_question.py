@@ -59,6 +59,15 @@ def test_a_capitalised_first_word_before_of_is_not_a_name():
     assert "ruritanian" in q.entities
 
 
+def test_a_function_word_capitalised_by_its_place_is_not_a_name():
+    assert parse_question("Among the lake countries, which had the lowest rainfall in 2018?").entities == []
+    assert parse_question("In 2018, Among the lake countries, which was the wettest?").entities == []
+    assert parse_question("During 2019, how many lakes did Ruritania drain?").entities == ["ruritania"]
+    # inside a clause a capitalised function word is a label's (`Other liabilities`), and an acronym is a name
+    assert parse_question("What was the amount of Other liabilities in 2019?").entities == ["other"]
+    assert parse_question("US lakes: which was the deepest in 2019?").entities == ["usa"]
+
+
 # -- intent, direction, operation --------------------------------------------------------
 
 
@@ -75,6 +84,9 @@ def test_a_capitalised_first_word_before_of_is_not_a_name():
         ("How did the score of Ruritania change from 2015 to 2020?", "derived", None, "change"),
         ("In which year was the highest number of wind farms?", "label", "more", None),
         ("Which region has the lowest rainfall in 2021?", "label", "less", None),
+        # "whose" asks which item, and "compared" without two things named is no comparison of two
+        ("In 2016, whose rainfall was the highest of the regions compared?", "label", "more", None),
+        ("Whose rainfall was higher in 2016, Ruritania's or Freedonia's?", "compare", "more", None),
         ("What is the source of the data in Table 3?", "source", None, None),
         ("Who publishes the Global Lake Quality Index?", "source", None, None),
         # "from" opens a change only where a period follows it

@@ -433,6 +433,8 @@ def test_is_missing_sees_a_dash_beside_a_currency_but_not_a_bare_unit():
         ("RMB’Million", "RMB", "million", ()),
         ("(millions)", None, "million", ()),
         ("2019 $'000", "$", "thousand", ()),
+        ("$bn", "$", "billion", ()),
+        ("£tn", "£", "trillion", ()),
     ],
 )
 def test_read_scale(text, currency, scale, excepted):

@@ -80,7 +80,9 @@ from service.answering.textmatch import content_words, letters_only, name_initia
 from service.answering.translate import english_reading
 from service.answering.verifier import Recorder, Verifier
 
-_ASKS_COUNTRY = re.compile(r"\b(which|what) (country|countries|nation|nations|economy|economies)\b", re.IGNORECASE)
+# the items a superlative ranks are countries: "which country …", "among the leading countries, which …",
+# "whose … was the largest of the countries compared?"
+_ASKS_COUNTRY = re.compile(r"\b(?:countries|country|nations?|economies)\b|\b(?:which|what) economy\b", re.IGNORECASE)
 MIN_COVERAGE = 0.5  # share of the question's words a table or sentence must account for
 EXACT_FACT = 1.9  # a dataset row's match score (coverage + precision, at most 2) that beats a sentence
 PASSAGES_READ = 12

@@ -20,9 +20,14 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 from spellchecker import SpellChecker
 
+from ingest.numbers import scale_named
 from service.answering.textmatch import stem
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?:['’][A-Za-z]+)?|[0-9]+[A-Za-z]+[A-Za-z0-9]*")
+# a name of two to six capitalised words (`Global Connectivity Index`, `Internet of Things` aside)
+_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[ -][A-Z][A-Za-z0-9]*){1,5}\b")
+_FIRST_WORD = re.compile(r"[a-z0-9]+")
+_LOWER_WORD = re.compile(r"(?<![A-Za-z0-9])[a-z][a-z0-9]*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
 
 
@@ -36,11 +41,22 @@ class QuestionNormaliser:
         forms: dict[str, Counter[str]] = defaultdict(Counter)
         for text in texts:
             counts.update(m.group(0).lower() for m in _WORD.finditer(text))
-        for text in running_text:
+        sentences = list(running_text)
+        names: dict[str, Counter[str]] = defaultdict(Counter)
+        for text in sentences:
             for match in _WORD.finditer(text):
                 if not _SENTENCE_START.search(text[max(0, match.start() - 3) : match.start()]):
                     forms[match.group(0).lower()][match.group(0)] += 1
+            for run in _NAME.finditer(text):
+                if not _SENTENCE_START.search(text[max(0, run.start() - 3) : run.start()]):
+                    names[run.group(0).lower()][run.group(0)] += 1
         self.counts = counts
+        self._names = self._consistent_names(names, sentences)
+        self._name_pattern = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(self._names, key=len, reverse=True))) + r")\b")
+            if self._names
+            else None
+        )
         self._vocabulary = [w for w in counts if len(w) >= 3]
         # the casing the documents print a word in, when they agree (`GDP`, `China`, `5G`)
         self._casing = {}
@@ -57,7 +73,33 @@ class QuestionNormaliser:
         # casing is restored only in a question typed all in lower case: one that uses capitals
         # anywhere says what its names are
         recase = question[1:] == question[1:].lower()
+        if recase and self._name_pattern is not None:
+            # a name of several words as the documents print it (`Global Cybersecurity Index`):
+            # word by word, `global` and `index` are common words, and keep their case
+            question = self._name_pattern.sub(lambda m: self._names[m.group(0)], question)
         return _WORD.sub(lambda m: self._word(m.group(0), recase), question)
+
+    @staticmethod
+    def _consistent_names(names: dict[str, Counter[str]], sentences: list[str]) -> dict[str, str]:
+        """Each run of capitalised words the running text prints (not at a sentence's start),
+        where it prints those words so nearly always: `Global Connectivity Index`, not the
+        `Digital Economy` of a programme's title in a text that mostly writes `digital economy`."""
+        by_first: dict[str, list[str]] = defaultdict(list)
+        for lower in names:
+            by_first[_FIRST_WORD.match(lower).group(0)].append(lower)  # type: ignore[union-attr]
+        written_lower: Counter[str] = Counter()  # `global connectivity index`, as written
+        for text in sentences:
+            for word in _LOWER_WORD.finditer(text):
+                for name in by_first.get(word.group(0), ()):
+                    end = word.start() + len(name)
+                    if text.startswith(name, word.start()) and not text[end : end + 1].isalnum():
+                        written_lower[name] += 1
+        out = {}
+        for lower, seen in names.items():
+            form, n = seen.most_common(1)[0]
+            if n >= 0.75 * (sum(seen.values()) + written_lower[lower]):
+                out[lower] = form
+        return out
 
     def _word(self, word: str, recase: bool) -> str:
         lower = word.lower()
@@ -66,10 +108,19 @@ class QuestionNormaliser:
         name = self._casing.get(lower[:-1]) if lower.endswith("s") else None
         if name and name != name.lower():  # `Chinas`, `USAs`: a name's possessive, its apostrophe dropped
             return f"{name if recase or word[0].isupper() else lower[:-1]}'s"
-        fixed = self._spelling(lower) or self._abbreviation(lower) or self._english_spelling(lower)
+        fixed = (
+            self._scale(lower) or self._spelling(lower) or self._abbreviation(lower) or self._english_spelling(lower)
+        )
         if fixed is None:
             return word
         return self._case(fixed, fixed) if recase else fixed
+
+    def _scale(self, lower: str) -> str | None:
+        """A scale's short form that English does not spell so (`tn` → `trillion`; `bn` and `mn`
+        are English words to the spell checker, and the answerer reads them as they are)."""
+        if len(lower) < 2 or self._english.known([lower]):
+            return None
+        return scale_named(lower)
 
     def _english_spelling(self, lower: str) -> str | None:
         """A word neither the documents nor English use, one slip from an English word (`laarger`)."""

@@ -11,8 +11,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 from index.tokenize import tokenize
 from ingest.numbers import parse_number
+from ingest.periods import is_period_word
 from service.answering import countries
 from service.answering.evidence import asked_years
 from service.answering.textmatch import name_initials
@@ -371,6 +374,9 @@ def acronym_words(text: str) -> dict[str, list[str]]:
     return {initials: norm_tokens(run) for initials, run in name_initials(text)}
 
 
+_CLAUSE_END = re.compile(r"[,;:]\s*$")
+
+
 def _entities(text: str) -> list[str]:
     """Capitalised words and acronyms that are not sentence furniture (`What`, `In`), and
     country names in any script."""
@@ -384,6 +390,10 @@ def _entities(text: str) -> list[str]:
             continue
         if match.start() == len(text) - len(text.lstrip()) and not word.isupper() and _OF_NEXT.match(text, match.end()):
             continue  # "Size of …" opens the sentence: capitalised by position, not a name
+        opens_clause = match.start() == len(text) - len(text.lstrip()) or _CLAUSE_END.search(text, 0, match.start())
+        if opens_clause and not word.isupper() and word.lower() in ENGLISH_STOP_WORDS and not is_period_word(word):
+            # "Among …", "In 2018, Among …": capitalised by its place (a row's `Other liabilities` is a name)
+            continue
         for token in norm_tokens(word):
             if len(token) > 1 and token not in out and token not in QUESTION_WORDS:
                 out.append(token)
@@ -497,12 +507,14 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         return "label", direction, None
     if len(entities) >= 2 and has("compare", "compared", "comparison"):
         return "compare", direction or "more", None  # "how did A and B compare on X": both, and which is ahead
-    if direction and (
-        has("which", "who", "did", "was", "is", "does")
+    if (
+        direction
+        and (entities or " or " in lowered)  # two things compared; "the largest of the countries compared" names none
+        and has("which", "who", "did", "was", "is", "does")
         and (" or " in lowered or has("than", "compared", "vs", "vs.", "versus", *_OUTDO))
     ):
         return "compare", direction, None
-    if direction and re.search(r"\b(which|what|who)\b", lowered) and " or " not in lowered and not has("than"):
+    if direction and re.search(r"\b(which|what|who|whose)\b", lowered) and " or " not in lowered and not has("than"):
         return "label", direction, None
     if sum(is_country(e) for e in entities) >= 2:
         # two countries and one thing asked of them ("did A beat B on X", "was A's X above or below

@@ -32,7 +32,7 @@ from service.answering.textmatch import WordWeights, fuzzy, letters_only, simila
 _FIGURE = re.compile(
     r"(?:(?:US|A|C|HK|S)?[$€£¥₹]\s?|\b(?:USD|EUR|GBP|RMB|CNY)\s?)?\(?-?\d[\d,]*(?:\.\d+)?\)?"
     rf"(?:\s?(?:%|percent\b|per\s?cent\b)|{CHINESE_UNIT_AFTER})?"  # `17.2万亿美元`: the Chinese unit too
-    r"(?:\s(?:thousand|million|billion|trillion|bn|mn|m)\b)?"
+    r"(?:\s(?:thousand|million|billion|trillion|bn|mn|tn|m)\b)?"
     r"(?:\s(?:days?|months?|years?|weeks?|hours?|basis points|shares|employees|people|customers|stores|"
     r"countries|times|percentage points|points)\b(?![\s-]+(?:on|over|to)[\s-]+(?:year|date)))?",  # not "year on year"
     re.IGNORECASE,
