@@ -366,6 +366,8 @@ def test_a_superlative_over_countries_ranks_the_countries(engine, question, coun
         ("what was china's ai score in the 2020 global connectivity index?", "Table 10", 48),
         # a scale written short
         ("What was China's GDP in 2014 in tn yuan?", "Table 1", 64.3),
+        # a possessive without its apostrophe, of a name only a table's labels print
+        ("What was the USAs digital economy in 2016?", "Table 3", 108381),
     ],
 )
 def test_a_question_typed_quickly_is_answered_as_typed_carefully(engine, question, table, value):

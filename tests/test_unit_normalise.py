@@ -20,9 +20,12 @@ TEXTS = [
 ]
 
 
+LABELS = ["Country", "FRD", "Rainfall (mm)"]  # a table's labels: not running text
+
+
 @pytest.fixture(scope="module")
 def normalise() -> QuestionNormaliser:
-    return QuestionNormaliser(TEXTS, TEXTS)
+    return QuestionNormaliser([*TEXTS, *LABELS], TEXTS)
 
 
 def test_a_name_of_several_words_is_recased_as_the_documents_print_it(normalise):
@@ -47,3 +50,10 @@ def test_a_scale_written_short_is_spelled_out_where_english_does_not_spell_it_so
     assert normalise("What was the output in 2014 in tn yuan?") == "What was the output in 2014 in trillion yuan?"
     # `bn` and `mn` are read as they are by the answerer: left alone
     assert normalise("What was the output in 2014 in bn yuan?") == "What was the output in 2014 in bn yuan?"
+
+
+def test_an_acronym_only_a_label_prints_is_known_by_its_capitals(normalise):
+    # `FRD` is printed by a label alone: its capitals are its own (a label's first letter is not)
+    assert normalise("What was the FRDs rainfall in 2019?") == "What was the FRD's rainfall in 2019?"
+    assert normalise("what was the frds rainfall in 2019?") == "what was the FRD's rainfall in 2019?"
+    assert normalise("what was the country rainfall?") == "what was the country rainfall?"

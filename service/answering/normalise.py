@@ -39,8 +39,12 @@ class QuestionNormaliser:
         self._english = SpellChecker(distance=1)
         counts: Counter[str] = Counter()
         forms: dict[str, Counter[str]] = defaultdict(Counter)
+        acronyms: Counter[str] = Counter()  # `USA`, `GDP` as a table's label prints them
         for text in texts:
-            counts.update(m.group(0).lower() for m in _WORD.finditer(text))
+            for m in _WORD.finditer(text):
+                counts[m.group(0).lower()] += 1
+                if len(m.group(0)) >= 2 and m.group(0).isupper():
+                    acronyms[m.group(0)] += 1
         sentences = list(running_text)
         names: dict[str, Counter[str]] = defaultdict(Counter)
         for text in sentences:
@@ -64,6 +68,11 @@ class QuestionNormaliser:
             form, n = seen.most_common(1)[0]
             if form != lower and n >= 0.75 * sum(seen.values()):
                 self._casing[lower] = form
+        # a word in capitals is an acronym wherever it is printed, a label too (a label's first
+        # letter is capitalised by convention, its every letter is not): `USA` of Table 3
+        for form in acronyms:
+            if form.lower() not in forms:  # the running text, where it prints the word, decides
+                self._casing.setdefault(form.lower(), form)
 
     def is_english(self, word: str) -> bool:
         """Whether a word is a common English word (`company`, `board`), not only a name."""
