@@ -25,7 +25,8 @@ from service.answering.textmatch import stem
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?:['’][A-Za-z]+)?|[0-9]+[A-Za-z]+[A-Za-z0-9]*")
 # a name of two to six capitalised words (`Global Connectivity Index`, `Internet of Things` aside)
-_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[ -][A-Z][A-Za-z0-9]*){1,5}\b")
+_NAME_WORDS = 6
+_NAME = re.compile(rf"\b[A-Z][A-Za-z0-9]*(?:[ -][A-Z][A-Za-z0-9]*){{1,{_NAME_WORDS - 1}}}\b")
 _FIRST_WORD = re.compile(r"[a-z0-9]+")
 _LOWER_WORD = re.compile(r"(?<![A-Za-z0-9])[a-z][a-z0-9]*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
@@ -56,11 +57,6 @@ class QuestionNormaliser:
                     names[run.group(0).lower()][run.group(0)] += 1
         self.counts = counts
         self._names = self._consistent_names(names, sentences)
-        self._name_pattern = (
-            re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(self._names, key=len, reverse=True))) + r")\b")
-            if self._names
-            else None
-        )
         self._vocabulary = [w for w in counts if len(w) >= 3]
         # the casing the documents print a word in, when they agree (`GDP`, `China`, `5G`)
         self._casing = {}
@@ -82,11 +78,26 @@ class QuestionNormaliser:
         # casing is restored only in a question typed all in lower case: one that uses capitals
         # anywhere says what its names are
         recase = question[1:] == question[1:].lower()
-        if recase and self._name_pattern is not None:
-            # a name of several words as the documents print it (`Global Cybersecurity Index`):
-            # word by word, `global` and `index` are common words, and keep their case
-            question = self._name_pattern.sub(lambda m: self._names[m.group(0)], question)
+        if recase and self._names:
+            question = self._recase_names(question)
         return _WORD.sub(lambda m: self._word(m.group(0), recase), question)
+
+    def _recase_names(self, question: str) -> str:
+        """Each name of several words as the documents print it (`Global Cybersecurity Index`):
+        word by word, `global` and `index` are common words, and keep their case. The longest
+        name from each word on, looked up by its words (as many lookups as the question has
+        words, however many names the documents have)."""
+        words = list(_LOWER_WORD.finditer(question))
+        out, done, k = [], 0, 0
+        while k < len(words):
+            for last in range(min(len(words), k + _NAME_WORDS) - 1, k, -1):
+                form = self._names.get(question[words[k].start() : words[last].end()])
+                if form is not None:
+                    out += [question[done : words[k].start()], form]
+                    done, k = words[last].end(), last
+                    break
+            k += 1
+        return "".join([*out, question[done:]])
 
     @staticmethod
     def _consistent_names(names: dict[str, Counter[str]], sentences: list[str]) -> dict[str, str]:

@@ -388,10 +388,11 @@ def _entities(text: str) -> list[str]:
         named = _is_country_word(word) or word[:1].isupper() or (len(word) > 1 and word.isupper())
         if not named or word.lower() in QUESTION_WORDS or word.lower() in GENERIC:
             continue
-        if match.start() == len(text) - len(text.lstrip()) and not word.isupper() and _OF_NEXT.match(text, match.end()):
+        opens = match.start() == len(text) - len(text.lstrip())
+        if opens and not word.isupper() and _OF_NEXT.match(text, match.end()):
             continue  # "Size of …" opens the sentence: capitalised by position, not a name
-        opens_clause = match.start() == len(text) - len(text.lstrip()) or _CLAUSE_END.search(text, 0, match.start())
-        if opens_clause and not word.isupper() and word.lower() in ENGLISH_STOP_WORDS and not is_period_word(word):
+        opens = opens or bool(_CLAUSE_END.search(text, 0, match.start()))
+        if opens and not word.isupper() and word.lower() in ENGLISH_STOP_WORDS and not is_period_word(word):
             # "Among …", "In 2018, Among …": capitalised by its place (a row's `Other liabilities` is a name)
             continue
         for token in norm_tokens(word):
