@@ -26,6 +26,12 @@ def test_years_are_not_numbers_and_printed_figures_are():
     assert q.numbers == [1361.0, 16.5]
 
 
+def test_a_period_written_as_a_code_is_a_period_not_a_name():
+    assert parse_question("What was the harvest of Ruritania in H1 2022?").entities == ["ruritania"]
+    assert parse_question("What was the harvest in Q4 2019 and in FY19?").entities == []
+    assert parse_question("How many 5G masts were built in H2 2022?").entities == ["5g"]  # a code stays a name
+
+
 def test_digits_inside_words_and_codes_are_not_numbers():
     q = parse_question("How many 5G masts did Ruritania build in 2022?")
     assert q.numbers == []

@@ -388,6 +388,8 @@ def _entities(text: str) -> list[str]:
         named = _is_country_word(word) or word[:1].isupper() or (len(word) > 1 and word.isupper())
         if not named or word.lower() in QUESTION_WORDS or word.lower() in GENERIC:
             continue
+        if any(ch.isdigit() for ch in word) and is_period_word(word):
+            continue  # `H1`, `Q4`, `FY19` say when, as a year does: a period, not a name
         opens = match.start() == len(text) - len(text.lstrip())
         if opens and not word.isupper() and _OF_NEXT.match(text, match.end()):
             continue  # "Size of …" opens the sentence: capitalised by position, not a name
@@ -403,7 +405,7 @@ def _entities(text: str) -> list[str]:
             out.append(ALIASES[token])
     for match in _CODE.finditer(text):  # `5G` is not `6G`: a code with a digit is a name
         token = match.group(0).lower()
-        if token not in out:
+        if token not in out and not is_period_word(token):
             out.append(token)
     return out
 
