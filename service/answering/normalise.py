@@ -27,7 +27,6 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?:['’][A-Za-z]+)?|
 # a name of two to six capitalised words (`Global Connectivity Index`, `Internet of Things` aside)
 _NAME_WORDS = 6
 _NAME = re.compile(rf"\b[A-Z][A-Za-z0-9]*(?:[ -][A-Z][A-Za-z0-9]*){{1,{_NAME_WORDS - 1}}}\b")
-_FIRST_WORD = re.compile(r"[a-z0-9]+")
 _LOWER_WORD = re.compile(r"(?<![A-Za-z0-9])[a-z][a-z0-9]*")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
 
@@ -40,12 +39,12 @@ class QuestionNormaliser:
         self._english = SpellChecker(distance=1)
         counts: Counter[str] = Counter()
         forms: dict[str, Counter[str]] = defaultdict(Counter)
-        acronyms: Counter[str] = Counter()  # `USA`, `GDP` as a table's label prints them
+        acronyms: set[str] = set()  # `USA`, `GDP` as a table's label prints them
         for text in texts:
             for m in _WORD.finditer(text):
                 counts[m.group(0).lower()] += 1
                 if len(m.group(0)) >= 2 and m.group(0).isupper():
-                    acronyms[m.group(0)] += 1
+                    acronyms.add(m.group(0))
         sentences = list(running_text)
         names: dict[str, Counter[str]] = defaultdict(Counter)
         for text in sentences:
@@ -106,7 +105,7 @@ class QuestionNormaliser:
         `Digital Economy` of a programme's title in a text that mostly writes `digital economy`."""
         by_first: dict[str, list[str]] = defaultdict(list)
         for lower in names:
-            by_first[_FIRST_WORD.match(lower).group(0)].append(lower)  # type: ignore[union-attr]
+            by_first[re.split(r"[ -]", lower, maxsplit=1)[0]].append(lower)
         written_lower: Counter[str] = Counter()  # `global connectivity index`, as written
         for text in sentences:
             for word in _LOWER_WORD.finditer(text):
