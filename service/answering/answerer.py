@@ -240,7 +240,6 @@ class _Context:
         self.matcher = library.matcher
         self.reader = library.reader
         self.normaliser = library.normaliser
-        self.operation: tuple[str, float] = (ops.OTHER, 0.0)  # the reader's operation, and how sure
         self.operations: list[tuple[str, float]] = []  # every operation and its probability, likeliest first
         self.text_likely = 0.0  # the reader's chance that the answer is printed in running text
         self.figure_likely = 1.0  # the reader's chance that the answer is a figure, not words
@@ -265,7 +264,6 @@ class _Context:
             self.facts()
         if self.reader is not None:
             self.operations = operations(self.reader, self.q.text)
-            self.operation = self.operations[0]
             self.text_likely = self.reader.text_likely(self.q.text)
             self.figure_likely = self.reader.figure_likely(self.q.text)
 
@@ -273,6 +271,11 @@ class _Context:
     def words_asked(self) -> bool:
         """The question asks for words (a clause, a name), not a figure."""
         return self.figure_likely < READER_WORDS_ASKED
+
+    @property
+    def operation(self) -> tuple[str, float]:
+        """The reader's likeliest operation, and how sure (`other`, 0 without a reader)."""
+        return self.operations[0] if self.operations else (ops.OTHER, 0.0)
 
     def probability_of(self, operation: str) -> float:
         """The operation model's probability that the question asks for `operation`."""

@@ -535,7 +535,7 @@ def _section_rows(asked: Asked, ranked: list[tuple[float, CellView]], top: CellV
         return bool(_said_label(said, table, r))
 
     def item(r: int) -> bool:
-        cells = [c for c in table.cells if c.row == r]
+        cells = table.row_cells(r)
         return any(c.value is not None for c in cells) and not cells[0].is_total
 
     seed = next((c.row for _, c in ranked if c.table is table and item(c.row) and not named(c.row)), None)
@@ -593,7 +593,7 @@ def _p(ranked: list[tuple[float, CellView]], cell: CellView) -> float:
 
 def _row_series(cell: CellView) -> list[CellView]:
     """The cells of the cell's row (its series over the columns), in column order."""
-    return [c for c in cell.table.cells if c.row == cell.row]
+    return cell.table.row_cells(cell.row)
 
 
 def _at_years(row: list[CellView], years: list[int]) -> list[CellView] | None:
