@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export CITEQA_DATA_DIR ?= $(DATA)
 
-.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-multilingual eval-robust eval-tatqa eval-tatqa-cv eval-tatqa-elsewhere train-reader train-verifier train-crosslingual clean
+.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-forms eval-multilingual eval-robust eval-tatqa eval-tatqa-cv eval-tatqa-elsewhere train-reader train-verifier train-crosslingual clean
 
 install: $(VENV)/.installed
 
@@ -82,6 +82,10 @@ eval: ingest
 
 # Russian and Chinese questions, and English questions over the Chinese CAICT PDF, scored with
 # accuracy by language (eval/README.md)
+# English questions in forms the answerer was not built with (eval/README.md)
+eval-forms: ingest
+	$(BIN)/citeqa eval eval/paper_forms.jsonl
+
 eval-multilingual: ingest
 	$(BIN)/citeqa eval eval/paper_multilingual.jsonl
 	$(BIN)/citeqa eval eval/paper_crosslingual.jsonl

@@ -441,6 +441,19 @@ def names_a_part(text: str, start: int) -> bool:
     return _PART_BEFORE.search(text, max(0, start - 12), start) is not None
 
 
+_CJK_START = 0x2E80  # the first of the CJK blocks
+
+
+def in_a_name(text: str, start: int) -> bool:
+    """The figure printed from text[start] (its currency, sign or first digit) is glued to the
+    word before it, part of a name: `COVID-19`, `G20` (the `-` there is a hyphen, not a minus).
+    Chinese prints figures against its words (`达17.2万亿美元`): a CJK character glues nothing."""
+    i = start - 1
+    if i >= 0 and text[i] == "-":
+        i -= 1
+    return i >= 0 and text[i].isalpha() and ord(text[i]) < _CJK_START
+
+
 @dataclass(frozen=True)
 class PrintedFigure:
     """A figure in running text: the value as printed (41.4 in `41.4万亿美元`), its unit in

@@ -186,6 +186,15 @@ def test_multilingual_question_files_load():
         assert len({i["id"] for i in items}) == len(items)
 
 
+@pytest.mark.unit
+def test_the_question_forms_file_loads():
+    """`make eval-forms` (eval/README.md): English questions with a gold figure, or `abstain`."""
+    items = load_questions(ROOT / "eval" / "paper_forms.jsonl")
+    assert len({i["id"] for i in items}) == len(items) == 51
+    assert {i["lang"] for i in items} == {"en"}
+    assert all(i["numbers"] or i["kind"] == "abstain" for i in items)
+
+
 # -- input ---------------------------------------------------------------------------
 def test_bad_input_names_the_line(tmp_path):
     path = tmp_path / "q.jsonl"

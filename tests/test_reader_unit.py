@@ -415,7 +415,8 @@ def test_candidates_hold_the_figure_the_cause_and_the_sentence():
 
 
 def test_candidates_are_bounded_in_length():
-    long_sentence = " ".join(f"word{i}" for i in range(120)) + "."
+    # figures are boundaries (`word7` is a name, not a figure: `7` is glued to its word)
+    long_sentence = " ".join(f"word {i}" for i in range(120)) + "."
     _, cands = sentence_candidates("What is it?", long_sentence, lead="")
     inner = [c for c in cands if c.text != long_sentence.rstrip(".")]
     assert inner and all(len(c.text.split()) <= 46 for c in inner)

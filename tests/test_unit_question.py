@@ -197,3 +197,48 @@ def test_countries_come_from_iso_3166_not_a_hand_list():
 
     assert all(is_country(name) for name in ("brazil", "kazakhstan", "india", "russia", "usa", "russian"))
     assert not any(is_country(word) for word in ("revenue", "digital", "economy", "total"))
+
+
+# -- a change in percent, a comparison with what is above or below -------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was the percent increase in Ruritania's exports from 2018 to 2020?",
+        "By what percentage did Ruritania's exports grow from 2018 to 2020?",
+        "What was the % change in Ruritania's exports between 2018 and 2020?",
+        "How much did Ruritania's exports rise in percentage terms from 2018 to 2020?",
+    ],
+)
+def test_a_percent_word_bound_to_the_change_asks_the_change_in_percent(question):
+    q = parse_question(question)
+    assert q.intent == "derived" and q.operation == "percent_change"
+    assert "percent" not in q.cues  # the exports row is asked for, not a percentage row
+
+
+def test_a_change_of_a_share_is_a_change_not_a_change_in_percent():
+    q = parse_question("How did the export share of Ruritania change from 2018 to 2020?")
+    assert q.operation == "change" and "percent" in q.cues
+
+
+def test_above_or_below_what_follows_is_a_comparison():
+    q = parse_question("Was Ruritania's harvest above the average in 2020?")
+    assert q.intent == "compare" and q.direction == "more"
+    assert parse_question("Was Ruritania's harvest below Freedonia's in 2020?").direction == "less"
+    # a size, not a comparison
+    q = parse_question("What was the revenue of the 28nm and below technologies in 2019?")
+    assert q.intent == "value" and q.direction is None
+
+
+def test_up_on_a_year_is_the_change_since_that_year():
+    q = parse_question("How much was Ruritania's harvest up on 2018 in 2019?")
+    assert q.intent == "derived" and q.operation == "change" and q.years == [2018, 2019]
+    assert "up" not in q.content  # the change's direction, not what is measured
+    assert parse_question("How much was the harvest down against 2019 in 2020?").operation == "change"
+
+
+def test_the_two_countries_compared_is_a_comparison_naming_neither():
+    q = parse_question("How do the two countries compare on harvests in 2020?")
+    assert q.intent == "compare" and q.entities == []
+    assert q.content == ["harvests"]

@@ -189,3 +189,19 @@ def test_references_table_numbers_years_and_asked_numbers_are_not_figures():
     figure = figure_of("How many lakes above 300 metres were there in 2020?", sentence)
     assert figure.value == 120.0
     assert figure_of("What was it in 2020?", "In 2020, see table 14 [12].") is None
+
+
+# -- a figure's own year ------------------------------------------------------------------------
+
+
+def test_a_figure_dated_by_another_year_is_not_the_asked_years():
+    # the asked year is printed in the sentence only as a cited report's title year
+    sentence = "According to the Harvest Outlook (2023), the grain crop of Ruritania grew from 2.6 million tonnes in 2005 to 4.5 million tonnes in 2021."
+    assert figure_of("How large was the grain crop of Ruritania in 2023?", sentence) is None
+    assert figure_of("How large was the grain crop of Ruritania in 2021?", sentence).value == 4.5
+
+
+def test_figures_followed_by_a_list_of_years_are_paired_respectively_not_dropped():
+    sentence = "The average rate of Ruritania was 3.96% and 3.88% for 2019 and 2018, respectively."
+    assert figure_of("What was the average rate of Ruritania in 2018?", sentence).value == 3.88
+    assert figure_of("What was the average rate of Ruritania in 2019?", sentence).value == 3.96

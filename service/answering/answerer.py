@@ -442,6 +442,10 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
         overrides = READER_COMPUTES if draft.solver == "derived" else READER_OVERRIDES
         if op not in overrides or op_p < READER_OPERATION:
             return draft
+        if _percent_change(draft) and op != ops.CHANGE_RATIO or _rank_move(draft):
+            # the question's words ask the change in percent, or the places a rank moved (a
+            # lower rank is better): no other computation is it
+            return draft
         if op == ops.COUNT and _measures_the_counted(ctx, draft):
             return draft  # "how many Internet users …": the figure is the number asked, not a count of rows
         if draft.solver == "value" and op in (ops.PERCENT_OF, ops.CHANGE_RATIO) and is_percent_unit(draft.unit):
@@ -456,14 +460,20 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
     for reading in ctx.readings():
         if draft.answered and reading.text is not None and _wrong_kind(ctx, reading.spans):
             continue  # a clause does not replace a figure for "how large …"
-        if text_first and draft.solver == "derived" and reading.text is None:
-            continue  # only a clause of the text replaces a computed change (a cell would not say why)
+        if text_first and reading.text is None:
+            continue  # text is read first: only a clause of it replaces the figure (a cell would not say why)
+        if draft.answered and _in_another_currency(ctx, reading) and not _other_currency_asked(ctx, draft.unit):
+            continue  # the figure in the currency asked is not replaced by one in another
         if text_first and ctx.words_asked and not _clause(reading):
             continue  # where words are asked, another figure would not replace a figure
         if ctx.holds(reading):
             figure = reading.cells[0].value if reading.op == ops.SPAN and reading.cells else reading.value
             if draft.answered and figure is not None and _same_figure(figure, draft.value):
-                return draft  # the reading agrees with the solver's figure, which says it in its own words
+                if draft.solver != "derived":
+                    return draft  # the reading agrees with the solver's figure, which says it in its own words
+                # a figure computed both ways: the reading's evidence (what the verifier learned to
+                # judge), said in the solver's words
+                return replace(_reader_draft(ctx, reading), answer=draft.answer, phrase=draft.phrase)
             return _reader_draft(ctx, reading)
     return draft
 
@@ -958,6 +968,7 @@ def _value(ctx: _Context) -> Draft | None:
     cells = [
         m for m in ctx.cells() if m.coverage >= MIN_COVERAGE and m.strong_coverage >= MIN_COVERAGE and not m.foreign
     ]
+    cells = _ranks_if_asked(ctx, cells)
     sentences = [s for s in ctx.sentences() if s.coverage >= MIN_COVERAGE]
     cells = _in_asked_currency(ctx, cells)
     best_cell = _latest_if_unasked(ctx, cells[0]) if cells else None
@@ -974,6 +985,18 @@ def _value(ctx: _Context) -> Draft | None:
     return None
 
 
+def _ranks_if_asked(ctx: _Context, cells: list[CellMatch]) -> list[CellMatch]:
+    """A rank answers a question that asks for a place, or, where nothing else answers, one that
+    does not ask how much: "How large was China's digital economy in 2022?" is not its place in a
+    competitiveness ranking, and "the EGDI value of Russia" is the index a dataset gives, not the
+    rank a table of ranks gives."""
+    if ctx.q.cues & {"rank", "score"}:
+        return cells
+    unranked = [m for m in cells if not _is_rank(m.cell)]
+    facts = [f for f in ctx.facts() if not set(norm_tokens(f.fact.unit or "")) & RANK_WORDS]
+    return unranked if unranked or facts or verifier.asks_quantity(ctx.q.text) else cells
+
+
 def _in_asked_currency(ctx: _Context, cells: list[CellMatch]) -> list[CellMatch]:
     """The cells in the currency the question asks for ("… in dollars") first, when a table
     gives the figure in it (the best match in yuan is the same figure in another currency)."""
@@ -988,6 +1011,11 @@ def _currency_note(ctx: _Context, unit: str | None) -> str:
     """What to say before a figure given in another currency than the question asks for."""
     asked = _other_currency_asked(ctx, unit)
     return f"The documents give this in {unit}, not in the currency asked ({asked}): " if asked else ""
+
+
+def _in_another_currency(ctx: _Context, reading: Reading) -> bool:
+    """The reading's figures are in another currency than the question asks for."""
+    return any(_other_currency_asked(ctx, cell.unit) for cell in reading.cells)
 
 
 def _other_currency_asked(ctx: _Context, unit: str | None) -> str:
@@ -1090,6 +1118,8 @@ def _sentence_draft(ctx: _Context, match: SentenceMatch) -> Draft:
 def _pair(ctx: _Context) -> tuple[CellMatch, CellMatch] | None:
     """Two cells that differ only in the entity: the same table, indicator and year."""
     q = ctx.q
+    if len(q.entities) <= 1 and q.intent == "compare":
+        return _pair_with_said_row(ctx) if q.entities else _the_two(ctx)
     if len(q.entities) < 2:
         return None
     for i, a_name in enumerate(q.entities):
@@ -1113,6 +1143,48 @@ def _pair(ctx: _Context) -> tuple[CellMatch, CellMatch] | None:
                     ):
                         if a.cell is not b.cell:
                             return a, b
+    return None
+
+
+def _pair_with_said_row(ctx: _Context) -> tuple[CellMatch, CellMatch] | None:
+    """One entity compared with another row of its table that the question names by a word of
+    its own label, not a name ("Was China's broadband score above the average?": the `Average
+    score` row): the best cell of the entity and that row's cell of the same indicator and year."""
+    for a in ctx.cells()[:30]:
+        if a.coverage < MIN_COVERAGE or a.cell.value is None:
+            continue
+        own = set(norm_tokens(" ".join(a.cell.labels)))
+        for c in a.cell.table.cells:
+            if c is a.cell or c.value is None or c.years != a.cell.years or not _same_indicator(a.cell, c):
+                continue
+            label = set(norm_tokens(_entity_label(c, a.cell))) - own
+            if label and any(ctx.q.words.has(t) for t in label):
+                return a, replace(a, cell=c)
+    return None
+
+
+def _the_two(ctx: _Context) -> tuple[CellMatch, CellMatch] | None:
+    """The two countries a table compares, for a question that names neither ("How do the two
+    countries compare on …"): the best cell and the one other country's of the same indicator
+    and year, in the table that matches best (a table of more countries names no two). The
+    countries' axis is the one the question leaves open."""
+    cells = [m for m in ctx.cells(open_axes=1)[:30] if m.coverage >= MIN_COVERAGE]
+    for a in cells:
+        if a.cell.table is not cells[0].cell.table:
+            break
+        if a.cell.value is None:
+            continue
+        others = [
+            c
+            for c in a.cell.table.cells
+            if c is not a.cell
+            and c.value is not None
+            and c.years == a.cell.years
+            and _same_indicator(a.cell, c)
+            and is_country_label(_entity_label(c, a.cell))
+        ]
+        if len(others) == 1 and is_country_label(_entity_label(a.cell, others[0])):
+            return a, replace(a, cell=others[0])
     return None
 
 
@@ -1230,7 +1302,7 @@ def _yes_no(question: str, first_wins: bool) -> str:
 def _derived(ctx: _Context) -> Draft | None:
     q = ctx.q
     two_years = len(q.years) == 2
-    pair = None if two_years and (q.operation == "change" or len(q.entities) < 2) else _pair(ctx)
+    pair = None if two_years and (q.operation in _CHANGES or len(q.entities) < 2) else _pair(ctx)
     if two_years and not pair:
         return _change(ctx)  # one series, two years: the later figure minus the earlier
     if not pair:
@@ -1290,9 +1362,22 @@ _RANK_MOVE = re.compile(
 )
 
 
+_CHANGES = ("change", "percent_change")  # a series from one year to another (`question._intent`)
+
+
+def _percent_change(draft: Draft) -> bool:
+    """A series' change computed in percent of its start (`_change` for "the percent increase in …")."""
+    return isinstance(draft.phrase, phrasing.Change) and draft.phrase.result.unit == "%"
+
+
+def _rank_move(draft: Draft) -> bool:
+    """The places a rank moved up or down (`_change` for "how many places did it climb")."""
+    return isinstance(draft.phrase, phrasing.Change) and draft.phrase.moved_up is not None
+
+
 def _change(ctx: _Context) -> Draft | None:
     y1, y2 = sorted(ctx.q.years)
-    first = [m for m in ctx.cells(year=y1) if m.coverage >= MIN_COVERAGE]
+    first = _in_asked_currency(ctx, [m for m in ctx.cells(year=y1) if m.coverage >= MIN_COVERAGE])
     later = ctx.cells(year=y2)
     # the best series that has both years (one table may stop before the later year)
     pair = next(
@@ -1321,6 +1406,23 @@ def _change(ctx: _Context) -> Draft | None:
         percent=pct.strip(" ()"),
         where=phrasing.Where(start.cell.table.label),
     )
+    if ctx.q.operation == "percent_change" and start.cell.value and not is_percent_unit(unit):
+        # the change told in percent of the start: that figure is the answer (of a percentage,
+        # "percentage change" is as often its change in points: both are said, as for any change)
+        ratio = delta / start.cell.value * 100
+        arithmetic = f"({end.cell.raw} − {start.cell.raw}) / {start.cell.raw}"
+        text = f"{series}; change {arithmetic} = {ratio:+.1f}% ({start.cell.table.label})."
+        change = replace(change, arithmetic=arithmetic, result=phrasing.Amount(f"{ratio:+.1f}", "%"), percent="")
+        return Draft(
+            answer=text,
+            phrase=change,
+            value=round(ratio, 6),
+            unit="%",
+            citations=[
+                cell_citation(ctx.corpus, end.cell, end.score),
+                cell_citation(ctx.corpus, start.cell, start.score),
+            ],
+        )
     if "rank" in ctx.q.cues and moved and not is_percent_unit(unit):
         # a rank is better when lower: "how many places did it climb" counts the places up
         up = moved.group(1) is not None

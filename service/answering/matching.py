@@ -23,7 +23,16 @@ from ingest.numbers import is_year
 from ingest.periods import YEAR_IN_TEXT, is_period_word, period_year
 from ingest.records import Fact
 from service.answering.corpus import CellView, Corpus, TableView
-from service.answering.question import Question, WordSet, acronym_words, is_country, norm_tokens, same_word, synonyms
+from service.answering.question import (
+    Question,
+    WordSet,
+    acronym_words,
+    is_country,
+    norm_tokens,
+    same_word,
+    synonyms,
+    trends,
+)
 from service.answering.textmatch import words as stem_words
 
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[—–-]+\s*((?:19|20)\d{2})(?!\d)")
@@ -109,6 +118,8 @@ class TableInfo:
     text: str = ""  # caption, unit, notes, section, stub and every label, as text
     years: frozenset[int] = frozenset()  # the cells' periods and the caption's years
     stems: frozenset[str] | None = None  # the text's stems, read when first asked
+    # pairs of words printed one after the other in the caption, stub, unit or a label
+    phrases: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass
@@ -131,6 +142,15 @@ class CellMatch:
 class FactMatch:
     fact: Fact
     score: float
+
+
+PHRASE = 1.0  # the score of a table that prints every pair of adjacent words the question asks about as it does
+
+
+def word_pairs(tokens: list[str], keep: set[str] | None = None) -> list[tuple[str, str]]:
+    """Each word with the next (both among `keep`, when given), by their first four letters: the
+    phrases a text says (`digital economy`, and `digital econ` as the same phrase cut short)."""
+    return [(a[:4], b[:4]) for a, b in zip(tokens, tokens[1:]) if keep is None or (a in keep and b in keep)]
 
 
 class Matcher:
@@ -158,6 +178,8 @@ class Matcher:
         # `EGDI` names `E-Government Development Index …`: initials of the indicator's name
         self._fact_acronyms = {key: acronym_words(f.indicator) for key, f in corpus.facts.items()}
         self._fact_names = {key: self._fact_tokens[key] | self._fact_acronyms[key].keys() for key in corpus.facts}
+        # indicators of a change (`Digital economy nominal growth`), not of a level
+        self._fact_changes = {key for key, f in corpus.facts.items() if trends(f.indicator)}
         self._entity_tokens = {key: WordSet(norm_tokens(f.entity)) for key, f in corpus.facts.items()}
         self._fact_sources = {
             key: WordSet(norm_tokens(f"{f.source_title or ''} {corpus.docs[f.doc_id].title}"))
@@ -236,6 +258,16 @@ class Matcher:
             and bool(set(norm_tokens(table.caption)) & RANK_WORDS),
             name_tokens=WordSet(name_tokens),
             axis_values=axis_values,
+            phrases=frozenset(
+                pair
+                for text in (
+                    table.caption,
+                    *table.stub,
+                    table.unit or "",
+                    *(label for a in axis_values.values() for label in a),
+                )
+                for pair in word_pairs(norm_tokens(text))
+            ),
             text=" ".join(
                 [
                     context_text,
@@ -341,6 +373,7 @@ class Matcher:
             content = [t for t in content if not is_period_word(t)] or content
         content_weight = sum(self.weight(t) for t in content) or 1.0
         fractions: dict[str, float] = {}  # how much of a label the question asks for, per label text
+        asked_pairs = word_pairs(q.tokens, set(content) - set(QUANTITY_WORDS))
         out: list[CellMatch] = []
         for info in self.tables:
             table = info.table
@@ -373,6 +406,11 @@ class Matcher:
                     continue
                 coverage, strong, missing = covered
                 foreign = any(t in self.idf and t not in QUANTITY_WORDS for t in missing)
+                # "digital economy" said as the table says it, not as two words apart (Table 9's
+                # `Economy` column of a digital competitiveness ranking)
+                phrased = (
+                    PHRASE * sum(p in info.phrases for p in asked_pairs) / len(asked_pairs) if asked_pairs else 0.0
+                )
                 for cell in table.cells:
                     match = self._score_cell(
                         cell,
@@ -388,7 +426,7 @@ class Matcher:
                         fractions,
                     )
                     if match:
-                        match.score -= penalty
+                        match.score += phrased - penalty
                         match.strong_coverage = strong
                         match.foreign = foreign
                         out.append(match)
@@ -516,9 +554,12 @@ class Matcher:
             return []
         out = []
         pool = self.corpus.facts.items() if wanted_year is None else self._facts_by_year.get(wanted_year, ())
+        asks_change = bool(trends(q.text))
         for key, fact in pool:
             if doc_ids is not None and fact.doc_id not in doc_ids:
                 continue
+            if key in self._fact_changes and not asks_change:
+                continue  # a growth rate answers a question about growth, not "how large …"
             tokens, names = self._fact_tokens[key], self._fact_names[key]
             entity_words, source_words = self._entity_tokens[key], self._fact_sources[key]
             # an entity is the row's country, an acronym naming its indicator (`GCI`) or its source
@@ -536,11 +577,19 @@ class Matcher:
                 for e in entities
                 if _matches(e, entity_words) or (_matches(e, source_words) and not _matches(e, names))
             ]
-            content = [t for t in q.content if not any(same_word(t, e) for e in named)]
+            described = self._fact_described[key]
+            # where the question names the source, its other words that only the source says
+            # describe it, not the figure asked ("… according to the CAICT white paper")
+            names_source = any(_matches(e, source_words) and not _matches(e, entity_words) for e in named)
+            content = [
+                t
+                for t in q.content
+                if not any(same_word(t, e) for e in named)
+                and not (names_source and _matches(t, source_words) and not _matches(t, described))
+            ]
             if not content:
                 continue
             content_weight = sum(self.weight(t) for t in content)
-            described = self._fact_described[key]
             covered = sum(self.weight(t) for t in content if _matches(t, described)) / content_weight
             # how much of the indicator's name the question says (an acronym says all its words)
             said = {t for t in tokens if q.words.has(t)}

@@ -227,6 +227,10 @@ def best_figure(q: Question, text: str, start: int, end: int, asks_change: bool)
         score += _range_bonus(sentence, match.start(), ranges, q.years)
         # a change between two years asked: the year after a figure marks a level, not the change
         year_after = 0.0 if asks_change and len(q.years) >= 2 else _year_after_bonus(sentence, f_end, q.years)
+        if year_after < 0 and len(q.years) == 1 and _dated_by_one_year(sentence, f_end):
+            # `2.6 trillion yuan in 2005` is 2005's figure: the asked year printed elsewhere in the
+            # sentence (a cited report's title, "(2022)") does not date it
+            continue
         score += year_after
         restated = _RESTATED.search(sentence[max(0, match.start() - 5) : match.start()])
         if restated and not (restated.group(1) == "$" and re.search(r"dollar|usd|\$", q.text, re.IGNORECASE)):
@@ -384,6 +388,18 @@ def _year_after_bonus(sentence: str, end: int, years: list[int]) -> float:
     if not after or not years:
         return 0.0
     return 1.5 if int(after.group(1)) in years else -1.0
+
+
+_MORE_YEARS = re.compile(
+    r"\s*(?:,|and\b|&|to\b|through\b|-|–|—)\s*(?:fiscal\s+)?(?:fy\s?)?(?:19|20)\d{2}\b", re.IGNORECASE
+)
+
+
+def _dated_by_one_year(sentence: str, end: int) -> bool:
+    """The figure ending at `end` is followed by one year alone (`… in 2005`), not by a list or
+    a range of them (`3.96% and 3.88% for 2019 and 2018, respectively`)."""
+    after = _YEAR_AFTER.match(sentence, end)
+    return after is not None and not _MORE_YEARS.match(sentence, after.end())
 
 
 def _range_bonus(sentence: str, position: int, ranges, years: list[int]) -> float:

@@ -39,7 +39,7 @@ GENERIC = frozenset(
     "compiled produce produces produced backs underlie underlies release releases released issued publishers "
     "organisation organisations organization organizations agency agencies institution institutions "
     "improve improved worsen worsened climb climbed drop dropped slip slipped outrank outranked outperform "
-    "outperformed".split()
+    "outperformed up down compare compared comparison versus two both".split()
 )
 
 # Words for a country that are not its name (demonyms, short forms); the names themselves, in
@@ -256,7 +256,7 @@ class Question:
     cues: set[str]
     intent: str  # value | compare | derived | label | source
     direction: str | None = None  # more | less, for comparisons and label questions
-    operation: str | None = None  # difference | change | ratio, for derived figures
+    operation: str | None = None  # difference | change | percent_change | ratio, for derived figures
     content: list[str] = field(default_factory=list)  # tokens that say what is asked about
     # asks where a figure comes from or whether its source data agrees with it: the answer is
     # the figure's cell, said with its source check (`service.verification`)
@@ -338,6 +338,12 @@ def parse_question(text: str) -> Question:
     intent, direction, operation = _intent(lowered, entities, years)
     if operation == "ratio":
         cues.discard("percent")  # "the ratio of A to B" asks for A / B, not a percentage
+    if operation == "change" and _PERCENT_CHANGE.search(lowered):
+        # "the percent increase in Internet users": the change of the users told in percent, not
+        # the change of a percentage row
+        operation = "percent_change"
+        cues.discard("percent")
+        content = [t for t in content if t not in ("percent", "percentage")] or content
     table = _TABLE_REF.search(text)
     table_label = f"{table.group(1).capitalize()} {table.group(2)}" if table else None
     if table:  # "according to Table 2" names where to look, not what to look for
@@ -349,6 +355,16 @@ def parse_question(text: str) -> Question:
     return Question(
         text, table_label, tokens, years, numbers, entities, cues, intent, direction, operation, content, checks
     )
+
+
+_CHANGE_WORD = r"(?:chang|increas|decreas|grow|grew|rise|rose|risen|fall|fell|declin|drop|gain|climb|jump)\w*"
+# a percent word bound to the change it measures: "percent increase", "% change", "by what
+# percentage did … grow", "grew by how many percent", "increase in percentage terms"
+_PERCENT_CHANGE = re.compile(
+    rf"(?:percent(?:age)?|%)\s+{_CHANGE_WORD}"
+    r"|\bby\s+(?:what|how\s+many|how\s+much\s+of\s+a)\s+(?:percent(?:age)?|%)"
+    rf"|{_CHANGE_WORD}\s+(?:in\s+)?percent(?:age)?\s+terms"
+)
 
 
 def acronyms(text: str) -> list[str]:
@@ -432,8 +448,14 @@ def surface_forms(entity: str) -> list[str]:
 # "ARPU from on-net …", "loans due from subsidiaries …" name a thing, not a start
 _FROM_PERIOD = re.compile(
     r"\bfrom\s+(?:(?:the|fiscal|year|financial|calendar)\s+)*(?:(?:19|20)\d{2}|fy\s?\d{2}|f\d{2})\b"
+    # "up on 2018", "down against 2019": the change since the year named
+    r"|\b(?:up|down)\s+(?:on|over|against|compared\s+(?:with|to))\s+(?:the\s+)?(?:(?:19|20)\d{2}|fy\s?\d{2})\b"
 )
+# "how do the two countries compare": the two a table compares, named by none
+_THE_TWO = re.compile(r"\b(?:the\s+two|both)\s+(?:countries|economies|nations|states|regions|companies|segments)\b")
 _OUTDO = ("outrank", "outranked", "outperform", "outperformed")  # "did A outrank B": a comparison
+# "above the average", "below Russia's": a comparison with what follows (not "28nm and below")
+_ABOVE_BELOW = re.compile(r"\b(above|below)\s+(?:the|that|those|its|their|[a-z]+['’]s?)\b")
 
 
 def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, str | None, str | None]:
@@ -441,6 +463,9 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         return phrase_pattern(words).search(lowered) is not None
 
     direction = "more" if has(*MORE) else "less" if has(*LESS) else None
+    beside = _ABOVE_BELOW.search(lowered)
+    if direction is None and beside:
+        direction = "more" if beside[1] == "above" else "less"
     if has(
         "source",
         "sources",
@@ -508,13 +533,13 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         return "derived", direction, "change"
     if has("which year", "what year", "in which year", "when was", "when did"):
         return "label", direction, None
-    if len(entities) >= 2 and has("compare", "compared", "comparison"):
+    if (len(entities) >= 2 or _THE_TWO.search(lowered)) and has("compare", "compared", "comparison"):
         return "compare", direction or "more", None  # "how did A and B compare on X": both, and which is ahead
     if (
         direction
         and (entities or " or " in lowered)  # two things compared; "the largest of the countries compared" names none
         and has("which", "who", "did", "was", "is", "does")
-        and (" or " in lowered or has("than", "compared", "vs", "vs.", "versus", *_OUTDO))
+        and (" or " in lowered or beside or has("than", "compared", "vs", "vs.", "versus", *_OUTDO))
     ):
         return "compare", direction, None
     if direction and re.search(r"\b(which|what|who|whose)\b", lowered) and " or " not in lowered and not has("than"):

@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from ingest.markdown import PROVENANCE_LABELS
-from ingest.numbers import CHINESE_UNIT_AFTER, figures_in, is_note_mark, names_a_date, names_a_part
+from ingest.numbers import CHINESE_UNIT_AFTER, figures_in, in_a_name, is_note_mark, names_a_date, names_a_part
 from ingest.periods import YEAR_IN_TEXT
 from ingest.records import Passage
 from ingest.text import sentence_around, sentence_spans
@@ -151,8 +151,9 @@ def candidates(passage: Passage, start: int, end: int, asked_words: list[str]) -
             names_a_date(sentence, d_end, d_start)
             or is_note_mark(text, start + d_start, start + d_end)
             or names_a_part(text, start + d_start)
+            or in_a_name(sentence, m.start())
         ):
-            continue  # the day of `November 14, 2016`; the `(4)` of a note; the `10` of `Table 10`
+            continue  # the day of `November 14, 2016`; the `(4)` of a note; the `10` of `Table 10`; `COVID-19`
         figures.append((m.start(), m.end()))
         starts.setdefault(m.start(), "figure")
         ends.setdefault(m.end(), "figure")
