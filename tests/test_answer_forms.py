@@ -161,3 +161,35 @@ def test_the_currency_asked_holds_for_a_change_too(engine):
     r = engine.ask("What was the percentage growth of China's digital economy between 2016 and 2020 in dollars?")
     assert r.answered and r.value == pytest.approx((53565 - 34009) / 34009 * 100), r.answer
     assert first(r).table == "Table 3"
+
+
+# -- an acronym by its long form ------------------------------------------------------------------
+
+
+def test_an_acronym_is_asked_by_the_long_form_the_text_defines(engine):
+    # Table 7 prints `EPI`; the text defines the "E-Participation Index (EPI)"
+    r = engine.ask("Did Russia beat China on e-participation in 2022?")
+    assert r.answered and r.answer.startswith("China ranked better") and "57" in r.answer, r.answer
+    assert first(r).table == "Table 7"
+
+
+def test_an_acronym_in_a_caption_is_asked_by_its_long_form_in_another_report(marlow):
+    # Table 3's caption says `CML`; the text defines "Customer Minutes Lost (CML)"
+    r = marlow.ask("How many customer minutes were lost in Eastvale in 2022?")
+    assert r.answered and r.value == 62 and first(r).table == "Table 3", r.answer
+
+
+# -- a sum over years -----------------------------------------------------------------------------
+
+
+def test_a_sum_over_a_range_of_years(engine):
+    r = engine.ask("What is the total of China's online retail sales 2018-2020?")
+    assert r.answered and r.value == pytest.approx(1060.4 + 1233.6 + 1414.3) and first(r).table == "Table 13", r.answer
+    # Table 2 lacks 2017: the series that gives every year of the range is summed
+    r = engine.ask("What was the combined digital economy of Russia between 2016 and 2018?")
+    assert r.answered and r.value == 2205 + 2755 + 2942 and first(r).table == "Table 3", r.answer
+
+
+def test_a_sum_over_years_in_another_report(marlow):
+    r = marlow.ask("What were Southport's combined subscribers from 2019 to 2021?")
+    assert r.answered and r.value == 1150 + 1290 + 1420 and first(r).table == "Table 1", r.answer

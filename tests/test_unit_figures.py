@@ -1,4 +1,5 @@
-"""Which printed numbers are figures, on made-up text (no corpus or model)."""
+"""Which printed numbers are figures, and which acronyms a text defines, on made-up text (no
+corpus or model)."""
 
 from __future__ import annotations
 
@@ -46,3 +47,17 @@ def test_a_name_with_a_number_gives_no_figure_to_answer_with():
 def test_a_chinese_word_before_a_figure_glues_nothing():
     text = "达17.2万亿美元"
     assert in_a_name(text, text.index("17.2")) is False
+
+
+def test_an_acronym_is_defined_by_the_capitalised_name_before_it_in_brackets():
+    from service.answering.textmatch import defined_acronyms
+
+    text = (
+        "According to the E-Government Development Index (EGDI) and E-Participation Index (EPI), "
+        "and As Measured By Customer Minutes Lost (CML), not the Authority (2023) or Table (T)."
+    )
+    assert defined_acronyms(text) == {
+        "egdi": "E Government Development Index",
+        "epi": "E Participation Index",
+        "cml": "Customer Minutes Lost",
+    }

@@ -242,3 +242,21 @@ def test_the_two_countries_compared_is_a_comparison_naming_neither():
     q = parse_question("How do the two countries compare on harvests in 2020?")
     assert q.intent == "compare" and q.entities == []
     assert q.content == ["harvests"]
+
+
+@pytest.mark.parametrize(
+    "question, years",
+    [
+        ("What were the combined exports of Ruritania from 2018 to 2020?", [2018, 2020]),
+        ("What is the total of Ruritania's exports 2018-2020?", [2018, 2020]),
+        ("What was the cumulative harvest of Ruritania between 2016 and 2018?", [2016, 2018]),
+    ],
+)
+def test_a_sum_over_a_range_of_years_is_a_sum(question, years):
+    q = parse_question(question)
+    assert (q.intent, q.operation, q.years) == ("derived", "sum", years)
+
+
+def test_a_total_that_names_a_row_is_no_sum():
+    assert parse_question("What was the change in total equity from 2018 to 2019?").operation == "change"
+    assert parse_question("What is the % change in total equity from 2018 to 2019?").operation == "percent_change"

@@ -442,9 +442,9 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
         overrides = READER_COMPUTES if draft.solver == "derived" else READER_OVERRIDES
         if op not in overrides or op_p < READER_OPERATION:
             return draft
-        if _percent_change(draft) and op != ops.CHANGE_RATIO or _rank_move(draft):
-            # the question's words ask the change in percent, or the places a rank moved (a
-            # lower rank is better): no other computation is it
+        if _worded(draft, ctx.q) and op != _worded(draft, ctx.q):
+            # the question's words ask the change in percent, the places a rank moved (a lower
+            # rank is better) or a sum over years: no other computation is it
             return draft
         if op == ops.COUNT and _measures_the_counted(ctx, draft):
             return draft  # "how many Internet users …": the figure is the number asked, not a count of rows
@@ -1302,6 +1302,8 @@ def _yes_no(question: str, first_wins: bool) -> str:
 def _derived(ctx: _Context) -> Draft | None:
     q = ctx.q
     two_years = len(q.years) == 2
+    if q.operation == "sum":
+        return _sum_over_years(ctx)
     pair = None if two_years and (q.operation in _CHANGES or len(q.entities) < 2) else _pair(ctx)
     if two_years and not pair:
         return _change(ctx)  # one series, two years: the later figure minus the earlier
@@ -1365,14 +1367,48 @@ _RANK_MOVE = re.compile(
 _CHANGES = ("change", "percent_change")  # a series from one year to another (`question._intent`)
 
 
-def _percent_change(draft: Draft) -> bool:
-    """A series' change computed in percent of its start (`_change` for "the percent increase in …")."""
-    return isinstance(draft.phrase, phrasing.Change) and draft.phrase.result.unit == "%"
+def _sum_over_years(ctx: _Context) -> Draft | None:
+    """One series summed over every year of the asked range that it gives (all of them, or no
+    answer: a sum that leaves a year out is another figure)."""
+    y1, y2 = sorted(ctx.q.years)
+    first = _in_asked_currency(ctx, [m for m in ctx.cells(year=y1) if m.coverage >= MIN_COVERAGE])
+    for start in first[:10]:
+        by_year = {
+            m.cell.years[0]: m for m in ctx.cells(year=None) if _same_series(m.cell, start.cell) and m.cell.years
+        }
+        series = [by_year.get(y) for y in range(y1, y2 + 1)]
+        if any(m is None or m.cell.value is None for m in series):
+            continue
+        cells = [m.cell for m in series if m is not None]
+        total = sum(c.value for c in cells if c.value is not None)
+        unit = start.cell.unit
+        label = _describe(start.cell).rsplit(",", 1)[0]
+        arithmetic = " + ".join(c.raw for c in cells)
+        amount = phrasing.Amount(format_number(round(total, 6)), unit)
+        return Draft(
+            answer=f"{label}, {y1}–{y2}: {arithmetic} = {figure_text(total, format_number(round(total, 6)), unit)} ({start.cell.table.label}).",
+            phrase=phrasing.Computed(
+                ops.SUM, f"{label}, {y1}–{y2}", amount, arithmetic, phrasing.Where(start.cell.table.label)
+            ),
+            value=round(total, 6),
+            unit=unit,
+            citations=[cell_citation(ctx.corpus, c, start.score) for c in cells],
+        )
+    return None
 
 
-def _rank_move(draft: Draft) -> bool:
-    """The places a rank moved up or down (`_change` for "how many places did it climb")."""
-    return isinstance(draft.phrase, phrasing.Change) and draft.phrase.moved_up is not None
+def _worded(draft: Draft, q: Question) -> str:
+    """The computation a solver's draft made because the question's words asked for it: a
+    change in percent (`_change` for "the percent increase in …"), the places a rank moved
+    ("how many places did it climb"), a sum over a range of years; "" for any other draft."""
+    phrase = draft.phrase
+    if isinstance(phrase, phrasing.Change) and phrase.result.unit == "%":
+        return ops.CHANGE_RATIO
+    if isinstance(phrase, phrasing.Change) and phrase.moved_up is not None:
+        return "places"
+    if q.operation == "sum" and draft.solver == "derived":
+        return ops.SUM
+    return ""
 
 
 def _change(ctx: _Context) -> Draft | None:

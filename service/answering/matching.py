@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from ingest.numbers import is_year
@@ -33,6 +33,7 @@ from service.answering.question import (
     synonyms,
     trends,
 )
+from service.answering.textmatch import defined_acronyms
 from service.answering.textmatch import words as stem_words
 
 _RANGE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*[—–-]+\s*((?:19|20)\d{2})(?!\d)")
@@ -120,6 +121,7 @@ class TableInfo:
     stems: frozenset[str] | None = None  # the text's stems, read when first asked
     # pairs of words printed one after the other in the caption, stub, unit or a label
     phrases: frozenset[tuple[str, str]] = frozenset()
+    long_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # acronyms printed, defined in the text
 
 
 @dataclass
@@ -159,8 +161,13 @@ class Matcher:
         self.tables: list[TableInfo] = []
         self.cell_words: dict[int, WordSet] = {}
         self._passages_by_doc: dict[str, list] = {}
+        # the long form of each acronym a document defines in its running text, as words
+        self._long_forms: dict[str, dict[str, tuple[str, ...]]] = {}
         for passage in corpus.passages.values():
             self._passages_by_doc.setdefault(passage.doc_id, []).append(passage)
+            defined = self._long_forms.setdefault(passage.doc_id, {})
+            for acronym, name in defined_acronyms(passage.text).items():
+                defined.setdefault(acronym, tuple(t for t in norm_tokens(name) if t != acronym))
         self.cell_labels: dict[int, list[LabelInfo]] = {}
         df: Counter[str] = Counter()
         self._info: dict[int, TableInfo] = {}
@@ -235,6 +242,14 @@ class Matcher:
         # labels that are names (`China`, `EGDI`): an entity asked about must be the cell's own
         name_tokens = {t for label_list in self.cell_labels_for(table) for t in label_list}
         near = set(norm_tokens(near_text))
+        # `EPI` on a label or in the caption, defined in the text as `E-Participation Index`:
+        # the table says those words too
+        long_forms = {
+            acronym: words
+            for acronym, words in self._long_forms.get(table.doc_id, {}).items()
+            if words and (acronym in label_tokens or acronym in near)
+        }
+        near.update(t for words in long_forms.values() for t in words)
         ref_tokens, mention_tokens = set(norm_tokens(refs)), set(norm_tokens(mentions))
         return TableInfo(
             table=table,
@@ -258,6 +273,7 @@ class Matcher:
             and bool(set(norm_tokens(table.caption)) & RANK_WORDS),
             name_tokens=WordSet(name_tokens),
             axis_values=axis_values,
+            long_forms=long_forms,
             phrases=frozenset(
                 pair
                 for text in (
@@ -372,7 +388,9 @@ class Matcher:
         if q.years:  # `fiscal` of "in fiscal 2018" says when, with the year: a table's period axis says it
             content = [t for t in content if not is_period_word(t)] or content
         content_weight = sum(self.weight(t) for t in content) or 1.0
-        fractions: dict[str, float] = {}  # how much of a label the question asks for, per label text
+        fractions: dict[
+            tuple[str, str], float
+        ] = {}  # how much of a label the question asks for, per label and document
         asked_pairs = word_pairs(q.tokens, set(content) - set(QUANTITY_WORDS))
         out: list[CellMatch] = []
         for info in self.tables:
@@ -477,13 +495,28 @@ class Matcher:
             return info.rank_columns or info.ranking_table
         return False
 
-    def _label_fraction(self, label: LabelInfo, q_words: WordSet) -> float:
+    def _label_fraction(
+        self, label: LabelInfo, q_words: WordSet, long_forms: dict[str, tuple[str, ...]] | None = None
+    ) -> float:
         total = sum(self.weight(t) for t in label.tokens)
-        matched = [t for t in label.tokens if any(q_words.has(s) for s in synonyms(t))]
+        long_forms = long_forms or {}
+        matched = [
+            t
+            for t in label.tokens
+            if any(q_words.has(s) for s in synonyms(t)) or self._long_form_said(long_forms.get(t), q_words)
+        ]
         fraction = sum(self.weight(t) for t in matched) / total
         if matched and all(t in QUANTITY_WORDS for t in matched):
             fraction *= 0.4  # `Score` matched by "score" says less than `Service` matched by "service"
         return fraction
+
+    def _long_form_said(self, words: tuple[str, ...] | None, q_words: WordSet) -> bool:
+        """The question says most of an acronym's long form, by weight ("e-participation" for
+        `E-Participation Index`, `index` being a common word)."""
+        if not words:
+            return False
+        said = sum(self.weight(t) for t in words if q_words.has(t))
+        return said >= 0.5 * sum(self.weight(t) for t in words)
 
     def _score_cell(
         self, cell, info, q, content, content_weight, entity_rules, year, several_years, coverage, open_axes, fractions
@@ -509,9 +542,10 @@ class Matcher:
         for label in labels:
             if len(info.axis_values.get(label.axis, ())) < 2 or not label.tokens:
                 continue  # a label every cell shares tells nothing
-            fraction = fractions.get(label.text)
+            key = (label.text, info.table.doc_id)  # an acronym is read by its own document's definition
+            fraction = fractions.get(key)
             if fraction is None:
-                fraction = fractions[label.text] = self._label_fraction(label, q_words)
+                fraction = fractions[key] = self._label_fraction(label, q_words, info.long_forms)
             unasked_axes += fraction == 0 and label.axis[0] != "group"
             label_score += fraction
         if unasked_axes > open_axes:

@@ -39,7 +39,7 @@ GENERIC = frozenset(
     "compiled produce produces produced backs underlie underlies release releases released issued publishers "
     "organisation organisations organization organizations agency agencies institution institutions "
     "improve improved worsen worsened climb climbed drop dropped slip slipped outrank outranked outperform "
-    "outperformed up down compare compared comparison versus two both".split()
+    "outperformed up down compare compared comparison versus two both combined cumulative altogether".split()
 )
 
 # Words for a country that are not its name (demonyms, short forms); the names themselves, in
@@ -256,7 +256,7 @@ class Question:
     cues: set[str]
     intent: str  # value | compare | derived | label | source
     direction: str | None = None  # more | less, for comparisons and label questions
-    operation: str | None = None  # difference | change | percent_change | ratio, for derived figures
+    operation: str | None = None  # difference | change | percent_change | ratio | sum, for derived figures
     content: list[str] = field(default_factory=list)  # tokens that say what is asked about
     # asks where a figure comes from or whether its source data agrees with it: the answer is
     # the figure's cell, said with its source check (`service.verification`)
@@ -453,6 +453,12 @@ _FROM_PERIOD = re.compile(
 )
 # "how do the two countries compare": the two a table compares, named by none
 _THE_TWO = re.compile(r"\b(?:the\s+two|both)\s+(?:countries|economies|nations|states|regions|companies|segments)\b")
+# a sum over the years of a range ("the total … from 2018 to 2020", "combined … 2018-2020")
+# (not `total` before a noun: "the total expenses" names a row)
+_SUM = re.compile(r"\b(?:sum|combined|cumulative|altogether)\b|\btotal\s+of\b")
+_YEAR_RANGE = re.compile(
+    r"\b(?:from|between)\s+(?:19|20)\d{2}\s+(?:to|and|through)\s+(?:19|20)\d{2}\b|\b(?:19|20)\d{2}\s*[-–—]\s*(?:19|20)\d{2}\b"
+)
 _OUTDO = ("outrank", "outranked", "outperform", "outperformed")  # "did A outrank B": a comparison
 # "above the average", "below Russia's": a comparison with what follows (not "28nm and below")
 _ABOVE_BELOW = re.compile(r"\b(above|below)\s+(?:the|that|those|its|their|[a-z]+['’]s?)\b")
@@ -500,6 +506,8 @@ def _intent(lowered: str, entities: list[str], years: list[int]) -> tuple[str, s
         r"ratio of .+ to (?!(?:19|20)\d{2}\b)", lowered
     ):
         return "derived", direction, "ratio"
+    if len(years) == 2 and _SUM.search(lowered) and _YEAR_RANGE.search(lowered):
+        return "derived", direction, "sum"  # "the total of … from 2018 to 2020": every year of the range
     if len(years) == 2 and (
         has(
             "change",

@@ -60,6 +60,26 @@ def name_initials(text: str) -> list[tuple[str, str]]:
     return out
 
 
+_BRACKETED = re.compile(r"\s*\(([A-Z][A-Za-z]{1,9})\)")
+
+
+def defined_acronyms(text: str) -> dict[str, str]:
+    """The acronyms a text defines, a name in capitals followed by its initials in brackets:
+    `the E-Participation Index (EPI)` → {"epi": "E-Participation Index"}."""
+    out = {}
+    for run in _CAPITALISED_RUN.finditer(text):
+        bracketed = _BRACKETED.match(text, run.end())
+        if not bracketed:
+            continue
+        parts = re.split(r"[\s-]+", run.group(0))
+        acronym = bracketed.group(1).lower()
+        for k in range(len(parts), 1, -1):  # the run may begin before the name (`In The …`)
+            if "".join(w[0] for w in parts[-k:]).lower() == acronym:
+                out[acronym] = " ".join(parts[-k:])
+                break
+    return out
+
+
 def content_words(text: str) -> list[str]:
     """The text's words less its function words (`during`, `since`, `only`), judged as
     written: a stem would not do (`during` stems to `dure`, and `several` to the stem of
