@@ -1154,9 +1154,7 @@ def _pair_with_said_row(ctx: _Context) -> tuple[CellMatch, CellMatch] | None:
         if a.coverage < MIN_COVERAGE or a.cell.value is None:
             continue
         own = set(norm_tokens(" ".join(a.cell.labels)))
-        for c in a.cell.table.cells:
-            if c is a.cell or c.value is None or c.years != a.cell.years or not _same_indicator(a.cell, c):
-                continue
+        for c in _partners(a.cell):
             label = set(norm_tokens(_entity_label(c, a.cell))) - own
             if label and any(ctx.q.words.has(t) for t in label):
                 return a, replace(a, cell=c)
@@ -1174,18 +1172,20 @@ def _the_two(ctx: _Context) -> tuple[CellMatch, CellMatch] | None:
             break
         if a.cell.value is None:
             continue
-        others = [
-            c
-            for c in a.cell.table.cells
-            if c is not a.cell
-            and c.value is not None
-            and c.years == a.cell.years
-            and _same_indicator(a.cell, c)
-            and is_country_label(_entity_label(c, a.cell))
-        ]
+        others = [c for c in _partners(a.cell) if is_country_label(_entity_label(c, a.cell))]
         if len(others) == 1 and is_country_label(_entity_label(a.cell, others[0])):
             return a, replace(a, cell=others[0])
     return None
+
+
+def _partners(cell: CellView) -> list[CellView]:
+    """The cells of `cell`'s table with a value for the same years that differ from it in one
+    label: the same indicator of another entity (or row)."""
+    return [
+        c
+        for c in cell.table.cells
+        if c is not cell and c.value is not None and c.years == cell.years and _same_indicator(cell, c)
+    ]
 
 
 def _same_series(a: CellView, b: CellView) -> bool:
@@ -1445,21 +1445,11 @@ def _change(ctx: _Context) -> Draft | None:
     if ctx.q.operation == "percent_change" and start.cell.value and not is_percent_unit(unit):
         # the change told in percent of the start: that figure is the answer (of a percentage,
         # "percentage change" is as often its change in points: both are said, as for any change)
-        ratio = delta / start.cell.value * 100
+        delta, unit = delta / start.cell.value * 100, "%"
         arithmetic = f"({end.cell.raw} − {start.cell.raw}) / {start.cell.raw}"
-        text = f"{series}; change {arithmetic} = {ratio:+.1f}% ({start.cell.table.label})."
-        change = replace(change, arithmetic=arithmetic, result=phrasing.Amount(f"{ratio:+.1f}", "%"), percent="")
-        return Draft(
-            answer=text,
-            phrase=change,
-            value=round(ratio, 6),
-            unit="%",
-            citations=[
-                cell_citation(ctx.corpus, end.cell, end.score),
-                cell_citation(ctx.corpus, start.cell, start.score),
-            ],
-        )
-    if "rank" in ctx.q.cues and moved and not is_percent_unit(unit):
+        text = f"{series}; change {arithmetic} = {delta:+.1f}% ({start.cell.table.label})."
+        change = replace(change, arithmetic=arithmetic, result=phrasing.Amount(f"{delta:+.1f}", "%"), percent="")
+    elif "rank" in ctx.q.cues and moved and not is_percent_unit(unit):
         # a rank is better when lower: "how many places did it climb" counts the places up
         up = moved.group(1) is not None
         a, b = (start, end) if up else (end, start)
