@@ -441,9 +441,6 @@ def names_a_part(text: str, start: int) -> bool:
     return _PART_BEFORE.search(text, max(0, start - 12), start) is not None
 
 
-_CJK_START = 0x2E80  # the first of the CJK blocks
-
-
 def in_a_name(text: str, start: int) -> bool:
     """The figure printed from text[start] (its currency, sign or first digit) is glued to the
     word before it, part of a name: `COVID-19`, `G20` (the `-` there is a hyphen, not a minus).
@@ -451,7 +448,7 @@ def in_a_name(text: str, start: int) -> bool:
     i = start - 1
     if i >= 0 and text[i] == "-":
         i -= 1
-    return i >= 0 and text[i].isalpha() and ord(text[i]) < _CJK_START
+    return i >= 0 and text[i].isalpha() and not _CHINESE.match(text[i])
 
 
 @dataclass(frozen=True)

@@ -442,7 +442,8 @@ def _read_generally(ctx: _Context, draft: Draft) -> Draft:
         overrides = READER_COMPUTES if draft.solver == "derived" else READER_OVERRIDES
         if op not in overrides or op_p < READER_OPERATION:
             return draft
-        if _worded(draft, ctx.q) and op != _worded(draft, ctx.q):
+        worded = _worded(draft, ctx.q)
+        if worded and op != worded:
             # the question's words ask the change in percent, the places a rank moved (a lower
             # rank is better) or a sum over years: no other computation is it
             return draft
@@ -1367,15 +1368,19 @@ _RANK_MOVE = re.compile(
 _CHANGES = ("change", "percent_change")  # a series from one year to another (`question._intent`)
 
 
+def _series_starts(ctx: _Context, year: int) -> list[CellMatch]:
+    """The cells of `year` a series over the asked years may start at, best first, those in the
+    currency the question asks for before the others."""
+    return _in_asked_currency(ctx, [m for m in ctx.cells(year=year) if m.coverage >= MIN_COVERAGE])
+
+
 def _sum_over_years(ctx: _Context) -> Draft | None:
     """One series summed over every year of the asked range that it gives (all of them, or no
     answer: a sum that leaves a year out is another figure)."""
     y1, y2 = sorted(ctx.q.years)
-    first = _in_asked_currency(ctx, [m for m in ctx.cells(year=y1) if m.coverage >= MIN_COVERAGE])
-    for start in first[:10]:
-        by_year = {
-            m.cell.years[0]: m for m in ctx.cells(year=None) if _same_series(m.cell, start.cell) and m.cell.years
-        }
+    every_year = [m for m in ctx.cells(year=None) if m.cell.years]
+    for start in _series_starts(ctx, y1)[:10]:
+        by_year = {m.cell.years[0]: m for m in every_year if _same_series(m.cell, start.cell)}
         series = [by_year.get(y) for y in range(y1, y2 + 1)]
         if any(m is None or m.cell.value is None for m in series):
             continue
@@ -1386,7 +1391,7 @@ def _sum_over_years(ctx: _Context) -> Draft | None:
         arithmetic = " + ".join(c.raw for c in cells)
         amount = phrasing.Amount(format_number(round(total, 6)), unit)
         return Draft(
-            answer=f"{label}, {y1}–{y2}: {arithmetic} = {figure_text(total, format_number(round(total, 6)), unit)} ({start.cell.table.label}).",
+            answer=f"{label}, {y1}–{y2}: {arithmetic} = {figure_text(total, amount.shown, unit)} ({start.cell.table.label}).",
             phrase=phrasing.Computed(
                 ops.SUM, f"{label}, {y1}–{y2}", amount, arithmetic, phrasing.Where(start.cell.table.label)
             ),
@@ -1413,7 +1418,7 @@ def _worded(draft: Draft, q: Question) -> str:
 
 def _change(ctx: _Context) -> Draft | None:
     y1, y2 = sorted(ctx.q.years)
-    first = _in_asked_currency(ctx, [m for m in ctx.cells(year=y1) if m.coverage >= MIN_COVERAGE])
+    first = _series_starts(ctx, y1)
     later = ctx.cells(year=y2)
     # the best series that has both years (one table may stop before the later year)
     pair = next(

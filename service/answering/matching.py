@@ -388,9 +388,8 @@ class Matcher:
         if q.years:  # `fiscal` of "in fiscal 2018" says when, with the year: a table's period axis says it
             content = [t for t in content if not is_period_word(t)] or content
         content_weight = sum(self.weight(t) for t in content) or 1.0
-        fractions: dict[
-            tuple[str, str], float
-        ] = {}  # how much of a label the question asks for, per label and document
+        # how much of a label the question asks for, per label and document
+        fractions: dict[tuple[str, str], float] = {}
         asked_pairs = word_pairs(q.tokens, set(content) - set(QUANTITY_WORDS))
         out: list[CellMatch] = []
         for info in self.tables:
