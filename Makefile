@@ -90,6 +90,8 @@ eval-multilingual: ingest
 	$(BIN)/citeqa eval eval/paper_multilingual.jsonl
 	$(BIN)/citeqa eval eval/paper_crosslingual.jsonl
 	$(BIN)/citeqa eval eval/paper_multilingual_dev.jsonl
+	$(BIN)/citeqa eval eval/paper_multilingual_fresh.jsonl
+	$(BIN)/citeqa eval eval/paper_multilingual_fresh2.jsonl
 
 train-crosslingual: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m scripts.train_crosslingual --check

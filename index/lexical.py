@@ -26,15 +26,35 @@ class LexicalIndex:
         return cls(ids, model)
 
     def search(self, query: str, k: int, allowed: set[int] | None = None) -> list[tuple[int, float]]:
-        if self._model is None:  # built from no texts
+        scores = self._scores(query)
+        if scores is None:
             return []
-        tokens = [t for t in tokenize(query) if t in self._model.vocab_dict]
-        if not tokens:
-            return []
-        scores = self._model.get_scores(tokens)
         if allowed is not None:
-            mask = np.isin(self.ids, np.fromiter(allowed, dtype=np.int64))
-            scores = np.where(mask, scores, 0.0)
+            scores = np.where(self.mask(allowed), scores, 0.0)
+        return self._best(scores, k)
+
+    def search_groups(
+        self, query: str, k: int, groups: dict[str, np.ndarray], allowed: set[int] | None = None
+    ) -> dict[str, list[tuple[int, float]]]:
+        """The `k` best of each group of chunks (`groups`: a name -> its `mask`), scored once."""
+        scores = self._scores(query)
+        if scores is None:
+            return {}
+        if allowed is not None:
+            scores = np.where(self.mask(allowed), scores, 0.0)
+        return {name: self._best(np.where(within, scores, 0.0), k) for name, within in groups.items()}
+
+    def mask(self, faiss_ids: set[int]) -> np.ndarray:
+        """Which rows of the BM25 corpus are among `faiss_ids`."""
+        return np.isin(self.ids, np.fromiter(faiss_ids, dtype=np.int64))
+
+    def _scores(self, query: str) -> np.ndarray | None:
+        if self._model is None:  # built from no texts
+            return None
+        tokens = [t for t in tokenize(query) if t in self._model.vocab_dict]
+        return self._model.get_scores(tokens) if tokens else None
+
+    def _best(self, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
         if k < len(scores):  # the k best without sorting them all
             top = np.argpartition(-scores, k - 1)[:k]
             top = top[np.argsort(-scores[top], kind="stable")]

@@ -143,6 +143,11 @@ class Searcher:
             fused = reciprocal_rank_fusion([dense, lexical])
         dense_rank = {i: r for r, (i, _) in enumerate(dense, start=1)}
         lexical_rank = {i: r for r, (i, _) in enumerate(lexical, start=1)}
+        return self._hits(fused, dense_rank, lexical_rank, top_k)
+
+    def _hits(
+        self, fused: list[tuple[int, float]], dense_rank: dict[int, int], lexical_rank: dict[int, int], top_k: int
+    ) -> list[Hit]:
         chunks = self._chunks
         hits: list[Hit] = []
         seen_facts: set[tuple[str, str]] = set()
@@ -168,6 +173,55 @@ class Searcher:
         for fid, score in ranked:
             groups.setdefault(languages.get(fid, "en"), []).append((fid, score))
         return groups
+
+    def each_language(
+        self, vector: np.ndarray, lexical_query: str, space: str, top_k: int, doc_ids: list[str] | None = None
+    ) -> list[Hit]:
+        """The hits of a question already embedded in the further space `space`, each language's
+        searched apart (dense and lexical pools of their own), ordered within a language by their
+        cosine to `vector`, the languages interleaved. One pool over all holds the question's own
+        language alone (a Chinese question's nearest 100 chunks are Chinese; the English row it
+        asks about is 116th). Lexical search adds the chunks the dense pools missed, and does not
+        order them: across languages, words match only names and numbers, which say where and
+        when, not what."""
+        allowed = set(self.store.faiss_ids_for_docs(doc_ids)) if doc_ids else None
+        dense = self.index.spaces.get(space)
+        if dense is None or (allowed is not None and not allowed):
+            return []
+        pool = self._pool(top_k)
+        lexical_by = self.index.lexical.search_groups(lexical_query, pool, self.lexical_masks, allowed)
+        rankings = []
+        for language, ids in self._ids_by_language.items():
+            within = ids if allowed is None else ids & allowed
+            if not within:
+                continue
+            ranked = dict(dense.search(vector, pool, within))
+            for fid, _ in lexical_by.get(language, []):
+                if fid not in ranked:
+                    ranked[fid] = float(dense.vector(fid) @ vector)
+            rankings.append(sorted(ranked.items(), key=lambda f: -f[1]))
+        return self._hits(reciprocal_rank_fusion(rankings), {}, {}, top_k)
+
+    def lexical_hits(self, query: str, top_k: int, doc_ids: list[str] | None = None) -> list[Hit]:
+        """The hits of a word search alone (no model): for a second wording of a question whose
+        vector is known already."""
+        allowed = set(self.store.faiss_ids_for_docs(doc_ids)) if doc_ids else None
+        if allowed is not None and not allowed:
+            return []
+        lexical = self.index.lexical.search(query, self._pool(top_k), allowed)
+        return self._hits(lexical, {}, {fid: r for r, (fid, _) in enumerate(lexical, start=1)}, top_k)
+
+    @cached_property
+    def _ids_by_language(self) -> dict[str, set[int]]:
+        groups: dict[str, set[int]] = {}
+        for fid, language in self._languages.items():
+            groups.setdefault(language, set()).add(fid)
+        return groups
+
+    @cached_property
+    def lexical_masks(self) -> dict[str, np.ndarray]:
+        """Each language's rows of the BM25 corpus."""
+        return {language: self.index.lexical.mask(ids) for language, ids in self._ids_by_language.items()}
 
     def similarity(self, space: str, vector: np.ndarray, faiss_ids: list[int]) -> list[float]:
         """The cosine of `vector` to each chunk's vector in the further space `space`."""

@@ -47,6 +47,47 @@ def test_a_question_in_russian_or_chinese_is_answered_from_the_english_table(cor
     assert answer.language in ("ru", "zh")
 
 
+def test_a_chinese_question_reaches_the_english_row_its_first_hits_leave_out(corpus_engine):
+    # the question's nearest chunks are the white paper's Chinese pages and the CAICT figures of
+    # 2022: Table 3's Korea row is found by each language's own search, read deeper
+    answer = _ask(corpus_engine, "2017年韩国数字经济规模有多大？")
+    assert answer.answered, answer.answer
+    assert answer.value == pytest.approx(6915)
+    assert _cited(answer) == ("song-2024", "Table 3")
+
+
+@pytest.mark.parametrize(
+    ("question", "value"), [("2018年德国数字经济的规模有多大？", 23994), ("2017年英国数字经济的规模有多大？", 16800)]
+)
+def test_the_english_reading_of_a_chinese_question_finds_its_row_by_words(corpus_engine, question, value):
+    # the cross-lingual hits are the white paper's pages; the reading's English words
+    # (`Germany digital economy size`) find Table 3's row, and the glossary's leftovers
+    # (`有多大`) are not taken for words the table must print
+    answer = _ask(corpus_engine, question)
+    assert answer.answered, answer.answer
+    assert answer.value == pytest.approx(value)
+    assert _cited(answer) == ("song-2024", "Table 3")
+
+
+def test_reading_each_language_deeper_gives_no_figure_for_a_year_the_table_lacks(corpus_engine):
+    answer = _ask(corpus_engine, "2021年俄罗斯在网络安全指数中排第几？")  # Table 11 stops at 2020
+    assert not answer.answered and answer.value is None
+
+
+def test_each_language_is_searched_apart(corpus_engine):
+    searcher = corpus_engine.library.searcher
+    question = "2017年韩国数字经济规模有多大？"
+    vector = searcher.space_embedder(CROSSLINGUAL).embed([question])[0]
+    one_pool = searcher.search(question, top_k=40, space=CROSSLINGUAL)
+    apart = searcher.each_language(vector, f"{question} Republic of Korea", CROSSLINGUAL, 40)
+    korea = [h for h in apart if h.table == "Table 3" and "Korea" in h.locator]
+    assert korea and not [h for h in one_pool if h.table == "Table 3" and "Korea" in h.locator]
+    assert {searcher.language_of(h) for h in apart} >= {"zh", "en"}
+    # the languages alternate: each language's ranking is its own
+    first = [searcher.language_of(h) for h in apart[:2]]
+    assert len(set(first)) == 2
+
+
 def test_a_russian_question_gets_a_russian_sentence_with_the_english_label(corpus_engine):
     answer = _ask(corpus_engine, "Сколько составлял объём цифровой экономики России в 2020 году?")
     assert "2020 году" in answer.answer and "2 756" in answer.answer and "Table 2" in answer.answer
@@ -191,7 +232,13 @@ def test_the_crosslingual_question_model_is_small_and_reads_a_vector():
 
 
 def test_the_multilingual_evaluation_files_are_valid():
-    for name in ("paper_multilingual.jsonl", "paper_crosslingual.jsonl", "paper_multilingual_dev.jsonl"):
+    for name in (
+        "paper_multilingual.jsonl",
+        "paper_crosslingual.jsonl",
+        "paper_multilingual_dev.jsonl",
+        "paper_multilingual_fresh.jsonl",
+        "paper_multilingual_fresh2.jsonl",
+    ):
         rows = [json.loads(line) for line in (CORPUS.parent / "eval" / name).read_text().splitlines() if line]
         assert rows and all(r["question"] and "lang" in r for r in rows)
 

@@ -8,7 +8,7 @@ import pytest
 
 from index.tokenize import tokenize
 from ingest.text import detect_language
-from service.answering.countries import country_named, mentions
+from service.answering.countries import country_named, mentions, names_in_all_languages
 from service.answering.question import canonical, is_country, parse_question, surface_forms
 from service.answering.textmatch import words
 from service.answering.translate import english_reading
@@ -142,3 +142,35 @@ def test_the_lexical_index_stems_russian_words_and_keeps_cjk_bigrams():
 )
 def test_detect_language_of_short_questions(text, language):
     assert detect_language(text) == language
+
+
+def test_a_country_a_question_names_is_written_in_every_language_for_word_search():
+    names = names_in_all_languages("英国2017年的出口是多少？")
+    assert {"United Kingdom", "uk", "英国"} <= set(names) and any(n.startswith("британ") for n in names)
+    assert not any("northern ireland" in n for n in names)  # the official long form finds any country's words
+    assert names_in_all_languages("Каков экспорт Германии?")[0] == "Germany"
+    assert names_in_all_languages("What were exports in 2017?") == []
+
+
+def test_lexical_search_ranks_each_group_of_chunks_apart():
+    import numpy as np
+
+    from index.lexical import LexicalIndex
+
+    index = LexicalIndex.build(
+        np.array([10, 11, 12, 13]),
+        ["exports of Korea 2017", "Korea Korea Korea exports", "韩国 出口 2017", "imports of Japan"],
+    )
+    groups = {"en": np.array([True, True, False, True]), "zh": np.array([False, False, True, False])}
+    found = index.search_groups("Korea 韩国 2017", 5, groups)
+    assert [fid for fid, _ in found["zh"]] == [12]
+    assert {fid for fid, _ in found["en"]} == {10, 11}
+    assert index.search_groups("Korea", 5, groups, allowed={11})["en"] == index.search("Korea", 5, {11})
+
+
+def test_a_chinese_reading_drops_the_fragments_the_glossary_leaves_when_english_names_the_thing():
+    assert english_reading("2018年法国数字经济的规模有多大？") == "2018 France digital economy size ?"
+    # nothing English says what is asked: the fragments are it, and stay
+    assert "某某比例" in english_reading("2016年日本的某某比例是多少？")
+    # a Russian word the glossary does not know is a word, not a fragment
+    assert "мобильных" in english_reading("Сколько мобильных интернет-пользователей было в Китае?")

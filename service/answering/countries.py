@@ -282,3 +282,16 @@ def written_forms(word: str) -> tuple[str, ...]:
     """How the country a matching word stands for is written (`usa` → `united states`, `сша`,
     `美国`, …); Russian names of one word as their stems. Empty for a word that is no country's."""
     return _forms_by_word().get(word, ())
+
+
+def names_in_all_languages(text: str) -> list[str]:
+    """Each country `text` names, as written in every language the names are known in (`英国`
+    → `United Kingdom`, `uk`, `британ`, `великобритан`, `英国`): words a search of another
+    language's documents can find. Official long forms are left out: their words (`kingdom`,
+    `republic`) would find any country."""
+    out: list[str] = []
+    for mention in mentions(text):
+        country = mention.country
+        forms = written_forms(country.word) if country.word else ()
+        out += [country.name, *(f for f in forms if len(f.split()) <= 2 and len(f) <= 12)]
+    return list(dict.fromkeys(out))

@@ -110,16 +110,20 @@ def candidates_for(
     asked: Asked,
     language_of: Callable[[Hit], str] | None = None,
     per_language: int = HITS_PER_LANGUAGE,
+    depth: int | None = None,
 ) -> list[_Candidate]:
-    """The figures that may answer, from the first `per_language` fitting hits of each language.
+    """The figures that may answer, from the first `per_language` fitting hits of each language
+    among the first `EVIDENCE_READ` hits (`depth`: among each language's first `depth` hits).
 
     Retrieval interleaves languages (`index.search`), so its order says which of a language's
     chunks is nearer, not which language: each language's first fitting hits name its evidence."""
     candidates: list[_Candidate] = []
     fitting_hits: dict[str, int] = {}
-    for hit in hits[:EVIDENCE_READ]:
+    read: dict[str, int] = {}
+    for hit in hits if depth is not None else hits[:EVIDENCE_READ]:
         language = language_of(hit) if language_of else ""
-        if fitting_hits.get(language, 0) >= per_language:
+        read[language] = read.get(language, 0) + 1
+        if fitting_hits.get(language, 0) >= per_language or (depth is not None and read[language] > depth):
             continue
         if hit.kind == "table_row":
             found = _table_candidates(corpus, hit, asked, whole_table=True)
@@ -179,6 +183,7 @@ def read_across(
     chunk_similarity: Callable[[list[int]], list[float]] | None = None,
     language_of: Callable[[Hit], str] | None = None,
     model: CrossLingualModel | None = None,
+    depth: int | None = None,
 ) -> Draft | None:
     """The figure, among the candidates (`candidates_for`) for every asked year and country,
     that the question asks for, as an answer; None when no hit holds one. Which: by the
@@ -186,7 +191,7 @@ def read_across(
     one, by the question's cosines to the figure's chunk and its description."""
     if not asked.lookup or len(asked.years) > 1:
         return None
-    candidates = candidates_for(corpus, hits, asked, language_of)
+    candidates = candidates_for(corpus, hits, asked, language_of, depth=depth)
     if not candidates:
         return None
     features = candidate_features(candidates, asked, vector, texts, chunk_similarity)

@@ -9,6 +9,8 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
 from service.answering import countries
 
 GLOSSARY = Path(__file__).with_name("glossary.toml")
@@ -36,10 +38,28 @@ def english_reading(question: str) -> str | None:
         text = _english_country_names(question)
         for pattern, replacement in _glossary().get(lang, []):
             text = pattern.sub(replacement, text)
+        if lang == "zh":
+            text = _without_fragments(text, script)
         text = re.sub(r"\s+", " ", text.replace("？", "?")).strip()
         if text != question:
             return text
     return None
+
+
+def _without_fragments(text: str, script: re.Pattern) -> str:
+    """The reading without the characters the glossary left (`有多大`, `在全球`, `第几`), when
+    English words that name what is asked remain: Chinese has no spaces, so what is left
+    between the replaced terms is fragments, mostly of the question's grammar, that no English
+    table says (the word matcher would count each as a word the evidence leaves unsaid). When
+    nothing English names the thing asked, the fragments are it, and stay."""
+    without = script.sub(" ", text)
+    named = {w.lower() for c in countries.mentions(without) for w in c.country.name.split()}
+    content = [
+        w
+        for w in re.findall(r"[A-Za-z]{3,}", without)
+        if w.lower() not in ENGLISH_STOP_WORDS and w.lower() not in named and w.lower() != "what"
+    ]
+    return without if content else text
 
 
 def _english_country_names(text: str) -> str:
