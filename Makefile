@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export CITEQA_DATA_DIR ?= $(DATA)
 
-.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-forms eval-multilingual eval-robust eval-tatqa eval-tatqa-cv eval-tatqa-elsewhere train-reader train-verifier train-crosslingual clean
+.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-forms eval-multilingual eval-robust eval-tatqa eval-tatqa-cv eval-tatqa-elsewhere train-reader train-verifier train-crosslingual train-passage-figures clean
 
 install: $(VENV)/.installed
 
@@ -89,12 +89,17 @@ eval-forms: ingest
 eval-multilingual: ingest
 	$(BIN)/citeqa eval eval/paper_multilingual.jsonl
 	$(BIN)/citeqa eval eval/paper_crosslingual.jsonl
+	$(BIN)/citeqa eval eval/paper_crosslingual_dev.jsonl
 	$(BIN)/citeqa eval eval/paper_multilingual_dev.jsonl
 	$(BIN)/citeqa eval eval/paper_multilingual_fresh.jsonl
 	$(BIN)/citeqa eval eval/paper_multilingual_fresh2.jsonl
 
 train-crosslingual: install
 	HF_HUB_OFFLINE=1 $(BIN)/python -m scripts.train_crosslingual --check
+
+# which figure of a passage (in any language) answers: from TAT-QA's dev text answers
+train-passage-figures: install
+	HF_HUB_OFFLINE=1 $(BIN)/python -m scripts.train_passage_figures --check
 
 # the eval questions perturbed (typos, case, abbreviations, reordering): same answer? (eval/README.md)
 eval-robust: ingest

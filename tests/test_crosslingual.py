@@ -69,6 +69,20 @@ def test_the_english_reading_of_a_chinese_question_finds_its_row_by_words(corpus
     assert _cited(answer) == ("song-2024", "Table 3")
 
 
+@pytest.mark.parametrize(
+    ("question", "value", "table"),
+    [
+        ("俄罗斯2018年的B2C电子商务销售额有多少？", 20, "Table 12"),  # `电子商务`, `销售额`: no glossary entry
+        ("2019年中国社会零售总额为多少十亿美元？", 5975, "Table 13"),  # `零售`, `总额`
+    ],
+)
+def test_a_chinese_question_is_read_by_the_dictionary_where_the_glossary_stops(corpus_engine, question, value, table):
+    answer = _ask(corpus_engine, question)
+    assert answer.answered, answer.answer
+    assert answer.value == pytest.approx(value)
+    assert _cited(answer) == ("song-2024", table)
+
+
 def test_reading_each_language_deeper_gives_no_figure_for_a_year_the_table_lacks(corpus_engine):
     answer = _ask(corpus_engine, "2021年俄罗斯在网络安全指数中排第几？")  # Table 11 stops at 2020
     assert not answer.answered and answer.value is None
@@ -110,18 +124,57 @@ def test_a_chinese_question_about_a_year_the_table_lacks_is_not_given_a_figure(c
     assert not answer.answered and answer.value is None
 
 
-def test_an_english_question_is_answered_from_the_chinese_white_paper_when_the_fallback_is_on(corpus_engine):
+def test_an_english_question_is_answered_from_the_chinese_white_paper(corpus_engine):
+    """Only the Chinese PDF says it: its figure is read by the words its clause says (the
+    dictionary's senses of `移动行业对全球 GDP 的贡献价值`) and by the question's cosines alike."""
+    answer = _ask(corpus_engine, "What did the mobile industry contribute to world GDP in 2022?")
+    assert answer.answered, answer.answer
+    assert answer.value == pytest.approx(5.2) and answer.unit == "trillion US dollars"
+    assert answer.citations[0].doc_id == "caict-gde-wp-2023"
+    assert answer.citations[0].page == 27
+
+
+def test_the_fallback_to_other_languages_can_be_switched_off(corpus_engine):
     from index.search import run_steps
     from service.answering.answerer import answer_steps
 
-    question = "What share of the AI software market did the Americas hold in 2023?"
-    assert not _ask(corpus_engine, question).answered  # off by default (CITEQA_CROSSLINGUAL_FALLBACK)
-    library = corpus_engine.library._replace(english_fallback=True)
-    answer = run_steps(answer_steps(library, question))
-    assert answer.answered, answer.answer
-    assert answer.value == pytest.approx(64.3) and answer.unit == "%"
-    assert answer.citations[0].doc_id == "caict-gde-wp-2023"
-    assert answer.citations[0].page == 33
+    library = corpus_engine.library._replace(english_fallback=False)  # CITEQA_CROSSLINGUAL_FALLBACK=false
+    answer = run_steps(answer_steps(library, "What did the mobile industry contribute to world GDP in 2022?"))
+    assert not answer.answered and answer.value is None
+
+
+class _CountingSearcher:
+    """The engine's own searcher, counting the searches made in each vector space."""
+
+    def __init__(self, searcher):
+        self._searcher = searcher
+        self.spaces: list[str | None] = []
+
+    def start(self, *args, space=None, **kwargs):
+        self.spaces.append(space)
+        return self._searcher.start(*args, space=space, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._searcher, name)
+
+
+def test_an_english_question_no_other_language_sentence_speaks_to_costs_no_second_embedding(corpus_engine):
+    from index.search import run_steps
+    from service.answering.answerer import answer_steps
+
+    counting = _CountingSearcher(corpus_engine.library.searcher)
+    library = corpus_engine.library._replace(searcher=counting)
+    unsaid = run_steps(
+        answer_steps(library, "How many fixed broadband subscriptions per 100 people were there in 2016?")
+    )
+    assert not unsaid.answered and counting.spaces == [None]  # the English search only
+    said = run_steps(answer_steps(library, "What did the mobile industry contribute to world GDP in 2022?"))
+    assert said.answered and counting.spaces == [None, None, CROSSLINGUAL]
+
+
+def test_an_english_question_about_a_country_the_chinese_text_does_not_count_is_not_given_a_figure(corpus_engine):
+    answer = _ask(corpus_engine, "How many industrial robots were installed in Russia in 2022?")
+    assert not answer.answered and answer.value is None
 
 
 def test_an_english_question_is_not_answered_from_a_chinese_sentence_by_shared_names(corpus_engine):

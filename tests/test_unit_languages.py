@@ -4,6 +4,8 @@ the language of a short question."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from index.tokenize import tokenize
@@ -174,3 +176,25 @@ def test_a_chinese_reading_drops_the_fragments_the_glossary_leaves_when_english_
     assert "某某比例" in english_reading("2016年日本的某某比例是多少？")
     # a Russian word the glossary does not know is a word, not a fragment
     assert "мобильных" in english_reading("Сколько мобильных интернет-пользователей было в Китае?")
+
+
+def test_a_chinese_word_the_glossary_lacks_is_read_as_the_sense_the_documents_print():
+    """The dictionary (CC-CEDICT through Lindera) gives `港口` as `port` and `harbor`: the
+    documents' own vocabulary chooses; nothing Chinese is left for the word matcher."""
+    vocabulary = {"port": 12, "container": 7, "harbor": 1}
+    reading = english_reading("2019年港口集装箱的数量是多少？", vocabulary)
+    assert {"port", "container"} <= set(reading.split())
+    assert "harbor" not in reading
+    assert not re.search(r"[\u4e00-\u9fff]", reading)
+
+
+def test_a_sense_the_documents_never_print_and_a_unit_are_left_out_of_the_dictionary_reading():
+    vocabulary = {"port": 12, "dollar": 5, "million": 30}
+    reading = english_reading("2019年港口收入是多少亿美元？", vocabulary)
+    assert "port" in reading.split()
+    # `收入` (income, revenue) is printed nowhere here; `亿` and `美元` are the answer's unit
+    assert not {"income", "revenue", "million", "dollar"} & set(reading.split())
+
+
+def test_without_the_documents_vocabulary_the_glossary_reading_is_unchanged():
+    assert english_reading("2018年法国数字经济的规模有多大？") == "2018 France digital economy size ?"

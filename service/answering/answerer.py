@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from functools import cached_property, lru_cache
 from typing import NamedTuple, Protocol
@@ -51,10 +51,11 @@ from service.answering.compose import (
 )
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.countries import mentions, names_in_all_languages
-from service.answering.crosslingual import Asked, TextVectors, read_across
+from service.answering.crosslingual import Asked, TextVectors, read_across, read_passages
 from service.answering.crosslingual_model import CrossLingualModel
 from service.answering.evidence import asked_figure, says_total
 from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
+from service.answering.passage_figures import PassageFigureModel, SentenceWords
 from service.answering.prose import SentenceMatch, best_sentences, passage_words
 from service.answering.question import (
     Question,
@@ -105,6 +106,13 @@ class Library(NamedTuple):
     english_fallback: bool = True  # unanswered English questions tried over other languages' documents
     # whether an answer holds (`verifier`): None gives every answer the solvers compose
     verifier: Verifier | Recorder | None = None
+    # which figure of a passage in another language answers an English question (None: not built)
+    passage_figures: PassageFigureModel | None = None
+    # the documents' words and how often they print them: which dictionary sense a Chinese
+    # question's word is read as (`translate`); None: the glossary alone
+    vocabulary: Mapping[str, int] | None = None
+    # the words of each sentence of the documents not in English (`passage_figures.SentenceWords`)
+    other_language_sentences: SentenceWords | None = None
 
 
 class SourceChecker(Protocol):
@@ -127,7 +135,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
     asked = Asked.of(question, ctx.vector, across_model) if across_model and ctx.vector is not None else None
     if asked is not None and draft.answered and not _keeps_asked(asked, draft):
         draft = _abstain(ctx)  # an answer to another country or year is no answer
-    reading = english_reading(question) if not draft.answered else None
+    reading = english_reading(question, library.vocabulary) if not draft.answered else None
     if reading:  # another script: read again through the glossary's English reading
         if space_ctx.vector is not None:  # of what the cross-lingual space found: no second search
             # and what the reading's English words find (the English row a Chinese question asks
@@ -158,7 +166,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
     if not draft.answered and space is None and across_model is not None and library.english_fallback:
         # an English question the English documents do not answer: the documents in other
         # languages may (searched in the cross-lingual space, read without matching words)
-        if library.searcher.other_languages(language):
+        if library.searcher.other_languages(language) and _worth_reading_across(library, ctx):
             more_started = time.perf_counter()
             pending = library.searcher.start(question, top_k=max(40, top_k), doc_ids=doc_ids, space=CROSSLINGUAL)
             yield pending.started()
@@ -167,7 +175,7 @@ def answer_steps(library: Library, question: str, *, top_k: int = 5, doc_ids: li
             if pending.vector is not None:
                 others = [h for h in hits if _doc_language(ctx, h.doc_id) != language]
                 asked = Asked.of(question, pending.vector, across_model)
-                draft = _read_across(library, others, asked, pending.vector) or draft
+                draft = _read_other_languages(library, question, others, asked, pending.vector) or draft
     draft.citations = merge_citations(draft.citations)
     _add_context_citations(ctx, draft, top_k)
     answer = Answer(
@@ -1819,6 +1827,32 @@ def _read_across(
         library.across,
         depth,
     )
+
+
+def _worth_reading_across(library: Library, ctx: _Context) -> bool:
+    """Whether an unanswered English question asks for a figure that some sentence of the other
+    languages' documents may give — read by their words, before the question costs a second
+    embedding: it asks for a value (not a comparison, a computation, a label or a source), and
+    some sentence of the asked year says as much of it as the model's `least_cover`."""
+    model, sentences = library.passage_figures, library.other_language_sentences
+    if model is None or sentences is None:
+        return True  # no words to judge by: the cross-lingual reader decides alone
+    return ctx.q.intent == "value" and sentences.best_cover(ctx.q.text, ctx.q.years) >= model.least_cover
+
+
+def _read_other_languages(
+    library: Library, question: str, hits: list[Hit], asked: Asked, vector: np.ndarray
+) -> Draft | None:
+    """An English question over documents in other languages: their passages' figures read by
+    the words each figure's clause says (a Chinese clause through its dictionary senses,
+    `passage_figures`), their table and dataset rows by the cross-lingual reader."""
+    if library.passage_figures is None:
+        return _read_across(library, hits, asked, vector)
+    by_words = read_passages(
+        library.corpus, hits, question, asked, vector, library.text_vectors, library.passage_figures,
+        library.searcher.language_of,
+    )  # fmt: skip
+    return by_words or _read_across(library, [h for h in hits if h.kind != "passage"], asked, vector)
 
 
 def _doc_language(ctx: _Context, doc_id: str) -> str | None:

@@ -29,6 +29,7 @@ from ingest.numbers import PrintedFigure, figures_in, format_number
 from ingest.records import Fact, Passage
 from ingest.text import sentence_spans
 from service.answering import operators as ops
+from service.answering import passage_figures
 from service.answering.answer import Draft
 from service.answering.citations import cell_citation, passage_citation
 from service.answering.compose import cell_phrase, cell_sentence, fact_draft, figure_text
@@ -36,6 +37,7 @@ from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.countries import country_named, mentions
 from service.answering.crosslingual_model import CrossLingualModel
 from service.answering.evidence import asked_years
+from service.answering.passage_figures import PassageFigureModel
 
 EVIDENCE_READ = 12  # hits read, in retrieval's order
 LOOKUP = (ops.SPAN, ops.MULTI_SPAN, ops.COUNT, ops.OTHER)  # operations that read one figure
@@ -399,3 +401,56 @@ def _passage_draft(
         spans=[passage.text[figure.start : figure.end]],
         solver="crosslingual",
     )
+
+
+# -- an English question over passages in other languages ----------------------------------
+def read_passages(
+    corpus: Corpus,
+    hits: list[Hit],
+    question: str,
+    asked: Asked,
+    vector: np.ndarray | None,
+    texts: TextVectors | None,
+    model: PassageFigureModel,
+    language_of: Callable[[Hit], str] | None = None,
+    depth: int = EVIDENCE_READ,
+) -> Draft | None:
+    """The figure of the passages among each language's first `depth` hits that the
+    passage-figure model (`passage_figures`) finds likeliest to answer, when its probability
+    reaches the model's threshold and the question's nearest figure clause (by the multilingual
+    embedder) gives the same figure; None otherwise (the documents do not say)."""
+    if not asked.lookup or len(asked.years) > 1:
+        return None
+    read: dict[str, int] = {}
+    found: list[tuple[Hit, Passage, passage_figures.FigureCandidate]] = []
+    for hit in hits:
+        language = language_of(hit) if language_of else ""
+        read[language] = read.get(language, 0) + 1
+        passage = corpus.passages.get((hit.doc_id, hit.ref_id)) if hit.kind == "passage" else None
+        if passage is None or read[language] > depth:
+            continue
+
+        def cosine(figure: PrintedFigure, passage: Passage = passage) -> float:
+            said = texts.get((passage.doc_id, figure_ref(passage, figure))) if texts else None
+            return float(said @ vector) if said is not None and vector is not None else 0.0
+
+        for candidate in passage_figures.candidates(
+            passage.text, question, asked.years, asked.countries, asked.kinds, cosine
+        ):
+            found.append((hit, passage, candidate))
+    if not found:
+        return None
+    features = np.stack([c.features for _, _, c in found])
+    probabilities = model.probabilities(features)
+    best = int(np.argmax(probabilities))
+    if probabilities[best] < model.threshold:
+        return None
+    # two readings must agree: the words the figure's clause says (the model) and the
+    # multilingual embedder's nearest clause to the question (either alone chose a wrong
+    # figure about as often as a right one: `docs/benchmarks.md`)
+    nearest = int(np.argmax(features[:, passage_figures.FEATURES.index("text_cosine")]))
+    if found[nearest][2].figure.value != found[best][2].figure.value:
+        return None
+    hit, passage, candidate = found[best]
+    start, end = candidate.sentence
+    return _passage_draft(corpus, hit, passage, start, passage.text[start:end], candidate.figure)

@@ -17,6 +17,7 @@ from index.folder import LoadedIndex, load_index
 from index.search import Searcher, run_steps, run_steps_async
 from index.spaces import CROSSLINGUAL, shared_query_embedder
 from index.store import DB_NAME, Store
+from service.answering import gloss
 from service.answering.answer import Answer, SearchResult
 from service.answering.answerer import Library, answer_steps
 from service.answering.citations import hit_citation
@@ -24,6 +25,7 @@ from service.answering.corpus import Corpus
 from service.answering.crosslingual_model import load_crosslingual_model
 from service.answering.matching import Matcher
 from service.answering.normalise import QuestionNormaliser
+from service.answering.passage_figures import SentenceWords, load_passage_figure_model
 from service.answering.reader import load_model
 from service.answering.verifier import load_verifier
 from service.settings import get_settings
@@ -43,6 +45,8 @@ class Engine:
         self.reader = load_model()  # the general reader's learned models, shipped with the code
         # typos, abbreviations and casing, read against the documents' own words
         self.normaliser = QuestionNormaliser(self.corpus.texts(), (p.text for p in self.corpus.passages.values()))
+        # which figure of a passage in another language answers an English question
+        figures = load_passage_figure_model() if gloss.available() else None
         self.library = Library(
             self.searcher,
             self.corpus,
@@ -54,8 +58,18 @@ class Engine:
             store.space_text_vectors(CROSSLINGUAL) if CROSSLINGUAL in index.spaces else None,
             get_settings().crosslingual_fallback,
             load_verifier(),
+            figures,
+            self.normaliser.counts,
+            self._other_language_sentences() if figures is not None else None,
         )
         self._checks_lock = threading.Lock()
+
+    def _other_language_sentences(self) -> SentenceWords | None:
+        """The words of every sentence of the documents not in English, read once per index
+        (`passage_figures.SentenceWords`); None when every document is in English."""
+        docs = self.corpus.docs
+        texts = [p.text for p in self.corpus.passages.values() if docs[p.doc_id].language not in (None, "en")]
+        return SentenceWords(texts) if texts else None
 
     def _space_embedder(self, space: str) -> Embedder:
         """The query embedder of a further vector space the index holds (its model, per the manifest)."""
@@ -97,7 +111,12 @@ class Engine:
         if space is None:
             return None
         across = self.library.across
-        return {"model": space.get("model"), "question_model": across.version if across else None}
+        figures = self.library.passage_figures
+        return {
+            "model": space.get("model"),
+            "question_model": across.version if across else None,
+            "passage_figure_model": figures.version if figures else None,
+        }
 
     @cached_property
     def source_checks(self) -> SourceChecks:

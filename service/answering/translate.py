@@ -1,17 +1,21 @@
 """A second, English reading of a question written in another script, by glossary
-(`glossary.toml`) and country names (`countries`): enough to match English tables and text,
-not a translator."""
+(`glossary.toml`), country names (`countries`) and, for the Chinese words the glossary does not
+know, the dictionary (`gloss`) read against the documents' own vocabulary: enough to match
+English tables and text, not a translator."""
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from service.answering import countries
+from ingest.numbers import chinese_unit_at
+from service.answering import countries, gloss
 
 GLOSSARY = Path(__file__).with_name("glossary.toml")
 _SCRIPTS = {"ru": re.compile(r"[\u0400-\u04ff]"), "zh": re.compile(r"[\u3400-\u9fff]")}
@@ -30,8 +34,10 @@ def _glossary() -> dict[str, list[tuple[re.Pattern, str]]]:
     return out
 
 
-def english_reading(question: str) -> str | None:
-    """The question with known terms put into English, or None when nothing applies."""
+def english_reading(question: str, vocabulary: Mapping[str, int] | None = None) -> str | None:
+    """The question with known terms put into English, or None when nothing applies.
+    `vocabulary` (the documents' words and how often they print them): the Chinese words the
+    glossary leaves are read by the dictionary, each as its sense the documents use most."""
     for lang, script in _SCRIPTS.items():
         if not script.search(question):
             continue
@@ -39,11 +45,53 @@ def english_reading(question: str) -> str | None:
         for pattern, replacement in _glossary().get(lang, []):
             text = pattern.sub(replacement, text)
         if lang == "zh":
-            text = _without_fragments(text, script)
+            if vocabulary is not None and gloss.available():
+                text = script.sub(" ", _by_dictionary(text, vocabulary))
+            else:
+                text = _without_fragments(text, script)
         text = re.sub(r"\s+", " ", text.replace("？", "?")).strip()
         if text != question:
             return text
     return None
+
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
+_DESCRIBES = {"sth", "sb", "classifier", "prefix", "suffix", "particle", "abbr"}
+_USED = math.log1p(2)  # a sense the documents print fewer than twice would match nothing
+
+
+def _by_dictionary(text: str, vocabulary: Mapping[str, int]) -> str:
+    """The text's Chinese words in English: each word as the dictionary sense whose words the
+    documents print most (`数字` is `numeral`, `digit`, `figure` … and `digital`: a report on
+    the digital economy reads it `digital`); a word none of whose senses the documents print
+    is left out (it could match nothing)."""
+
+    def content(phrase: str) -> list[str]:
+        words = [w.lower() for w in _WORD.findall(phrase)]
+        if _DESCRIBES.intersection(words):  # `classifier for people`, `be hit by sth`: not a meaning
+            return []
+        return [w for w in words if w not in ENGLISH_STOP_WORDS]
+
+    def used(words: list[str]) -> float:
+        return sum(math.log1p(vocabulary.get(w, 0)) for w in words) / len(words) if words else 0.0
+
+    def read(run: re.Match) -> str:
+        out = []
+        for word, senses in gloss.sense_phrases(run.group(0)):
+            if _a_unit(word):  # `亿`, `美元`, `万人`: the answerer reads the asked unit itself
+                continue
+            best = max((content(p) for p in senses), key=used, default=[])
+            if used(best) >= _USED:
+                out.append(" ".join(best))
+        return f" {' '.join(out)} "
+
+    return _CJK_RUN.sub(read, text)
+
+
+def _a_unit(word: str) -> bool:
+    unit = chinese_unit_at(word, 0)
+    return unit is not None and unit[1] == len(word)
 
 
 def _without_fragments(text: str, script: re.Pattern) -> str:
