@@ -39,50 +39,11 @@ def available() -> bool:
     return importlib.util.find_spec("lindera") is not None
 
 
-@lru_cache(maxsize=50_000)
-def _senses(word: str) -> frozenset[str]:
-    """The English stems of a Chinese word's dictionary senses."""
-    tokens = _tokenizer().tokenize(word)
-    out: set[str] = set()
-    for token in tokens:
-        details = token.details
-        definition = details[7] if len(details) > 7 else "*"
-        if definition in ("*", ""):
-            continue
-        for sense in definition.split("/"):
-            sense = sense.strip()
-            if not sense or _NOT_A_SENSE.match(sense):
-                continue
-            for english in _ENGLISH.findall(_PARENTHESES.sub(" ", sense)):
-                if english.lower() not in _EMPTY and len(english) > 1:
-                    out.add(stem(english))
-    return frozenset(out)
-
-
-@lru_cache(maxsize=20_000)
-def english_stems(text: str) -> frozenset[str]:
-    """The English stems a text says: its Chinese words' senses and its own Latin-script words."""
-    out: set[str] = {stem(w) for w in _ENGLISH.findall(text) if w.lower() not in _EMPTY}
-    if _CJK.search(text):
-        for token in _tokenizer().tokenize(text):
-            if _CJK.search(token.surface):
-                out |= _senses(token.surface)
-    return frozenset(out)
-
-
-@lru_cache(maxsize=20_000)
-def word_senses(text: str) -> list[frozenset[str]]:
-    """Each content word of a text as the stems it may mean: an English word its stem, a Chinese
-    word its senses (words with none, numbers and function words left out)."""
-    out: list[frozenset[str]] = []
-    for chunk in re.split(r"([\u3400-\u9fff]+)", text):
-        if not chunk:
-            continue
-        if _CJK.match(chunk):
-            out += [s for token in _tokenizer().tokenize(chunk) if (s := _senses(token.surface))]
-        else:
-            out += [frozenset({stem(w)}) for w in _ENGLISH.findall(chunk) if w.lower() not in _EMPTY]
-    return out
+def _definition(token) -> str:
+    """A token's CC-CEDICT entry (`/`-separated senses), or "" for a word the dictionary lacks."""
+    details = token.details
+    definition = details[7] if len(details) > 7 else "*"
+    return "" if definition == "*" else definition
 
 
 def _phrases(definition: str) -> list[str]:
@@ -98,12 +59,45 @@ def _phrases(definition: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=50_000)
+def _senses(word: str) -> frozenset[str]:
+    """The English stems of a Chinese word's dictionary senses."""
+    return frozenset(
+        stem(english)
+        for token in _tokenizer().tokenize(word)
+        for phrase in _phrases(_definition(token))
+        for english in _ENGLISH.findall(phrase)
+        if english.lower() not in _EMPTY and len(english) > 1
+    )
+
+
+@lru_cache(maxsize=20_000)
+def english_stems(text: str) -> frozenset[str]:
+    """The English stems a text says: its Chinese words' senses and its own Latin-script words."""
+    out: set[str] = {stem(w) for w in _ENGLISH.findall(text) if w.lower() not in _EMPTY}
+    if _CJK.search(text):
+        for token in _tokenizer().tokenize(text):
+            if _CJK.search(token.surface):
+                out |= _senses(token.surface)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=20_000)
+def word_senses(text: str) -> tuple[frozenset[str], ...]:
+    """Each content word of a text as the stems it may mean: an English word its stem, a Chinese
+    word its senses (words with none, numbers and function words left out)."""
+    out: list[frozenset[str]] = []
+    for chunk in re.split(r"([\u3400-\u9fff]+)", text):
+        if not chunk:
+            continue
+        if _CJK.match(chunk):
+            out += [s for token in _tokenizer().tokenize(chunk) if (s := _senses(token.surface))]
+        else:
+            out += [frozenset({stem(w)}) for w in _ENGLISH.findall(chunk) if w.lower() not in _EMPTY]
+    return tuple(out)
+
+
 def sense_phrases(text: str) -> list[tuple[str, list[str]]]:
     """Each word of a Chinese text with its English senses as phrases, in the dictionary's order
     (a word the dictionary lacks, a number or a mark: no senses)."""
-    out = []
-    for token in _tokenizer().tokenize(text):
-        details = token.details
-        definition = details[7] if len(details) > 7 else "*"
-        out.append((token.surface, _phrases(definition) if definition not in ("*", "") else []))
-    return out
+    return [(token.surface, _phrases(_definition(token))) for token in _tokenizer().tokenize(text)]

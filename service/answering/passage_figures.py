@@ -48,8 +48,8 @@ _CLAUSE_BREAK = re.compile(r"[，,；;：:]")
 _SCALE_WORDS = frozenset(stem(w) for w in "ten hundred thousand million billion trillion".split())
 _YEAR = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d)(?!\d)")
 _QUESTION_NUMBER = re.compile(r"(?<![\d.])\d+(?:[.,]\d+)*")
-# the words that ask rather than say what is asked
-_ASKING = frozenset(stem(w) for w in "how many much what which was were is are did does do in of the".split())
+# the auxiliaries that ask, which the stop words (`gloss`: scikit-learn's list) lack
+_ASKING = frozenset(stem(w) for w in ("did", "does"))
 
 
 @dataclass
@@ -76,7 +76,7 @@ def _without_countries(text: str) -> str:
     return text
 
 
-def _words(text: str) -> list[frozenset[str]]:
+def _words(text: str) -> tuple[frozenset[str], ...]:
     """Each word of a stretch as the stems it may mean (a Chinese word: its senses)."""
     return gloss.word_senses(_without_countries(text))
 
@@ -115,9 +115,10 @@ def candidates(
     with_unit: bool = True,
 ) -> list[FigureCandidate]:
     """The passage's figures that may answer: with a unit (`with_unit`; training reads every
-    figure), not a number the question itself says (`51 economies`), in a sentence dated by every asked year (a sentence that prints no
-    year is dated by the passage's sentences before it) and naming every asked country in the
-    sentence — in the figure's stretch when any figure's stretch names them."""
+    figure), not a number the question itself says (`51 economies`), in a sentence dated by
+    every asked year (a sentence that prints no year is dated by the passage's sentences before
+    it) and naming every asked country in the sentence — in the figure's stretch when any
+    figure's stretch names them."""
     asked = question_words(question)
     givens = {float(n.replace(",", "")) for n in _QUESTION_NUMBER.findall(question)}
     figures = [f for f in figures_in(text) if (f.unit or not with_unit) and f.value not in givens]
@@ -135,49 +136,59 @@ def candidates(
             continue
         rows = []
         for i, figure in enumerate(inside):
-            stretch_start = inside[i - 1].end if i else start
-            after_end = inside[i + 1].start if i + 1 < len(inside) else end
-            stretch = text[stretch_start : figure.end]
-            if countries and not set(countries) <= {m.country.name for m in mentions(stretch)}:
-                stretch_names = False
-            else:
-                stretch_names = True
-            after = text[figure.end : after_end]
-            words = _words(stretch)
-            stretch_said = frozenset().union(*words) if words else frozenset()
-            matched = sum(1 for w in words if w & asked)
-            next_years = _years_of(after[:24])
-            closest = min(
-                _YEAR.finditer(text, start, end),
-                key=lambda y: figure.start - y.end() if y.end() <= figure.start else y.start() - figure.end,
-                default=None,
-            )
-            breaks = list(_CLAUSE_BREAK.finditer(text, stretch_start, figure.start))
-            clause = text[breaks[-1].end() if breaks else stretch_start : figure.end]
-            kind = _kind(figure)
-            features = np.array(
-                [
-                    _share(asked, stretch_said),
-                    _share(asked, _said(text[start : figure.end])),
-                    _share(asked, _said(sentence)),
-                    _share(asked, _said(after)),
-                    _share(asked, _said(clause)),
-                    matched / len(words) if words else 0.0,
-                    float(bool(set(years) & _years_of(stretch))),
-                    float(bool(next_years - set(years)) if years else False),
-                    float(closest is not None and int(closest.group(1)) in years),
-                    kinds.get(kind, 0.0),
-                    float(kinds.get(kind, 0.0) >= max(kinds.get("percent", 0.0), kinds.get("amount", 0.0))),
-                    float(bool(_unit_words(figure) & asked)),
-                    cosine_of(figure) if cosine_of else 0.0,
-                ],
-                dtype=np.float32,
-            )
-            rows.append((stretch_names, FigureCandidate(text, (start, end), figure, features)))
-        if countries and any(named_here for named_here, _ in rows):
+            stretch = (inside[i - 1].end if i else start, figure.end)
+            after = (figure.end, inside[i + 1].start if i + 1 < len(inside) else end)
+            names_them = set(countries) <= {m.country.name for m in mentions(text[slice(*stretch)])}
+            features = _features(text, (start, end), stretch, after, figure, asked, years, kinds)
+            if cosine_of is not None:
+                features[FEATURES.index("text_cosine")] = cosine_of(figure)
+            rows.append((names_them, FigureCandidate(text, (start, end), figure, features)))
+        if countries and any(names_them for names_them, _ in rows):
             rows = [r for r in rows if r[0]]
         out += [c for _, c in rows]
     return out
+
+
+def _features(
+    text: str,
+    sentence: tuple[int, int],
+    stretch: tuple[int, int],
+    after: tuple[int, int],
+    figure: PrintedFigure,
+    asked: frozenset[str],
+    years: list[int],
+    kinds: dict[str, float],
+) -> np.ndarray:
+    """`FEATURES` of one figure (`text_cosine` left 0: the caller's embedder knows it)."""
+    start, end = sentence
+    words = _words(text[slice(*stretch)])
+    stretch_said = frozenset().union(*words) if words else frozenset()
+    breaks = list(_CLAUSE_BREAK.finditer(text, stretch[0], figure.start))
+    clause = text[breaks[-1].end() if breaks else stretch[0] : figure.end]
+    closest = min(
+        _YEAR.finditer(text, start, end),
+        key=lambda y: figure.start - y.end() if y.end() <= figure.start else y.start() - figure.end,
+        default=None,
+    )
+    kind = _kind(figure)
+    return np.array(
+        [
+            _share(asked, stretch_said),
+            _share(asked, _said(text[start : figure.end])),
+            _share(asked, _said(text[start:end])),
+            _share(asked, _said(text[slice(*after)])),
+            _share(asked, _said(clause)),
+            sum(1 for w in words if w & asked) / len(words) if words else 0.0,
+            float(bool(set(years) & _years_of(text[slice(*stretch)]))),
+            float(bool(years) and bool(_years_of(text[after[0] : min(after[1], after[0] + 24)]) - set(years))),
+            float(closest is not None and int(closest.group(1)) in years),
+            kinds.get(kind, 0.0),
+            float(kinds.get(kind, 0.0) >= max(kinds.get("percent", 0.0), kinds.get("amount", 0.0))),
+            float(bool(_unit_words(figure) & asked)),
+            0.0,
+        ],
+        dtype=np.float32,
+    )
 
 
 class SentenceWords:

@@ -58,7 +58,7 @@ def english_reading(question: str, vocabulary: Mapping[str, int] | None = None) 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]*")
 _DESCRIBES = {"sth", "sb", "classifier", "prefix", "suffix", "particle", "abbr"}
-_USED = math.log1p(2)  # a sense the documents print fewer than twice would match nothing
+_USED = math.log1p(2)  # a sense whose words the documents print under twice each (geometric mean) matches nothing
 
 
 def _by_dictionary(text: str, vocabulary: Mapping[str, int]) -> str:
