@@ -26,6 +26,7 @@ import random
 import re
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -107,47 +108,64 @@ class Features:
         return out
 
 
-def build(check: bool) -> None:
-    rng = random.Random(SEED)
+@dataclass
+class Example:
+    """A question, the paragraphs it is asked of, its gold figure, and another excerpt's
+    paragraphs, where no figure answers."""
+
+    question: str
+    paragraphs: list[str]
+    gold: float
+    elsewhere: list[str]
+
+
+def tatqa_examples(rng: random.Random) -> list[Example]:
     golds = [(q, gold) for q in dev_questions() if (gold := gold_value(q)) is not None]
-    questions = [q for q, _ in golds]
-    contexts = sorted({q["context_id"] for q in questions})
-    features = Features()
+    contexts = sorted({q["context_id"] for q, _ in golds})
+    return [
+        Example(
+            q["question"],
+            paragraphs(q["context_id"]),
+            gold,
+            paragraphs(rng.choice([c for c in contexts if c != q["context_id"]])),
+        )
+        for q, gold in golds
+    ]
+
+
+def fit(examples: list[Example], features: Features, check: bool = False, folds: int = 5) -> PassageFigureModel:
+    """The model over `examples`: weights, threshold and least cover, as the module says."""
     own_x, own_y, own_group = [], [], []
     other_x, other_group = [], []
     started = time.perf_counter()
-    kept = 0
-    for i, (q, gold) in enumerate(golds):
-        found = features.of(q["question"], paragraphs(q["context_id"]))
-        if any(_is(c.figure.value, gold) for c in found):
-            kept += 1
+    for i, example in enumerate(examples):
+        found = features.of(example.question, example.paragraphs)
+        if any(_is(c.figure.value, example.gold) for c in found):
             for c in found:
                 own_x.append(c.features)
-                own_y.append(float(_is(c.figure.value, gold)))
+                own_y.append(float(_is(c.figure.value, example.gold)))
                 own_group.append(i)
-        elsewhere = rng.choice([c for c in contexts if c != q["context_id"]])
-        for c in features.of(q["question"], paragraphs(elsewhere)):
+        for c in features.of(example.question, example.elsewhere):
             other_x.append(c.features)
             other_group.append(i)
         if (i + 1) % 100 == 0:
-            print(f"  {i + 1}/{len(questions)} questions ({time.perf_counter() - started:.0f} s)", flush=True)
+            print(f"  {i + 1}/{len(examples)} questions ({time.perf_counter() - started:.0f} s)", flush=True)
     X, y, groups = np.array(own_x), np.array(own_y), np.array(own_group)
+    n = len(np.unique(groups))
+    print(f"{n} of {len(examples)} text-figure questions have the gold figure among {len(X)} candidates")
     # the least share of a question's words a right figure's sentence says, but for one in ten:
     # where no sentence of the other languages' documents says as much, they are not read
     least_cover = float(np.percentile(X[y == 1, FEATURES.index("cover_sentence")], 10))
-    print(f"{kept} of {len(questions)} text-figure questions have the gold figure among {len(X)} candidates")
     mean, scale = X.mean(axis=0), X.std(axis=0) + 1e-6
     Z = (X - mean) / scale
 
     def top1(scores: np.ndarray) -> int:
         return sum(int(y[groups == g][np.argmax(scores[groups == g])] == 1) for g in np.unique(groups))
 
-    folds = GroupKFold(5)
     oof = np.zeros(len(y))
-    for train, test in folds.split(Z, y, groups):
+    for train, test in GroupKFold(folds).split(Z, y, groups):
         fitted = LogisticRegression(C=1.0, max_iter=2000).fit(Z[train], y[train])
         oof[test] = fitted.predict_proba(Z[test])[:, 1]
-    n = len(np.unique(groups))
     if check:
         for name in ("text_cosine", "cover_stretch", "cover_prefix"):
             print(f"baseline {name}: right figure first for {top1(X[:, FEATURES.index(name)])} of {n}")
@@ -163,23 +181,27 @@ def build(check: bool) -> None:
     best_t, best_score = 0.5, -1.0
     for t in np.linspace(0.02, 0.9, 89):
         answered_right = sum(1 for p, right in best_own.values() if p >= t and right) / max(1, len(best_own))
-        refused_other = (sum(1 for p in best_other if p < t) + (len(questions) - len(best_other))) / len(questions)
+        refused_other = (sum(1 for p in best_other if p < t) + (len(examples) - len(best_other))) / len(examples)
         score = answered_right + refused_other
         if score > best_score:
             best_t, best_score = float(t), score
     print(f"threshold {best_t:.2f}: {best_score / 2:.3f} balanced accuracy (own excerpt right / other excerpt refused)")
     print(f"least sentence cover worth reading: {least_cover:.2f} (a right figure's sentence says less for 1 in 10)")
     print("weights: " + ", ".join(f"{f} {w:+.2f}" for f, w in zip(FEATURES, coef)))
-    version = time.strftime("%Y%m%d") + f"-q{n}"
-    PassageFigureModel(
+    return PassageFigureModel(
         mean=mean.astype(np.float32),
         scale=scale.astype(np.float32),
         coef=coef.astype(np.float32),
         intercept=intercept,
         threshold=best_t,
         least_cover=least_cover,
-        version=version,
-    ).save(MODEL_PATH)
+        version=time.strftime("%Y%m%d") + f"-q{n}",
+    )
+
+
+def build(check: bool) -> None:
+    model = fit(tatqa_examples(random.Random(SEED)), Features(), check)
+    model.save(MODEL_PATH)
     print(f"wrote {MODEL_PATH.relative_to(ROOT)} ({MODEL_PATH.stat().st_size // 1024} KB)")
 
 
