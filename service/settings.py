@@ -35,9 +35,9 @@ class Settings(BaseSettings):
     crosslingual_fallback: bool = Field(
         True,
         description="an English question the English documents leave unanswered is tried in the cross-lingual "
-        "space over documents in other languages (one cross-lingual embedding per such question); a passage's "
-        "figure answers only where the reading by its clause's words and the reading by cosines agree "
-        "(docs/benchmarks.md)",
+        "space over documents in other languages (one cross-lingual embedding per such question that some "
+        "sentence of theirs speaks to); a passage's figure answers only where the reading by its clause's words "
+        "and the multilingual embedder's nearest clause agree (docs/benchmarks.md)",
     )
     model_cache: Path | None = Field(None, description="where the model's ONNX export is kept (~/.cache/citeqa/models)")
     host: str = "127.0.0.1"

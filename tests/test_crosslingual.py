@@ -317,3 +317,10 @@ def test_new_code_that_describes_figures_describes_every_document_again_embeddin
         assert store.space_text_vectors(CROSSLINGUAL)
     finally:
         store.close()
+
+
+def test_the_passage_figure_model_version_is_reported_with_the_cross_lingual_space(corpus_engine):
+    from service.answering.passage_figures import load_passage_figure_model
+
+    status = corpus_engine.crosslingual_status()  # `/health`'s `crosslingual`
+    assert status["passage_figure_model"] and status["passage_figure_model"] == load_passage_figure_model().version

@@ -179,7 +179,11 @@ def test_summary_by_language():
 @pytest.mark.unit
 def test_multilingual_question_files_load():
     """The files behind `make eval-multilingual` (eval/README.md) read, with a `where` for every gold."""
-    for name, langs in (("paper_multilingual.jsonl", {"ru", "zh"}), ("paper_crosslingual.jsonl", {"en"})):
+    for name, langs in (
+        ("paper_multilingual.jsonl", {"ru", "zh"}),
+        ("paper_crosslingual.jsonl", {"en"}),
+        ("paper_crosslingual_dev.jsonl", {"en"}),
+    ):
         items = load_questions(ROOT / "eval" / name)
         assert {i["lang"] for i in items} == langs
         assert all(i.get("where") for i in items)
