@@ -107,7 +107,7 @@ class Searcher:
         """Hand the query to the model thread (when the embedder has one; otherwise embed it now).
         `space`: search that further vector space densely instead of the main one (when the
         index has it; otherwise the main one)."""
-        allowed = set(self.store.faiss_ids_for_docs(doc_ids)) if doc_ids else None
+        allowed = self._allowed(doc_ids)
         if allowed is not None and not allowed:
             return PendingSearch(self, None, query, top_k, allowed)
         embedder, dense = self.embedder, self.index.dense
@@ -184,7 +184,7 @@ class Searcher:
         asks about is 116th). Lexical search adds the chunks the dense pools missed, and does not
         order them: across languages, words match only names and numbers, which say where and
         when, not what."""
-        allowed = set(self.store.faiss_ids_for_docs(doc_ids)) if doc_ids else None
+        allowed = self._allowed(doc_ids)
         dense = self.index.spaces.get(space)
         if dense is None or (allowed is not None and not allowed):
             return []
@@ -205,7 +205,7 @@ class Searcher:
     def lexical_hits(self, query: str, top_k: int, doc_ids: list[str] | None = None) -> list[Hit]:
         """The hits of a word search alone (no model): for a second wording of a question whose
         vector is known already."""
-        allowed = set(self.store.faiss_ids_for_docs(doc_ids)) if doc_ids else None
+        allowed = self._allowed(doc_ids)
         if allowed is not None and not allowed:
             return []
         lexical = self.index.lexical.search(query, self._pool(top_k), allowed)
@@ -238,6 +238,10 @@ class Searcher:
     @cached_property
     def _language_set(self) -> frozenset[str]:
         return frozenset(self._languages.values())
+
+    def _allowed(self, doc_ids: list[str] | None) -> set[int] | None:
+        """The chunks of `doc_ids` (None: every chunk)."""
+        return set(self.store.faiss_ids_for_docs(doc_ids)) if doc_ids else None
 
     def _pool(self, top_k: int) -> int:
         return max(self.pool, top_k * 2)

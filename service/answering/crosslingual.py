@@ -19,7 +19,7 @@ so (a computation across languages is left to the word-matching answerer, or ref
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,11 +121,9 @@ def candidates_for(
     chunks is nearer, not which language: each language's first fitting hits name its evidence."""
     candidates: list[_Candidate] = []
     fitting_hits: dict[str, int] = {}
-    read: dict[str, int] = {}
-    for hit in hits if depth is not None else hits[:EVIDENCE_READ]:
-        language = language_of(hit) if language_of else ""
-        read[language] = read.get(language, 0) + 1
-        if fitting_hits.get(language, 0) >= per_language or (depth is not None and read[language] > depth):
+    read = hits[:EVIDENCE_READ] if depth is None else hits
+    for language, hit in _each_languages_first(read, language_of, depth):
+        if fitting_hits.get(language, 0) >= per_language:
             continue
         if hit.kind == "table_row":
             found = _table_candidates(corpus, hit, asked, whole_table=True)
@@ -141,6 +139,18 @@ def candidates_for(
             candidates += found
             fitting_hits[language] = fitting_hits.get(language, 0) + 1
     return candidates
+
+
+def _each_languages_first(
+    hits: list[Hit], language_of: Callable[[Hit], str] | None, depth: int | None
+) -> Iterator[tuple[str, Hit]]:
+    """(language, hit) for the hits among their language's first `depth` (None: every hit), in order."""
+    read: dict[str, int] = {}
+    for hit in hits:
+        language = language_of(hit) if language_of else ""
+        read[language] = read.get(language, 0) + 1
+        if depth is None or read[language] <= depth:
+            yield language, hit
 
 
 def candidate_features(
@@ -421,13 +431,10 @@ def read_passages(
     embedder) gives the same figure; None otherwise (the documents do not say)."""
     if not asked.lookup or len(asked.years) > 1:
         return None
-    read: dict[str, int] = {}
     found: list[tuple[Hit, Passage, passage_figures.FigureCandidate]] = []
-    for hit in hits:
-        language = language_of(hit) if language_of else ""
-        read[language] = read.get(language, 0) + 1
+    for _, hit in _each_languages_first(hits, language_of, depth):
         passage = corpus.passages.get((hit.doc_id, hit.ref_id)) if hit.kind == "passage" else None
-        if passage is None or read[language] > depth:
+        if passage is None:
             continue
 
         def cosine(figure: PrintedFigure, passage: Passage = passage) -> float:

@@ -54,7 +54,6 @@ _ASKING = frozenset(stem(w) for w in ("did", "does"))
 
 @dataclass
 class FigureCandidate:
-    passage_text: str
     sentence: tuple[int, int]
     figure: PrintedFigure
     features: np.ndarray
@@ -142,7 +141,7 @@ def candidates(
             features = _features(text, (start, end), stretch, after, figure, asked, years, kinds)
             if cosine_of is not None:
                 features[FEATURES.index("text_cosine")] = cosine_of(figure)
-            rows.append((names_them, FigureCandidate(text, (start, end), figure, features)))
+            rows.append((names_them, FigureCandidate((start, end), figure, features)))
         if countries and any(names_them for names_them, _ in rows):
             rows = [r for r in rows if r[0]]
         out += [c for _, c in rows]
