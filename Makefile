@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export CITEQA_DATA_DIR ?= $(DATA)
 
-.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service load eval eval-forms eval-multilingual eval-robust eval-tatqa eval-tatqa-cv eval-tatqa-elsewhere train-reader train-verifier train-crosslingual train-passage-figures clean
+.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service bench-scale load eval eval-forms eval-multilingual eval-robust eval-tatqa eval-tatqa-cv eval-tatqa-elsewhere train-reader train-verifier train-crosslingual train-passage-figures clean
 
 install: $(VENV)/.installed
 
@@ -70,6 +70,10 @@ bench-ingest: install
 # the real server over HTTP; ingests corpus/ into $(DATA) first when it is missing
 bench-service: install
 	$(BIN)/python -m scripts.bench_service --data-dir $(DATA)
+
+# issue 15: a million-row WDI-shaped dataset ingested beside the default corpus; /ask and RSS before and after
+bench-scale: ingest
+	$(BIN)/python -m scripts.bench_scale --data-dir $(DATA)
 
 # reads during writes: the real server on a copy of $(DATA), 16 clients asking and searching for
 # 60 s while documents are uploaded and deleted over HTTP and `citeqa ingest` writes too

@@ -82,6 +82,10 @@ CREATE TABLE IF NOT EXISTS space_texts (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
 CREATE INDEX IF NOT EXISTS facts_entity ON facts(entity, year);
+-- the answerer reads a dataset's facts by series and year, or by a figure's year and value
+-- (`service.answering.facts`), never all of them
+CREATE INDEX IF NOT EXISTS facts_series ON facts(doc_id, indicator, entity, year);
+CREATE INDEX IF NOT EXISTS facts_value ON facts(year, value);
 CREATE INDEX IF NOT EXISTS cells_table ON cells(table_id);
 """
 

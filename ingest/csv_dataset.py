@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import itertools
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ingest.limits import MAX_TABLE_CELLS, MAX_TABLE_ROWS
+from tqdm import tqdm
+
+from ingest.limits import MAX_DATASET_ROWS, MAX_TABLE_CELLS, MAX_TABLE_ROWS, LimitError
 from ingest.numbers import parse_number
 from ingest.records import Document, Fact, content_id
 from ingest.tables import build_table, check_table_size
@@ -79,12 +82,14 @@ def convert_csv(path: Path, doc_id: str, sha256: str) -> Document:
 def _rows(text: str, dialect, name: str) -> Iterator[list[str]]:
     """The non-blank rows, parsed as they are read (no list of every row, no second copy of
     the text); a field may be up to MAX_FIELD characters (Python's csv stops at 128 KB). A
-    file over the table limits raises LimitError as soon as it shows (the header's width ×
-    the rows so far), naming its full count of rows."""
+    file over the limits — a table's, or a tidy dataset's (its header names a value and an
+    entity column) — raises LimitError as soon as it shows (the header's width × the rows so
+    far), naming its full count of rows."""
     if csv.field_size_limit() < MAX_FIELD:
         csv.field_size_limit(MAX_FIELD)  # process-wide, and only ever raised: harmless to other readers
     reader = csv.reader(_lines(text), dialect)
     n = width = 0
+    tidy = False
     try:
         for row in reader:
             if not any(c.strip() for c in row):
@@ -92,7 +97,13 @@ def _rows(text: str, dialect, name: str) -> Iterator[list[str]]:
             if n == 0:
                 width = len(row)
                 check_table_size(name, 0, width)
-            elif n > MAX_TABLE_ROWS or n * width > MAX_TABLE_CELLS:
+                tidy = bool(_pick(row, _VALUE) and _pick(row, _ENTITY))
+            elif tidy and n > MAX_DATASET_ROWS:
+                n += sum(1 for r in reader if any(c.strip() for c in r))
+                raise LimitError(
+                    f"{name} has {n:,} data rows; citeqa reads at most {MAX_DATASET_ROWS:,} rows a dataset"
+                )
+            elif not tidy and (n > MAX_TABLE_ROWS or n * width > MAX_TABLE_CELLS):
                 n += sum(1 for r in reader if any(c.strip() for c in r))
                 check_table_size(name, n, width)
             n += 1
@@ -126,8 +137,12 @@ def _facts(doc_id, header, body: Iterable[list[str]], value_col, entity_col) -> 
     named = {value_col, entity_col, year_col, indicator_col, code_col, unit_col, source_col, title_col}
     facts: list[Fact] = []
     seen: dict[str, int] = {}
-    for row in body:
+    # a dataset repeats its indicator, entity, unit and source in every row: one string each
+    shared = {index[c] for c in (indicator_col, code_col, entity_col, unit_col, source_col, title_col) if c}
+    for row in tqdm(body, desc="rows", unit=" rows", unit_scale=True, mininterval=1, disable=None, leave=False):
         row = row + [""] * (len(header) - len(row))
+        for i in shared:
+            row[i] = sys.intern(row[i])
 
         def get(col, row=row):
             return row[index[col]].strip() if col else None

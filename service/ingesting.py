@@ -36,6 +36,7 @@ from ingest.records import Document
 from ingest.text import slugify
 from service.answering.corpus import TableView
 from service.answering.crosslingual import document_texts, texts_version
+from service.answering.facts import StoredFacts
 
 log = logging.getLogger(__name__)
 
@@ -381,11 +382,14 @@ def _sync_spaces(store: Store, spaces: SpaceFactories, progress) -> tuple[int, b
         redescribe = switched or store.space_texts_version(space) != version
         described = set() if redescribe else store.space_text_docs(space)
         doc_texts: dict[str, list[tuple[str, str]]] = {}
+        series = StoredFacts(store).series  # a dataset's rows are described by series, not one by one
         for doc in store.documents():
             if doc.id in described:
                 continue
             refs = document_texts(
-                [TableView.of(t) for t in store.tables(doc.id)], store.passages(doc.id), store.facts(doc.id)
+                [TableView.of(t) for t in store.tables(doc.id)],
+                store.passages(doc.id),
+                [s for s in series if s.doc_id == doc.id],
             )
             doc_texts[doc.id] = [(ref, embed_key(keyed, text)) for ref, text in refs.items()]
             texts.update((embed_key(keyed, text), text) for text in refs.values())

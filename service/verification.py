@@ -27,7 +27,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from index.store import Store
 from ingest.chunks import passage_locator
@@ -38,6 +38,7 @@ from ingest.text import sentence_spans
 from service.answering.citations import table_refs
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.countries import country_named
+from service.answering.facts import FactSeries, StoredFacts
 from service.answering.question import ALIASES, canonical
 
 VERDICTS = ("agrees", "differs", "scale", "other-indicator", "other-period", "no-source-data")
@@ -175,7 +176,15 @@ class Series:
     code: str | None
     country: str
     unit: str | None
-    facts: list[Fact] = field(default_factory=list)
+    parts: list[FactSeries] = field(default_factory=list, repr=False)
+    stored: StoredFacts | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def facts(self) -> list[Fact]:
+        """Its facts with a value and a year, in the store's order: read when a check needs them."""
+        assert self.stored is not None
+        rows = sorted((r for part in self.parts for r in self.stored.of_series(part)), key=lambda r: r[0])
+        return [f for _, f in rows if f.value is not None and f.year is not None]
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -356,18 +365,18 @@ class SourceCheck:
         for dataset in sorted(self.corpus.docs.values(), key=lambda d: d.id):
             for target, n in dataset.stands_for:
                 self.standing.setdefault(target, {}).setdefault(n, []).append(dataset.id)
-        for fact in self.corpus.facts.values():
-            if fact.value is None or fact.year is None:
-                continue
-            country = country_key(fact.entity)
+        stored = self.corpus.facts
+        for part in stored.series:
+            country = country_key(part.entity) if part.figures else None
             if country is None:
                 continue
-            key = (fact.doc_id, fact.indicator_code or fact.indicator, country)
+            key = (part.doc_id, part.indicator_code or part.indicator, country)
             series = self.series.get(key)
             if series is None:
-                series = self.series[key] = Series(fact.doc_id, fact.indicator, fact.indicator_code, country, fact.unit)
+                series = Series(part.doc_id, part.indicator, part.indicator_code, country, part.unit, stored=stored)
+                self.series[key] = series
                 self.by_country.setdefault(country, []).append(series)
-            series.facts.append(fact)
+            series.parts.append(part)
 
     # references ------------------------------------------------------------------------
     def reference_flags(self, doc_id: str) -> list[dict]:

@@ -774,15 +774,24 @@ def _each_entity_fact(ctx: _Context, draft: Draft) -> Draft:
     year = cited.column or ""
     if not year.isdigit():
         return draft
-    alike = [f for _, f in ctx.matcher.facts_in_years([int(year)]) if f.doc_id == cited.doc_id and f.value is not None]
-    found = next((f for f in alike if f.entity == cited.row and _same_figure(draft.value or 0.0, f.value)), None)
+    facts = ctx.corpus.facts
+    found = next(
+        (
+            f
+            for f in facts.in_year(cited.doc_id, int(year), entity=cited.row or "")
+            if f.value is not None and _same_figure(draft.value or 0.0, f.value)
+        ),
+        None,
+    )
     if found is None or not is_country(found.entity) or found.entity.lower() in ctx.q.text.lower():
         return draft
     # one figure a country (a dataset may hold a year's row from several releases)
     each = {found.entity: found}
-    for f in alike:
-        if f.indicator == found.indicator and is_country(f.entity):
+    for f in facts.in_year(cited.doc_id, int(year), indicator=found.indicator):
+        if f.value is not None and is_country(f.entity):
             each.setdefault(f.entity, f)
+        if len(each) > MOST_ENTITIES:
+            break
     if not 2 <= len(each) <= MOST_ENTITIES:
         return draft
     composed = each_entity_fact_draft(ctx.corpus, [each[k] for k in sorted(each)])
@@ -1118,12 +1127,11 @@ def _backing_fact(ctx: _Context, cell: CellView):
     labels = WordSet(norm_tokens(" ".join(cell.labels)))
     wanted = WordSet(norm_tokens(" ".join(cell.labels + [cell.table.caption])))
     best = None
-    for key, fact in ctx.matcher.facts_in_years(cell.years):
-        if fact.value is None or fact.value == 0 or abs(fact.value - cell.value) > 0.02 * abs(cell.value):
+    near = (f for year in cell.years for f in ctx.corpus.facts.near_value(year, cell.value, 0.02 * abs(cell.value)))
+    for fact in near:
+        if not any(labels.has(t) for t in ctx.matcher.entity_words(fact.entity)):
             continue
-        if not any(labels.has(t) for t in ctx.matcher.fact_entity_words(key)):
-            continue
-        overlap = sum(1 for t in ctx.matcher.fact_indicator_words(key) if wanted.has(t))
+        overlap = sum(1 for t in ctx.matcher.indicator_words(fact.indicator) if wanted.has(t))
         if overlap >= 2 and (best is None or overlap > best[0]):
             best = (overlap, fact)
     return best[1] if best else None

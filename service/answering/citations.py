@@ -219,7 +219,7 @@ def hit_citation(corpus: Corpus, hit: Hit) -> SearchResult:
             cells = [CitedCell(row, None)]
     elif hit.kind == "fact":
         refs = [_url_once(r) for r in corpus.dataset_refs(hit.doc_id)]
-        fact = corpus.facts.get((hit.doc_id, hit.ref_id.split(",")[0]))
+        fact = corpus.facts.fact(hit.doc_id, hit.ref_id.split(",")[0])
         row = fact.entity if fact else None
     return SearchResult(
         doc_id=hit.doc_id,

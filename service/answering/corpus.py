@@ -1,10 +1,10 @@
-"""An in-memory snapshot of what the answerer reads: tables with their cells, passages,
-dataset facts, reference lists. Loaded once through the store's record reads, so answering
-a question touches no disk.
+"""What the answerer reads: tables with their cells, passages, reference lists, held in
+memory; dataset facts read from the store by indexed queries (`facts.StoredFacts`: a dataset
+may hold a million rows), with only their series in memory.
 
-Passages and facts are the ingest records themselves; a table is read through `TableView`,
-which adds what the reader needs to walk it (each cell with its row keys, column path and
-year coordinates)."""
+Passages are the ingest records themselves; a table is read through `TableView`, which adds
+what the reader needs to walk it (each cell with its row keys, column path and year
+coordinates)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from functools import cached_property
 
 from index.store import Store
 from ingest.periods import YEAR_IN_TEXT, dated_state, period_year, printed_period
-from ingest.records import Fact, Passage, Reference, Table
+from ingest.records import Passage, Reference, Table
+from service.answering.facts import StoredFacts
 
 _NOTE_MARK = re.compile(r"(?:\s*\([^()]{1,12}\)|\s*\*+|\s+\d(?=$))+$")
 
@@ -201,10 +202,12 @@ class Corpus:
         for view in self.tables.values():
             self.tables_by_doc.setdefault(view.doc_id, []).append(view)
         self.passages: dict[tuple[str, str], Passage] = {(p.doc_id, p.id): p for p in store.passages()}
-        self.facts: dict[tuple[str, str], Fact] = {(f.doc_id, f.id): f for f in store.facts()}
+        self.facts = StoredFacts(store)
 
     def texts(self):
-        """Every text a question may be matched against: titles, captions, labels, passages, facts."""
+        """Every text a question may be matched against: titles, captions, labels, passages, facts;
+        a text printed in several places comes as (text, how many times): a dataset series' words
+        are printed in each of its rows."""
         for doc in self.docs.values():
             yield doc.title
         for table in self.tables.values():
@@ -214,8 +217,8 @@ class Corpus:
             yield from (" ".join(path) for path in table.columns)
         for passage in self.passages.values():
             yield passage.text
-        for fact in self.facts.values():
-            yield f"{fact.indicator}. {fact.entity}. {fact.source_title or ''}"
+        for series in self.facts.series:
+            yield f"{series.indicator}. {series.entity}. {series.source_title or ''}", series.count
 
     def table(self, doc_id: str, table_id: str) -> TableView | None:
         return self.tables.get((doc_id, table_id))

@@ -19,7 +19,7 @@ so (a computation across languages is left to the word-matching answerer, or ref
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,6 +37,7 @@ from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.countries import country_named, mentions
 from service.answering.crosslingual_model import CrossLingualModel
 from service.answering.evidence import asked_years
+from service.answering.facts import FactSeries
 from service.answering.passage_figures import PassageFigureModel
 
 EVIDENCE_READ = 12  # hits read, in retrieval's order
@@ -242,8 +243,14 @@ def describe_cell(cell: CellView) -> str:
     return " · ".join(p for p in [cell.table.caption, *cell.labels, cell.unit or ""] if p)
 
 
-def describe_fact(fact: Fact) -> str:
+def describe_fact(fact: Fact | FactSeries) -> str:
     return " · ".join(p for p in [fact.indicator, fact.entity, fact.unit or ""] if p)
+
+
+def fact_ref(fact: Fact | FactSeries) -> str:
+    """A dataset row's reference among a document's texts: its series' (the description names
+    no year, so a series of sixty rows is one text, one vector)."""
+    return f"series:{describe_fact(fact)}"
 
 
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:！？!?\n]")
@@ -282,11 +289,13 @@ def texts_version() -> str:
     return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
 
 
-def document_texts(tables: list[TableView], passages: list[Passage], facts: list[Fact]) -> dict[str, str]:
+def document_texts(
+    tables: list[TableView], passages: list[Passage], facts: Iterable[Fact | FactSeries]
+) -> dict[str, str]:
     """What the reader compares a question with, for one document, by reference: each cell's
     description, each dataset row's, each passage figure's clause. Embedded at ingest."""
     texts = {cell_ref(c): describe_cell(c) for t in tables for c in t.cells if c.value is not None}
-    texts.update((f"fact:{f.id}", describe_fact(f)) for f in facts)
+    texts.update((fact_ref(f), describe_fact(f)) for f in facts)
     for passage in passages:
         for figure in figures_in(passage.text):
             if figure.unit:
@@ -343,7 +352,7 @@ def _table_candidates(corpus: Corpus, hit: Hit, asked: Asked, whole_table: bool 
 # -- dataset rows -------------------------------------------------------------------------
 def _fact_candidates(corpus: Corpus, hit: Hit, asked: Asked) -> list[_Candidate]:
     # a fact chunk holds one indicator for one entity over its years; the chunk's facts share its locator
-    series = [f for f in corpus.facts.values() if f.doc_id == hit.doc_id and _locates(f, hit)]
+    series = corpus.facts.located(hit.doc_id, hit.locator)
     country = {c.name for f in series[:1] if (c := country_named(f.entity))}
     if asked.countries and set(asked.countries) != country:
         return []
@@ -351,12 +360,7 @@ def _fact_candidates(corpus: Corpus, hit: Hit, asked: Asked) -> list[_Candidate]
     if not chosen:
         return []
     fact = max(chosen, key=lambda f: f.year or 0)
-    return [_Candidate(hit, measure_kind(fact.unit, [fact.indicator]), f"fact:{fact.id}", fact=fact)]
-
-
-def _locates(fact: Fact, hit: Hit) -> bool:
-    """Whether a fact is one of the series a fact chunk stands for (`indicator · entity[ · year]`)."""
-    return hit.locator.startswith(f"{fact.indicator} · {fact.entity}")
+    return [_Candidate(hit, measure_kind(fact.unit, [fact.indicator]), fact_ref(fact), fact=fact)]
 
 
 # -- passages -----------------------------------------------------------------------------

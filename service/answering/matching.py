@@ -23,6 +23,7 @@ from ingest.numbers import is_year
 from ingest.periods import YEAR_IN_TEXT, is_period_word, period_year
 from ingest.records import Fact
 from service.answering.corpus import CellView, Corpus, TableView
+from service.answering.facts import FactSeries
 from service.answering.question import (
     Question,
     WordSet,
@@ -146,6 +147,105 @@ class FactMatch:
     score: float
 
 
+@dataclass(frozen=True)
+class SeriesWords:
+    """What a dataset series is matched by: its indicator's words, the initials naming it
+    (`EGDI` for `E-Government Development Index …`), its words with its unit, its entity's and
+    its source's words, and whether it is a change (`Digital economy nominal growth`)."""
+
+    tokens: WordSet
+    acronyms: dict[str, list[str]]
+    names: WordSet  # the indicator's words and its initials
+    described: WordSet  # the indicator and its unit (`score`, `% of population`): what a question may ask for
+    entity: WordSet
+    source: WordSet  # the source title and the dataset's title
+    change: bool
+
+
+class _SeriesIndex:
+    """The datasets' series by entity, indicator and source, with their words made once per
+    distinct name (a million-row dataset has a few hundred entities and indicators): a
+    question's entities pick the series it can be about without a pass over every row."""
+
+    def __init__(self, corpus: Corpus):
+        self._corpus = corpus
+        self._by_entity: dict[str, list[int]] = {}
+        self._by_indicator: dict[str, list[int]] = {}
+        self._by_source: dict[tuple[str, str], list[int]] = {}
+        for i, s in enumerate(corpus.facts.series):
+            self._by_entity.setdefault(s.entity, []).append(i)
+            self._by_indicator.setdefault(s.indicator, []).append(i)
+            self._by_source.setdefault(self._source_key(s), []).append(i)
+        self._words: dict[FactSeries, SeriesWords] = {}
+        self._entities: dict[str, WordSet] = {}
+        self._indicators: dict[str, tuple[WordSet, dict[str, list[str]], WordSet]] = {}
+        self._sources: dict[tuple[str, str], WordSet] = {}
+        self._described: dict[tuple[str, str | None], WordSet] = {}
+
+    def _source_key(self, s: FactSeries) -> tuple[str, str]:
+        return s.source_title or "", self._corpus.docs[s.doc_id].title
+
+    def entity_words(self, entity: str) -> WordSet:
+        words = self._entities.get(entity)
+        if words is None:
+            words = self._entities[entity] = WordSet(norm_tokens(entity))
+        return words
+
+    def _indicator(self, indicator: str) -> tuple[WordSet, dict[str, list[str]], WordSet]:
+        found = self._indicators.get(indicator)
+        if found is None:
+            tokens, acronyms = WordSet(norm_tokens(indicator)), acronym_words(indicator)
+            found = self._indicators[indicator] = (tokens, acronyms, tokens | acronyms.keys())
+        return found
+
+    def indicator_words(self, indicator: str) -> WordSet:
+        return self._indicator(indicator)[0]
+
+    def _source(self, key: tuple[str, str]) -> WordSet:
+        words = self._sources.get(key)
+        if words is None:
+            words = self._sources[key] = WordSet(norm_tokens(f"{key[0]} {key[1]}"))
+        return words
+
+    def words(self, s: FactSeries) -> SeriesWords:
+        found = self._words.get(s)
+        if found is None:
+            tokens, acronyms, names = self._indicator(s.indicator)
+            described = self._described.get((s.indicator, s.unit))
+            if described is None:
+                described = WordSet(norm_tokens(f"{s.indicator} {s.unit or ''}")) | acronyms.keys()
+                self._described[(s.indicator, s.unit)] = described
+            found = SeriesWords(
+                tokens, acronyms, names, described, self.entity_words(s.entity),
+                self._source(self._source_key(s)), bool(trends(s.indicator)),
+            )  # fmt: skip
+            self._words[s] = found
+        return found
+
+    def candidates(self, entities: list[str], doc_ids: set[str] | None) -> list[FactSeries]:
+        """The series every one of `entities` may name: its entity (a country must be the row's
+        own: a dataset titled "… China and Russia" does not make a Russian row China's), or,
+        for another name, an acronym naming its indicator (`GCI`) or its source (`CAICT`)."""
+        chosen: set[int] | None = None
+        for e in entities:
+            ids: set[int] = set()
+            for entity, members in self._by_entity.items():
+                if self.entity_words(entity).has(e):
+                    ids.update(members)
+            if not is_country(e):
+                for indicator, members in self._by_indicator.items():
+                    if _matches(e, self._indicator(indicator)[2]):
+                        ids.update(members)
+                for key, members in self._by_source.items():
+                    if _matches(e, self._source(key)):
+                        ids.update(members)
+            chosen = ids if chosen is None else chosen & ids
+            if not chosen:
+                return []
+        series = self._corpus.facts.series
+        return [series[i] for i in sorted(chosen or ()) if doc_ids is None or series[i].doc_id in doc_ids]
+
+
 PHRASE = 1.0  # the score of a table that prints every pair of adjacent words the question asks about as it does
 
 
@@ -181,25 +281,7 @@ class Matcher:
         top = math.log(1 + n)
         self.idf = {t: 0.5 + math.log(1 + n / (1 + c)) / top for t, c in df.items()}
         self.default_idf = 1.5
-        self._fact_tokens = {key: WordSet(norm_tokens(f.indicator)) for key, f in corpus.facts.items()}
-        # `EGDI` names `E-Government Development Index …`: initials of the indicator's name
-        self._fact_acronyms = {key: acronym_words(f.indicator) for key, f in corpus.facts.items()}
-        self._fact_names = {key: self._fact_tokens[key] | self._fact_acronyms[key].keys() for key in corpus.facts}
-        # indicators of a change (`Digital economy nominal growth`), not of a level
-        self._fact_changes = {key for key, f in corpus.facts.items() if trends(f.indicator)}
-        self._entity_tokens = {key: WordSet(norm_tokens(f.entity)) for key, f in corpus.facts.items()}
-        self._fact_sources = {
-            key: WordSet(norm_tokens(f"{f.source_title or ''} {corpus.docs[f.doc_id].title}"))
-            for key, f in corpus.facts.items()
-        }
-        # the indicator and its unit (`score`, `% of population`): what a question may ask for
-        self._fact_described = {
-            key: WordSet(norm_tokens(f"{f.indicator} {f.unit or ''}")) | self._fact_acronyms[key].keys()
-            for key, f in corpus.facts.items()
-        }
-        self._facts_by_year: dict[int | None, list] = {}
-        for key, fact in corpus.facts.items():
-            self._facts_by_year.setdefault(fact.year, []).append((key, fact))
+        self._facts = _SeriesIndex(corpus)
 
     def _table_info(self, table: TableView) -> TableInfo:
         refs = " ".join(r.text + " " + (r.url or "") for r in self.corpus.refs(table.doc_id, table.refs))
@@ -331,15 +413,13 @@ class Matcher:
         """The table's words as text: caption, unit, notes, section, stub and labels."""
         return self._info[id(table)].text
 
-    def facts_in_years(self, years: list[int]):
-        for year in years:
-            yield from self._facts_by_year.get(year, ())
+    def entity_words(self, entity: str) -> WordSet:
+        """A dataset entity's words (`Russian Federation`)."""
+        return self._facts.entity_words(entity)
 
-    def fact_entity_words(self, key) -> WordSet:
-        return self._entity_tokens[key]
-
-    def fact_indicator_words(self, key) -> WordSet:
-        return self._fact_tokens[key]
+    def indicator_words(self, indicator: str) -> WordSet:
+        """A dataset indicator's words (`Individuals using the Internet (% of population)`)."""
+        return self._facts.indicator_words(indicator)
 
     def weight(self, token: str) -> float:
         return self.idf.get(token, self.default_idf)
@@ -585,24 +665,15 @@ class Matcher:
         wanted_year = q.year if year == "question" else year
         if not entities:
             return []
-        out = []
-        pool = self.corpus.facts.items() if wanted_year is None else self._facts_by_year.get(wanted_year, ())
         asks_change = bool(trends(q.text))
-        for key, fact in pool:
-            if doc_ids is not None and fact.doc_id not in doc_ids:
-                continue
-            if key in self._fact_changes and not asks_change:
+        index = self._facts
+        scored: list[tuple[FactSeries, float]] = []
+        for series in index.candidates(entities, doc_ids):
+            words = index.words(series)
+            if words.change and not asks_change:
                 continue  # a growth rate answers a question about growth, not "how large …"
-            tokens, names = self._fact_tokens[key], self._fact_names[key]
-            entity_words, source_words = self._entity_tokens[key], self._fact_sources[key]
-            # an entity is the row's country, an acronym naming its indicator (`GCI`) or its source
-            # (`CAICT`); a country must be the row's own (a dataset titled "… China and Russia"
-            # does not make a Russian row China's)
-            if not all(
-                _matches(e, entity_words) or (not is_country(e) and (_matches(e, names) or _matches(e, source_words)))
-                for e in entities
-            ):
-                continue
+            tokens, names = words.tokens, words.names
+            entity_words, source_words = words.entity, words.source
             # what is asked about: the question's words but the names of the row's country and
             # source (a capitalised indicator, `E-Government Development Index`, is asked about)
             named = [
@@ -610,7 +681,7 @@ class Matcher:
                 for e in entities
                 if _matches(e, entity_words) or (_matches(e, source_words) and not _matches(e, names))
             ]
-            described = self._fact_described[key]
+            described = words.described
             # where the question names the source, its other words that only the source says
             # describe it, not the figure asked ("… according to the CAICT white paper")
             names_source = any(_matches(e, source_words) and not _matches(e, entity_words) for e in named)
@@ -626,13 +697,19 @@ class Matcher:
             covered = sum(self.weight(t) for t in content if _matches(t, described)) / content_weight
             # how much of the indicator's name the question says (an acronym says all its words)
             said = {t for t in tokens if q.words.has(t)}
-            for acronym, words in self._fact_acronyms[key].items():
+            for acronym, acronym_said in words.acronyms.items():
                 if q.words.has(acronym):
-                    said.update(words)
+                    said.update(acronym_said)
             precision = len(said & tokens.words) / max(1, len(tokens.words))
             if covered >= 0.6 and precision >= 0.5:
                 # as for cells: a share answers "what share", an amount answers the rest
-                fit = 0.0 if is_percent_unit(fact.unit) == ("percent" in q.cues) else -0.5
-                out.append(FactMatch(fact, covered + precision + fit))
-        out.sort(key=lambda m: m.score, reverse=True)
-        return out
+                fit = 0.0 if is_percent_unit(series.unit) == ("percent" in q.cues) else -0.5
+                scored.append((series, covered + precision + fit))
+        # the facts of the matching series, best first, then in the store's order
+        ranked = [
+            (-score, series.doc_id, seq, FactMatch(fact, score))
+            for series, score in scored
+            for seq, fact in self.corpus.facts.of_series(series, wanted_year)
+        ]
+        ranked.sort(key=lambda r: r[:3])
+        return [r[3] for r in ranked]

@@ -32,17 +32,18 @@ _SENTENCE_START = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
 
 
 class QuestionNormaliser:
-    def __init__(self, texts: Iterable[str], running_text: Iterable[str]):
-        """`texts`: every text of the documents (their vocabulary); `running_text`: their
-        sentences, where a word's casing is its own (a label's first word is capitalised
-        by convention, so labels do not count for casing)."""
+    def __init__(self, texts: Iterable[str | tuple[str, int]], running_text: Iterable[str]):
+        """`texts`: every text of the documents (their vocabulary), or (text, times printed);
+        `running_text`: their sentences, where a word's casing is its own (a label's first
+        word is capitalised by convention, so labels do not count for casing)."""
         self._english = SpellChecker(distance=1)
         counts: Counter[str] = Counter()
         forms: dict[str, Counter[str]] = defaultdict(Counter)
         acronyms: set[str] = set()  # `USA`, `GDP` as a table's label prints them
-        for text in texts:
+        for item in texts:
+            text, times = item if isinstance(item, tuple) else (item, 1)
             for m in _WORD.finditer(text):
-                counts[m.group(0).lower()] += 1
+                counts[m.group(0).lower()] += times
                 if len(m.group(0)) >= 2 and m.group(0).isupper():
                     acronyms.add(m.group(0))
         sentences = list(running_text)
