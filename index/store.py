@@ -533,14 +533,60 @@ class Store:
         ]  # fmt: skip
 
     def facts(self, doc_id: str | None = None) -> list[Fact]:
-        where, args = ("WHERE doc_id = ?", (doc_id,)) if doc_id is not None else ("", ())
+        where, args = ("doc_id = ?", (doc_id,)) if doc_id is not None else ("1", ())
+        return [f for _, f in self._facts(where, args)]
+
+    def _facts(self, where: str, args: tuple) -> list[tuple[int, Fact]]:
+        """Facts matching `where`, with their row numbers, in the store's order (document, row)."""
         return [
-            Fact(
-                f["id"], f["indicator"], f["indicator_code"], f["entity"], f["year"], f["raw"], f["value"],
-                f["unit"], f["source_id"], f["source_title"], json.loads(f["provenance"]), doc_id=f["doc_id"],
+            (
+                f["seq"],
+                Fact(
+                    f["id"], f["indicator"], f["indicator_code"], f["entity"], f["year"], f["raw"], f["value"],
+                    f["unit"], f["source_id"], f["source_title"], json.loads(f["provenance"]), doc_id=f["doc_id"],
+                ),
             )
-            for f in self.conn.execute(f"SELECT * FROM facts {where} ORDER BY doc_id, seq", args)
+            for f in self.conn.execute(f"SELECT * FROM facts WHERE {where} ORDER BY doc_id, seq", args)
         ]  # fmt: skip
+
+    # a dataset's facts by indexed reads (`facts_series`, `facts_value`; `service.answering.facts`)
+    def fact_series(self) -> list[tuple]:
+        """Each series of the datasets' facts — (document, indicator, entity, unit, source title)
+        — with its count of rows, its indicator code and its rows with a value and a year, in
+        the order its first row is stored."""
+        return [
+            tuple(r)
+            for r in self.conn.execute(
+                "SELECT doc_id, indicator, entity, unit, source_title, COUNT(*), MIN(indicator_code), "
+                "SUM(value IS NOT NULL AND year IS NOT NULL) FROM facts "
+                "GROUP BY doc_id, indicator, entity, unit, source_title ORDER BY doc_id, MIN(seq)"
+            )
+        ]
+
+    def fact(self, doc_id: str, fact_id: str) -> Fact | None:
+        found = self._facts("doc_id = ? AND id = ?", (doc_id, fact_id))
+        return found[0][1] if found else None
+
+    def series_facts(
+        self, doc_id: str, indicator: str, entity: str, unit: str | None, source_title: str | None, year: int | None
+    ) -> list[tuple[int, Fact]]:
+        """One series' facts (of `year`, when given) with their row numbers."""
+        where = "doc_id = ? AND indicator = ? AND entity = ? AND unit IS ? AND source_title IS ?"
+        args: tuple = (doc_id, indicator, entity, unit, source_title)
+        return self._facts(where, args) if year is None else self._facts(f"{where} AND year = ?", (*args, year))
+
+    def year_facts(self, doc_id: str, year: int, *, entity: str | None, indicator: str | None) -> list[Fact]:
+        """A dataset's facts of one year, of one entity or indicator when given."""
+        where, args = "doc_id = ? AND year = ?", [doc_id, year]
+        if entity is not None:
+            where, args = where + " AND entity = ?", [*args, entity]
+        if indicator is not None:
+            where, args = where + " AND indicator = ?", [*args, indicator]
+        return [f for _, f in self._facts(where, tuple(args))]
+
+    def facts_between(self, year: int, low: float, high: float) -> list[Fact]:
+        """Facts of `year` whose value is in [low, high] and not 0."""
+        return [f for _, f in self._facts("year = ? AND value BETWEEN ? AND ? AND value != 0", (year, low, high))]
 
     def standing_for(self, target_doc: str) -> dict[int, list[str]]:
         """For each reference number of `target_doc`, the corpus documents that stand for it."""

@@ -382,14 +382,17 @@ def _sync_spaces(store: Store, spaces: SpaceFactories, progress) -> tuple[int, b
         redescribe = switched or store.space_texts_version(space) != version
         described = set() if redescribe else store.space_text_docs(space)
         doc_texts: dict[str, list[tuple[str, str]]] = {}
-        series = StoredFacts(store).series  # a dataset's rows are described by series, not one by one
+        # a dataset's rows are described by series, not one by one
+        series: dict[str, list] = {}
+        for s in StoredFacts(store).series:
+            series.setdefault(s.doc_id, []).append(s)
         for doc in store.documents():
             if doc.id in described:
                 continue
             refs = document_texts(
                 [TableView.of(t) for t in store.tables(doc.id)],
                 store.passages(doc.id),
-                [s for s in series if s.doc_id == doc.id],
+                series.get(doc.id, []),
             )
             doc_texts[doc.id] = [(ref, embed_key(keyed, text)) for ref, text in refs.items()]
             texts.update((embed_key(keyed, text), text) for text in refs.values())

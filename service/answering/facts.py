@@ -3,18 +3,18 @@
 A tidy dataset may hold a million rows (issue 15); what the answerer keeps is one small record
 per *series* — a dataset's indicator for one entity, unit and source title, the grain at which
 a question is matched to facts — and it reads the series' rows by indexed queries
-(`facts_series`, `facts_value` in `index.store`). Every query returns facts in the store's
-order (document, then row), the order the in-memory snapshot had.
+(`Store.series_facts` and its siblings, over the `facts_series` and `facts_value` indexes).
+Every read returns facts in the store's order (document, then row), the order the in-memory
+snapshot had.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import threading
 from dataclasses import dataclass
 
 from index.store import Store
+from ingest.chunks import fact_locator
 from ingest.records import Fact
 
 
@@ -33,36 +33,17 @@ class FactSeries:
 
     @property
     def locator(self) -> str:
-        """What a fact chunk's locator starts with (`ingest.chunks.fact_locator`)."""
-        return f"{self.indicator} · {self.entity}"
-
-
-_COLUMNS = (
-    "seq, id, indicator, indicator_code, entity, year, raw, value, unit, source_id, source_title, provenance, doc_id"
-)
-_SERIES = "doc_id = ? AND indicator = ? AND entity = ? AND unit IS ? AND source_title IS ?"
-
-
-def _fact(row: tuple) -> tuple[int, Fact]:
-    seq, fid, indicator, code, entity, year, raw, value, unit, source_id, source_title, provenance, doc_id = row
-    return seq, Fact(
-        fid, indicator, code, entity, year, raw, value, unit, source_id, source_title, json.loads(provenance), doc_id
-    )
+        """What a fact chunk's locator starts with (its own, without a year)."""
+        return fact_locator(self.indicator, self.entity, None)
 
 
 class StoredFacts:
     """The series of every dataset, and their facts by indexed reads of the store."""
 
     def __init__(self, store: Store):
-        self._conn = store.conn
+        self._store = store
         self._lock = threading.Lock()  # the API's threads share the store's connection
-        rows = self._rows(
-            "SELECT doc_id, indicator, entity, unit, source_title, COUNT(*), MIN(indicator_code), "
-            "SUM(value IS NOT NULL AND year IS NOT NULL) FROM facts "
-            "GROUP BY doc_id, indicator, entity, unit, source_title ORDER BY doc_id, MIN(seq)",
-            (),
-        )
-        self.series: list[FactSeries] = [FactSeries(*r) for r in rows]
+        self.series: list[FactSeries] = [FactSeries(*r) for r in store.fact_series()]
         self._located: dict[tuple[str, str], list[FactSeries]] = {}
         for s in self.series:
             self._located.setdefault((s.doc_id, s.locator), []).append(s)
@@ -70,28 +51,16 @@ class StoredFacts:
     def __len__(self) -> int:
         return sum(s.count for s in self.series)
 
-    def _rows(self, sql: str, args: tuple) -> list[tuple]:
-        with self._lock:
-            cursor = self._conn.cursor()
-            cursor.row_factory = None  # plain tuples: the store's connection makes `sqlite3.Row`s
-            try:
-                return cursor.execute(sql, args).fetchall()
-            except sqlite3.OperationalError:  # a store from before datasets had facts, opened read-only
-                return []
-
-    def _facts(self, where: str, args: tuple) -> list[tuple[int, Fact]]:
-        return [_fact(r) for r in self._rows(f"SELECT {_COLUMNS} FROM facts WHERE {where} ORDER BY doc_id, seq", args)]
-
     def fact(self, doc_id: str, fact_id: str) -> Fact | None:
-        found = self._facts("doc_id = ? AND id = ?", (doc_id, fact_id))
-        return found[0][1] if found else None
+        with self._lock:
+            return self._store.fact(doc_id, fact_id)
 
     def of_series(self, series: FactSeries, year: int | None = None) -> list[tuple[int, Fact]]:
         """The series' facts (of `year`, when given) with their row numbers, in row order."""
-        key = (series.doc_id, series.indicator, series.entity, series.unit, series.source_title)
-        if year is None:
-            return self._facts(_SERIES, key)
-        return self._facts(f"{_SERIES} AND year = ?", (*key, year))
+        with self._lock:
+            return self._store.series_facts(
+                series.doc_id, series.indicator, series.entity, series.unit, series.source_title, year
+            )
 
     def located(self, doc_id: str, locator: str) -> list[Fact]:
         """Every fact of the series a fact chunk stands for (its locator: `indicator · entity`,
@@ -103,18 +72,10 @@ class StoredFacts:
 
     def in_year(self, doc_id: str, year: int, *, entity: str | None = None, indicator: str | None = None) -> list[Fact]:
         """A dataset's facts of one year, of one entity or indicator when given, in row order."""
-        where, args = "doc_id = ? AND year = ?", [doc_id, year]
-        if entity is not None:
-            where, args = where + " AND entity = ?", [*args, entity]
-        if indicator is not None:
-            where, args = where + " AND indicator = ?", [*args, indicator]
-        return [f for _, f in self._facts(where, tuple(args))]
+        with self._lock:
+            return self._store.year_facts(doc_id, year, entity=entity, indicator=indicator)
 
     def near_value(self, year: int, value: float, tolerance: float) -> list[Fact]:
         """Facts of `year` whose value is within `tolerance` of `value` (never 0), in store order."""
-        return [
-            f
-            for _, f in self._facts(
-                "year = ? AND value BETWEEN ? AND ? AND value != 0", (year, value - tolerance, value + tolerance)
-            )
-        ]
+        with self._lock:
+            return self._store.facts_between(year, value - tolerance, value + tolerance)
