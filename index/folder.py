@@ -103,7 +103,13 @@ def build_index(store: Store, data_dir: Path, model: str, dim: int) -> Path:
     crash_point("generation-placed")
     link_tmp = data_dir / f".{LINK}.{generation}"
     link_tmp.symlink_to(Path(GENERATIONS) / generation)
-    os.replace(link_tmp, data_dir / LINK)
+    current = data_dir / LINK
+    if current.is_dir() and not current.is_symlink():
+        # a copy of the data dir that followed the link (`cp -L`, Python's copytree, some backup
+        # tools) holds a generation as a plain folder, which no rename can replace: it is derived
+        # from the store like every generation, so it goes, and the link takes its place
+        shutil.rmtree(current)
+    os.replace(link_tmp, current)
     _drop_old_generations(root, keep={generation, _previous(root, generation)})
     return final
 

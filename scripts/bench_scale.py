@@ -171,7 +171,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
         if (args.data_dir / "citeqa.db").exists():
-            shutil.copytree(args.data_dir, data, ignore=shutil.ignore_patterns("*.lock"))
+            # the index is a symlink to its current generation: copied as a link (its swap replaces it)
+            shutil.copytree(args.data_dir, data, symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
         else:
             print("ingesting the default corpus first …", flush=True)
             ingest([ROOT / "corpus"], data)

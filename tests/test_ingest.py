@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 
 from index.folder import load_index
@@ -132,6 +133,19 @@ def test_manifest_gives_ids_titles_and_stands_for(tmp_path, ingest):
     report = ingest([folder], tmp_path / "data")
     assert report.summary()["updated"] == 1 and report.embedded == 0
     assert Store(tmp_path / "data" / DB_NAME, readonly=True).document("atl").language == "fr"
+
+
+def test_a_data_dir_copied_through_its_index_link_takes_new_documents(small_corpus, tmp_path, ingest):
+    # a copy that follows the `index` link holds the generation as a plain folder; the next
+    # ingest used to fail at the swap (IsADirectoryError) after all its embedding
+    ingest([small_corpus], tmp_path / "data")
+    shutil.copytree(tmp_path / "data", tmp_path / "copy")
+    assert not (tmp_path / "copy" / "index").is_symlink()
+    (small_corpus / "extra.md").write_text("# Extra\n\nThe extra note says 77 ferries ran in 2021.\n", encoding="utf-8")
+    report = ingest([small_corpus], tmp_path / "copy")
+    assert report.summary()["added"] == 1 and report.index_rebuilt
+    assert (tmp_path / "copy" / "index").is_symlink()
+    assert load_index(tmp_path / "copy").dense.size == load_index(tmp_path / "data").dense.size + 1
 
 
 def test_readers_keep_their_index_generation_during_a_swap(small_corpus, tmp_path, ingest, embedder):
