@@ -9,7 +9,7 @@ export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 export CITEQA_DATA_DIR ?= $(DATA)
 
-.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service bench-scale load eval eval-forms eval-multilingual eval-robust eval-tatqa eval-tatqa-cv eval-tatqa-elsewhere train-reader train-verifier train-crosslingual train-passage-figures clean
+.PHONY: install run ui ingest test test-unit lint format bench bench-ingest bench-service bench-scale bench-ann load eval eval-forms eval-multilingual eval-robust eval-tatqa eval-tatqa-cv eval-tatqa-elsewhere train-reader train-verifier train-crosslingual train-passage-figures clean
 
 install: $(VENV)/.installed
 
@@ -74,6 +74,11 @@ bench-service: install
 # issue 15: a million-row WDI-shaped dataset ingested beside the default corpus; /ask and RSS before and after
 bench-scale: ingest
 	$(BIN)/python -m scripts.bench_scale --data-dir $(DATA)
+
+# issue 15: the dense index at 50k and 500k chunks (real vectors, perturbed copies): exact and
+# approximate, build time, search p50, recall@10; reads the vectors of $(DATA) and data-tatqa
+bench-ann: ingest
+	$(BIN)/python -m scripts.bench_ann --data-dir $(DATA)
 
 # reads during writes: the real server on a copy of $(DATA), 16 clients asking and searching for
 # 60 s while documents are uploaded and deleted over HTTP and `citeqa ingest` writes too

@@ -69,7 +69,8 @@ def build_index(store: Store, data_dir: Path, model: str, dim: int) -> Path:
     root = data_dir / GENERATIONS
     tmp = root / f".{generation}.tmp"
     tmp.mkdir(parents=True)
-    DenseIndex.build(ids, matrix, dim).save(tmp)
+    dense = DenseIndex.build(ids, matrix, dim)
+    dense.save(tmp)
     LexicalIndex.build(ids, [r["embed_text"] for r in rows]).save(tmp)
     spaces = {}
     for space in store.spaces():
@@ -79,15 +80,21 @@ def build_index(store: Store, data_dir: Path, model: str, dim: int) -> Path:
         folder = tmp / SPACES / space
         folder.mkdir(parents=True)
         space_dim = int(vectors.shape[1])
-        DenseIndex.build(np.array(space_ids, dtype=np.int64), vectors, space_dim).save(folder)
-        spaces[space] = {"model": store.space_model(space), "dimension": space_dim, "chunks": len(space_ids)}
+        space_index = DenseIndex.build(np.array(space_ids, dtype=np.int64), vectors, space_dim)
+        space_index.save(folder)
+        spaces[space] = {
+            "model": store.space_model(space),
+            "dimension": space_dim,
+            "chunks": len(space_ids),
+            "faiss": space_index.kind,
+        }
     counts = store.counts()
     manifest = {
         "generation": generation,
         "model": model,
         "dimension": dim,
         "metric": "inner_product",
-        "faiss": "IndexIDMap2(IndexFlatIP)",
+        "faiss": dense.kind,  # exact up to `index.dense.EXACT_MAX_VECTORS`, approximate beyond
         "lexical": "bm25s",
         "tokenizer": tokenizer_version(),
         "counts": {"chunks": len(rows), "documents": counts["documents"]},

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.chunks import Chunk
+from ingest.chunks import Chunk, series_description
 from ingest.records import Cell, Document, Fact, Passage, Reference, Row, Table
 
 SCHEMA = """
@@ -60,6 +60,13 @@ CREATE TABLE IF NOT EXISTS facts (
     seq INTEGER NOT NULL, indicator TEXT NOT NULL, indicator_code TEXT, entity TEXT NOT NULL,
     year INTEGER, raw TEXT NOT NULL, value REAL, unit TEXT, source_id TEXT, source_title TEXT,
     provenance TEXT NOT NULL, PRIMARY KEY (doc_id, id)
+);
+-- each series of a dataset's facts (one indicator for one entity, in one unit, from one source
+-- title), written with its facts: what the answerer holds in memory instead of the rows
+CREATE TABLE IF NOT EXISTS fact_series (
+    doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE, seq INTEGER NOT NULL,
+    indicator TEXT NOT NULL, entity TEXT NOT NULL, unit TEXT, source_title TEXT, count INTEGER NOT NULL,
+    indicator_code TEXT, figures INTEGER NOT NULL, description TEXT NOT NULL, PRIMARY KEY (doc_id, seq)
 );
 CREATE TABLE IF NOT EXISTS chunks (
     id TEXT PRIMARY KEY, faiss_id INTEGER NOT NULL UNIQUE,
@@ -135,6 +142,8 @@ class Store:
             self.conn.executescript(SCHEMA)
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA foreign_keys=ON")
+        if not readonly:
+            self._upgrade()
 
     def close(self) -> None:
         self.conn.close()
@@ -187,6 +196,8 @@ class Store:
         for seq, table in enumerate(doc.tables):
             self._insert_table(conn, doc.id, seq, table)
         self._insert_facts(conn, doc)
+        if doc.facts:
+            self._insert_series(conn, doc.id)
         self._insert_chunks(conn, doc.id, chunks, model)
 
     @staticmethod
@@ -552,16 +563,55 @@ class Store:
     # a dataset's facts by indexed reads (`facts_series`, `facts_value`; `service.answering.facts`)
     def fact_series(self) -> list[tuple]:
         """Each series of the datasets' facts — (document, indicator, entity, unit, source title)
-        — with its count of rows, its indicator code and its rows with a value and a year, in
-        the order its first row is stored."""
+        — with its count of rows, its indicator code, its rows with a value and a year, and its
+        description (`ingest.chunks.series_description`), in the order its first row is stored.
+        Written with the facts, so reading them costs a row a series, not a scan of every fact."""
+        columns = "doc_id, indicator, entity, unit, source_title, count, indicator_code, figures, description"
+        try:
+            return [tuple(r) for r in self.conn.execute(f"SELECT {columns} FROM fact_series ORDER BY doc_id, seq")]
+        except sqlite3.OperationalError:  # a store from before the table, opened read-only
+            return [(r[0], *r[2:]) for doc_id in self._fact_docs() for r in self._grouped_series(doc_id)]
+
+    def _grouped_series(self, doc_id: str) -> list[tuple]:
+        """A document's series grouped from its facts: the rows of `fact_series`."""
+        title = self.conn.execute("SELECT title FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
+        rows = self.conn.execute(
+            "SELECT MIN(seq), indicator, entity, unit, source_title, COUNT(*), MIN(indicator_code), "
+            "SUM(value IS NOT NULL AND year IS NOT NULL), MIN(year), MAX(year) FROM facts WHERE doc_id = ? "
+            "GROUP BY indicator, entity, unit, source_title ORDER BY MIN(seq)",
+            (doc_id,),
+        )
         return [
-            tuple(r)
-            for r in self.conn.execute(
-                "SELECT doc_id, indicator, entity, unit, source_title, COUNT(*), MIN(indicator_code), "
-                "SUM(value IS NOT NULL AND year IS NOT NULL) FROM facts "
-                "GROUP BY doc_id, indicator, entity, unit, source_title ORDER BY doc_id, MIN(seq)"
+            (
+                doc_id,
+                *r[:8],
+                series_description(r[1], r[2], r[3], None if r[8] is None else (r[8], r[9]), r[4] or title),
             )
+            for r in rows
         ]
+
+    def _insert_series(self, conn: sqlite3.Connection, doc_id: str) -> None:
+        conn.executemany("INSERT INTO fact_series VALUES (?,?,?,?,?,?,?,?,?,?)", self._grouped_series(doc_id))
+
+    def _fact_docs(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT doc_id FROM facts ORDER BY doc_id")]
+
+    def _upgrade(self) -> None:
+        """A store written by an older citeqa gains the series table, from its facts, once.
+        Derived data only, so the store keeps its stamp and the index stays current."""
+        if self._meta("fact_series") is not None:
+            return
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM fact_series")
+            for doc_id in self._fact_docs():
+                self._insert_series(conn, doc_id)
+            self._set_meta(conn, "fact_series", "1")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def fact(self, doc_id: str, fact_id: str) -> Fact | None:
         found = self._facts("doc_id = ? AND id = ?", (doc_id, fact_id))

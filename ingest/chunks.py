@@ -67,15 +67,24 @@ def series_sentence(facts: list[Fact], doc_title: str) -> str:
     return f"{first.indicator} — {first.entity}{unit}: {points}. Source: {source}."
 
 
-def series_description(facts: list[Fact], doc_title: str) -> str:
+def series_description(
+    indicator: str, entity: str, unit: str | None, years: tuple[int, int] | None, source: str
+) -> str:
     """What a fact chunk is embedded (and searched) as: the series — indicator, entity, unit,
     the years it spans, source — without its figures. A figure says nothing to an embedder,
-    and sixty of them make a text ten times slower to embed (a million-row dataset in hours)."""
+    and sixty of them make a text ten times slower to embed (a million-row dataset in hours).
+    The store keeps each series' description (`Store.fact_series`), which the cross-lingual
+    reader compares questions with: the chunk's own text, so one embedding serves both."""
+    shown_unit = f" ({unit})" if unit else ""
+    span = "" if years is None else f", {years[0]}" if years[0] == years[1] else f", {years[0]}–{years[1]}"
+    return f"{indicator} — {entity}{shown_unit}{span}. Source: {source}."
+
+
+def _described(facts: list[Fact], doc_title: str) -> str:
     first = facts[0]
-    unit = f" ({first.unit})" if first.unit else ""
-    years = sorted(f.year for f in facts if f.year is not None)
-    span = "" if not years else f", {years[0]}" if years[0] == years[-1] else f", {years[0]}–{years[-1]}"
-    return f"{first.indicator} — {first.entity}{unit}{span}. Source: {first.source_title or doc_title}."
+    years = [f.year for f in facts if f.year is not None]
+    span = (min(years), max(years)) if years else None
+    return series_description(first.indicator, first.entity, first.unit, span, first.source_title or doc_title)
 
 
 def document_chunks(doc: Document) -> list[Chunk]:
@@ -127,7 +136,7 @@ def document_chunks(doc: Document) -> list[Chunk]:
                     kind="fact",
                     ref_id=",".join(f.id for f in facts),
                     text=text,
-                    embed_text=series_description(facts, doc.title),
+                    embed_text=_described(facts, doc.title),
                     locator=fact_locator(indicator, entity, series[0].year if len(series) == 1 else None),
                     table=None,
                     page=None,

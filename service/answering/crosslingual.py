@@ -243,14 +243,10 @@ def describe_cell(cell: CellView) -> str:
     return " · ".join(p for p in [cell.table.caption, *cell.labels, cell.unit or ""] if p)
 
 
-def describe_fact(fact: Fact | FactSeries) -> str:
-    return " · ".join(p for p in [fact.indicator, fact.entity, fact.unit or ""] if p)
-
-
 def fact_ref(fact: Fact | FactSeries) -> str:
-    """A dataset row's reference among a document's texts: its series' (the description names
-    no year, so a series of sixty rows is one text, one vector)."""
-    return f"series:{describe_fact(fact)}"
+    """A dataset row's reference among a document's texts: its series' (a series of sixty rows
+    is one text, one vector)."""
+    return "series:" + " · ".join(p for p in [fact.indicator, fact.entity, fact.unit or ""] if p)
 
 
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:！？!?\n]")
@@ -289,13 +285,12 @@ def texts_version() -> str:
     return hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:12]
 
 
-def document_texts(
-    tables: list[TableView], passages: list[Passage], facts: Iterable[Fact | FactSeries]
-) -> dict[str, str]:
+def document_texts(tables: list[TableView], passages: list[Passage], series: Iterable[FactSeries]) -> dict[str, str]:
     """What the reader compares a question with, for one document, by reference: each cell's
-    description, each dataset row's, each passage figure's clause. Embedded at ingest."""
+    description, each dataset series' (its chunk's own embedded text, so one embedding serves
+    both), each passage figure's clause. Embedded at ingest."""
     texts = {cell_ref(c): describe_cell(c) for t in tables for c in t.cells if c.value is not None}
-    texts.update((fact_ref(f), describe_fact(f)) for f in facts)
+    texts.update((fact_ref(s), s.description) for s in series)
     for passage in passages:
         for figure in figures_in(passage.text):
             if figure.unit:

@@ -30,6 +30,7 @@ class FactSeries:
     count: int  # its rows (facts)
     indicator_code: str | None = None
     figures: int = 0  # its rows with a value and a year
+    description: str = ""  # its chunk's embedded text (`ingest.chunks.series_description`)
 
     @property
     def locator(self) -> str:
