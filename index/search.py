@@ -10,6 +10,9 @@ needs no vector."""
 from __future__ import annotations
 
 import asyncio
+import sys
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Generator
 from functools import cached_property
 from typing import Any, NamedTuple
@@ -23,6 +26,10 @@ from index.folder import LoadedIndex
 from index.hybrid import reciprocal_rank_fusion
 from index.store import Store
 from ingest.text import passage_language
+
+CHUNK_CACHE = 20_000  # chunks a searcher keeps after reading them (~1–3 KB each)
+# `Hit`'s fields a chunk fixes: id, faiss id, document, its title, kind, ref id, text, locator, table, page
+ChunkFields = tuple[str, int, str, str, str, str, str, str, str | None, int | None]
 
 
 class Hit(NamedTuple):
@@ -69,20 +76,16 @@ class Searcher:
         self.pool = pool
         # a further vector space's query embedder, by space name (`index.spaces`)
         self.space_embedder = space_embedder
-        # the chunks the loaded index knows, kept in memory (as tuples of `Hit`'s first
-        # fields, in its order): a query then reads no disk and builds a hit in one call
-        ids = [int(i) for i in index.lexical.ids]
-        self._chunks = {
-            fid: (
-                row["id"], fid, row["doc_id"], row["doc_title"], row["kind"], row["ref_id"],
-                row["text"], row["locator"], row["table_label"], row["page"],
-            )
-            for fid, row in (store.chunks_by_faiss_id(ids) if ids else {}).items()
-        }  # fmt: skip
+        # a hit's chunk is read from the store when a search ranks it (one indexed query for a
+        # window of candidates), and the most recently read are kept: a library's text is not
+        # held in every serving process (issue 15)
+        self._rows: OrderedDict[int, ChunkFields] = OrderedDict()
+        self._rows_lock = threading.Lock()  # the API's threads share the store's connection
         # each chunk's language (by script): the cross-lingual space ranks each language's
         # chunks among their own, and words are matched in the question's language only;
         # worked out here, while loading, not on a user's first question
-        self._languages = {fid: passage_language(chunk[6]) for fid, chunk in self._chunks.items()}
+        ids = [int(i) for i in index.lexical.ids]
+        self._languages = {fid: sys.intern(passage_language(text)) for fid, text in store.chunk_texts(ids)}
 
     def search(
         self, query: str, top_k: int = 5, doc_ids: list[str] | None = None, space: str | None = None
@@ -148,24 +151,48 @@ class Searcher:
     def _hits(
         self, fused: list[tuple[int, float]], dense_rank: dict[int, int], lexical_rank: dict[int, int], top_k: int
     ) -> list[Hit]:
-        chunks = self._chunks
         hits: list[Hit] = []
         seen_facts: set[tuple[str, str]] = set()
-        for fid, score in fused:
-            chunk = chunks.get(fid)
-            if chunk is None:  # the index is a generation older than the store
-                continue
-            hit = Hit(*chunk, score, dense_rank.get(fid), lexical_rank.get(fid))
-            if hit.kind == "fact":
-                # the same figure in several vintages of a dataset: show the best one only
-                key = (hit.doc_id, hit.locator)
-                if key in seen_facts:
+        window = max(2 * top_k, 16)  # candidates read at once; a skipped duplicate reads on
+        for start in range(0, len(fused), window):
+            part = fused[start : start + window]
+            chunks = self._chunk_rows([fid for fid, _ in part])
+            for fid, score in part:
+                chunk = chunks.get(fid)
+                if chunk is None:  # the index is a generation older than the store
                     continue
-                seen_facts.add(key)
-            hits.append(hit)
-            if len(hits) == top_k:
-                break
+                hit = Hit(*chunk, score, dense_rank.get(fid), lexical_rank.get(fid))
+                if hit.kind == "fact":
+                    # the same figure in several vintages of a dataset: show the best one only
+                    key = (hit.doc_id, hit.locator)
+                    if key in seen_facts:
+                        continue
+                    seen_facts.add(key)
+                hits.append(hit)
+                if len(hits) == top_k:
+                    return hits
         return hits
+
+    def _chunk_rows(self, fids: list[int]) -> dict[int, ChunkFields]:
+        """`Hit`'s first fields of each chunk in `fids` the store holds: from the cache of the
+        last `CHUNK_CACHE` read, else from the store."""
+        with self._rows_lock:
+            cache = self._rows
+            found: dict[int, ChunkFields] = {}
+            for fid in fids:
+                if fid in cache:
+                    cache.move_to_end(fid)
+                    found[fid] = cache[fid]
+            missing = [fid for fid in fids if fid not in found]
+            if missing:
+                for fid, row in self.store.chunks_by_faiss_id(missing).items():
+                    found[fid] = cache[fid] = (
+                        row["id"], fid, row["doc_id"], row["doc_title"], row["kind"], row["ref_id"],
+                        row["text"], row["locator"], row["table_label"], row["page"],
+                    )  # fmt: skip
+                while len(cache) > CHUNK_CACHE:
+                    cache.popitem(last=False)
+            return found
 
     def _by_language(self, ranked: list[tuple[int, float]]) -> dict[str, list[tuple[int, float]]]:
         languages = self._languages

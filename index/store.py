@@ -440,6 +440,14 @@ class Store:
         return rows, matrix
 
     # -- reads -----------------------------------------------------------------------
+    def chunk_texts(self, ids: Iterable[int]) -> Iterator[tuple[int, str]]:
+        """(faiss id, text) of each chunk in `ids`, a batch at a time (none held)."""
+        ids = list(ids)
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            yield from self.conn.execute(f"SELECT faiss_id, text FROM chunks WHERE faiss_id IN ({marks})", batch)
+
     def chunks_by_faiss_id(self, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
         out: dict[int, sqlite3.Row] = {}
         ids = list(ids)
