@@ -149,15 +149,16 @@ class Store:
         self.conn.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, stamped: bool = True) -> Iterator[sqlite3.Connection]:
         """All of an ingest's writes land together or not at all. A transaction that changed
         anything gives the store a new stamp, in the same commit: an index records the stamp
-        it was built from, so an index that lags its store is seen (`index.folder.index_state`)."""
+        it was built from, so an index that lags its store is seen (`index.folder.index_state`).
+        `stamped=False`: writes of data derived from the store alone, which no index lags."""
         self.conn.execute("BEGIN IMMEDIATE")
         before = self.conn.total_changes
         try:
             yield self.conn
-            if self.conn.total_changes != before:
+            if stamped and self.conn.total_changes != before:
                 self._set_meta(self.conn, "stamp", uuid.uuid4().hex)
         except BaseException:
             self.conn.execute("ROLLBACK")
@@ -442,25 +443,23 @@ class Store:
     # -- reads -----------------------------------------------------------------------
     def chunk_texts(self, ids: Iterable[int]) -> Iterator[tuple[int, str]]:
         """(faiss id, text) of each chunk in `ids`, a batch at a time (none held)."""
-        ids = list(ids)
-        for start in range(0, len(ids), 500):
-            batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            yield from self.conn.execute(f"SELECT faiss_id, text FROM chunks WHERE faiss_id IN ({marks})", batch)
+        for r in self._by_faiss_ids("SELECT faiss_id, text FROM chunks c WHERE c.faiss_id IN ({})", ids):
+            yield r[0], r[1]
 
     def chunks_by_faiss_id(self, ids: Iterable[int]) -> dict[int, sqlite3.Row]:
-        out: dict[int, sqlite3.Row] = {}
+        select = (
+            "SELECT c.*, d.title AS doc_title FROM chunks c JOIN documents d ON d.id = c.doc_id "
+            "WHERE c.faiss_id IN ({})"
+        )
+        return {r["faiss_id"]: r for r in self._by_faiss_ids(select, ids)}
+
+    def _by_faiss_ids(self, select: str, ids: Iterable[int]) -> Iterator[sqlite3.Row]:
+        """The rows of `select` (its `IN ({})` filled) for `ids`, 500 ids a query (SQLite's
+        limit on bound parameters is lower on older builds)."""
         ids = list(ids)
         for start in range(0, len(ids), 500):
             batch = ids[start : start + 500]
-            marks = ",".join("?" * len(batch))
-            rows = self.conn.execute(
-                f"SELECT c.*, d.title AS doc_title FROM chunks c JOIN documents d ON d.id = c.doc_id "
-                f"WHERE c.faiss_id IN ({marks})",
-                batch,
-            ).fetchall()
-            out.update((r["faiss_id"], r) for r in rows)
-        return out
+            yield from self.conn.execute(select.format(",".join("?" * len(batch))), batch)
 
     def faiss_ids_for_docs(self, doc_ids: Iterable[str]) -> list[int]:
         doc_ids = list(doc_ids)
@@ -609,17 +608,11 @@ class Store:
         Derived data only, so the store keeps its stamp and the index stays current."""
         if self._meta("fact_series") is not None:
             return
-        conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self.transaction(stamped=False) as conn:
             conn.execute("DELETE FROM fact_series")
             for doc_id in self._fact_docs():
                 self._insert_series(conn, doc_id)
             self._set_meta(conn, "fact_series", "1")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
 
     def fact(self, doc_id: str, fact_id: str) -> Fact | None:
         found = self._facts("doc_id = ? AND id = ?", (doc_id, fact_id))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from scripts.bench_service import stop_server
 from tests.conftest import ROOT, SECOND_REPORT
 from tests.servers import free_port
 from tests.test_recovery import FERRY_QUESTION, HARBOR
@@ -58,15 +58,10 @@ def replica(data_dir: Path, log: Path) -> Iterator[httpx.Client]:
         )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
-            _wait(lambda: _healthy(client), 120, f"the replica did not start:\n{log.read_text()[-2000:]}", proc)
+            _wait(lambda: _healthy(client), 120, "the replica did not start", proc, log)
             yield client
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_server(proc)
 
 
 def _healthy(client: httpx.Client) -> bool:
@@ -76,11 +71,18 @@ def _healthy(client: httpx.Client) -> bool:
         return False
 
 
-def _wait(condition: Callable[[], bool], seconds: float, message: str, proc: subprocess.Popen | None = None) -> None:
+def _wait(
+    condition: Callable[[], bool],
+    seconds: float,
+    message: str,
+    proc: subprocess.Popen | None = None,
+    log: Path | None = None,
+) -> None:
+    """Until `condition` holds; else fail with `message` (and the server's log as it is then)."""
     deadline = time.monotonic() + seconds
     while not condition():
-        assert proc is None or proc.poll() is None, message
-        assert time.monotonic() < deadline, message
+        if (proc is not None and proc.poll() is not None) or time.monotonic() >= deadline:
+            pytest.fail(f"{message}:\n{log.read_text()[-2000:]}" if log else message)
         time.sleep(0.2)
 
 
