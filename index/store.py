@@ -381,15 +381,34 @@ class Store:
 
     def space_text_vectors(self, space: str) -> dict[tuple[str, str], np.ndarray]:
         """Every document text's vector in `space`, by (document, reference)."""
+        return {(doc_id, ref): v for doc_id, ref, v in self._space_text_rows(space)}
+
+    def document_text_vectors(self, space: str, doc_id: str) -> dict[str, np.ndarray]:
+        """One document's text vectors in `space`, by reference."""
+        return {ref: v for _, ref, v in self._space_text_rows(space, doc_id)}
+
+    def _space_text_rows(self, space: str, doc_id: str | None = None) -> list[tuple[str, str, np.ndarray]]:
+        where, args = ("AND t.doc_id = ?", (space, doc_id)) if doc_id is not None else ("", (space,))
         try:
             rows = self.conn.execute(
                 "SELECT t.doc_id, t.ref, e.vector FROM space_texts t JOIN embeddings e ON e.key = t.embed_key "
-                "WHERE t.space = ?",
-                (space,),
+                f"WHERE t.space = ? {where}",
+                args,
             ).fetchall()
         except sqlite3.OperationalError:
-            return {}
-        return {(r[0], r[1]): np.frombuffer(r[2], dtype=np.float32) for r in rows}
+            return []
+        return [(r[0], r[1], np.frombuffer(r[2], dtype=np.float32)) for r in rows]
+
+    def has_space_texts(self, space: str) -> bool:
+        """Whether any document has a text vector in `space` (a document without texts has a
+        placeholder row, whose key is empty)."""
+        try:
+            found = self.conn.execute(
+                "SELECT 1 FROM space_texts WHERE space = ? AND embed_key != '' LIMIT 1", (space,)
+            ).fetchone()
+        except sqlite3.OperationalError:
+            return False
+        return found is not None
 
     def missing_vectors(self, keys: Iterable[str]) -> set[str]:
         """Which of `keys` have no stored vector (reads keys only, not vectors)."""
@@ -501,6 +520,22 @@ class Store:
         where, args = ("WHERE doc_id = ?", (doc_id,)) if doc_id is not None else ("", ())
         rows = self.conn.execute(f"SELECT * FROM tables {where} ORDER BY doc_id, seq", args).fetchall()
         return [self._table(r) for r in rows]
+
+    def each_table(self) -> Iterator[Table]:
+        """Every table, in the order of `tables()`, read one at a time (not all held at once)."""
+        for doc_id, table_id in self.table_keys():
+            table = self.table_by_id(doc_id, table_id)
+            if table is not None:
+                yield table
+
+    def table_keys(self) -> list[tuple[str, str]]:
+        """(document, table id) of every table, in the order of `tables()`."""
+        return [(r[0], r[1]) for r in self.conn.execute("SELECT doc_id, id FROM tables ORDER BY doc_id, seq")]
+
+    def table_by_id(self, doc_id: str, table_id: str) -> Table | None:
+        """One table by its id, with its rows and cells."""
+        row = self.conn.execute("SELECT * FROM tables WHERE doc_id = ? AND id = ?", (doc_id, table_id)).fetchone()
+        return self._table(row) if row else None
 
     def table(self, doc_id: str, label: str) -> Table | None:
         """One table by its label (case-insensitive), with its rows and cells."""

@@ -6,7 +6,12 @@ Prints, for the default corpus and then with the dataset added: the dataset's in
 rows a second, the ingest process's peak RSS), and, in a fresh serving process each time, the
 engine's load time and RSS and `/ask`'s p50 in process (`Engine.ask`, the server's own path)
 over fact lookups — questions about the corpus's own datasets and about the generated one.
-Records nothing itself (docs/benchmarks.md). `make bench-scale`.
+Then a library of reports (`--report-copies`, default 13: ~50,000 chunks): the TAT-QA kit's
+277 real annual-report excerpts copied under other file names (each copy a document of its
+own; the same texts, so they are embedded once) beside the default corpus; the serving
+process's load time, RSS and `/ask` p50 over the paper's dev questions against the default
+corpus alone (the targets: p50 ≤ 1.2×, RSS ≤ 700 MB). Records nothing itself
+(docs/benchmarks.md). `make bench-scale`.
 
 The default corpus is copied from `--data-dir` when it holds one (else ingested first).
 """
@@ -104,7 +109,26 @@ def _children_peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 
 
-def serve_probe(data: Path, repeats: int) -> dict:
+PAPER_QUESTIONS = ROOT / "eval" / "paper_dev.jsonl"
+KIT = ROOT / "eval" / "tatqa" / "corpus"
+
+
+def paper_questions() -> list[str]:
+    return [json.loads(line)["question"] for line in PAPER_QUESTIONS.read_text().splitlines() if line.strip()]
+
+
+def write_report_copies(folder: Path, copies: int) -> int:
+    """`copies` copies of the kit's excerpts, each file a document of its own; how many files."""
+    folder.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for k in range(1, copies + 1):
+        for path in sorted(KIT.glob("*.md")):
+            shutil.copyfile(path, folder / f"copy{k}-{path.name}")
+            n += 1
+    return n
+
+
+def serve_probe(data: Path, repeats: int, questions: list[str] | None = None) -> dict:
     """In this (fresh) process: load the engine, ask each question `repeats` times."""
     from service.answering.engine import Engine
     from service.settings import get_settings
@@ -117,17 +141,18 @@ def serve_probe(data: Path, repeats: int) -> dict:
     load_s = time.perf_counter() - started
     rss_loaded = _rss_mb()
     answers, times = {}, []
-    for q in QUESTIONS:
+    questions = questions or QUESTIONS
+    for q in questions:
         engine.ask(q)  # the first asking fills the per-word memos
     for _ in range(repeats):
-        for q in QUESTIONS:
+        for q in questions:
             t = time.perf_counter()
             a = engine.ask(q)
             times.append((time.perf_counter() - t) * 1000)
             answers[q] = f"{a.value} {a.unit or ''}".strip() if a.answered else "—"
     embed = []
     for _ in range(repeats):
-        for q in QUESTIONS:
+        for q in questions:
             t = time.perf_counter()
             embedder.embed([q])
             embed.append((time.perf_counter() - t) * 1000)
@@ -150,23 +175,83 @@ def _rss_mb() -> float:
     return 0.0
 
 
-def probe(data: Path, repeats: int) -> dict:
-    run = subprocess.run(
-        [sys.executable, "-m", "scripts.bench_scale", "--probe", str(data), "--repeats", str(repeats)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    )  # fmt: skip
+def probe(data: Path, repeats: int, paper: bool = False) -> dict:
+    command = [sys.executable, "-m", "scripts.bench_scale", "--probe", str(data), "--repeats", str(repeats)]
+    run = subprocess.run(command + ["--paper"] * paper, cwd=ROOT, capture_output=True, text=True, check=True)
     return json.loads(run.stdout.splitlines()[-1])
+
+
+def reports_library(base_data: Path, tmp: Path, copies: int, repeats: int) -> dict:
+    """The default corpus alone, then with `copies` copies of the kit's excerpts: serving."""
+    data = tmp / "library"
+    shutil.copytree(base_data, data, symlinks=True, ignore=shutil.ignore_patterns("*.lock"))
+    alone = probe(data, repeats, paper=True)
+    print("default corpus, paper questions:", json.dumps(alone), flush=True)
+    files = write_report_copies(tmp / "reports", copies)
+    print(f"ingesting {files:,} report excerpts ({copies} copies of the kit) …", flush=True)
+    added = ingest([tmp / "reports"], data)
+    print("reports ingest:", json.dumps(added), flush=True)
+    grown = probe(data, repeats, paper=True)
+    print(f"+ {files:,} reports:", json.dumps(grown), flush=True)
+    ratio = grown["ask_p50_ms"] / alone["ask_p50_ms"]
+    print(
+        f"\n{added['chunks']:,} chunks: /ask p50 {alone['ask_p50_ms']} → {grown['ask_p50_ms']} ms ({ratio:.2f}×, "
+        f"target ≤ 1.2×); serving RSS {alone['rss_mb']} → {grown['rss_mb']} MB (target ≤ 700); "
+        f"engine {alone['engine_rss_mb']} → {grown['engine_rss_mb']} MB, load {alone['engine_load_s']} → "
+        f"{grown['engine_load_s']} s",
+        flush=True,
+    )
+    return {"files": files, "ingest": added, "default": alone, "with_reports": grown, "p50_ratio": round(ratio, 2)}
+
+
+def dataset(data: Path, tmp: Path, rows: int, repeats: int) -> dict:
+    """The default corpus alone, then with a generated dataset of `rows` rows: ingest and serving."""
+    base = probe(data, repeats)
+    print("default corpus:", json.dumps(base), flush=True)
+    csv_path = write_wdi_csv(tmp / "bench-wdi.csv", rows)
+    mb = csv_path.stat().st_size / 1e6
+    print(f"ingesting {rows:,} rows ({mb:.0f} MB) …", flush=True)
+    added = ingest([csv_path], data)
+    added["rows_per_s"] = round(rows / added["seconds"])
+    print("dataset ingest:", json.dumps(added), flush=True)
+    grown = probe(data, repeats)
+    print(f"+ {rows:,} rows:", json.dumps(grown), flush=True)
+    figures = {
+        "rows": rows,
+        "csv_mb": round(mb, 1),
+        "ingest": added,
+        "default": base,
+        "with_dataset": grown,
+        "fact_lookup_added_ms": round(grown["ask_p50_ms"] - base["ask_p50_ms"], 2),
+    }
+    print(
+        f"\ningest {added['seconds']} s (target ≤ 600), peak RSS {added['peak_rss_mb']} MB; "
+        f"/ask p50 {base['ask_p50_ms']} → {grown['ask_p50_ms']} ms "
+        f"(+{figures['fact_lookup_added_ms']} ms, target ≤ 5); serving RSS {base['rss_mb']} → {grown['rss_mb']} MB; "
+        f"engine load {base['engine_load_s']} → {grown['engine_load_s']} s",
+        flush=True,
+    )
+    return figures
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows of the generated dataset (default 1,000,000)")
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="rows of the generated dataset (default 1,000,000; 0: none)"
+    )
     parser.add_argument("--data-dir", type=Path, default=ROOT / "data", help="the default corpus's data dir, copied")
     parser.add_argument("--repeats", type=int, default=20, help="times each question is asked (default 20)")
+    parser.add_argument(
+        "--report-copies",
+        type=int,
+        default=13,
+        help="copies of the TAT-QA excerpts added (default 13: ~50k chunks; 0: none)",
+    )
     parser.add_argument("--probe", type=Path, help=argparse.SUPPRESS)  # one serving measure, in this process
+    parser.add_argument("--paper", action="store_true", help=argparse.SUPPRESS)  # the probe asks the paper's questions
     args = parser.parse_args()
     if args.probe:
-        print(json.dumps(serve_probe(args.probe, args.repeats)))
+        print(json.dumps(serve_probe(args.probe, args.repeats, paper_questions() if args.paper else None)))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "data"
@@ -176,30 +261,11 @@ def main() -> int:
         else:
             print("ingesting the default corpus first …", flush=True)
             ingest([ROOT / "corpus"], data)
-        base = probe(data, args.repeats)
-        print("default corpus:", json.dumps(base), flush=True)
-        csv_path = write_wdi_csv(Path(tmp) / "bench-wdi.csv", args.rows)
-        mb = csv_path.stat().st_size / 1e6
-        print(f"ingesting {args.rows:,} rows ({mb:.0f} MB) …", flush=True)
-        added = ingest([csv_path], data)
-        added["rows_per_s"] = round(args.rows / added["seconds"])
-        print("dataset ingest:", json.dumps(added), flush=True)
-        grown = probe(data, args.repeats)
-        print(f"+ {args.rows:,} rows:", json.dumps(grown), flush=True)
-        figures = {
-            "rows": args.rows,
-            "csv_mb": round(mb, 1),
-            "ingest": added,
-            "default": base,
-            "with_dataset": grown,
-            "fact_lookup_added_ms": round(grown["ask_p50_ms"] - base["ask_p50_ms"], 2),
-        }
-        print(
-            f"\ningest {added['seconds']} s (target ≤ 600), peak RSS {added['peak_rss_mb']} MB; "
-            f"/ask p50 {base['ask_p50_ms']} → {grown['ask_p50_ms']} ms "
-            f"(+{figures['fact_lookup_added_ms']} ms, target ≤ 5); serving RSS {base['rss_mb']} → {grown['rss_mb']} MB; "
-            f"engine load {base['engine_load_s']} → {grown['engine_load_s']} s"
-        )
+        figures: dict = {}
+        if args.report_copies > 0:
+            figures["reports"] = reports_library(data, Path(tmp), args.report_copies, args.repeats)
+        if args.rows > 0:
+            figures["dataset"] = dataset(data, Path(tmp), args.rows, args.repeats)
         print(json.dumps(figures))
     return 0
 

@@ -711,7 +711,7 @@ def verify(
     one already built over the store (a serving engine's), not built again."""
     start = time.perf_counter()
     checker = checker if checker is not None else SourceCheck(store, corpus)
-    ids = doc_ids or [d for d in checker.corpus.docs if checker.corpus.tables_by_doc.get(d)]
+    ids = doc_ids or [d for d in checker.corpus.docs if checker.corpus.tables.count_of(d)]
     cells: list[CellCheck] = []
     flags: list[dict] = []
     releases: list[dict] = []

@@ -51,7 +51,7 @@ from service.answering.compose import (
 )
 from service.answering.corpus import CellView, Corpus, TableView
 from service.answering.countries import mentions, names_in_all_languages
-from service.answering.crosslingual import Asked, TextVectors, read_across, read_passages
+from service.answering.crosslingual import Asked, read_across, read_passages
 from service.answering.crosslingual_model import CrossLingualModel
 from service.answering.evidence import asked_figure, says_total
 from service.answering.matching import RANK_WORDS, CellMatch, FactMatch, Matcher, is_percent_unit
@@ -77,6 +77,7 @@ from service.answering.reader import (
     unsaid_words,
 )
 from service.answering.spans import is_figure, printed_figure, printed_in_text
+from service.answering.text_vectors import TextVectors
 from service.answering.textmatch import content_words, letters_only, name_initials, words
 from service.answering.translate import english_reading
 from service.answering.verifier import Recorder, Verifier
@@ -278,6 +279,7 @@ class _Context:
         self.row_ranks: dict = {}
         # cells that satisfy each set of constraints, scored on the question alone
         self._candidates: dict[tuple, list[CellMatch]] = {}
+        self._ranked_docs: set[str] = set()  # the documents retrieval ranked (`read`)
         self._facts: list | None = None
         self.passages: list[tuple[Passage, float]] = []
         self.vector: np.ndarray | None = None  # the question's vector in the cross-lingual space, when searched there
@@ -288,7 +290,8 @@ class _Context:
         """The work on the question alone that a value answer needs (most questions ask for one),
         and the reader's reading of the operation asked for."""
         if self.q.intent == "value":
-            self._candidates_for({})
+            if self.corpus.tables.held:  # else the cells are looked for in what retrieval ranks
+                self._candidates_for({})
             self.facts()
         if self.reader is not None:
             self.operations = operations(self.reader, self.q.text)
@@ -324,6 +327,10 @@ class _Context:
         """Retrieval's ranking: how it ranked each table and row, and the passages to read (in
         `language`, when given)."""
         self.hits = hits
+        ranked_docs = {hit.doc_id for hit in hits}
+        if not self.corpus.tables.held and ranked_docs != self._ranked_docs:
+            self._candidates.clear()  # the tables scanned are the ranked documents'
+        self._ranked_docs = ranked_docs
         for rank, hit in enumerate(hits):
             if hit.kind == "table_row":
                 table_id, _, row = hit.ref_id.partition(":")
@@ -343,7 +350,9 @@ class _Context:
         key = tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in sorted(constraints.items()))
         found = self._candidates.get(key)
         if found is None:
-            found = self._candidates[key] = self.matcher.candidates(self.q, doc_ids=self.doc_ids, **constraints)
+            found = self._candidates[key] = self.matcher.candidates(
+                self.q, doc_ids=self.doc_ids, ranked_docs=self._ranked_docs, **constraints
+            )
         return found
 
     def facts(self) -> list[FactMatch]:
@@ -644,7 +653,7 @@ def _holds(ctx: _Context, model: ReaderModel, reading: Reading) -> bool:
     for e in ctx.names:
         # a name the table has as a row or column label must be the evidence's own (asking
         # about Russia rules out the China row)
-        if info.label_tokens.has(e) and not any(ctx.matcher.cell_words[id(c)].has(e) for c in reading.cells):
+        if info.label_tokens.has(e) and not any(ctx.matcher.words_of(c).has(e) for c in reading.cells):
             return False
     if reading.op in (ops.SPAN, ops.MULTI_SPAN):
         # a looked-up cell answers only what its own coordinates say (not what another column
@@ -953,7 +962,7 @@ def _table_topic_words(ctx: _Context, model: ReaderModel, cells: list[CellView],
     charges` is a row too)."""
     table = cells[0].table
     info = ctx.matcher.info(table)
-    unsaid_by_table = set(unsaid_words(model, ctx.q.text, info.text))
+    unsaid_by_table = set(unsaid_words(model, ctx.q.text, ctx.matcher.table_text(info.table)))
     grand_total = all(c.is_total and not content_words(c.item_label.lower().replace("total", "")) for c in cells)
     return [
         w
@@ -1534,7 +1543,7 @@ def _label(ctx: _Context) -> Draft | None:
     if asks_year:
         best = [m for m in best if m.cell.years]  # a series over years
     elif _ASKS_COUNTRY.search(q.text):  # the answer must be a country, not `GDP` or `Digital economy`
-        best = [m for m in best if any(is_country(t) for t in ctx.matcher.cell_words[id(m.cell)])]
+        best = [m for m in best if any(is_country(t) for t in ctx.matcher.words_of(m.cell))]
     best = [m for m in best if m.cell.value is not None]  # a group's heading row ranks nothing
     if not best:
         return None
@@ -1774,7 +1783,7 @@ def _source_table(ctx: _Context):
         if match.coverage < MIN_COVERAGE or id(table) in seen:
             continue
         seen.add(id(table))
-        info = next(i for i in ctx.matcher.tables if i.table is table)
+        info = ctx.matcher.info(table)
         if not (table.refs or table.source_note):
             continue
         source_words = info.ref_context | WordSet(norm_tokens(table.source_note or ""))
@@ -1878,8 +1887,7 @@ def _keeps_asked(asked: Asked, draft: Draft) -> bool:
 
 
 def _anywhere(ctx: _Context, entity: str) -> bool:
-    matcher = ctx.matcher
-    if any(info.context.has(entity) or info.label_tokens.has(entity) for info in matcher.tables):
+    if ctx.matcher.table_words.has(entity):
         return True
     return any(passage_words(p).has(entity) for p, _ in ctx.passages)
 

@@ -1,6 +1,8 @@
-"""What the answerer reads: tables with their cells, passages, reference lists, held in
-memory; dataset facts read from the store by indexed queries (`facts.StoredFacts`: a dataset
-may hold a million rows), with only their series in memory.
+"""What the answerer reads: passages and reference lists, held in memory; tables with their
+cells, held in memory up to `TABLES_HELD` tables and beyond that read from the store when a
+question needs them (`TableViews`: a library of thousands of reports); dataset facts read from
+the store by indexed queries (`facts.StoredFacts`: a dataset may hold a million rows), with
+only their series in memory.
 
 Passages are the ingest records themselves; a table is read through `TableView`, which adds
 what the reader needs to walk it (each cell with its row keys, column path and year
@@ -9,8 +11,13 @@ coordinates)."""
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
+
+from cachetools import LRUCache
 
 from index.store import Store
 from ingest.periods import YEAR_IN_TEXT, dated_state, period_year, printed_period
@@ -119,6 +126,9 @@ class TableView:
     cells: list[CellView] = field(default_factory=list)
     # the reference numbers behind cited positions (`citations.table_refs`), worked out once
     cited_refs: dict[tuple, list[int]] = field(default_factory=dict, repr=False, compare=False)
+    # what the matcher worked out of the table (`matching.TableInfo`), kept with it: read again
+    # from the store, a table is worked out again
+    matched: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, table: Table) -> TableView:
@@ -188,6 +198,91 @@ class DocView:
     stands_for: list[tuple[str, int]]
 
 
+TABLES_HELD = 1_000  # a corpus of at most this many tables is held whole, and a question scans each
+CACHED_CELLS = 100_000  # beyond: the tables last read are kept, up to this many cells in all
+
+
+class TableViews:
+    """Every table of the corpus by (document, table id). A corpus of at most `held` tables is
+    read whole at load; a larger one is read a table at a time when asked for, the last ones
+    read kept (`CACHED_CELLS`), so a serving process does not hold a library's every cell."""
+
+    def __init__(self, store: Store, held: int | None = None, cached_cells: int | None = None):
+        held = TABLES_HELD if held is None else held
+        cached_cells = CACHED_CELLS if cached_cells is None else cached_cells
+        self._store = store
+        self.keys = store.table_keys()  # in the store's order: documents, then their tables
+        self._known = set(self.keys)
+        self._by_doc: dict[str, list[tuple[str, str]]] = {}
+        for key in self.keys:
+            self._by_doc.setdefault(key[0], []).append(key)
+        self.held = len(self.keys) <= held
+        self._cached_cells = cached_cells
+        self._views: dict | LRUCache
+        if self.held:
+            self._views = {(t.doc_id, t.id): TableView.of(t) for t in store.tables()}
+        else:
+            self._views = LRUCache(maxsize=cached_cells, getsizeof=lambda view: len(view.cells) + 1)
+        self._lock = threading.Lock()  # the API's threads share the store's connection and the cache
+
+    def get(self, key: tuple[str, str], default: TableView | None = None) -> TableView | None:
+        if key not in self._known:
+            return default
+        if self.held:
+            return self._views[key]
+        with self._lock:
+            view = self._views.get(key)
+            if view is None:
+                table = self._store.table_by_id(*key)
+                if table is None:
+                    return default
+                view = TableView.of(table)
+                if len(view.cells) < self._cached_cells:  # a larger table is read each time
+                    self._views[key] = view
+            return view
+
+    def __getitem__(self, key: tuple[str, str]) -> TableView:
+        view = self.get(key)
+        if view is None:
+            raise KeyError(key)
+        return view
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._known
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def values(self) -> Iterator[TableView]:
+        """Every table, in order: those held, or (beyond `held`) each read from the store in turn
+        and not kept."""
+        if self.held:
+            yield from self._views.values()
+            return
+        for key in self.keys:
+            with self._lock:
+                table = self._store.table_by_id(*key)
+            if table is not None:
+                yield TableView.of(table)
+
+    def count_of(self, doc_id: str) -> int:
+        return len(self._by_doc.get(doc_id, ()))
+
+    def of_document(self, doc_id: str) -> list[TableView]:
+        return [view for key in self._by_doc.get(doc_id, ()) if (view := self.get(key)) is not None]
+
+
+class TablesByDocument:
+    """A document's tables, in order (`TableViews.of_document`), as the mapping the answerer
+    reads them through: `get(doc_id, default)`."""
+
+    def __init__(self, tables: TableViews):
+        self._tables = tables
+
+    def get(self, doc_id: str, default=None):
+        return self._tables.of_document(doc_id) if self._tables.count_of(doc_id) else default
+
+
 class Corpus:
     def __init__(self, store: Store):
         self.docs: dict[str, DocView] = {}
@@ -197,10 +292,8 @@ class Corpus:
         for doc_id, target, n in store.stands_for():
             if doc_id in self.docs:
                 self.docs[doc_id].stands_for.append((target, n))
-        self.tables: dict[tuple[str, str], TableView] = {(t.doc_id, t.id): TableView.of(t) for t in store.tables()}
-        self.tables_by_doc: dict[str, list[TableView]] = {}
-        for view in self.tables.values():
-            self.tables_by_doc.setdefault(view.doc_id, []).append(view)
+        self.tables = TableViews(store)
+        self.tables_by_doc = TablesByDocument(self.tables)
         self.passages: dict[tuple[str, str], Passage] = {(p.doc_id, p.id): p for p in store.passages()}
         self.facts = StoredFacts(store)
 

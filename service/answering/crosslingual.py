@@ -39,6 +39,7 @@ from service.answering.crosslingual_model import CrossLingualModel
 from service.answering.evidence import asked_years
 from service.answering.facts import FactSeries
 from service.answering.passage_figures import PassageFigureModel
+from service.answering.text_vectors import TextVectors
 
 EVIDENCE_READ = 12  # hits read, in retrieval's order
 LOOKUP = (ops.SPAN, ops.MULTI_SPAN, ops.COUNT, ops.OTHER)  # operations that read one figure
@@ -65,9 +66,6 @@ class Asked:
 
     def kind_fit(self, kind: str) -> float:
         return self.kinds.get(kind, 0.0)
-
-
-TextVectors = dict[tuple[str, str], np.ndarray]  # (document, reference) -> vector (`document_texts`)
 
 
 @dataclass

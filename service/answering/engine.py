@@ -27,6 +27,7 @@ from service.answering.matching import Matcher
 from service.answering.normalise import QuestionNormaliser
 from service.answering.passage_figures import SentenceWords, load_passage_figure_model
 from service.answering.reader import load_model
+from service.answering.text_vectors import StoredTextVectors
 from service.answering.verifier import load_verifier
 from service.settings import get_settings
 from service.verification import SourceChecks
@@ -55,7 +56,7 @@ class Engine:
             self.normaliser,
             lambda: self.source_checks,
             load_crosslingual_model() if CROSSLINGUAL in index.spaces else None,
-            store.space_text_vectors(CROSSLINGUAL) if CROSSLINGUAL in index.spaces else None,
+            StoredTextVectors(store, CROSSLINGUAL) if CROSSLINGUAL in index.spaces else None,
             get_settings().crosslingual_fallback,
             load_verifier(),
             figures,

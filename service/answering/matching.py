@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -81,8 +82,31 @@ def _label_tokens(label: str) -> list[str]:
     return tokens
 
 
+class CellWords:
+    """A cell's label words: the union of its labels' word sets, which the cells of one row or
+    column share. Answers what a `WordSet` of the union would."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: tuple[WordSet, ...]):
+        self.parts = parts
+
+    def has(self, token: str) -> bool:
+        return any(part.has(token) for part in self.parts)
+
+    @property
+    def words(self) -> frozenset[str]:
+        return frozenset().union(*(part.words for part in self.parts))
+
+    def __iter__(self):
+        return iter(self.words)
+
+    def __bool__(self) -> bool:
+        return any(self.parts)
+
+
 def _matches(token: str, pool) -> bool:
-    if isinstance(pool, WordSet):
+    if isinstance(pool, (WordSet, CellWords)):
         return pool.has(token)
     return any(same_word(token, p) for p in pool)
 
@@ -117,12 +141,14 @@ class TableInfo:
     ranking_table: bool  # no rank column, but the caption says every figure is a rank
     name_tokens: WordSet  # tokens of labels that are a single name
     axis_values: dict[tuple, set[str]]
-    text: str = ""  # caption, unit, notes, section, stub and every label, as text
     years: frozenset[int] = frozenset()  # the cells' periods and the caption's years
     stems: frozenset[str] | None = None  # the text's stems, read when first asked
     # pairs of words printed one after the other in the caption, stub, unit or a label
     phrases: frozenset[tuple[str, str]] = frozenset()
     long_forms: dict[str, tuple[str, ...]] = field(default_factory=dict)  # acronyms printed, defined in the text
+    # each cell's labels and their words, by the cell's `id` (the table holds its cells)
+    cell_labels: dict[int, list[LabelInfo]] = field(default_factory=dict)
+    cell_words: dict[int, CellWords] = field(default_factory=dict)
 
 
 @dataclass
@@ -256,10 +282,14 @@ def word_pairs(tokens: list[str], keep: set[str] | None = None) -> list[tuple[st
 
 
 class Matcher:
+    """Scores the cells of the corpus's tables and its dataset series against a question. A
+    corpus of at most `corpus.TABLES_HELD` tables has each worked out at load and every question
+    scans them all; in a larger one a question scans the tables of the documents retrieval
+    ranked (or of the documents it is asked within), each worked out when first read."""
+
     def __init__(self, corpus: Corpus):
         self.corpus = corpus
-        self.tables: list[TableInfo] = []
-        self.cell_words: dict[int, WordSet] = {}
+        self.tables: list[TableInfo] = []  # every table's, when the corpus's tables are held
         self._passages_by_doc: dict[str, list] = {}
         # the long form of each acronym a document defines in its running text, as words
         self._long_forms: dict[str, dict[str, tuple[str, ...]]] = {}
@@ -268,49 +298,68 @@ class Matcher:
             defined = self._long_forms.setdefault(passage.doc_id, {})
             for acronym, name in defined_acronyms(passage.text).items():
                 defined.setdefault(acronym, tuple(t for t in norm_tokens(name) if t != acronym))
-        self.cell_labels: dict[int, list[LabelInfo]] = {}
         df: Counter[str] = Counter()
-        self._info: dict[int, TableInfo] = {}
+        said: set[str] = set()
         for table in corpus.tables.values():
-            info = self._table_info(table)
-            self.tables.append(info)
-            self._info[id(table)] = info
+            info = self.info(table)
+            if corpus.tables.held:
+                self.tables.append(info)
             df.update(info.context | info.label_tokens)
-        n = max(1, len(self.tables))
+            said.update(info.context.words, info.label_tokens.words)
+        self.table_words = WordSet(said)  # every word any table's context or labels say
+        n = max(1, len(corpus.tables))
         # flattened idf: a word common to many tables (`digital`) still names what is asked
         top = math.log(1 + n)
         self.idf = {t: 0.5 + math.log(1 + n / (1 + c)) / top for t, c in df.items()}
         self.default_idf = 1.5
         self._facts = _SeriesIndex(corpus)
 
+    def _refs_text(self, table: TableView) -> str:
+        return " ".join(r.text + " " + (r.url or "") for r in self.corpus.refs(table.doc_id, table.refs))
+
+    def _context_text(self, table: TableView) -> str:
+        """The caption, stub, unit, source note, section and cited references of a table."""
+        parts = [
+            table.caption,
+            " ".join(table.stub),
+            table.unit or "",
+            table.source_note or "",
+            " ".join(table.section),
+        ]
+        return " ".join([*parts, self._refs_text(table)])
+
     def _table_info(self, table: TableView) -> TableInfo:
-        refs = " ".join(r.text + " " + (r.url or "") for r in self.corpus.refs(table.doc_id, table.refs))
-        context_text = " ".join(
-            [
-                table.caption,
-                " ".join(table.stub),
-                table.unit or "",
-                table.source_note or "",
-                " ".join(table.section),
-                refs,
-            ]
-        )
+        refs = self._refs_text(table)
+        context_text = self._context_text(table)
         axis_values: dict[tuple, set[str]] = {}
         label_tokens: set[str] = set()
+        # a row's cells share its labels, a column's cells theirs: one record and one word set
+        # per label of the table, not per cell (r + c, not r × c, for r rows and c columns)
+        shared: dict[tuple[str, tuple], tuple[LabelInfo, WordSet]] = {}
+        cell_labels: dict[int, list[LabelInfo]] = {}
+        cell_words: dict[int, CellWords] = {}
+
+        def shared_label(text: str, axis: tuple) -> tuple[LabelInfo, WordSet]:
+            found = shared.get((text, axis))
+            if found is None:
+                tokens = _label_tokens(text)
+                found = shared[(text, axis)] = (LabelInfo(text, tokens, axis), WordSet(tokens))
+            return found
+
         for cell in table.cells:
-            labels = []
+            labelled = []
             # a grouped row's group is no axis of its own: its item is at the level of the
             # ungrouped rows' labels, and a question need not name the group
             grouped = cell.group is not None
             for level, key in enumerate(cell.row_keys):
                 if period_year(key) is None:
                     axis = ("group", 0) if grouped and level == 0 else ("row", level - grouped)
-                    labels.append(LabelInfo(key, _label_tokens(key), axis))
+                    labelled.append(shared_label(key, axis))
             for level, part in enumerate(cell.column):
                 if period_year(part) is None:
-                    labels.append(LabelInfo(part, _label_tokens(part), ("col", level)))
-            self.cell_labels[id(cell)] = labels
-            self.cell_words[id(cell)] = WordSet(t for label in labels for t in label.tokens)
+                    labelled.append(shared_label(part, ("col", level)))
+            labels = cell_labels[id(cell)] = [info for info, _ in labelled]
+            cell_words[id(cell)] = CellWords(tuple(words for _, words in labelled if words))
             for label in labels:
                 axis_values.setdefault(label.axis, set()).add(label.text)
                 label_tokens.update(label.tokens)
@@ -322,7 +371,9 @@ class Matcher:
         mentions = " ".join(p.text for p in self._passages_by_doc.get(table.doc_id, ()) if mention.search(p.text))
         mentions += " " + " ".join(table.section)
         # labels that are names (`China`, `EGDI`): an entity asked about must be the cell's own
-        name_tokens = {t for label_list in self.cell_labels_for(table) for t in label_list}
+        name_tokens = {
+            t for labels in cell_labels.values() for label in labels if len(label.tokens) == 1 for t in label.tokens
+        }
         near = set(norm_tokens(near_text))
         # `EPI` on a label or in the caption, defined in the text as `E-Participation Index`:
         # the table says those words too
@@ -335,6 +386,8 @@ class Matcher:
         ref_tokens, mention_tokens = set(norm_tokens(refs)), set(norm_tokens(mentions))
         return TableInfo(
             table=table,
+            cell_labels=cell_labels,
+            cell_words=cell_words,
             context=WordSet(norm_tokens(context_text)),
             near_context=WordSet(near),
             ref_context=WordSet(ref_tokens),
@@ -366,14 +419,6 @@ class Matcher:
                 )
                 for pair in word_pairs(norm_tokens(text))
             ),
-            text=" ".join(
-                [
-                    context_text,
-                    *(k for keys in table.row_keys for k in keys),
-                    *(c for col in table.columns for c in col),
-                    self._text_about(table),
-                ]
-            ),
         )
 
     def _text_about(self, table: TableView) -> str:
@@ -381,37 +426,56 @@ class Matcher:
         table and the paragraphs about it, whose headings and sentences name what the table is
         — "Revenue by Geographic Region"); a document of several tables speaks of each through
         its caption and mentions."""
-        if len(self.corpus.tables_by_doc.get(table.doc_id, ())) != 1:
+        if self.corpus.tables.count_of(table.doc_id) != 1:
             return ""
         return " ".join(p.text for p in self._passages_by_doc.get(table.doc_id, ()))
 
-    def cell_labels_for(self, table: TableView) -> list[list[str]]:
-        """Token lists of the table's labels that are one word (a name such as `China` or `EGDI`)."""
-        out = []
-        for cell in table.cells:
-            for label in self.cell_labels[id(cell)]:
-                if len(label.tokens) == 1:
-                    out.append(label.tokens)
-        return out
-
     def info(self, table: TableView) -> TableInfo:
-        return self._info[id(table)]
+        """What the matcher works out of a table, once per table read (kept with it)."""
+        found = table.matched
+        if found is None:
+            found = table.matched = self._table_info(table)
+        return found
+
+    def words_of(self, cell: CellView) -> CellWords:
+        """The words of a cell's labels."""
+        return self.info(cell.table).cell_words[id(cell)]
+
+    def scanned(self, doc_ids: set[str] | None, ranked_docs: set[str] | None) -> Iterator[TableInfo]:
+        """The tables a question's cells are looked for in: every table when the corpus's tables
+        are held; else those of the documents it is asked within or, unfiltered, of the
+        documents retrieval ranked."""
+        if self.corpus.tables.held:
+            yield from self.tables
+            return
+        docs = doc_ids if doc_ids is not None else ranked_docs or set()
+        for doc_id in sorted(docs):
+            for table in self.corpus.tables.of_document(doc_id):
+                yield self.info(table)
 
     def table_stems(self, table: TableView) -> frozenset[str]:
         """The stems of the table's caption and labels (as the reader's words are stemmed)."""
-        info = self._info[id(table)]
+        info = self.info(table)
         if info.stems is None:
-            info.stems = frozenset(stem_words(info.text))
+            info.stems = frozenset(stem_words(self.table_text(table)))
         return info.stems
 
     def table_years(self, table: TableView) -> frozenset[int]:
         """Every period of the table's cells, and the years its caption names."""
-        info = self._info[id(table)]
-        return info.years
+        return self.info(table).years
 
     def table_text(self, table: TableView) -> str:
-        """The table's words as text: caption, unit, notes, section, stub and labels."""
-        return self._info[id(table)].text
+        """The table's words as text: caption, unit, notes, section, stub, labels and, for a
+        document that holds this table alone, its running text (written when asked for: kept,
+        it would hold each report's text a second time)."""
+        return " ".join(
+            [
+                self._context_text(table),
+                *(k for keys in table.row_keys for k in keys),
+                *(c for col in table.columns for c in col),
+                self._text_about(table),
+            ]
+        )
 
     def entity_words(self, entity: str) -> WordSet:
         """A dataset entity's words (`Russian Federation`)."""
@@ -455,11 +519,13 @@ class Matcher:
         doc_ids: set[str] | None = None,
         entity_scope: str = "cell",
         open_axes: int = 0,
+        ranked_docs: set[str] | None = None,
     ) -> list[CellMatch]:
         """Cells that satisfy the constraints, scored on the question alone (in no order).
         `entities` and `year` override the question's; with `entity_scope="table"` an entity on
         the labels need not be on the cell; `open_axes` is how many label axes the question may
-        leave unnamed (the one a "which …?" question asks about)."""
+        leave unnamed (the one a "which …?" question asks about); `ranked_docs`, the documents
+        retrieval ranked, bound the tables read in a corpus too large to scan (`scanned`)."""
         entities = q.entities if entities is None else entities
         wanted_year = q.year if year == "question" else year
         # several years asked ("in 2017 and 2018"): a cell of another year answers none of them
@@ -472,7 +538,7 @@ class Matcher:
         fractions: dict[tuple[str, str], float] = {}
         asked_pairs = word_pairs(q.tokens, set(content) - set(QUANTITY_WORDS))
         out: list[CellMatch] = []
-        for info in self.tables:
+        for info in self.scanned(doc_ids, ranked_docs):
             table = info.table
             if doc_ids is not None and table.doc_id not in doc_ids:
                 continue
@@ -610,8 +676,8 @@ class Matcher:
                 year_bonus = 0.5  # the year is the cell's own coordinate, not just the caption's
             elif year not in info.caption_years:
                 return None
-        labels = self.cell_labels[id(cell)]
-        cell_tokens = self.cell_words[id(cell)]
+        labels = info.cell_labels[id(cell)]
+        cell_tokens = info.cell_words[id(cell)]
         q_words = q.words
         for e, required in entity_rules:
             if required and not _matches(e, cell_tokens):
@@ -638,7 +704,7 @@ class Matcher:
         return CellMatch(cell, score, coverage, label_score)
 
     @staticmethod
-    def _cue_bonus(cell: CellView, info: TableInfo, q: Question, cell_tokens: WordSet) -> float:
+    def _cue_bonus(cell: CellView, info: TableInfo, q: Question, cell_tokens: CellWords) -> float:
         bonus = 0.0
         is_percent = is_percent_unit(cell.unit) or bool(cell_tokens.words & PERCENT_WORDS)
         is_rank = bool(cell_tokens.words & RANK_WORDS) or info.ranking_table
