@@ -46,7 +46,7 @@ def test_a_small_index_is_exact_and_a_large_one_approximate(corpus, approximate)
     ids, vectors, _ = corpus
     exact = DenseIndex.build(ids, vectors, DIM)
     assert exact.kind == "IndexIDMap2(IndexFlatIP)"
-    assert approximate.kind.startswith("IndexIVFFlat(nlist=282, nprobe=18,")
+    assert approximate.kind == "IndexIVFScalarQuantizer(nlist=282, nprobe=18, 8-bit, inner_product)"
     assert approximate.size == exact.size == 20_000
 
 
@@ -63,23 +63,28 @@ def test_the_approximate_index_finds_the_exact_neighbours(corpus, approximate):
 
 
 @pytest.mark.unit
-def test_a_search_within_a_few_documents_is_exact(corpus, approximate):
+def test_a_search_within_a_few_documents_compares_each_of_their_chunks(corpus, approximate):
     ids, vectors, queries = corpus
     rng = np.random.default_rng(3)
     allowed = set(rng.choice(ids, 40, replace=False).tolist())  # one report's chunks, scattered over lists
     position = {int(i): n for n, i in enumerate(ids)}
     for q in queries[:20]:
         found = approximate.search(q, 5, allowed)
-        scores = sorted(((float(vectors[position[i]] @ q), i) for i in allowed), reverse=True)[:5]
-        assert [i for i, _ in found] == [i for _, i in scores]
+        scores = sorted(((float(vectors[position[i]] @ q), i) for i in allowed), reverse=True)
+        # every chunk compared (no list left unprobed), by its 8-bit code: the exact top five
+        # but for near ties, each score within the code's error of the exact one
+        assert len({i for i, _ in found} & {i for _, i in scores[:5]}) >= 4
         assert all(i in allowed for i, _ in found)
+        exact = {i: s for s, i in scores}
+        assert all(abs(s - exact[i]) < 0.01 for i, s in found)
+        assert found[0][0] in {i for _, i in scores[:2]}
     assert approximate.search(queries[0], 5, set()) == []
 
 
 @pytest.mark.unit
 def test_the_approximate_index_keeps_its_vectors_and_type_when_saved(corpus, approximate, tmp_path):
     ids, vectors, queries = corpus
-    np.testing.assert_allclose(approximate.vector(int(ids[123])), vectors[123], atol=1e-6)
+    np.testing.assert_allclose(approximate.vector(int(ids[123])), vectors[123], atol=0.01)  # decoded from 8 bits
     approximate.save(tmp_path)
     loaded = DenseIndex.load(tmp_path)
     assert loaded.kind == approximate.kind
