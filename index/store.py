@@ -521,13 +521,6 @@ class Store:
         rows = self.conn.execute(f"SELECT * FROM tables {where} ORDER BY doc_id, seq", args).fetchall()
         return [self._table(r) for r in rows]
 
-    def each_table(self) -> Iterator[Table]:
-        """Every table, in the order of `tables()`, read one at a time (not all held at once)."""
-        for doc_id, table_id in self.table_keys():
-            table = self.table_by_id(doc_id, table_id)
-            if table is not None:
-                yield table
-
     def table_keys(self) -> list[tuple[str, str]]:
         """(document, table id) of every table, in the order of `tables()`."""
         return [(r[0], r[1]) for r in self.conn.execute("SELECT doc_id, id FROM tables ORDER BY doc_id, seq")]
