@@ -962,7 +962,7 @@ def _table_topic_words(ctx: _Context, model: ReaderModel, cells: list[CellView],
     charges` is a row too)."""
     table = cells[0].table
     info = ctx.matcher.info(table)
-    unsaid_by_table = set(unsaid_words(model, ctx.q.text, ctx.matcher.table_text(info.table)))
+    unsaid_by_table = set(unsaid_words(model, ctx.q.text, ctx.matcher.table_text(table)))
     grand_total = all(c.is_total and not content_words(c.item_label.lower().replace("total", "")) for c in cells)
     return [
         w
