@@ -111,3 +111,11 @@ def test_cell_words_answer_as_the_union_would(token):
     assert cell.has(token) == union.has(token)
     assert cell.words == union.words and set(cell) == set(union)
     assert cell and not CellWords(())
+
+
+def test_the_words_read_at_load_are_those_a_table_is_worked_out_with(corpus_engine):
+    # a corpus beyond `TABLES_HELD` reads only these at load (its word weights and vocabulary)
+    matcher = corpus_engine.matcher
+    assert matcher.tables
+    for info in matcher.tables:
+        assert matcher.said_words(info.table) == (info.context.words, info.label_tokens.words)

@@ -301,11 +301,14 @@ class Matcher:
         df: Counter[str] = Counter()
         said: set[str] = set()
         for table in corpus.tables.values():
-            info = self.info(table)
             if corpus.tables.held:
+                info = self.info(table)
                 self.tables.append(info)
-            df.update(info.context | info.label_tokens)
-            said.update(info.context.words, info.label_tokens.words)
+                context, labels = info.context.words, info.label_tokens.words
+            else:  # only the words: the rest is worked out for the tables a question reads
+                context, labels = self.said_words(table)
+            df.update(context | labels)
+            said.update(context, labels)
         self.table_words = WordSet(said)  # every word any table's context or labels say
         n = max(1, len(corpus.tables))
         # flattened idf: a word common to many tables (`digital`) still names what is asked
@@ -313,6 +316,13 @@ class Matcher:
         self.idf = {t: 0.5 + math.log(1 + n / (1 + c)) / top for t, c in df.items()}
         self.default_idf = 1.5
         self._facts = _SeriesIndex(corpus)
+
+    def said_words(self, table: TableView) -> tuple[frozenset[str], frozenset[str]]:
+        """The words of a table's context and of its labels: what its `TableInfo`'s `context`
+        and `label_tokens` hold, read without working out the rest."""
+        context = frozenset(norm_tokens(self._context_text(table)))
+        texts = {k for c in table.cells for k in (*c.row_keys, *c.column) if period_year(k) is None}
+        return context, frozenset(t for text in texts for t in _label_tokens(text))
 
     def _refs_text(self, table: TableView) -> str:
         return " ".join(r.text + " " + (r.url or "") for r in self.corpus.refs(table.doc_id, table.refs))
