@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Generator
 from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
+from cachetools import LRUCache
 
 from index.batching import EmbeddingJob
 from index.dense import DenseIndex
@@ -79,7 +79,7 @@ class Searcher:
         # a hit's chunk is read from the store when a search ranks it (one indexed query for a
         # window of candidates), and the most recently read are kept: a library's text is not
         # held in every serving process (issue 15)
-        self._rows: OrderedDict[int, ChunkFields] = OrderedDict()
+        self._rows: LRUCache[int, ChunkFields] = LRUCache(maxsize=CHUNK_CACHE)
         self._rows_lock = threading.Lock()  # the API's threads share the store's connection
         # each chunk's language (by script): the cross-lingual space ranks each language's
         # chunks among their own, and words are matched in the question's language only;
@@ -178,11 +178,7 @@ class Searcher:
         last `CHUNK_CACHE` read, else from the store."""
         with self._rows_lock:
             cache = self._rows
-            found: dict[int, ChunkFields] = {}
-            for fid in fids:
-                if fid in cache:
-                    cache.move_to_end(fid)
-                    found[fid] = cache[fid]
+            found = {fid: cache[fid] for fid in fids if fid in cache}  # reading one marks it recent
             missing = [fid for fid in fids if fid not in found]
             if missing:
                 for fid, row in self.store.chunks_by_faiss_id(missing).items():
@@ -190,8 +186,6 @@ class Searcher:
                         row["id"], fid, row["doc_id"], row["doc_title"], row["kind"], row["ref_id"],
                         row["text"], row["locator"], row["table_label"], row["page"],
                     )  # fmt: skip
-                while len(cache) > CHUNK_CACHE:
-                    cache.popitem(last=False)
             return found
 
     def _by_language(self, ranked: list[tuple[int, float]]) -> dict[str, list[tuple[int, float]]]:
