@@ -588,6 +588,7 @@ def stand_in(op: str, direction: str = "max"):
         direction=Direction(direction),
         fast_direction=Direction(direction),
         cells=Evidence(),
+        fast_cells=Evidence(),
         weights=WordWeights({"what": 0.1, "was": 0.1, "were": 0.1, "the": 0.1, "in": 0.1}, 1.0),
         grounding=Grounding({"ratio": 0.1}),
         order=None,
@@ -730,7 +731,7 @@ def test_read_tables_several_spans_keep_to_the_top_cells_column():
             return np.stack([1 - p, p], axis=1)
 
     model = stand_in(ops.MULTI_SPAN)
-    model.cells = TwoRows()
+    model.cells = model.fast_cells = TwoRows()
     reading = reader.read_tables(model, "What were advertising and sales commissions respectively?", [view])
     assert reading is not None and reading.spans == ["31.4", "27.0"]
 
@@ -878,7 +879,7 @@ def test_read_tables_list_rows_are_the_items_around_the_best_row_without_totals_
             return np.stack([1 - p, p], axis=1)
 
     model = stand_in(ops.LIST_ROWS)
-    model.cells = Goods()
+    model.cells = model.fast_cells = Goods()
     reading = reader.read_tables(model, "What are the components of inventories?", [view])
     assert reading is not None
     assert reading.spans == ["Raw materials", "Work in process", "Finished goods"]
@@ -911,7 +912,7 @@ def test_list_rows_end_at_the_row_the_question_names():
             return np.stack([1 - p, p], axis=1)
 
     model = stand_in(ops.LIST_ROWS)
-    model.cells = Revenue()
+    model.cells = model.fast_cells = Revenue()
     reading = reader.read_tables(model, "What are the components of operating profit?", [table])
     assert reading is not None
     # the rows that make up operating profit, not the finance costs and profit below it
@@ -1014,7 +1015,7 @@ def test_read_tables_arithmetic_reads_a_dash_as_nil_and_years_down_a_column():
             return np.stack([1 - p, p], axis=1)
 
     model = stand_in(ops.AVERAGE)
-    model.cells = BestColumn()
+    model.cells = model.fast_cells = BestColumn()
     average = reader.read_tables(model, "What was the average special dividend in 2019 and 2018?", [view])
     assert average is not None and average.value == pytest.approx(0.25)
 
@@ -1094,7 +1095,7 @@ def test_read_tables_as_several_operations_scores_the_cells_once():
             return super().predict_proba(x)
 
     model = stand_in(ops.SPAN)
-    model.cells = Counting()
+    model.cells = model.fast_cells = Counting()
     question = "In which year was advertising the largest?"
     found = reader.read_tables_as(model, question, [three_years()], [(ops.ARGMAX, 0.4), (ops.LIST_PERIODS, 0.1)])
     assert [(r.op, r.op_confidence) for r in found] == [(ops.ARGMAX, 0.4), (ops.LIST_PERIODS, 0.1)]

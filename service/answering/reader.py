@@ -32,6 +32,7 @@ from ingest.text import sentence_around
 from service.answering import operators as ops
 from service.answering.corpus import CellView, TableView
 from service.answering.evidence import Asked, cell_period, score_cells
+from service.answering.forest import CompiledForest
 from service.answering.matching import is_percent_unit
 from service.answering.operands import TWO_OPERANDS, OperandOrder
 from service.answering.operators import FastTextClassifier
@@ -69,11 +70,14 @@ class ReaderModel:
         self.compile()
 
     def compile(self) -> None:
-        """The text classifiers evaluated without scikit-learn's per-call overhead (same output)."""
+        """The classifiers evaluated without scikit-learn's per-call overhead (same output)."""
         self.fast_operators = FastTextClassifier(self.operators)  # type: ignore[arg-type]
         self.fast_direction = FastTextClassifier(self.direction)  # type: ignore[arg-type]
         self.fast_source = FastTextClassifier(self.source) if self.source is not None else None  # type: ignore[arg-type]
         self.fast_kind = FastTextClassifier(self.kind) if self.kind is not None else None  # type: ignore[arg-type]
+        # the cell and span models evaluated without scikit-learn's per-tree calls (same output)
+        self.fast_cells = CompiledForest(self.cells)  # type: ignore[arg-type]
+        self.fast_spans = CompiledForest(self.spans)  # type: ignore[arg-type]
 
     def text_likely(self, question: str) -> float:
         """How likely the answer is printed in running text rather than in a table."""
@@ -87,7 +91,8 @@ class ReaderModel:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         # compiled classifiers are rebuilt on load; `_informative`'s memo is a cache, never saved
-        for name in ("fast_operators", "fast_direction", "fast_source", "fast_kind", "_informative_memo"):
+        compiled = ("fast_operators", "fast_direction", "fast_source", "fast_kind", "fast_cells", "fast_spans")
+        for name in (*compiled, "_informative_memo"):
             state.pop(name, None)
         return state
 
@@ -185,7 +190,7 @@ def read_text(
     """The span of the text the span model prefers; for a question that asks several values
     (`several`), the figures of its sentence when it prints two or more; for one that asks for
     words (`words`), the likeliest span that is more than a figure."""
-    ranked = score_spans(model.spans, question, passages, model.weights, model.figure_likely(question))
+    ranked = score_spans(model.fast_spans, question, passages, model.weights, model.figure_likely(question))
     if words:
         ranked = [(p, span) for p, span in ranked if not is_figure(span.text)]
     if not ranked:
@@ -290,7 +295,7 @@ def read_tables_as(
     """The tables read as each of `operations` (an operation and its probability) that gives a
     reading: the cells are scored once for them all."""
     asked = Asked.of(question, direction)
-    ranked = score_cells(model.cells, asked, tables, model.weights)
+    ranked = score_cells(model.fast_cells, asked, tables, model.weights)
     if not ranked:
         return []
     found = []
