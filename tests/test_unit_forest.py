@@ -9,7 +9,7 @@ import pytest
 from sklearn.ensemble import HistGradientBoostingClassifier
 
 from service.answering import forest
-from service.answering.forest import CompiledForest
+from service.answering.forest import CompiledForest, compiled
 from service.answering.reader import load_model
 
 
@@ -57,18 +57,28 @@ def test_the_shipped_cell_and_span_models_compile_to_the_same_output() -> None:
     model = load_model()
     assert model is not None
     rng = np.random.default_rng(3)
-    for fitted, compiled in ((model.cells, model.fast_cells), (model.spans, model.fast_spans)):
+    for fitted, fast in ((model.cells, model.fast_cells), (model.spans, model.fast_spans)):
+        assert isinstance(fast, CompiledForest)
         probe = (rng.normal(size=(200, fitted.n_features_in_)) * 3).astype(np.float32)
         if fitted.is_categorical_ is not None:
             for column in np.flatnonzero(fitted.is_categorical_):
                 probe[:, column] = rng.integers(-1, 300, size=len(probe))
         probe[rng.random(probe.shape) < 0.02] = np.nan
         for rows in (3, 200):
-            assert np.array_equal(compiled.predict_proba(probe[:rows]), fitted.predict_proba(probe[:rows]))
+            assert np.array_equal(fast.predict_proba(probe[:rows]), fitted.predict_proba(probe[:rows]))
 
 
-def test_a_multiclass_model_is_refused() -> None:
+def test_a_multiclass_model_is_refused_and_served_as_it_is() -> None:
     rng = np.random.default_rng(1)
     model = HistGradientBoostingClassifier(max_iter=3).fit(rng.normal(size=(90, 2)), np.arange(90) % 3)
     with pytest.raises(ValueError, match="binary"):
         CompiledForest(model)
+    assert compiled(model) is model
+
+
+def test_a_model_compiled_wrongly_is_served_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    model, _ = _fitted(True)
+    assert isinstance(compiled(model), CompiledForest)
+    # another scikit-learn's trees read differently: the probe tells, and the model serves itself
+    monkeypatch.setattr(CompiledForest, "_raw_by_trees", lambda self, x: np.zeros(len(x)))
+    assert compiled(model) is model

@@ -156,3 +156,18 @@ class CompiledForest:
 
 def _in(bitset: np.ndarray, value: int) -> bool:
     return bool((int(bitset[value // 32]) >> (value % 32)) & 1)
+
+
+def compiled(model: HistGradientBoostingClassifier) -> CompiledForest | HistGradientBoostingClassifier:
+    """The model compiled where it gives scikit-learn's output on a probe through both paths;
+    else the model itself (another scikit-learn's internals than those read here)."""
+    try:
+        forest = CompiledForest(model)
+        probe = np.random.default_rng(0).normal(size=(WALKED_ROWS + 8, model.n_features_in_)) * 2
+        if model.is_categorical_ is not None:
+            probe[:, model.is_categorical_] = np.arange(len(probe))[:, None] % (forest.codes + 2) - 1
+        if all(np.array_equal(forest.predict_proba(p), model.predict_proba(p)) for p in (probe[:3], probe)):
+            return forest
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+        pass
+    return model

@@ -32,7 +32,7 @@ from ingest.text import sentence_around
 from service.answering import operators as ops
 from service.answering.corpus import CellView, TableView
 from service.answering.evidence import Asked, cell_period, score_cells
-from service.answering.forest import CompiledForest
+from service.answering.forest import compiled
 from service.answering.matching import is_percent_unit
 from service.answering.operands import TWO_OPERANDS, OperandOrder
 from service.answering.operators import FastTextClassifier
@@ -76,8 +76,8 @@ class ReaderModel:
         self.fast_source = FastTextClassifier(self.source) if self.source is not None else None  # type: ignore[arg-type]
         self.fast_kind = FastTextClassifier(self.kind) if self.kind is not None else None  # type: ignore[arg-type]
         # the cell and span models evaluated without scikit-learn's per-tree calls (same output)
-        self.fast_cells = CompiledForest(self.cells)  # type: ignore[arg-type]
-        self.fast_spans = CompiledForest(self.spans)  # type: ignore[arg-type]
+        self.fast_cells = compiled(self.cells)  # type: ignore[arg-type]
+        self.fast_spans = compiled(self.spans)  # type: ignore[arg-type]
 
     def text_likely(self, question: str) -> float:
         """How likely the answer is printed in running text rather than in a table."""
