@@ -61,7 +61,8 @@ class CompiledForest:
             return np.zeros((0, 1), dtype=bool), 0
         encoder = model._preprocessor.named_transformers_["encoder"]
         categories = encoder.categories_  # the raw values of each categorical column, sorted
-        codes = int(max(max(c) for c in categories if len(c)) + 1)
+        # a categorical value is a small non-negative integer (scikit-learn bins it); NaN is missing
+        codes = int(max(np.nanmax(c) for c in categories if np.isfinite(c).any()) + 1)
         side = np.empty((len(self.categorical), codes + 1), dtype=bool)
         tree_of = np.searchsorted(offsets, self.categorical, side="right") - 1
         for row, (n, t) in enumerate(zip(self.categorical, tree_of)):

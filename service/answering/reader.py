@@ -91,8 +91,8 @@ class ReaderModel:
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         # compiled classifiers are rebuilt on load; `_informative`'s memo is a cache, never saved
-        compiled = ("fast_operators", "fast_direction", "fast_source", "fast_kind", "fast_cells", "fast_spans")
-        for name in (*compiled, "_informative_memo"):
+        rebuilt = ("fast_operators", "fast_direction", "fast_source", "fast_kind", "fast_cells", "fast_spans")
+        for name in (*rebuilt, "_informative_memo"):
             state.pop(name, None)
         return state
 
