@@ -1167,10 +1167,13 @@ def _sentence_draft(ctx: _Context, match: SentenceMatch) -> Draft:
 
 # -- comparisons and derived figures ----------------------------------------------------
 def _pair(ctx: _Context) -> tuple[CellMatch, CellMatch] | None:
-    """Two cells that differ only in the entity: the same table, indicator and year."""
+    """Two cells that differ only in the entity: the same table, indicator and year. A
+    comparison that names no entity compares the two countries of a table, else two rows the
+    question names by their own labels ("Which was higher in 2018, advertising or sales
+    commissions?")."""
     q = ctx.q
     if len(q.entities) <= 1 and q.intent == "compare":
-        return _pair_with_said_row(ctx) if q.entities else _the_two(ctx)
+        return _pair_with_said_row(ctx) if q.entities else (_the_two(ctx) or _pair_with_said_row(ctx))
     if len(q.entities) < 2:
         return None
     for i, a_name in enumerate(q.entities):
